@@ -1,0 +1,27 @@
+"""Page -> article -> facts. Pure functions: bytes or text in, `jiwen.models` out; no store, no
+network, no global state beyond dictionaries loaded once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from jiwen.models import Article
+
+from .article import extract_article
+from .facts import extract_facts
+
+
+def process_page(
+    data: bytes,
+    *,
+    url: str | None = None,
+    content_type: str | None = None,
+    fetched_at: datetime | None = None,
+) -> Article:
+    """The whole extraction stage: the article with its facts."""
+    article = extract_article(data, url=url, content_type=content_type, fetched_at=fetched_at)
+    article.facts = extract_facts(article)
+    return article
+
+
+__all__ = ["extract_article", "extract_facts", "process_page"]

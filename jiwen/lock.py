@@ -1,0 +1,85 @@
+"""The archive's writer lock: one crawl, ingest or re-extraction writes to an archive at a time.
+
+An advisory `flock` on <archive>/writer.lock. The kernel drops it when the holder dies, even on
+SIGKILL, so a lock left behind by a killed process is never waited on: the next writer simply
+takes it over. The file's content (pid, command, start time) only serves the error message.
+Searches and exports never take it (SQLite WAL and Whoosh both let readers run during writes).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import ArchiveLockedError
+
+
+class ArchiveLock:
+    def __init__(self, archive_dir: Path, command: str = "jiwen") -> None:
+        self.path = Path(archive_dir) / "writer.lock"
+        self.command = command
+        self._handle = None
+
+    def acquire(self, wait_seconds: float = 0.0) -> "ArchiveLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = _describe_holder(self.path)
+                    handle.close()
+                    raise ArchiveLockedError(
+                        f"archive {self.path.parent} is locked by {holder}; "
+                        "wait for it to finish or stop that process"
+                    ) from None
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "command": self.command,
+                    "since": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                }
+            )
+        )
+        handle.flush()
+        self._handle = handle
+        return self
+
+    def release(self) -> None:
+        if self._handle is None:
+            return
+        try:
+            self._handle.seek(0)
+            self._handle.truncate()
+            self._handle.flush()
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+        finally:
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self) -> "ArchiveLock":
+        return self.acquire()
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()
+
+
+def _describe_holder(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        info = {}
+    if not info:
+        return "another process"
+    return f"pid {info.get('pid')} ({info.get('command')}) since {info.get('since')}"

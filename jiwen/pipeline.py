@@ -1,0 +1,134 @@
+"""From a fetched page to an archived, indexed article: the one path shared by `jiwen ingest`,
+the crawler's item pipeline and `jiwen reextract`.
+
+    archive raw page -> extract article + facts -> relevance -> near-duplicate -> store -> index
+
+The index is written in batches (one Whoosh commit per `batch_size` articles, and at close):
+committing per article would cost more than extracting it. Articles stored but not yet indexed
+are marked in the store, so a process killed between the two is caught up by the next writer.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from jiwen.extract import process_page
+from jiwen.extract.fingerprint import simhash
+from jiwen.extract.relevance import is_relevant
+
+from .errors import ExtractionError
+from .models import Article, FetchedPage
+from .store import Archive, article_id_for
+
+log = logging.getLogger(__name__)
+
+Status = Literal["new", "updated", "unchanged", "duplicate", "offtopic", "failed"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    url: str
+    article_id: str | None = None
+    message: str = ""
+    article: Article | None = None
+
+
+class PagePipeline:
+    def __init__(self, archive: Archive, *, run_id: int | None = None, batch_size: int = 200) -> None:
+        self.archive = archive
+        self.run_id = run_id
+        self.batch_size = batch_size
+        self._index = None
+        self._pending = 0
+        self.counts: dict[str, int] = {}
+        self.catch_up_index()
+
+    @property
+    def index(self):
+        if self._index is None:
+            from jiwen.index import ArchiveIndex
+
+            self._index = ArchiveIndex(self.archive.index_dir)
+        return self._index
+
+    def process(self, page: FetchedPage, *, force: bool = False) -> Outcome:
+        outcome = self._process(page, force=force)
+        self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
+        return outcome
+
+    def _process(self, page: FetchedPage, *, force: bool) -> Outcome:
+        url = page.final_url or page.url
+        page_id, new_bytes = self.archive.add_page(page, run_id=self.run_id)
+        known = self.archive.article_for_url(url)
+        if not new_bytes and known is not None and not force:
+            return Outcome("unchanged", url, known["id"])
+        return self.extract_and_store(page_id, page)
+
+    def extract_and_store(self, page_id: int, page: FetchedPage) -> Outcome:
+        url = page.final_url or page.url
+        try:
+            article = process_page(
+                page.body,
+                url=url,
+                content_type=page.content_type or page.headers.get("content-type"),
+                fetched_at=_parse_time(page.fetched_at),
+            )
+        except ExtractionError as error:
+            self.archive.set_page_outcome(page_id, detected_encoding=None, error=str(error))
+            return Outcome("failed", url, message=str(error))
+        self.archive.set_page_outcome(page_id, detected_encoding=article.encoding, error=None)
+        relevant, score = is_relevant(article)
+        fingerprint = simhash(article.body)
+        article_id = article_id_for(url)
+        duplicate_of = (
+            self.archive.near_duplicate_of(fingerprint, exclude_id=article_id) if fingerprint is not None else None
+        )
+        article_id, change = self.archive.save_article(
+            page_id,
+            page,
+            article,
+            relevant=relevant,
+            relevance=score,
+            fingerprint=fingerprint,
+            duplicate_of=duplicate_of,
+        )
+        self._pending += 1
+        if self._pending >= self.batch_size:
+            self.flush()
+        if duplicate_of:
+            return Outcome("duplicate", url, article_id, f"near-duplicate of {duplicate_of}", article)
+        if not relevant:
+            return Outcome("offtopic", url, article_id, f"relevance {score:.1f}", article)
+        return Outcome(change, url, article_id, article=article)
+
+    def flush(self) -> int:
+        """Bring the index up to date with the store; returns how many entries changed."""
+        self._pending = 0
+        return self.catch_up_index()
+
+    def catch_up_index(self) -> int:
+        to_add, to_delete = self.archive.pending_index()
+        if not to_add and not to_delete:
+            return 0
+        if to_delete:
+            self.index.delete(to_delete)
+        if to_add:
+            self.index.add(self.archive.iter_articles(ids=to_add))
+        self.archive.mark_indexed(to_add + to_delete)
+        return len(to_add) + len(to_delete)
+
+    def close(self) -> None:
+        self.flush()
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

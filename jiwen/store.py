@@ -434,6 +434,9 @@ class Archive:
         ):
             articles[original].duplicates.append(duplicate_url)
 
+    def ids_changed_since(self, timestamp: str) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT id FROM articles WHERE changed_at >= ?", (timestamp,))}
+
     def article_ids(self, *, indexable_only: bool = False) -> set[str]:
         where = " WHERE duplicate_of IS NULL" if indexable_only else ""
         return {row[0] for row in self.db.execute(f"SELECT id FROM articles{where}")}

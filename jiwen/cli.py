@@ -1,0 +1,446 @@
+"""The `jiwen` command: parses options, calls the library, formats output. No business logic here.
+
+Exit codes: 0 success, 1 a handled error (one line on stderr: `jiwen: ...`), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import msgspec
+
+from . import __version__
+from .config import resolve_archive_dir
+from .errors import JiwenError
+from .models import FACT_KINDS, SearchRequest
+
+FACETS = ("place", "province", "program", "site", "month")
+
+
+def archive_option(function):
+    return click.option(
+        "--archive",
+        "archive_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Archive folder (default: $JIWEN_ARCHIVE, else ~/.local/share/jiwen).",
+    )(function)
+
+
+def filter_options(function):
+    """The filters `search` and `export` share."""
+    options = [
+        click.option("--place", help="Only articles about this place or a place inside it (贵州省 finds 从江县)."),
+        click.option("--program", help="Only articles naming this programme, e.g. 春风行动."),
+        click.option("--site", help="Only articles from this site (its name in sites.toml, or 'local')."),
+        click.option("--since", help="From this day or month on: 2023-11-01 or 2023-11."),
+        click.option("--until", help="Up to this day or month: 2023-11-30 or 2023-11."),
+        click.option("--all", "include_all", is_flag=True, help="Include off-topic articles (and, in export, near-duplicates)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _open_archive(archive_dir: Path | None, *, create: bool = False):
+    from .store import Archive
+
+    return Archive(resolve_archive_dir(archive_dir), create=create)
+
+
+def _writer_lock(archive_dir: Path, command: str):
+    from .lock import ArchiveLock
+
+    return ArchiveLock(archive_dir, command=command).acquire()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="jiwen")
+def cli() -> None:
+    """纪闻 jiwen: archive, extract and search Chinese provincial employment news.
+
+    \b
+    Examples:
+      jiwen demo                                   # crawl the bundled sample site, then search it
+      jiwen ingest ~/news/*.html --archive ./arch  # archive local pages
+      jiwen search 劳务协作 --place 贵州省 --facet program
+      jiwen export --format facts-jsonl --kind count,money -o facts.jsonl
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@archive_option
+@click.option("--force", is_flag=True, help="Re-extract files whose bytes are already archived.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the summary line.")
+def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet: bool) -> None:
+    """Archive local .html/.htm/.txt files (folders are searched recursively).
+
+    \b
+    Examples:
+      jiwen ingest page.html
+      jiwen ingest ~/downloads/news/ --archive ./archive
+      jiwen ingest ../shared/seed/guizhou-employment.txt
+    """
+    from .ingest import ingest_paths
+
+    directory = resolve_archive_dir(archive_dir)
+    lock = _writer_lock(directory, "jiwen ingest")
+    try:
+        archive = _open_archive(directory, create=True)
+
+        def report(path: Path, outcome) -> None:
+            if outcome.status == "failed":
+                click.echo(f"jiwen: {path}: {outcome.message}", err=True)
+            elif not quiet:
+                title = outcome.article.title if outcome.article else ""
+                click.echo(f"{outcome.status:<9} {outcome.article_id or '-'}  {path}  {title or ''}")
+
+        counts = ingest_paths(archive, paths, force=force, on_outcome=report)
+    finally:
+        lock.release()
+    click.echo(_summary(counts))
+    if counts.get("failed"):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", help="The page's URL, if known (helps dates and ids).")
+@click.option("--no-facts", is_flag=True, help="Only the article, without fact extraction.")
+@click.option("--view", "view_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write an HTML page with the facts highlighted (displaCy).")
+@click.option("--compact", is_flag=True, help="One line of JSON instead of indented.")
+def extract(path: Path, url: str | None, no_facts: bool, view_path: Path | None, compact: bool) -> None:
+    """Extract one file into an article with facts, as JSON on stdout. The archive is not touched.
+
+    \b
+    Examples:
+      jiwen extract page.html
+      jiwen extract page.html --view facts.html   # then open facts.html in a browser
+      jiwen extract dump.txt --no-facts | jq .title
+    """
+    from jiwen.extract import extract_article, extract_facts
+
+    from .ingest import page_from_file
+
+    page = page_from_file(path)
+    article = extract_article(page.body, url=url or page.url, content_type=page.content_type)
+    if not no_facts:
+        article.facts = extract_facts(article)
+    if view_path is not None:
+        from jiwen.extract.view import render_facts_html
+
+        view_path.write_text(render_facts_html(article), encoding="utf-8")
+        click.echo(f"wrote {view_path}", err=True)
+    encoded = msgspec.json.encode(article)
+    if compact:
+        click.echo(encoded.decode("utf-8"))
+    else:
+        click.echo(json.dumps(json.loads(encoded), ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@archive_option
+@filter_options
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--facet", "facets", multiple=True, type=click.Choice(FACETS), help="Count results by this field (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help='Machine output: {"total","hits":[...],"facets":{...}}.')
+def search(query, archive_dir, place, program, site, since, until, include_all, sort, limit, page, facets, as_json) -> None:
+    """Search the archive. QUERY uses Whoosh syntax: words, "phrases", AND/OR/NOT, field:value.
+
+    \b
+    Examples:
+      jiwen search 劳务协作
+      jiwen search '"技能培训" AND 补贴' --since 2023-01 --sort date
+      jiwen search 务工 --place 贵州省 --facet program --facet month
+      jiwen search --program 春风行动 --json
+    """
+    from .searching import run_search
+
+    request = SearchRequest(
+        query=query, place=place, program=program, site=site, since=since, until=until,
+        sort=sort, limit=limit, page=page, facets=list(facets), include_offtopic=include_all,
+    )  # fmt: skip
+    archive = _open_archive(archive_dir)
+    response = run_search(archive, request)
+    if as_json:
+        click.echo(msgspec.json.encode(response).decode("utf-8"))
+        return
+    from .formatting import format_search
+
+    click.echo(format_search(response, request, color=sys.stdout.isatty()))
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@archive_option
+@filter_options
+@click.option("--format", "format_name", type=click.Choice(["json", "jsonl", "facts-jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--kind", "kinds", help=f"Only these fact kinds, comma-separated ({','.join(FACT_KINDS)}).")
+@click.option("--changed-since", help="Only articles extracted or changed since this UTC time (ISO 8601).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE atomically (default: stdout).")
+@click.option("--schema", "schema_only", is_flag=True, help="Print the JSON Schema of the chosen format and exit.")
+def export(query, archive_dir, place, program, site, since, until, include_all, format_name, kinds, changed_since, output, schema_only) -> None:
+    """Export articles with their facts (json, jsonl) or the facts alone (facts-jsonl, csv).
+
+    \b
+    Examples:
+      jiwen export --format json -o archive.json
+      jiwen export --format facts-jsonl --kind count,money --place 贵州省 -o facts.jsonl
+      jiwen export 劳务协作 --since 2023-01 --format csv -o facts.csv
+      jiwen export --changed-since 2026-11-01T00:00:00 --format jsonl
+      jiwen export --schema --format facts-jsonl
+    """
+    from .export import atomic_output, select_articles, write_export
+    from .schema import schema_for
+
+    if schema_only:
+        click.echo(json.dumps(schema_for(format_name), ensure_ascii=False, indent=2))
+        return
+    kind_list = _parse_kinds(kinds)
+    request = SearchRequest(
+        query=query, place=place, program=program, site=site, since=since, until=until,
+        kinds=kind_list, sort="date", include_offtopic=include_all,
+    )  # fmt: skip
+    archive = _open_archive(archive_dir)
+    articles = select_articles(archive, request, changed_since=changed_since, include_all=include_all)
+    with atomic_output(output, sys.stdout.buffer) as stream:
+        count = write_export(articles, format_name, stream)
+    unit = "facts" if format_name in ("facts-jsonl", "csv") else "articles"
+    click.echo(f"exported {count} {unit}" + (f" to {output}" if output else ""), err=True)
+
+
+@cli.command()
+@archive_option
+def reindex(archive_dir: Path | None) -> None:
+    """Rebuild the search index from the store (it is derived data).
+
+    \b
+    Example:
+      jiwen reindex --archive ./archive
+    """
+    from .maintenance import reindex as rebuild
+
+    directory = resolve_archive_dir(archive_dir)
+    archive = _open_archive(directory)
+    lock = _writer_lock(directory, "jiwen reindex")
+    try:
+        count = rebuild(archive)
+    finally:
+        lock.release()
+    click.echo(f"indexed {count} articles")
+
+
+@cli.command()
+@archive_option
+@click.option("--quiet", "-q", is_flag=True, help="Only the summary line.")
+def reextract(archive_dir: Path | None, quiet: bool) -> None:
+    """Re-run extraction over the stored raw pages (after jiwen improves), then update the index.
+
+    \b
+    Example:
+      jiwen reextract --archive ./archive
+    """
+    from .maintenance import reextract as run_reextract
+
+    directory = resolve_archive_dir(archive_dir)
+    archive = _open_archive(directory)
+    lock = _writer_lock(directory, "jiwen reextract")
+
+    def report(outcome) -> None:
+        if outcome.status == "failed":
+            click.echo(f"jiwen: {outcome.url}: {outcome.message}", err=True)
+        elif not quiet:
+            click.echo(f"{outcome.status:<9} {outcome.article_id}  {outcome.url}")
+
+    try:
+        counts = run_reextract(archive, on_outcome=report)
+    finally:
+        lock.release()
+    click.echo(_summary(counts))
+
+
+@cli.command()
+@archive_option
+@click.option("--json", "as_json", is_flag=True, help="Machine output.")
+def stats(archive_dir: Path | None, as_json: bool) -> None:
+    """Counts of pages, articles and facts, by kind, site and month.
+
+    \b
+    Example:
+      jiwen stats --archive ./archive
+    """
+    archive = _open_archive(archive_dir)
+    numbers = archive.stats()
+    if as_json:
+        click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
+        return
+    from .formatting import format_stats
+
+    click.echo(format_stats(numbers, archive.directory))
+
+
+@cli.command()
+@archive_option
+@click.option("--repair", is_flag=True, help="Rebuild the index from the store when they disagree.")
+def check(archive_dir: Path | None, repair: bool) -> None:
+    """Verify that the index agrees with the store; --repair rebuilds it when not.
+
+    \b
+    Example:
+      jiwen check --repair
+    """
+    from .maintenance import check as run_check
+    from .maintenance import reindex as rebuild
+
+    directory = resolve_archive_dir(archive_dir)
+    archive = _open_archive(directory)
+    state = run_check(archive)
+    click.echo(
+        f"store: {state.stored} indexable articles; index: {state.indexed}; "
+        f"missing: {state.missing_from_index}; extra: {state.extra_in_index}; pending: {state.pending}"
+    )
+    if state.consistent:
+        click.echo("consistent")
+        return
+    if not repair:
+        raise JiwenError("index and store disagree; run 'jiwen check --repair' to rebuild the index")
+    lock = _writer_lock(directory, "jiwen check --repair")
+    try:
+        count = rebuild(archive)
+    finally:
+        lock.release()
+    click.echo(f"repaired: re-indexed {count} articles")
+
+
+@cli.command()
+@archive_option
+@click.option("--site", "site_names", multiple=True, help="A site from sites.toml (repeatable).")
+@click.option("--url", "urls", multiple=True, help="Crawl from this URL (its host only) without a sites.toml entry.")
+@click.option("--all-sites", is_flag=True, help="Every site in sites.toml.")
+@click.option("--no-throttle", is_flag=True, help="No politeness delays (only for your own servers).")
+def crawl(archive_dir, site_names, urls, all_sites, no_throttle) -> None:
+    """Crawl configured sites (or a URL) into the archive; already archived articles are skipped.
+
+    \b
+    Examples:
+      jiwen crawl --site gz-rst
+      jiwen crawl --url http://127.0.0.1:8000/ --archive ./archive
+      jiwen crawl --all-sites        # cron-safe: a second crawl on one archive exits with a message
+    """
+    from jiwen.crawler.run import run_crawl
+    from jiwen.crawler.sites import load_sites
+
+    if not (site_names or urls or all_sites):
+        raise click.UsageError("name a --site, a --url or --all-sites")
+    sites = None
+    if site_names or all_sites:
+        configured = {site.name: site for site in load_sites()}
+        unknown = [name for name in site_names if name not in configured]
+        if unknown:
+            raise JiwenError(f"no site named {', '.join(unknown)} in sites.toml; 'jiwen sites' lists them")
+        sites = list(configured.values()) if all_sites else [configured[name] for name in site_names]
+    directory = resolve_archive_dir(archive_dir)
+    overrides = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0} if no_throttle else None
+    lock = _writer_lock(directory, "jiwen crawl")
+    try:
+        report = run_crawl(directory, sites=sites, urls=list(urls) or None, settings_overrides=overrides)
+    finally:
+        lock.release()
+    from .formatting import format_crawl_report
+
+    click.echo(format_crawl_report(report))
+    if report.get("outcome") == "failed":
+        sys.exit(1)
+
+
+@cli.command()
+def sites() -> None:
+    """List the configured sites (sites.toml).
+
+    \b
+    Example:
+      jiwen sites
+    """
+    from jiwen.crawler.sites import load_sites
+
+    for site in load_sites():
+        starts = ", ".join(site.start_urls)
+        click.echo(f"{site.name:<20} every {site.interval:<8} {starts}")
+
+
+@cli.command()
+@archive_option
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def runs(archive_dir: Path | None, limit: int, as_json: bool) -> None:
+    """The history of crawls, ingests and re-extractions, newest first.
+
+    \b
+    Example:
+      jiwen runs --limit 5
+    """
+    archive = _open_archive(archive_dir)
+    history = archive.runs(limit)
+    if as_json:
+        click.echo(json.dumps(history, ensure_ascii=False, indent=2))
+        return
+    from .formatting import format_runs
+
+    click.echo(format_runs(history))
+
+
+@cli.command()
+@click.option("--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path), help="Keep the demo archive here (default: a new temporary folder).")
+@click.option("--query", "queries", multiple=True, help="Search these after the crawl (default: a few typical ones).")
+def demo(archive_dir: Path | None, queries: tuple[str, ...]) -> None:
+    """Serve the bundled sample site on 127.0.0.1, crawl it, index it and search it.
+
+    \b
+    Examples:
+      jiwen demo
+      jiwen demo --archive ./demo-archive --query 春风行动
+    """
+    from jiwen.demo.run import run_demo
+
+    run_demo(archive_dir, list(queries), echo=click.echo)
+
+
+def _parse_kinds(kinds: str | None) -> list[str]:
+    if not kinds:
+        return []
+    chosen = [kind.strip() for kind in kinds.split(",") if kind.strip()]
+    unknown = [kind for kind in chosen if kind not in FACT_KINDS]
+    if unknown:
+        raise click.BadParameter(f"unknown kind {', '.join(unknown)}; choose from {', '.join(FACT_KINDS)}", param_hint="--kind")
+    return chosen
+
+
+def _summary(counts: dict[str, int]) -> str:
+    if not counts:
+        return "nothing to do"
+    return ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("jiwen: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except JiwenError as error:
+        click.echo(f"jiwen: {error}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("jiwen: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)

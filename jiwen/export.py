@@ -1,0 +1,156 @@
+"""Export articles and facts as JSON, JSON Lines or CSV, streamed with constant memory.
+
+Filters are the search filters (`SearchRequest`) and are answered by the index, so an export
+selects exactly the articles `jiwen search` finds; `changed_since` is answered by the store.
+Files are written atomically: a temporary file in the same folder, renamed over the target.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import msgspec
+
+from .models import ArchivedArticle, SearchRequest
+from .store import Archive
+
+FORMATS = ("json", "jsonl", "facts-jsonl", "csv")
+
+CSV_COLUMNS = (
+    "article_id", "url", "title", "published", "site",
+    "kind", "text", "start", "end", "sentence",
+    "value", "value_end", "unit", "qualifier", "subject", "currency",
+    "name", "level", "adcode", "province", "prefecture",
+    "date", "date_end", "granularity", "role",
+)  # fmt: skip
+
+_ENCODER = msgspec.json.Encoder()
+
+
+def select_articles(
+    archive: Archive,
+    request: SearchRequest | None = None,
+    *,
+    changed_since: str | None = None,
+    include_all: bool = False,
+) -> Iterator[ArchivedArticle]:
+    """The articles an export writes: those the search filters match (all, without filters),
+    skipping off-topic articles and near-duplicates unless `include_all`."""
+    if request is not None and _has_search_filters(request):
+        from jiwen.index import ArchiveIndex
+
+        search = msgspec.structs.replace(request, include_offtopic=include_all or request.include_offtopic)
+        ids = ArchiveIndex(archive.index_dir).matching_ids(search)
+        if changed_since:
+            changed = archive.ids_changed_since(changed_since)
+            ids = [article_id for article_id in ids if article_id in changed]
+        articles: Iterable[ArchivedArticle] = archive.iter_articles(ids=ids)
+    else:
+        articles = archive.iter_articles(changed_since=changed_since, include_duplicates=include_all)
+    kinds = set(request.kinds) if request is not None and request.kinds else None
+    for article in articles:
+        if not include_all and (not article.relevant or article.duplicate_of):
+            continue
+        if kinds is not None:
+            kept = [fact for fact in article.facts if fact.__struct_config__.tag in kinds]
+            if not kept:
+                continue
+            article = msgspec.structs.replace(article, facts=kept)
+        yield article
+
+
+def write_export(articles: Iterable[ArchivedArticle], format_name: str, out: IO[bytes]) -> int:
+    """Write `articles` to a binary stream; returns how many records (articles or facts) it wrote."""
+    if format_name == "json":
+        return _write_json_array(articles, out)
+    if format_name == "jsonl":
+        count = 0
+        for article in articles:
+            out.write(_ENCODER.encode(article) + b"\n")
+            count += 1
+        return count
+    if format_name == "facts-jsonl":
+        count = 0
+        for row in fact_rows(articles):
+            out.write(_ENCODER.encode(row) + b"\n")
+            count += 1
+        return count
+    if format_name == "csv":
+        return _write_csv(articles, out)
+    raise ValueError(f"unknown export format {format_name!r}")
+
+
+def fact_rows(articles: Iterable[ArchivedArticle]) -> Iterator[dict]:
+    for article in articles:
+        head = {
+            "article_id": article.id,
+            "url": article.url,
+            "title": article.title,
+            "published": article.published,
+            "site": article.site,
+        }
+        for fact in article.facts:
+            yield {**head, **msgspec.to_builtins(fact)}
+
+
+@contextmanager
+def atomic_output(path: Path | None, stdout: IO[bytes]) -> Iterator[IO[bytes]]:
+    """stdout, or a temporary file beside `path` renamed over it only when writing succeeded."""
+    if path is None:
+        yield stdout
+        stdout.flush()
+        return
+    path = Path(path)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _write_json_array(articles: Iterable[ArchivedArticle], out: IO[bytes]) -> int:
+    # Streamed by hand rather than encoding one list, so memory stays flat for large archives.
+    count = 0
+    out.write(b"[")
+    for article in articles:
+        out.write(b"\n" if count == 0 else b",\n")
+        out.write(_ENCODER.encode(article))
+        count += 1
+    out.write(b"\n]\n" if count else b"]\n")
+    return count
+
+
+def _write_csv(articles: Iterable[ArchivedArticle], out: IO[bytes]) -> int:
+    import io
+
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    count = 0
+    for row in fact_rows(articles):
+        writer.writerow(row)
+        count += 1
+    text.detach()
+    return count
+
+
+def _has_search_filters(request: SearchRequest) -> bool:
+    return bool(
+        request.query.strip()
+        or request.place
+        or request.program
+        or request.site
+        or request.since
+        or request.until
+    )

@@ -1,0 +1,75 @@
+"""Human-readable output of the CLI. Machine output is the models' JSON (--json)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from .models import SearchRequest, SearchResponse
+
+# The index marks matched terms in snippets with these; the terminal shows them in colour.
+HIGHLIGHT = re.compile(r"【(.+?)】")
+
+
+def format_search(response: SearchResponse, request: SearchRequest, *, color: bool = False) -> str:
+    lines = []
+    first = (request.page - 1) * request.limit + 1
+    last = first + len(response.hits) - 1
+    if response.total == 0:
+        lines.append("no articles found")
+    else:
+        lines.append(f"{response.total} articles; showing {first}-{last}")
+    for number, hit in enumerate(response.hits, start=first):
+        published = (hit.published or "undated")[:10]
+        lines.append("")
+        lines.append(f"{number:>3}. {hit.title or '(untitled)'}")
+        lines.append(f"     {published}  {hit.site or 'local'}  {hit.url or ''}  [{hit.id}]")
+        snippet = hit.snippet.replace("\n", " ")
+        if color:
+            snippet = HIGHLIGHT.sub(lambda match: click.style(match.group(1), fg="red", bold=True), snippet)
+        lines.append(f"     {snippet}")
+    for facet, counts in response.facets.items():
+        lines.append("")
+        lines.append(f"by {facet}:")
+        for value, count in counts.items():
+            lines.append(f"  {count:>6}  {value}")
+    return "\n".join(lines)
+
+
+def format_stats(numbers: dict, directory: Path) -> str:
+    lines = [
+        f"archive {directory}",
+        f"  pages     {numbers['pages']:>8}   ({numbers['raw_bytes'] / 1e6:.1f} MB raw, {numbers['pages_failed']} not extractable)",
+        f"  articles  {numbers['articles']:>8}   ({numbers['relevant']} on topic, {numbers['offtopic']} off-topic, {numbers['duplicates']} near-duplicates)",
+        f"  facts     {numbers['facts']:>8}",
+    ]
+    for title, key in (("facts by kind", "facts_by_kind"), ("articles by site", "articles_by_site"), ("articles by month", "articles_by_month")):
+        if numbers[key]:
+            lines.append(f"{title}:")
+            lines.extend(f"  {count:>8}  {value}" for value, count in numbers[key].items())
+    return "\n".join(lines)
+
+
+def format_runs(history: list[dict]) -> str:
+    if not history:
+        return "no runs yet"
+    lines = [f"{'id':>4}  {'kind':<10} {'site':<16} {'started':<25} {'outcome':<9} report"]
+    for run in history:
+        report = ", ".join(f"{key}={value}" for key, value in run["report"].items() if not isinstance(value, (dict, list)))
+        flag = "" if run["outcome"] in ("ok", "running") else "  <-- " + run["outcome"].upper()
+        lines.append(
+            f"{run['id']:>4}  {run['kind']:<10} {(run['site'] or '-'):<16} {run['started_at']:<25} "
+            f"{run['outcome']:<9} {report}{flag}"
+        )
+    return "\n".join(lines)
+
+
+def format_crawl_report(report: dict) -> str:
+    parts = [f"{key}: {value}" for key, value in report.items() if not isinstance(value, dict)]
+    lines = ["crawl finished: " + ", ".join(parts)]
+    for key, value in report.items():
+        if isinstance(value, dict) and value:
+            lines.append(f"  {key}: " + ", ".join(f"{k}={v}" for k, v in value.items()))
+    return "\n".join(lines)

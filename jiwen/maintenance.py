@@ -1,0 +1,64 @@
+"""Keeping the derived parts (articles, facts, index) in step with the raw pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .pipeline import Outcome, PagePipeline
+from .store import Archive
+
+
+def reextract(archive: Archive, *, on_outcome: Callable[[Outcome], None] | None = None) -> dict[str, int]:
+    """Run the current extractor over the newest stored page of every URL: no re-crawl needed."""
+    run_id = archive.start_run("reextract", None, {})
+    pipeline = PagePipeline(archive, run_id=run_id)
+    outcome_name = "failed"
+    try:
+        for page_id, page in archive.latest_pages():
+            outcome = pipeline.extract_and_store(page_id, page)
+            pipeline.counts[outcome.status] = pipeline.counts.get(outcome.status, 0) + 1
+            if on_outcome is not None:
+                on_outcome(outcome)
+        pipeline.close()
+        outcome_name = "ok"
+    finally:
+        archive.finish_run(run_id, outcome_name, dict(pipeline.counts))
+    return dict(pipeline.counts)
+
+
+def reindex(archive: Archive) -> int:
+    """Rebuild the whole index from the store (the index is derived data)."""
+    from jiwen.index import ArchiveIndex
+
+    count = ArchiveIndex(archive.index_dir).rebuild(archive.iter_articles(include_duplicates=False))
+    archive.mark_indexed(archive.article_ids())
+    return count
+
+
+@dataclass(frozen=True)
+class Consistency:
+    stored: int
+    indexed: int
+    missing_from_index: int
+    extra_in_index: int
+    pending: int
+
+    @property
+    def consistent(self) -> bool:
+        return not (self.missing_from_index or self.extra_in_index or self.pending)
+
+
+def check(archive: Archive) -> Consistency:
+    from jiwen.index import ArchiveIndex
+
+    expected = archive.article_ids(indexable_only=True)
+    indexed = ArchiveIndex(archive.index_dir).ids()
+    to_add, to_delete = archive.pending_index()
+    return Consistency(
+        stored=len(expected),
+        indexed=len(indexed),
+        missing_from_index=len(expected - indexed),
+        extra_in_index=len(indexed - expected),
+        pending=len(to_add) + len(to_delete),
+    )

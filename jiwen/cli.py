@@ -360,6 +360,36 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle) -> None:
 
 
 @cli.command()
+@archive_option
+@click.option("--site", "site_names", multiple=True, help="Only these sites (default: every site in sites.toml).")
+@click.option("--url", "urls", multiple=True, help="Also crawl this URL on the --every interval.")
+@click.option("--every", help="Override every interval: '30m', '6h', '1d', or a cron expression '0 */6 * * *'.")
+@click.option("--max-runs", type=click.IntRange(1), help="Stop after this many crawl runs (for testing).")
+def schedule(archive_dir, site_names, urls, every, max_runs) -> None:
+    """Run in the foreground and crawl each site at its interval, until SIGINT/SIGTERM.
+
+    Suitable for systemd (see contrib/jiwen-schedule.service) or a terminal. Each crawl runs as
+    its own `jiwen crawl` process under the archive lock.
+
+    \b
+    Examples:
+      jiwen schedule
+      jiwen schedule --site gz-rst --every 6h
+      jiwen schedule --url http://127.0.0.1:8000/ --every 30m --archive ./archive
+    """
+    from .schedule import run_schedule
+
+    run_schedule(
+        resolve_archive_dir(archive_dir),
+        site_names=list(site_names),
+        urls=list(urls),
+        every=every,
+        max_runs=max_runs,
+        echo=click.echo,
+    )
+
+
+@cli.command()
 def sites() -> None:
     """List the configured sites (sites.toml).
 

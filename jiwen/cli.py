@@ -56,7 +56,27 @@ def _writer_lock(archive_dir: Path, command: str):
     return ArchiveLock(archive_dir, command=command).acquire()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class HandledError(click.ClickException):
+    """A JiwenError on its way out: one line on stderr, exit code 1."""
+
+    exit_code = 1
+
+    def show(self, file=None) -> None:
+        click.echo(f"jiwen: {self.format_message()}", err=True)
+
+
+class JiwenGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except JiwenError as error:
+            raise HandledError(str(error)) from None
+        except KeyboardInterrupt:
+            click.echo("jiwen: interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=JiwenGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="jiwen")
 def cli() -> None:
     """纪闻 jiwen: archive, extract and search Chinese provincial employment news.
@@ -459,18 +479,8 @@ def _summary(counts: dict[str, int]) -> str:
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("jiwen: interrupted", err=True)
-        sys.exit(130)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
-    except JiwenError as error:
-        click.echo(f"jiwen: {error}", err=True)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        click.echo("jiwen: interrupted", err=True)
-        sys.exit(130)
+        cli(prog_name="jiwen")
     except BrokenPipeError:
+        # `jiwen export | head`: the reader left; not an error worth a traceback.
+        sys.stderr.close()
         sys.exit(0)

@@ -304,7 +304,7 @@ class Archive:
         url = page.final_url or page.url
         article_id = article_id_for(url)
         facts = article.facts
-        stored = msgspec.structs.replace(article, facts=[])
+        stored = msgspec.structs.replace(article, facts=[], url=article.url or url)
         published = article.published
         month = published[:7] if published and len(published) >= 7 else None
         bands = _bands(fingerprint) if fingerprint is not None else [None] * 4

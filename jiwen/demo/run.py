@@ -1,0 +1,77 @@
+"""`jiwen demo`: the whole job on the bundled sample site, with no outside network.
+
+Serves jiwen/demo/site on 127.0.0.1 (a free port), crawls it with the real Scrapy crawler into an
+archive, which indexes it, then runs a few searches and prints what they found.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from contextlib import ExitStack
+from importlib import resources
+from pathlib import Path
+
+from jiwen.formatting import format_crawl_report, format_search, format_stats
+from jiwen.lock import ArchiveLock
+from jiwen.models import SearchRequest
+from jiwen.searching import run_search
+from jiwen.store import Archive
+
+DEFAULT_SEARCHES = (
+    SearchRequest(query="就业", facets=["province", "program"], limit=5),
+    SearchRequest(query="技能培训", place="贵州省", sort="date", limit=5),
+    SearchRequest(program="春风行动", limit=5),
+)
+
+
+def run_demo(archive_dir: Path | None, queries: list[str], echo: Callable[[str], None] = print) -> int:
+    from jiwen.crawler.run import run_crawl
+
+    from .server import serve_site
+
+    searches = [SearchRequest(query=query, facets=["province"], limit=5) for query in queries] or list(DEFAULT_SEARCHES)
+    with ExitStack() as stack:
+        if archive_dir is None:
+            archive_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="jiwen-demo-"))) / "archive"
+            keep_note = "(a temporary archive, removed at exit: pass --archive DIR to keep it)"
+        else:
+            keep_note = f"(kept: try 'jiwen search 务工 --archive {archive_dir}')"
+        site_root = Path(str(resources.files("jiwen.demo").joinpath("site")))
+        server = stack.enter_context(serve_site(site_root))
+        echo(f"serving the sample site on {server.base_url}/")
+        echo(f"archive: {archive_dir} {keep_note}")
+        lock = ArchiveLock(archive_dir, command="jiwen demo").acquire()
+        try:
+            report = run_crawl(
+                archive_dir,
+                urls=[server.base_url + "/"],
+                settings_overrides={"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0},
+                progress=False,
+            )
+        finally:
+            lock.release()
+        echo(format_crawl_report(report))
+        archive = stack.enter_context(Archive(archive_dir, create=False))
+        echo("")
+        echo(format_stats(archive.stats(), archive.directory))
+        total_hits = 0
+        for request in searches:
+            echo("")
+            echo("$ jiwen search " + _describe(request))
+            response = run_search(archive, request)
+            total_hits += response.total
+            echo(format_search(response, request))
+        return total_hits
+
+
+def _describe(request: SearchRequest) -> str:
+    parts = [request.query] if request.query else []
+    for option in ("place", "program", "site", "since", "until"):
+        value = getattr(request, option)
+        if value:
+            parts.append(f"--{option} {value}")
+    if request.sort != "relevance":
+        parts.append(f"--sort {request.sort}")
+    parts.extend(f"--facet {facet}" for facet in request.facets)
+    return " ".join(parts)

@@ -1,0 +1,235 @@
+"""The real `jiwen` command in real processes: exit codes, one-line errors, the seed end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from jiwen.schema import schema_for
+
+ARTICLE_TEMPLATE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{county}组织{count}名农村劳动力外出务工_就业动态</title></head>
+<body>
+<div class="nav"><a href="/">首页</a> <a href="/news/">新闻</a> <a href="/jobs/">就业</a></div>
+<h1>{county}组织{count}名农村劳动力外出务工</h1>
+<div class="info">发布时间：2023-11-{day:02d} 09:30  来源：{province}人力资源和社会保障厅</div>
+<div class="article">
+<p>日前，{province}{county}通过“点对点”专车组织{count}名农村劳动力赴广东、浙江等地务工，这是该县今年开展“春风行动”以来输送的第{batch}批务工人员。</p>
+<p>据了解，{county}今年已累计实现农村劳动力转移就业{total}万人，发放一次性交通补贴{money}万元，惠及脱贫劳动力{people}人。县人社局相关负责人表示，将继续做好稳岗就业服务，确保务工人员“出得去、稳得住”。</p>
+<p>下一步，{county}还将开展订单式技能培训，预计培训{trained}人次，帮助更多群众实现家门口就业。</p>
+</div>
+<div class="footer">版权所有：{province}人力资源和社会保障厅 备案号：黔ICP备00000000号</div>
+</body></html>
+"""
+
+PLACES = [("贵州省", "从江县"), ("贵州省", "榕江县"), ("四川省", "苍溪县"), ("云南省", "镇雄县"), ("广西壮族自治区", "都安瑶族自治县")]
+
+
+def write_articles(folder: Path, count: int) -> list[Path]:
+    """Pages written for this test from one template with varied places and numbers."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number in range(count):
+        province, county = PLACES[number % len(PLACES)]
+        path = folder / f"article-{number:04d}.html"
+        path.write_text(
+            ARTICLE_TEMPLATE.format(
+                province=province, county=county, count=100 + number * 7, day=1 + number % 28, batch=2 + number % 5,
+                total=round(1.2 + number / 10, 1), money=150 + number, people=800 + number * 3, trained=300 + number,
+            ),
+            encoding="utf-8",
+        )  # fmt: skip
+        paths.append(path)
+    return paths
+
+
+def test_help_of_every_command_shows_examples(jiwen):
+    commands = ["ingest", "extract", "search", "export", "reindex", "reextract", "stats", "check", "crawl", "schedule", "sites", "runs", "demo"]
+    for command in commands:
+        result = jiwen(command, "--help")
+        assert result.returncode == 0, result.stderr
+        assert "Example" in result.stdout and f"jiwen {command}" in result.stdout, command
+
+
+def test_a_usage_error_exits_2(jiwen, tmp_path):
+    result = jiwen("search", "--limit", "zero", "--archive", str(tmp_path))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_searching_a_missing_archive_is_one_line_and_exit_1(jiwen, tmp_path):
+    result = jiwen("search", "就业", "--archive", str(tmp_path / "none"))
+    assert result.returncode == 1
+    assert result.stderr.startswith("jiwen: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [(b"", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary")],
+)
+def test_bad_files_give_a_one_line_error(jiwen, tmp_path, content, expected):
+    path = tmp_path / "page.html"
+    path.write_bytes(content)
+    result = jiwen("extract", str(path))
+    assert result.returncode == 1
+    assert result.stderr.startswith("jiwen: ") and result.stderr.count("\n") == 1
+    assert expected in result.stderr.lower()
+    assert "Traceback" not in result.stderr
+
+
+def test_extract_prints_the_json_contract_with_exact_offsets(jiwen, tmp_path):
+    (path,) = write_articles(tmp_path / "pages", 1)
+    result = jiwen("extract", str(path))
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    jsonschema.validate(article, schema_for("extract"))
+    assert article["title"] == "从江县组织100名农村劳动力外出务工"
+    assert article["published"].startswith("2023-11-01")
+    assert "版权所有" not in article["body"] and "首页" not in article["body"]
+    assert article["facts"], "the page is full of numbers and places"
+    for fact in article["facts"]:
+        assert article["body"][fact["start"] : fact["end"]] == fact["text"]
+
+
+def test_the_seed_goes_from_file_to_search_hit_to_export(jiwen, seed_path, seed_gold, archive_dir):
+    archive = ["--archive", str(archive_dir)]
+    ingest = jiwen("ingest", str(seed_path), *archive)
+    assert ingest.returncode == 0, ingest.stderr
+
+    found = jiwen("search", "劳务协作", "--json", *archive)
+    assert found.returncode == 0, found.stderr
+    response = json.loads(found.stdout)
+    assert response["total"] == 1
+    assert response["hits"][0]["title"] in seed_gold["article"]["title_any_of"]
+
+    exported = jiwen("export", "--format", "json", *archive)
+    assert exported.returncode == 0, exported.stderr
+    (article,) = json.loads(exported.stdout)
+    jsonschema.validate([article], schema_for("json"))
+    gold = seed_gold["article"]
+    assert article["author"] == gold["author"]
+    assert article["published"] is None
+    assert article["body"].startswith(gold["body_first"])
+    assert article["body"].rstrip("。）) \n").endswith(gold["body_last"])
+    for headline in ("月季文化节", "KPL春季赛", "保时捷", "科比", "H7N9"):
+        assert headline not in article["body"]
+    kinds = {fact["kind"] for fact in article["facts"]}
+    assert {"count", "money", "percent", "place"} <= kinds
+    for fact in article["facts"]:
+        assert article["body"][fact["start"] : fact["end"]] == fact["text"]
+
+
+def test_ingesting_the_same_files_twice_changes_nothing(jiwen, tmp_path, archive_dir):
+    write_articles(tmp_path / "pages", 4)
+    first = jiwen("ingest", str(tmp_path / "pages"), "--archive", str(archive_dir), "-q")
+    second = jiwen("ingest", str(tmp_path / "pages"), "--archive", str(archive_dir), "-q")
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert "4 new" in first.stdout and "4 unchanged" in second.stdout
+    with sqlite3.connect(archive_dir / "archive.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM pages").fetchone()[0] == 4
+
+
+def test_a_bad_file_among_good_ones_loses_nothing(jiwen, tmp_path, archive_dir):
+    pages = tmp_path / "pages"
+    write_articles(pages, 3)
+    (pages / "broken.html").write_bytes(b"\x00\x01\x02" * 2000)
+    result = jiwen("ingest", str(pages), "--archive", str(archive_dir), "-q")
+    assert result.returncode == 1
+    assert "broken.html" in result.stderr and "Traceback" not in result.stderr
+    assert "3 new" in result.stdout
+    stats = json.loads(jiwen("stats", "--json", "--archive", str(archive_dir)).stdout)
+    assert stats["articles"] == 3 and stats["pages"] == 4 and stats["pages_failed"] == 1
+
+
+def test_a_second_writer_is_turned_away_while_one_holds_the_archive(jiwen, tmp_path, archive_dir):
+    from jiwen.lock import ArchiveLock
+
+    write_articles(tmp_path / "pages", 1)
+    with ArchiveLock(archive_dir, command="jiwen crawl"):
+        result = jiwen("ingest", str(tmp_path / "pages"), "--archive", str(archive_dir))
+    assert result.returncode == 1
+    assert f"pid {os.getpid()}" in result.stderr and "jiwen crawl" in result.stderr
+
+
+def test_an_ingest_killed_midway_is_completed_by_a_rerun(jiwen, tmp_path, archive_dir):
+    pages = tmp_path / "pages"
+    paths = write_articles(pages, 60)
+    database = archive_dir / "archive.sqlite3"
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from jiwen.cli import main; main()", "ingest", str(pages), "--archive", str(archive_dir), "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    stored = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        if database.exists():
+            try:
+                with sqlite3.connect(database, timeout=1) as db:
+                    stored = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            except sqlite3.OperationalError:
+                stored = 0
+            if stored >= 5:
+                break
+        time.sleep(0.05)
+    if process.poll() is not None:
+        pytest.fail("the ingest finished before it could be killed; the test needs more files")
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    with sqlite3.connect(database) as db:
+        before = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    assert 0 < before < len(paths)
+
+    rerun = jiwen("ingest", str(pages), "--archive", str(archive_dir), "-q")
+    assert rerun.returncode == 0, rerun.stderr
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == len(paths)
+        assert db.execute("SELECT COUNT(*) FROM pages").fetchone()[0] == len(paths)
+        assert db.execute("SELECT COUNT(DISTINCT url) FROM pages").fetchone()[0] == len(paths)
+    check = jiwen("check", "--archive", str(archive_dir))
+    assert check.returncode == 0 and "consistent" in check.stdout, check.stdout + check.stderr
+
+
+def test_reindex_rebuilds_the_same_search_results(jiwen, tmp_path, archive_dir):
+    write_articles(tmp_path / "pages", 6)
+    archive = ["--archive", str(archive_dir)]
+    assert jiwen("ingest", str(tmp_path / "pages"), *archive).returncode == 0
+    before = json.loads(jiwen("search", "务工", "--json", "--limit", "20", *archive).stdout)
+    assert jiwen("reindex", *archive).returncode == 0
+    after = json.loads(jiwen("search", "务工", "--json", "--limit", "20", *archive).stdout)
+    assert before["total"] == after["total"] == 6
+    assert [hit["id"] for hit in before["hits"]] == [hit["id"] for hit in after["hits"]]
+
+
+def test_reextract_rebuilds_articles_from_stored_pages_without_the_files(jiwen, tmp_path, archive_dir):
+    pages = tmp_path / "pages"
+    write_articles(pages, 3)
+    archive = ["--archive", str(archive_dir)]
+    assert jiwen("ingest", str(pages), *archive).returncode == 0
+    for path in pages.iterdir():
+        path.unlink()
+    with sqlite3.connect(archive_dir / "archive.sqlite3") as db:
+        db.execute("UPDATE articles SET title = 'stale'")
+    result = jiwen("reextract", *archive, "-q")
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(archive_dir / "archive.sqlite3") as db:
+        titles = [row[0] for row in db.execute("SELECT title FROM articles")]
+    assert len(titles) == 3 and "stale" not in titles
+
+
+def test_malformed_query_syntax_is_explained_in_one_line(jiwen, tmp_path, archive_dir):
+    write_articles(tmp_path / "pages", 1)
+    assert jiwen("ingest", str(tmp_path / "pages"), "--archive", str(archive_dir)).returncode == 0
+    result = jiwen("search", "published:[2023 TO", "--archive", str(archive_dir))
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.startswith("jiwen: ") and result.stderr.count("\n") == 1

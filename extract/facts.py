@@ -1,0 +1,92 @@
+"""Facts of an article: counts, money, percents, places, programmes, dates, orgs and people.
+
+`extract_facts(article)` runs the article body through one spaCy pipeline: a blank ``zh``
+language whose tokenizer is jiwen's jieba segmenter (see `jiwen.extract.nlp`; no downloadable
+Chinese model exists here, so every component is rule-based), followed by one component per fact
+kind. Each component reads the same segmentation (``doc.user_data["jiwen_tokens"]``) and appends
+facts with character offsets into the body (``body[start:end] == text``) to ``doc._.facts``.
+Regular expressions run over the whole text; only gazetteer lookups walk the words.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from jiwen.models import Article, CountFact, Fact, MoneyFact, PercentFact, ProgramFact
+
+from . import dates, numbers, orgs, people, places, programs
+from .nlp import blank_pipeline, tokens_of
+
+# Component name -> the function that finds that kind of fact in a segmented text.
+FINDERS = {
+    "jiwen_programs": programs.find_programs,
+    "jiwen_numbers": numbers.find_numbers,
+    "jiwen_places": places.find_places,
+    "jiwen_dates": dates.find_dates,
+    "jiwen_orgs": orgs.find_orgs,
+    "jiwen_people": people.find_people,
+}
+
+
+@functools.cache
+def pipeline():
+    """The spaCy pipeline, built once per process: jieba tokenizer + one component per fact kind."""
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    if not Doc.has_extension("facts"):
+        Doc.set_extension("facts", default=None)
+    nlp = blank_pipeline()
+    for name, finder in FINDERS.items():
+        if name not in nlp.pipe_names:
+            Language.component(name, func=_component(finder))
+            nlp.add_pipe(name)
+    return nlp
+
+
+def _component(finder):
+    def component(doc):
+        if doc._.facts is None:
+            doc._.facts = []
+        doc._.facts.extend(finder(tokens_of(doc)))
+        return doc
+
+    return component
+
+
+def facts_doc(text: str, published: str | None = None):
+    """The spaCy Doc of a body with its facts in ``doc._.facts`` (what `render_facts_html` shows)."""
+    nlp = pipeline()
+    doc = nlp.make_doc(text)
+    # The publication date travels with the document, not in a global: the date component reads it.
+    tokens_of(doc).published = published
+    for _name, component in nlp.pipeline:
+        doc = component(doc)
+    doc._.facts = _without_overlaps(doc._.facts or [])
+    return doc
+
+
+def facts_of_text(text: str, published: str | None = None) -> list[Fact]:
+    """The facts of a normalized body text; `published` (ISO date) resolves relative dates."""
+    if not text:
+        return []
+    return list(facts_doc(text, published)._.facts)
+
+
+def extract_facts(article: Article) -> list[Fact]:
+    """The facts of `article.body`, ordered by position; relative dates resolved against
+    `article.published` when it is known."""
+    return facts_of_text(article.body, article.published)
+
+
+def _without_overlaps(facts: list[Fact]) -> list[Fact]:
+    """Numbers inside a programme name (三支一扶) are part of the name, not counts."""
+    program_spans = [(f.start, f.end) for f in facts if isinstance(f, ProgramFact)]
+    kept = [
+        f
+        for f in facts
+        if not isinstance(f, (CountFact, MoneyFact, PercentFact))
+        or not any(s <= f.start and f.end <= e for s, e in program_spans)
+    ]
+    kept.sort(key=lambda f: (f.start, -f.end))
+    return kept

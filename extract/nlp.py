@@ -1,0 +1,118 @@
+"""The language resources fact extraction shares: one jieba segmenter, one spaCy pipeline, the rule files.
+
+Segmentation is jieba with user words generated from the gazetteer and the programme lexicon, so
+that 黔东南州, 惠东县 and 春风行动 come out as single tokens. The words go into a *dedicated*
+`jieba.Tokenizer`, never into jieba's global dictionary, so other users of jieba in the same process
+are not changed behind their back. `segmenter()` returns that tokenizer: the search index reuses it
+so that the index and the facts cut text the same way.
+
+The document is carried by spaCy: a *blank* ``zh`` pipeline (no trained Chinese model exists
+here, and nothing is downloaded at run time) whose tokenizer is our jieba segmenter and whose
+components are rule-based (`jiwen.extract.facts` adds them). We do not use spaCy's own
+``segmenter = "jieba"`` setting: it calls the global jieba module, which loads jieba's dictionary a
+second time (about a second) and knows none of our user words. The Doc is built straight from the
+jieba words (`Doc(vocab, words=..., spaces=...)`), so segmentation happens once per text.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import tomllib
+from importlib import resources
+from itertools import accumulate
+from typing import Any
+
+# Frequency given to generated user words: high enough that jieba keeps 黔东南州 whole rather
+# than cutting 黔东/南州, low enough not to swallow ordinary two-character words around them.
+USER_WORD_FREQUENCY = 2000
+
+
+@functools.cache
+def load_rules(name: str) -> dict[str, Any]:
+    """One TOML rule file from jiwen/extract/data, parsed once per process."""
+    text = resources.files("jiwen.extract.data").joinpath(name).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@functools.cache
+def segmenter():
+    """The jieba tokenizer with jiwen's user words (places, programmes). Shared: do not add words."""
+    import jieba
+
+    from . import places, programs
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for word in places.user_words() | programs.user_words():
+        tokenizer.add_word(word, freq=max(USER_WORD_FREQUENCY, tokenizer.FREQ.get(word) or 0))
+    return tokenizer
+
+
+def segment(text: str) -> list[str]:
+    """Words of `text` in order; joined they give back `text` exactly (whitespace included)."""
+    return [word for word in segmenter().cut(text) if word]
+
+
+class Tokens:
+    """A segmented text: its words and where each starts, for rules that need word boundaries."""
+
+    __slots__ = ("text", "words", "starts", "ends", "published", "_start_set", "_end_set")
+
+    def __init__(self, text: str, words: list[str], published: str | None = None):
+        self.text = text
+        self.published = published  # ISO date of the article, for relative dates
+        self.words = words
+        self.ends = list(accumulate(map(len, words)))
+        self.starts = [0, *self.ends[:-1]] if words else []
+        self._start_set: set[int] | None = None
+        self._end_set: set[int] | None = None
+
+    def is_boundary(self, offset: int) -> bool:
+        """True when a word starts (or the text ends) at `offset`."""
+        if self._start_set is None:
+            self._start_set = set(self.starts)
+            self._start_set.add(len(self.text))
+        return offset in self._start_set
+
+    def index_at(self, offset: int) -> int:
+        """Index of the word that contains `offset`."""
+        from bisect import bisect_right
+
+        return bisect_right(self.starts, offset) - 1
+
+
+class JiebaDocMaker:
+    """spaCy tokenizer: jieba words straight into a Doc (jieba yields every character, so the
+    words join back to the text and no token is followed by an extra space)."""
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str):
+        from spacy.tokens import Doc
+
+        words = segment(text)
+        doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
+        doc.user_data["jiwen_tokens"] = Tokens(text, words)
+        return doc
+
+
+@functools.cache
+def blank_pipeline():
+    """A blank zh spaCy pipeline whose tokenizer is `segmenter()`; components are added by callers."""
+    import spacy
+
+    nlp = spacy.blank("zh")  # default "char" segmenter: no global jieba load; replaced just below
+    nlp.tokenizer = JiebaDocMaker(nlp.vocab)
+    return nlp
+
+
+def tokens_of(doc) -> Tokens:
+    """The `Tokens` view a Doc made by `blank_pipeline()` carries."""
+    tokens = doc.user_data.get("jiwen_tokens")
+    if tokens is None:
+        tokens = Tokens(doc.text, [token.text for token in doc])
+        doc.user_data["jiwen_tokens"] = tokens
+    return tokens

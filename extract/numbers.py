@@ -1,0 +1,176 @@
+"""Counts, money and percents: a number with its unit, qualifier and (for counts) subject.
+
+One regular expression, built from extract/data/units.toml and qualifiers.toml, runs over the
+whole text; only numbers followed by a unit word become facts, so years (2023年), dates, phone
+numbers and IDs stay out without special cases. Chinese numerals go through cn2an; Arabic digits
+(half- or full-width) and the 万/亿 multipliers are read here because cn2an does not take
+mixtures such as "81836.46万" with a decimal and a multiplier.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from decimal import Decimal
+
+from jiwen.models import CountFact, MoneyFact, PercentFact
+
+from .nlp import Tokens, load_rules
+from .sentences import sentence_at
+
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
+ARABIC = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
+CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+"
+CHINESE_DIGITS = set("零〇一二两三四五六七八九")
+# A Chinese numeral alone that is really a word: 一 in 一个缩影 / 一张网, 百 in 百家号, 千 in 千家万户.
+IDIOMATIC_NUMERALS = {"一", "百", "千", "万", "亿", "百万", "千万", "万亿"}
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@functools.cache
+def _rules():
+    units = load_rules("units.toml")
+    qualifiers = load_rules("qualifiers.toml")
+    multipliers = units["multipliers"]
+    before = {w: q for q, words in qualifiers["before"].items() for w in words}
+    inside = {w: q for q, words in qualifiers["inside"].items() for w in words}
+    after = {w: q for q, words in qualifiers["after"].items() for w in words}
+    currencies = units["money"]["currencies"]
+    count_units = units["count"]["units"]
+    percent_signs = units["percent"]["signs"]
+    number = rf"(?:{ARABIC}|{CHINESE})"
+    part = lambda i: (  # noqa: E731 - one end of a range
+        rf"(?P<n{i}>{number})(?P<m{i}>{_alternation(multipliers)})?(?P<i{i}>{_alternation(inside)})?"
+    )
+    blocked = _alternation(units["count"]["blocked_followers"])
+    pattern = (
+        rf"(?P<before>{_alternation(before)})?"
+        rf"(?<![0-9０-９.．A-Za-z第])"
+        + part(1)
+        + rf"(?P<s1>{_alternation(percent_signs)})?"
+        + rf"(?:(?P<sep>{_alternation(qualifiers['range']['separators'])}){part(2)})?"
+        + rf"(?!{blocked})"
+        + rf"(?:(?P<percent>{_alternation(percent_signs)})|(?P<money>{_alternation(currencies)})"
+        + rf"|(?P<count>{_alternation(count_units)}))"
+        + rf"(?P<after>{_alternation(after)})?"
+    )
+    spelled = re.compile(
+        rf"(?P<before>{_alternation(before)})?{units['percent']['spelled_prefix']}"
+        rf"(?P<n1>{CHINESE}(?:点[零〇一二三四五六七八九]+)?)(?P<after>{_alternation(after)})?"
+    )
+    return {
+        "pattern": re.compile(pattern),
+        "spelled": spelled,
+        "multipliers": {k: Decimal(v) for k, v in multipliers.items()},
+        "before": before,
+        "inside": inside,
+        "after": after,
+        "currencies": currencies,
+        "chinese_only": set(units["count"]["chinese_numeral_only"]),
+    }
+
+
+def parse_number(written: str) -> Decimal:
+    """The value of an Arabic (half- or full-width) or Chinese numeral: "9.92", "１２", "十二万"."""
+    if written[0] in "0123456789０１２３４５６７８９":
+        return Decimal(written.translate(FULL_WIDTH_DIGITS))
+    import cn2an  # imported on first use: it costs a quarter of a second
+
+    return Decimal(str(cn2an.cn2an(written, "normal")))
+
+
+def _plain(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _is_chinese(written: str) -> bool:
+    return written[0] not in "0123456789０１２３４５６７８９"
+
+
+def find_numbers(tokens: Tokens) -> list[CountFact | MoneyFact | PercentFact]:
+    """Counts, money and percents in a segmented text."""
+    rules = _rules()
+    text = tokens.text
+    facts: list[CountFact | MoneyFact | PercentFact] = []
+    for match in rules["pattern"].finditer(text):
+        fact = _number_fact(match, tokens, rules)
+        if fact is not None:
+            facts.append(fact)
+    for match in rules["spelled"].finditer(text):
+        start = match.start("before") if match.group("before") and tokens.is_boundary(match.start()) else match.start() + (
+            len(match.group("before")) if match.group("before") else 0)
+        qualifier = _qualifier(match, rules, tokens, start)
+        facts.append(_make(PercentFact, text, start, match.end(), value=_plain(parse_number(match.group("n1"))),
+                           qualifier=qualifier))
+    facts.sort(key=lambda f: f.start)
+    return facts
+
+
+def _qualifier(match: re.Match, rules, tokens: Tokens, start: int) -> str:
+    after = match.group("after")
+    if after:
+        return rules["after"][after]
+    for group in ("i2", "i1"):
+        inside = match.groupdict().get(group)
+        if inside:
+            return rules["inside"][inside]
+    before = match.group("before")
+    if before and start == match.start():
+        return rules["before"][before]
+    return "exact"
+
+
+def _number_fact(match: re.Match, tokens: Tokens, rules):
+    text = tokens.text
+    first, second = match.group("n1"), match.group("n2")
+    for written in (first, second):
+        if written and _is_chinese(written) and (
+            written in IDIOMATIC_NUMERALS or not (CHINESE_DIGITS & set(written) or written[0] == "十")
+        ):
+            return None
+    number_start = match.start("n1")
+    # A Chinese numeral must start a word: 统一 + 个 is not "一个".
+    if _is_chinese(first) and not tokens.is_boundary(number_start):
+        return None
+    unit_kind = "percent" if match.group("percent") else "money" if match.group("money") else "count"
+    unit = match.group(unit_kind)
+    if unit_kind == "count" and unit in rules["chinese_only"] and not _is_chinese(first):
+        return None
+    before = match.group("before")
+    start = match.start() if before and tokens.is_boundary(match.start()) else number_start
+    end = match.end()
+    if _is_chinese(first) and not tokens.is_boundary(match.end(unit_kind)) and not match.group("after"):
+        # 千家万户, 一张网: the numeral and unit sit inside a longer word.
+        if tokens.words[tokens.index_at(match.end(unit_kind) - 1)] not in (unit, first + unit):
+            return None
+
+    multiplier_2 = rules["multipliers"].get(match.group("m2") or "", Decimal(1))
+    multiplier_1 = rules["multipliers"].get(match.group("m1") or "", None)
+    if multiplier_1 is None:
+        multiplier_1 = multiplier_2 if second else Decimal(1)  # 3至5万人: both ends in 万
+    value = _plain(parse_number(first) * multiplier_1)
+    value_end = _plain(parse_number(second) * multiplier_2) if second else None
+    qualifier = _qualifier(match, rules, tokens, start)
+    if unit_kind == "percent":
+        return _make(PercentFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier)
+    if unit_kind == "money":
+        return _make(MoneyFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier,
+                     currency=rules["currencies"][unit])
+    from .subjects import subject_after, subject_before
+
+    subject, subject_start, subject_end = subject_after(tokens, match.end())
+    if subject:
+        end = max(end, subject_end)
+    else:
+        subject, subject_start, _ = subject_before(tokens, start)
+        if subject:
+            start = subject_start
+    return _make(CountFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier, unit=unit,
+                 subject=subject or None)
+
+
+def _make(kind, text: str, start: int, end: int, **fields):
+    return kind(text=text[start:end], start=start, end=end, sentence=sentence_at(text, start), **fields)

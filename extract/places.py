@@ -1,0 +1,246 @@
+"""Places: China's provinces, prefectures and counties (with adcodes), region words, provincial
+abbreviations in context, and foreign countries and cities.
+
+The gazetteer is JioNLP's maintained data (jionlp/dictionary/china_location.txt and
+world_location.txt), read straight from the installed package rather than through
+`jionlp.china_location_loader()`: importing jionlp costs about 0.6 s and its loader walks all
+700,000 lines (down to villages) in Python, while one regular expression over the file's bytes
+picks the 3,500 lines of the three levels we need in about 0.1 s. extract/data/places.toml holds
+only what that data lacks (news short forms such as 黔东南州, ordinary words to keep out, regions).
+
+Matching is on jieba tokens (the segmenter knows every name as a user word), so a name inside a
+longer word (华江 in 华江鞋业) is not a place.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+from jiwen.models import PlaceFact
+
+from .nlp import Tokens, load_rules
+from .sentences import sentence_at
+
+# china_location.txt: a tab-indented tree; depth 0/1/2 = province/prefecture/county, each line
+# "full name<TAB>adcode<TAB>short name(s, '/'-separated)". Deeper lines (towns, villages) have no code.
+LOCATION_LINE = re.compile(rb"^(\t{0,2})([^\t\r\n]+)\t(\d{6})\t([^\t\r\n]*)\r?$", re.M)
+LEVELS = ("province", "prefecture", "county")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    level: str
+    adcode: str | None = None
+    province: str | None = None
+    prefecture: str | None = None
+
+
+@dataclass
+class Gazetteer:
+    by_form: dict[str, list[Place]]  # any written form -> the places it may name
+    abbreviations: dict[str, Place]  # one-character provincial names (context only)
+    abbreviation_patterns: list[re.Pattern]
+    provinces: dict[str, Place]
+
+
+def _dictionary_dir() -> Path:
+    spec = find_spec("jionlp")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("jiwen: the jionlp package (gazetteer data) is missing; pip install 'jionlp>=1.5'")
+    return Path(spec.origin).parent / "dictionary"
+
+
+def _ordinary_words(threshold: int) -> set[str]:
+    """Words jieba's dictionary knows frequently as something other than a place name."""
+    spec = find_spec("jieba")
+    words: set[str] = set()
+    if spec is None or spec.origin is None:
+        return words
+    with open(Path(spec.origin).parent / "dict.txt", encoding="utf-8") as lines:
+        for line in lines:
+            parts = line.split()
+            if len(parts) == 3 and not parts[2].startswith("ns") and int(parts[1]) >= threshold:
+                words.add(parts[0])
+    return words
+
+
+def _china_places() -> list[tuple[Place, list[str]]]:
+    rules = load_rules("places.toml")
+    municipalities = set(rules["municipalities"]["names"])
+    data = (_dictionary_dir() / "china_location.txt").read_bytes()
+    places: list[tuple[Place, list[str]]] = []
+    province = prefecture = None
+    for match in LOCATION_LINE.finditer(data):
+        depth = len(match.group(1))
+        name = match.group(2).decode("utf-8")
+        adcode = match.group(3).decode()
+        aliases = [a for a in match.group(4).decode("utf-8").split("/") if a and a != name]
+        if depth == 0:
+            province, prefecture = name, None
+            places.append((Place(name, "province", adcode, name, None), aliases))
+        elif depth == 1:
+            prefecture = name
+            if name in municipalities:  # the city repeated as its own prefecture
+                continue
+            places.append((Place(name, "prefecture", adcode, province, name), aliases))
+        else:
+            places.append((Place(name, "county", adcode, province, prefecture), aliases))
+    return places
+
+
+def _world_places() -> list[tuple[Place, list[str]]]:
+    rules = load_rules("places.toml")
+    skip = set(rules["foreign"]["ordinary_words"])
+    places: list[tuple[Place, list[str]]] = []
+    text = (_dictionary_dir() / "world_location.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 3 or parts[0] in ("中国",):
+            continue
+        short, full, capital = parts[0], parts[1], parts[2]
+        cities = parts[3].split("/") if len(parts) > 3 else []
+        country = Place(short, "foreign")
+        places.append((country, [form for form in (full,) if form not in skip]))
+        for city in (capital, *cities):
+            if city and city not in skip and city != short:
+                places.append((Place(city, "foreign"), []))
+    return [(place, forms) for place, forms in places if place.name not in skip]
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    rules = load_rules("places.toml")
+    alias_rules = rules["aliases"]
+    ordinary = set(alias_rules["ordinary_words"]) | _ordinary_words(alias_rules["ordinary_word_min_frequency"])
+    variants: dict[str, list[str]] = rules["variants"]
+    by_form: dict[str, list[Place]] = {}
+
+    def add(form: str, place: Place) -> None:
+        candidates = by_form.setdefault(form, [])
+        if place not in candidates:
+            candidates.append(place)
+
+    china = _china_places()
+    provinces = {place.name: place for place, _ in china if place.level == "province"}
+    for place, aliases in china:
+        add(place.name, place)
+        for alias in aliases:
+            if len(alias) >= alias_rules["min_length"] and alias not in ordinary:
+                add(alias, place)
+            for ending, suffixes in variants.items():
+                if place.name.endswith(ending) and len(alias) >= 2:
+                    for suffix in suffixes:
+                        add(alias + suffix, place)
+    for place, forms in _world_places():
+        add(place.name, place)
+        for form in forms:
+            add(form, place)
+    for region in rules["regions"]:
+        add(region, Place(region, "region"))
+
+    abbreviations = {char: provinces[name] for char, name in rules["abbreviations"].items()}
+    char_class = "[" + "".join(abbreviations) + "]"
+    patterns = [re.compile(p.replace("{A}", char_class)) for p in rules["abbreviation_contexts"]["patterns"]]
+    return Gazetteer(by_form, abbreviations, patterns, provinces)
+
+
+def user_words() -> set[str]:
+    """Every written form of a place, for the segmenter's user dictionary."""
+    return {form for form in gazetteer().by_form if len(form) >= 2}
+
+
+def _resolve(candidates: list[Place], context_names: set[str], dominant_province: str | None) -> Place:
+    """Pick one of several places sharing a name (鼓楼区 is in five cities): the one whose
+    prefecture or province the article names, else the one in the article's main province,
+    else the highest level, else the first."""
+    if len(candidates) == 1:
+        return candidates[0]
+    for test in (
+        lambda p: p.prefecture in context_names and p.prefecture != p.name,
+        lambda p: p.province in context_names and p.province != p.name,
+        lambda p: p.province == dominant_province,
+    ):
+        chosen = [p for p in candidates if test(p)]
+        if len(chosen) == 1:
+            return chosen[0]
+        if chosen:
+            candidates = chosen
+    rank = {"province": 0, "prefecture": 1, "region": 2, "county": 3, "foreign": 4}
+    best = min(rank.get(p.level, 5) for p in candidates)
+    top = [p for p in candidates if rank.get(p.level, 5) == best]
+    if len(top) == 1:
+        return top[0]
+    provinces = {p.province for p in top}
+    prefectures = {p.prefecture for p in top}
+    return Place(
+        top[0].name,
+        top[0].level,
+        None,
+        top[0].province if len(provinces) == 1 else None,
+        top[0].prefecture if len(prefectures) == 1 else None,
+    )
+
+
+def find_places(tokens: Tokens) -> list[PlaceFact]:
+    """Place mentions among the words of a segmented text."""
+    table = gazetteer()
+    text = tokens.text
+    found: list[tuple[int, str, list[Place]]] = []
+    by_form = table.by_form
+    for word, start in zip(tokens.words, tokens.starts):
+        candidates = by_form.get(word)
+        if candidates is not None:
+            found.append((start, word, candidates))
+
+    # Names that have a single reading set the context for those with several.
+    certain = [c[0] for _, _, c in found if len(c) == 1]
+    context_names = {p.name for p in certain} | {p.province for p in certain if p.province}
+    context_names |= {p.prefecture for p in certain if p.prefecture}
+    provinces = Counter(p.province for p in certain if p.province and p.level != "foreign")
+    dominant = provinces.most_common(1)[0][0] if provinces else None
+
+    facts: list[PlaceFact] = []
+    previous: Place | None = None
+    previous_end = -1
+    for start, word, candidates in found:
+        if len(candidates) > 1 and previous is not None and previous_end == start:
+            # 惠州市惠东县: the name right before is the parent.
+            nested = [p for p in candidates if previous.name in (p.prefecture, p.province)]
+            place = nested[0] if len(nested) == 1 else _resolve(candidates, context_names, dominant)
+        else:
+            place = _resolve(candidates, context_names, dominant)
+        end = start + len(word)
+        facts.append(_fact(place, text, start, end))
+        previous, previous_end = place, end
+
+    taken = {(f.start, f.end) for f in facts}
+    for pattern in table.abbreviation_patterns:
+        for match in pattern.finditer(text):
+            for group in ("a", "b"):
+                if group in pattern.groupindex and match.group(group):
+                    span = match.span(group)
+                    if span not in taken:
+                        taken.add(span)
+                        facts.append(_fact(table.abbreviations[match.group(group)], text, *span))
+    facts.sort(key=lambda f: f.start)
+    return facts
+
+
+def _fact(place: Place, text: str, start: int, end: int) -> PlaceFact:
+    return PlaceFact(
+        text=text[start:end],
+        start=start,
+        end=end,
+        sentence=sentence_at(text, start),
+        name=place.name,
+        level=place.level,
+        adcode=place.adcode,
+        province=place.province,
+        prefecture=place.prefecture,
+    )

@@ -1,0 +1,94 @@
+"""Programmes: named campaigns (“春风行动”), training brands (“黔菜师傅”), service platforms
+(“贵州人办家乡事”平台) and order classes (“广港班”). Rules in extract/data/programs.toml.
+
+News quotes many things that are not programmes (job titles, slogans, industries), so a quoted
+name counts only through the lexicon, a name shape, a programme suffix, or a programme word right
+after it; lists and slogans are refused first.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from jiwen.models import ProgramFact
+
+from .nlp import Tokens, load_rules
+from .sentences import sentence_at
+
+QUOTED = re.compile(r"“([^“”\n]{1,30})”|「([^「」\n]{1,30})」|『([^『』\n]{1,30})』|\"([^\"\n]{1,30})\"")
+# Between two quoted names of one run: nothing, or a list separator.
+RUN_JOINER = re.compile(r"[、和及与,，]?")
+
+
+@functools.cache
+def _rules():
+    rules = load_rules("programs.toml")
+    alternation = "|".join(re.escape(w) for w in sorted(rules["followed_by"], key=len, reverse=True))
+    return {
+        "known": set(rules["known"]),
+        "suffixes": tuple(sorted(rules["suffixes"], key=len, reverse=True)),
+        "followed_by": re.compile(rf"[^“”「」，。；、\n]{{0,{rules['followed_by_gap']}}}?(?:{alternation})"),
+        "name_patterns": [re.compile(p) for p in rules["name_patterns"]],
+        "traps": [re.compile(p) for p in rules["trap_patterns"]],
+        "generic": [re.compile(p) for p in rules["generic_patterns"]],
+        "min_length": rules["min_length"],
+    }
+
+
+def user_words() -> set[str]:
+    """Known programme names, for the segmenter's user dictionary."""
+    return {name for name in _rules()["known"] if len(name) >= 2}
+
+
+def _quoted_runs(text: str) -> list[list[tuple[int, int]]]:
+    """Quoted names grouped into runs that stand next to each other (“A”“B”、“C”)."""
+    runs: list[list[tuple[int, int]]] = []
+    last_end = -1
+    for match in QUOTED.finditer(text):
+        group = next(i for i in range(1, 5) if match.group(i) is not None)
+        span = match.span(group)
+        joiner = text[last_end : match.start()] if last_end >= 0 else None
+        if runs and joiner is not None and RUN_JOINER.fullmatch(joiner):
+            runs[-1].append(span)
+        else:
+            runs.append([span])
+        last_end = match.end()
+    return runs
+
+
+def _verdict(name: str, rules) -> str:
+    """'yes', 'no' or 'context' (a programme only if a programme word follows)."""
+    if name in rules["known"] or any(p.match(name) for p in rules["name_patterns"]):
+        return "yes"
+    if len(name) < rules["min_length"] or any(p.search(name) for p in rules["traps"]):
+        return "no"
+    if name.endswith(rules["suffixes"]):
+        return "yes"
+    if any(p.search(name) for p in rules["generic"]):
+        return "no"
+    return "context"
+
+
+def find_programs(tokens: Tokens) -> list[ProgramFact]:
+    """Programme names in a segmented text."""
+    rules = _rules()
+    text = tokens.text
+    spans: list[tuple[int, int]] = []
+    for run in _quoted_runs(text):
+        after_run = run[-1][1] + 1  # past the closing quote
+        followed = rules["followed_by"].match(text, after_run) is not None
+        for start, end in run:
+            verdict = _verdict(text[start:end], rules)
+            if verdict == "yes" or (verdict == "context" and followed):
+                spans.append((start, end))
+    known = rules["known"]
+    for word, start in zip(tokens.words, tokens.starts):
+        if word in known:
+            end = start + len(word)
+            if not any(s <= start and end <= e for s, e in spans):
+                spans.append((start, end))
+    spans.sort()
+    return [
+        ProgramFact(text=text[s:e], start=s, end=e, sentence=sentence_at(text, s), name=text[s:e]) for s, e in spans
+    ]

@@ -1,0 +1,59 @@
+"""The normalized copy every downstream stage works on: simplified characters, half-width digits
+and Latin letters, one space for any whitespace run, paragraphs joined by "\\n".
+
+The raw bytes are archived elsewhere; nothing here is meant to be reversible.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import opencc
+
+# Full-width digits and Latin letters (Ｕ+FF10..FF5A) fold to ASCII; full-width Chinese punctuation
+# (，。：) is left alone because it is the normal punctuation of Chinese text. NFKC would also fold
+# the punctuation and "…", which readers of the exported body do not expect.
+_FULL_WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code - 0xFEE0).isalnum()}
+_INVISIBLE_TABLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACE_RUN = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_LINE_BREAK = re.compile(r"[\n\u2028\u2029\x85]+")
+
+# A pinyin reading in brackets right after a character: the text form of a <ruby> annotation,
+# e.g. 穩(wěn)崗. A tone mark is required so that "(记者 韦倩)" or "(GDP)" are never touched.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+_PINYIN_ANNOTATION = re.compile(
+    r"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（]\s*[a-z]*[" + _TONED + r"][a-z" + _TONED + r"]*\s*[)）]"
+)
+
+
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _converter().convert(text)
+
+
+# The same reading orphaned by a lost character that a decoder replaced with "?": 崗?fù)崗.
+_ORPHAN_PINYIN_ANNOTATION = re.compile(r"(?<=\?)[a-z]*[" + _TONED + r"][a-z" + _TONED + r"]*[)）]")
+
+
+def strip_pinyin_annotations(text: str) -> str:
+    """Drop ruby readings that survived as text: 穩(wěn)崗 -> 穩崗."""
+    return _ORPHAN_PINYIN_ANNOTATION.sub("", _PINYIN_ANNOTATION.sub("", text))
+
+
+def normalize_line(line: str) -> str:
+    line = line.translate(_FULL_WIDTH_TABLE).translate(_INVISIBLE_TABLE)
+    return _SPACE_RUN.sub(" ", line).strip()
+
+
+def normalize_text(text: str) -> str:
+    """The normalization the article body gets: t2s, half-width alphanumerics, whitespace runs
+    collapsed, empty lines dropped, lines joined by "\\n". Safe on queries and titles too."""
+    if not text:
+        return ""
+    lines = (normalize_line(line) for line in _LINE_BREAK.split(to_simplified(text)))
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,84 @@
+"""Plain-text dumps (a page saved as text, like the seed): title lines at the top, body
+paragraphs, a closing credit, then whatever the page carried beside the article (headline lists
+with their own timestamps). Lines arrive normalized; damage repair happened before."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from jiwen.models import Article, Discarded
+
+from .boilerplate import boilerplate_reason, looks_like_headline
+from .byline import find_author, find_source, split_closing_credit
+from .pubdate import labelled_date, parse_date
+from .sidebar import find_sidebar_lines
+
+_HEADER_MAX_LINES = 6
+_DATELINE = re.compile(r"(?:来源|发布|时间|日期|作者|记者)\s*[:：]")
+
+
+def _header_end(lines: list[str], claimed: set[int]) -> int:
+    """Index of the first body line: the header is the short, stop-free lines at the top."""
+    for index, line in enumerate(lines[:_HEADER_MAX_LINES]):
+        if index in claimed or not looks_like_headline(line) or re.search(r"[。！？!?]$", line):
+            return index
+    return min(len(lines), _HEADER_MAX_LINES)
+
+
+def _choose_title(candidates: list[str]) -> tuple[str | None, str | None]:
+    """Headline and sub-headline among the header lines. A line made of other header lines
+    joined by a space ("稳岗拓岗促就业 贵州多措并举…") is the page-title variant, not the headline;
+    of the rest, the longest is the headline and the next the subtitle."""
+    distinct = list(dict.fromkeys(candidates))
+    plain = [
+        line for line in distinct
+        if not any(part in distinct and part != line for part in line.split(" "))
+    ] or distinct
+    ranked = sorted(plain, key=len, reverse=True)
+    title = ranked[0] if ranked else None
+    subtitle = ranked[1] if len(ranked) > 1 else None
+    return title, subtitle
+
+
+def extract_text_dump(normalized: str, *, fetched_at: datetime | None = None) -> Article:
+    lines = [line for line in normalized.split("\n") if line.strip()]
+    article = Article()
+    claimed = find_sidebar_lines(lines)
+    discarded = [Discarded(text=lines[index], reason="sidebar") for index in sorted(claimed)]
+    header_end = _header_end(lines, claimed)
+    title_lines = []
+    for line in lines[:header_end]:
+        if _DATELINE.search(line):
+            article.published = article.published or labelled_date(line, fetched_at) or parse_date(line, fetched_at)
+            article.source = article.source or find_source(line)
+            article.author = article.author or find_author(line)
+        else:
+            title_lines.append(line)
+    article.title, article.subtitle = _choose_title(title_lines)
+    body: list[str] = []
+    for index in range(header_end, len(lines)):
+        if index in claimed:
+            continue
+        line = lines[index]
+        reason = boilerplate_reason(line)
+        if reason is None and _DATELINE.search(line) and len(line) < 60 and not body:
+            article.published = article.published or labelled_date(line, fetched_at)
+            article.source = article.source or find_source(line)
+            reason = "byline"
+        if reason is not None:
+            article.author = article.author or (find_author(line) if reason in ("credit", "byline") else None)
+            discarded.append(Discarded(text=line, reason=reason))
+            continue
+        body.append(line)
+    if body:
+        last, credit = split_closing_credit(body[-1])
+        if credit:
+            article.author = article.author or find_author(credit)
+            discarded.append(Discarded(text=credit, reason="credit"))
+            body[-1] = last
+            if not last:
+                body.pop()
+    article.body = "\n".join(body)
+    article.discarded = discarded
+    return article

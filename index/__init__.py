@@ -1,0 +1,143 @@
+"""The archive's search index (Whoosh, Chinese analysis with jieba, facets). Nothing outside this
+package imports Whoosh; everything goes through `ArchiveIndex`."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+from jiwen.models import ArchivedArticle, SearchRequest, SearchResponse
+
+from .columns import ColumnCache
+from .documents import article_document
+from .searcher import run_matching_ids, run_search
+from .snippets import DEFAULT_MARKS
+from .store import check_complete, create_fresh, open_or_create, swap_in
+from .writer import DEFAULT_LOCK_TIMEOUT, PARALLEL_THRESHOLD, IndexBusyError, open_writer, write_lock
+
+
+class ArchiveIndex:
+    """The Whoosh index in `directory` (created if absent).
+
+    `marks` wrap the query's words in snippets; `lock_timeout` is how long a writer waits for
+    another writer before raising `IndexBusyError`."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        marks: tuple[str, str] = DEFAULT_MARKS,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
+        self.directory = Path(directory)
+        self.marks = marks
+        self.lock_timeout = lock_timeout
+        self._index = open_or_create(self.directory)
+        self._searcher = None
+        self._columns = ColumnCache()
+
+    # Writing
+
+    def add(self, articles: Iterable[ArchivedArticle]) -> int:
+        """Add or replace (by id) the articles, in one commit. Returns how many were written."""
+        articles = iter(articles)
+        head = list(itertools.islice(articles, PARALLEL_THRESHOLD))
+        parallel = len(head) >= PARALLEL_THRESHOLD
+        writer = open_writer(self._index, self.directory, timeout=self.lock_timeout, parallel=parallel)
+        seen: set[str] = set()
+        repeated: list[ArchivedArticle] = []
+        try:
+            for article in itertools.chain(head, articles):
+                # A writer cannot delete what it added itself, so a second copy of an id waits
+                # for a second commit (it is the later copy that must win).
+                if article.id in seen:
+                    repeated.append(article)
+                    continue
+                seen.add(article.id)
+                writer.update_document(**article_document(article))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        if repeated:
+            self.add(repeated)
+        return len(seen)
+
+    def delete(self, ids: Iterable[str]) -> None:
+        writer = open_writer(self._index, self.directory, timeout=self.lock_timeout)
+        try:
+            for article_id in ids:
+                writer.delete_by_term("id", article_id)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def rebuild(self, articles: Iterable[ArchivedArticle]) -> int:
+        """Build a fresh index from `articles` beside this one, then swap it in. Holds this index's
+        writer lock meanwhile, so no other writer's work is lost in the swap."""
+        fresh = self.directory.with_name(f".{self.directory.name}.rebuild-{os.getpid()}")
+        count = 0
+        with write_lock(self._index, self.directory, timeout=self.lock_timeout):
+            writer = open_writer(create_fresh(fresh), fresh, parallel=True)
+            try:
+                for article in articles:
+                    writer.add_document(**article_document(article))
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                shutil.rmtree(fresh, ignore_errors=True)
+                raise
+            writer.commit()
+            check_complete(fresh, count)
+            self._close_searcher()
+            swap_in(fresh, self.directory)
+        self._index = open_or_create(self.directory)
+        return count
+
+    # Reading
+
+    def _current_searcher(self):
+        # Reopened rather than Searcher.refresh(), which fails on an index with no segments yet.
+        if self._searcher is not None and not self._searcher.up_to_date():
+            self._close_searcher()
+        if self._searcher is None:
+            self._searcher = self._index.searcher()
+        return self._searcher
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        """Raises `QuerySyntaxError` (one line) when the query or a filter is malformed."""
+        return run_search(request, self._current_searcher(), self._columns, self.marks)
+
+    def matching_ids(self, request: SearchRequest) -> list[str]:
+        """Every id matching the query and filters, in the request's sort order (no paging)."""
+        return run_matching_ids(request, self._current_searcher(), self._columns)
+
+    def ids(self) -> set[str]:
+        searcher = self._current_searcher()
+        values = self._columns.values(searcher, "id")
+        reader = searcher.reader()
+        return {values[docnum] for docnum in reader.all_doc_ids()}
+
+    def doc_count(self) -> int:
+        return self._current_searcher().doc_count()
+
+    def close(self) -> None:
+        self._close_searcher()
+
+    def __enter__(self) -> "ArchiveIndex":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+__all__ = ["ArchiveIndex", "IndexBusyError"]

@@ -1,0 +1,147 @@
+"""The Chinese analyzer shared by the title and body fields, at index and at query time.
+
+jieba's stock `jieba.analyse.ChineseAnalyzer` did not serve: it runs `jieba.tokenize(mode="search")`
+with the HMM on, gives every token its *character* offset as its position (so Whoosh phrase
+queries, which need consecutive positions, never match), and pushes each token through a Porter
+stemmer meant for English. Here:
+
+- words come from `jieba.cut(HMM=False)` with the project's segmenter (gazetteer and programme
+  names as user words, when `jiwen.extract.nlp.segmenter()` exists), so index terms agree with the
+  facts the extractor found; the HMM only guesses unknown words, and guesses differ between a
+  sentence and a query, which costs phrase matches and time;
+- at index time a long word also yields its dictionary sub-words (the 2- and 3-character pieces
+  `jieba.cut_for_search` adds) at the *same* position, so `毕业生` finds `高校毕业生`; at query time
+  only the main words are produced, so a phrase is a plain sequence of consecutive positions;
+- what to emit for each distinct word is computed once and cached: news vocabulary is small and
+  repetitive, and this is where most of the time went.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import jieba
+from whoosh.analysis import Token, Tokenizer
+
+SUBWORD_CACHE_LIMIT = 500_000
+
+
+@lru_cache(maxsize=1)
+def segmenter() -> jieba.Tokenizer:
+    """The project's jieba tokenizer if the facts extractor provides one, else our own instance
+    (never the global `jieba.dt`, which other code may load user words into at any time)."""
+    try:
+        from jiwen.extract.nlp import segmenter as project_segmenter
+    except ImportError:
+        tokenizer = jieba.Tokenizer()
+    else:
+        tokenizer = project_segmenter()
+    tokenizer.check_initialized()
+    return tokenizer
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    text = resources.files("jiwen.index").joinpath("stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+# word -> (term or None when the word is punctuation/space/stop word, ((sub-word, offset), ...))
+_word_cache: dict[str, tuple[str | None, tuple[tuple[str, int], ...]]] = {}
+
+
+def _analyze_word(word: str) -> tuple[str | None, tuple[tuple[str, int], ...]]:
+    cached = _word_cache.get(word)
+    if cached is not None:
+        return cached
+    term: str | None = word.lower()
+    if not any(character.isalnum() for character in word) or term in stop_words():
+        term = None
+    subwords: list[tuple[str, int]] = []
+    if term is not None and len(word) > 2:
+        frequencies = segmenter().FREQ
+        # Same rule as jieba.cut_for_search: dictionary 2-grams for words longer than 2,
+        # dictionary 3-grams for words longer than 3.
+        for size in (2, 3):
+            if len(word) > size:
+                for offset in range(len(word) - size + 1):
+                    piece = word[offset : offset + size]
+                    if frequencies.get(piece):
+                        subwords.append((piece, offset))
+    if len(_word_cache) >= SUBWORD_CACHE_LIMIT:
+        _word_cache.clear()
+    result = (term, tuple(subwords))
+    _word_cache[word] = result
+    return result
+
+
+class JiebaTokenizer(Tokenizer):
+    """Whoosh tokenizer over jieba. Holds no state, because Whoosh pickles the schema (and so the
+    analyzer) into every commit's table of contents; the segmenter is looked up on use."""
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar = start_char
+                token.endchar = start_char + len(value)
+            yield token
+            return
+        with_subwords = mode != "query"
+        position = start_pos
+        character = start_char
+        for word in segmenter().cut(value, HMM=False):
+            term, subwords = _analyze_word(word)
+            if term is None:
+                character += len(word)
+                continue
+            token.text = term
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = position
+            if chars:
+                token.startchar = character
+                token.endchar = character + len(word)
+            yield token
+            if with_subwords:
+                for piece, offset in subwords:
+                    token.text = piece
+                    if keeporiginal:
+                        token.original = piece
+                    if positions:
+                        token.pos = position
+                    if chars:
+                        token.startchar = character + offset
+                        token.endchar = character + offset + len(piece)
+                    yield token
+            position += 1
+            character += len(word)
+
+
+def chinese_analyzer() -> JiebaTokenizer:
+    return JiebaTokenizer()

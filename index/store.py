@@ -1,0 +1,72 @@
+"""Where the index lives on disk: opening or creating it, and swapping in a rebuilt one."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from jiwen.errors import ArchiveError
+
+from .schema import build_schema
+
+RENAME_EXCHANGE = 2
+
+
+def open_or_create(directory: Path) -> whoosh_index.Index:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        if whoosh_index.exists_in(str(directory)):
+            return whoosh_index.open_dir(str(directory))
+        return whoosh_index.create_in(str(directory), build_schema())
+    except OSError as error:
+        raise ArchiveError(f"cannot open search index {directory}: {error.strerror}; check the folder") from None
+
+
+def create_fresh(directory: Path) -> whoosh_index.Index:
+    directory.mkdir(parents=True)
+    return whoosh_index.create_in(str(directory), build_schema())
+
+
+def check_complete(directory: Path, expected: int) -> None:
+    """Whoosh's parallel writer does not pass a worker's failure on: the commit succeeds with
+    that worker's documents missing. Count them before the new index replaces the old one."""
+    found = whoosh_index.open_dir(str(directory)).doc_count()
+    if found != expected:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise ArchiveError(
+            f"rebuilding the search index lost documents ({found} of {expected} written); "
+            "see the errors above and rebuild again"
+        )
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two directories (Linux renameat2 RENAME_EXCHANGE): a reader opening the
+    index sees either the old one or the new one, never a missing folder. The stdlib has no
+    wrapper for it."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_current_directory = -100
+    result = renameat2(
+        at_current_directory, os.fsencode(first), at_current_directory, os.fsencode(second), RENAME_EXCHANGE
+    )
+    return result == 0
+
+
+def swap_in(fresh: Path, directory: Path) -> None:
+    """Put the index built in `fresh` at `directory` and remove the old one."""
+    if directory.exists() and _exchange(fresh, directory):
+        shutil.rmtree(fresh, ignore_errors=True)
+        return
+    # Fallback (no renameat2): two renames, leaving a moment with no index at `directory`.
+    aside = directory.with_name(directory.name + f".old-{os.getpid()}")
+    if directory.exists():
+        os.rename(directory, aside)
+    os.rename(fresh, directory)
+    shutil.rmtree(aside, ignore_errors=True)

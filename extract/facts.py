@@ -21,7 +21,7 @@ from .nlp import blank_pipeline, tokens_of
 FINDERS = {
     "jiwen_programs": programs.find_programs,
     "jiwen_numbers": numbers.find_numbers,
-    "jiwen_places": places.find_places,
+    "jiwen_places": places.places_of,
     "jiwen_dates": dates.find_dates,
     "jiwen_orgs": orgs.find_orgs,
     "jiwen_people": people.find_people,

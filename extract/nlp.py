@@ -58,11 +58,12 @@ def segment(text: str) -> list[str]:
 class Tokens:
     """A segmented text: its words and where each starts, for rules that need word boundaries."""
 
-    __slots__ = ("text", "words", "starts", "ends", "published", "_start_set", "_end_set")
+    __slots__ = ("text", "words", "starts", "ends", "published", "memo", "_start_set", "_end_set")
 
     def __init__(self, text: str, words: list[str], published: str | None = None):
         self.text = text
         self.published = published  # ISO date of the article, for relative dates
+        self.memo: dict[str, object] = {}  # results one rule computes and another reuses
         self.words = words
         self.ends = list(accumulate(map(len, words)))
         self.starts = [0, *self.ends[:-1]] if words else []

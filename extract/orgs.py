@@ -1,2 +1,56 @@
-def find_orgs(tokens):
-    return []
+"""Organisations: a place (or a bare level word 省/市/县 meaning the article's own) followed by an
+organisation word (剑河县人社局, 省就业局), and known national bodies. Rules in
+extract/data/orgs.toml. The places are the ones `jiwen.extract.places` found in the same text.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from jiwen.models import OrgFact
+
+from .nlp import Tokens, load_rules
+from .places import places_of
+from .sentences import sentence_at
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@functools.cache
+def _rules():
+    rules = load_rules("orgs.toml")
+    stop = re.escape(rules["stop_characters"])
+    middle = rf"(?:(?![{stop}])[\u4e00-\u9fff]){{0,{rules['max_middle']}}}?"
+    tail = rf"{middle}(?:{_alternation(rules['suffixes'])})"
+    after_place = re.compile(tail)
+    after_level = re.compile(rf"(?:{_alternation(rules['level_prefixes'])}){tail}")
+    known = re.compile(_alternation(rules["known"]))
+    return after_place, after_level, known
+
+
+def find_orgs(tokens: Tokens) -> list[OrgFact]:
+    """Organisation names in a segmented text."""
+    after_place, after_level, known = _rules()
+    text = tokens.text
+    spans: list[tuple[int, int]] = []
+    # Last place first, so that in 惠州市惠东县华江鞋业厂 the company is 惠东县华江鞋业厂, not the
+    # whole run: a place's organisation may not swallow one already found after it.
+    for place in reversed(places_of(tokens)):
+        if place.level == "region":
+            continue
+        match = after_place.match(text, place.end)
+        if match and not any(place.start < s < match.end() for s, _e in spans):
+            spans.append((place.start, match.end()))
+    for match in after_level.finditer(text):
+        if tokens.is_boundary(match.start()) and not any(s <= match.start() < e for s, e in spans):
+            spans.append(match.span())
+    for match in known.finditer(text):
+        if not tokens.is_boundary(match.end()):
+            continue  # 人社部门 is "the labour departments", not 人社部
+        if not any(s <= match.start() < e for s, e in spans):
+            spans.append(match.span())
+    spans.sort()
+    return [OrgFact(text=text[s:e], start=s, end=e, sentence=sentence_at(text, s), name=text[s:e]) for s, e in spans]

@@ -1,2 +1,67 @@
-def find_people(tokens):
-    return []
+"""People: names after a role word (外出务工人员韦发, 负责人李明说) or in a byline ((记者 韦倩)),
+and every later mention of a name found so. Rules in extract/data/people.toml.
+
+No Chinese person-name model ships with the packages here and jieba's HMM guesses at unknown
+names (it cuts 韦发心里 anywhere), so names are anchored on role words and surnames instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from jiwen.models import PersonFact
+
+from .nlp import Tokens, load_rules
+from .sentences import sentence_at
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@functools.cache
+def _rules():
+    rules = load_rules("people.toml")
+    surnames = "".join(rules["surnames"].split())
+    surname = rf"(?:{_alternation(rules['compound_surnames'])}|[{surnames}])"
+    role_name = re.compile(
+        rf"(?P<role>{_alternation(rules['roles'])})[ 　]?(?P<name>{surname}[\u4e00-\u9fff]{{1,2}}?)"
+        rf"(?={_alternation(rules['after_name'])})"
+    )
+    byline = re.compile(
+        rf"[（(](?P<role>{_alternation(rules['byline_roles'])})[ 　:：]*"
+        rf"(?P<names>{surname}[\u4e00-\u9fff]{{1,2}}(?:[ 　、]+{surname}[\u4e00-\u9fff]{{1,2}})*)[）)]"
+    )
+    return role_name, byline, set(rules["not_names"]), re.compile(surname)
+
+
+def find_people(tokens: Tokens) -> list[PersonFact]:
+    """Person names in a segmented text."""
+    role_name, byline, not_names, surname = _rules()
+    text = tokens.text
+    found: dict[tuple[int, int], str | None] = {}
+    roles: dict[str, str | None] = {}
+    for match in role_name.finditer(text):
+        name = match.group("name")
+        if name not in not_names:
+            found[match.span("name")] = match.group("role")
+            roles.setdefault(name, match.group("role"))
+    for match in byline.finditer(text):
+        offset = match.start("names")
+        for part in re.split(r"([ 　、]+)", match.group("names")):
+            if part.strip(" 　、") and surname.match(part) and part not in not_names:
+                found[(offset, offset + len(part))] = match.group("role")
+                roles.setdefault(part, match.group("role"))
+            offset += len(part)
+    for name in roles:  # later mentions: 韦发心里充满感激
+        start = text.find(name)
+        while start >= 0:
+            span = (start, start + len(name))
+            if span not in found and not any(s < span[1] and span[0] < e for s, e in found):
+                found[span] = roles[name]
+            start = text.find(name, start + 1)
+    return [
+        PersonFact(text=text[s:e], start=s, end=e, sentence=sentence_at(text, s), name=text[s:e], role=role)
+        for (s, e), role in sorted(found.items())
+    ]

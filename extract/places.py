@@ -187,6 +187,14 @@ def _resolve(candidates: list[Place], context_names: set[str], dominant_province
     )
 
 
+def places_of(tokens: Tokens) -> list[PlaceFact]:
+    """The places of a segmented text, found once and kept with it (orgs build on them)."""
+    found = tokens.memo.get("places")
+    if found is None:
+        found = tokens.memo["places"] = find_places(tokens)
+    return found
+
+
 def find_places(tokens: Tokens) -> list[PlaceFact]:
     """Place mentions among the words of a segmented text."""
     table = gazetteer()

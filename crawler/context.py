@@ -1,0 +1,46 @@
+"""What the components of one crawl share: the open archive, the run they write to, and the one
+PagePipeline (one index writer) every site's items go through.
+
+Handed to Scrapy through the JIWEN_CONTEXT setting. Scrapy deep-copies settings for each crawler;
+the context must not be copied (it holds the one SQLite connection every component writes
+through, so the item pipeline's transactions and the error log never wait on each other), hence
+`__deepcopy__` returns the object itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from jiwen.pipeline import PagePipeline
+from jiwen.store import Archive
+
+CONTEXT_SETTING = "JIWEN_CONTEXT"
+
+
+@dataclass
+class CrawlContext:
+    archive: Archive
+    run_id: int
+    pipeline: PagePipeline = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pipeline = PagePipeline(self.archive, run_id=self.run_id)
+
+    def __deepcopy__(self, memo: dict) -> "CrawlContext":
+        return self
+
+    @cached_property
+    def archived_urls(self) -> set[str]:
+        """Read once per crawl: one scan of `pages` instead of a query per request."""
+        return self.archive.archived_urls()
+
+    def record_error(self, url: str, kind: str, status: int | None, message: str) -> None:
+        self.archive.record_fetch_error(self.run_id, url, kind, status, message[:500])
+
+
+def context_of(crawler) -> CrawlContext:
+    context = crawler.settings.get(CONTEXT_SETTING)
+    if context is None:
+        raise RuntimeError("the jiwen crawler components need run_crawl() (the JIWEN_CONTEXT setting is not set)")
+    return context

@@ -1,0 +1,143 @@
+"""Downloader middlewares: what happens between a request leaving the spider and its response
+coming back, for every site alike.
+
+- ArchivedArticleFilter: an article URL already in the archive is never fetched again.
+- FetchOutcomeMiddleware: HTTP errors, timeouts and non-HTML bodies are recorded per URL in the
+  archive (fetch_errors) and dropped, never fatal to the crawl.
+- BackoffRetryMiddleware: Scrapy's retries, with a pause that doubles each time.
+"""
+
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
+from scrapy.http import Response, TextResponse
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import error as twisted_errors
+from twisted.internet.task import deferLater
+
+from .context import context_of
+
+KIND = "jiwen_kind"  # request meta: "list", "article", "sitemap" or "feed"
+HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+XML_TYPES = (b"application/xml", b"text/xml", b"application/rss+xml", b"application/atom+xml")
+# Magic numbers of what CMSes put behind .html links: PDF, Office (zip and OLE), images, archives.
+BINARY_SIGNATURES = (
+    b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b",
+)
+
+
+def looks_binary(body: bytes) -> bool:
+    head = body[:1024]
+    return head.startswith(BINARY_SIGNATURES) or b"\x00" in head
+
+
+class ArchivedArticleFilter:
+    """Drops requests for article URLs the archive already holds (as requested or redirected URL).
+
+    The set is read once per crawl: reading it costs one scan of `pages`, a lookup per request
+    would cost a query each; pages archived during this crawl are caught by Scrapy's dupe filter."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.context = context_of(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if request.meta.get(KIND) == "article" and request.url in self.context.archived_urls:
+            self.crawler.stats.inc_value("jiwen/skipped_archived")
+            raise IgnoreRequest("already archived")
+
+
+class FetchOutcomeMiddleware:
+    """Records what went wrong with a URL, once, after retries and redirects are done."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.context = context_of(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        kind = request.meta.get(KIND)
+        if kind is None:
+            return response  # robots.txt and other requests Scrapy makes for itself
+        stats = self.crawler.stats
+        stats.inc_value(f"jiwen/fetched/{kind}")
+        if response.status >= 400:
+            self._record(request, "http", response.status, f"HTTP {response.status}")
+            raise IgnoreRequest(f"HTTP {response.status}")
+        if response.status == 304:
+            raise IgnoreRequest("not modified")  # only without the HTTP cache: nothing new to read
+        content_type = (response.headers.get(b"Content-Type") or b"").split(b";")[0].strip().lower()
+        allowed = HTML_TYPES + (XML_TYPES if kind in ("sitemap", "feed") else ())
+        declared_other = content_type and content_type not in allowed
+        if declared_other or looks_binary(response.body) or not isinstance(response, TextResponse):
+            shown = content_type.decode("latin-1") or "no content type"
+            self._record(request, "not_html", response.status, f"skipped non-HTML body ({shown}, {len(response.body)} bytes)")
+            raise IgnoreRequest("not HTML")
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, IgnoreRequest) or request.meta.get(KIND) is None:
+            return None  # robots.txt refusals, offsite, already archived: decisions, not errors
+        self._record(request, error_kind(exception), None, f"{type(exception).__name__}: {exception}")
+        return None
+
+    def _record(self, request: Request, kind: str, status: int | None, message: str) -> None:
+        self.crawler.stats.inc_value(f"jiwen/error/{kind}")
+        self.context.record_error(request.url, kind, status, message)
+
+
+def error_kind(exception: Exception) -> str:
+    if isinstance(exception, (DownloadTimeoutError, twisted_errors.TimeoutError, twisted_errors.TCPTimedOutError)):
+        return "timeout"
+    if isinstance(exception, DownloadCancelledError):
+        return "too_large"  # Scrapy cancels a download when it passes DOWNLOAD_MAXSIZE
+    if isinstance(exception, (CannotResolveHostError, twisted_errors.DNSLookupError)):
+        return "dns"
+    if isinstance(exception, (DownloadConnectionRefusedError, twisted_errors.ConnectError, twisted_errors.ConnectionLost)):
+        return "connection"
+    return "download"
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's RetryMiddleware retries at once, and a server that answered 503 because it is
+    overloaded answers 503 again. This waits RETRY_BACKOFF_BASE seconds before the first retry,
+    twice that before the second, and so on up to RETRY_BACKOFF_MAX."""
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            await self._pause(result)
+        return result
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await self._pause(result)
+        return result
+
+    async def _pause(self, retry: Request) -> None:
+        delay = min(self.backoff_base * 2 ** (retry.meta.get("retry_times", 1) - 1), self.backoff_max)
+        if delay > 0:
+            from twisted.internet import reactor
+
+            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))

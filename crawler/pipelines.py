@@ -1,0 +1,48 @@
+"""Item pipelines: the crawler's items go through the same PagePipeline as `jiwen ingest`
+(archive the raw page, extract, score relevance, find near-duplicates, store, index in batches)."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.exceptions import DropItem
+
+from jiwen.crawler.context import context_of
+from jiwen.crawler.items import PageItem
+
+log = logging.getLogger(__name__)
+
+
+class ArchivePipeline:
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.context = context_of(crawler)
+        self.failures_logged: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item: PageItem) -> PageItem:
+        page = item.page
+        try:
+            outcome = self.context.pipeline.process(page)
+        except Exception as error:
+            # A bug in a later stage must not end the crawl, nor print a traceback per page: the
+            # first of each kind is logged in full, every one is recorded against its URL.
+            name = type(error).__name__
+            if name not in self.failures_logged:
+                self.failures_logged.add(name)
+                log.exception("processing %s failed (later failures of this kind are only recorded)", page.url)
+            self.crawler.stats.inc_value("jiwen/error/pipeline")
+            self.context.record_error(page.url, "pipeline", page.status, f"{name}: {error}")
+            raise DropItem(f"{name}: {error}", log_level="INFO") from None
+        self.crawler.stats.inc_value(f"jiwen/outcome/{outcome.status}")
+        if outcome.status == "failed":
+            self.crawler.stats.inc_value("jiwen/error/extract")
+            self.context.record_error(page.url, "extract", page.status, outcome.message)
+        return item
+
+    def close_spider(self) -> None:
+        # This site's index batch; run_crawl closes the shared pipeline after every site.
+        self.context.pipeline.flush()

@@ -1,0 +1,125 @@
+"""run_crawl(): one crawl of one or more sites into an archive, in the current process.
+
+The CLI (`jiwen crawl`) calls it once per process: Scrapy's reactor cannot be restarted, so the
+scheduler runs each crawl as its own `jiwen crawl` subprocess.
+
+Stop and resume: each site's Scrapy job state (queue and seen-request fingerprints) lives in
+<archive>/jobs/<site>/ while a crawl runs. A crawl stopped early (Ctrl-C, SIGTERM, killed) leaves it
+there and the next crawl of that site resumes from it; a crawl that finishes removes it, so the
+next one starts again from the list pages. Either way an article already in the archive is never
+fetched again (ArchivedArticleFilter), so resuming cannot duplicate articles.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from jiwen.crawler.context import CONTEXT_SETTING, CrawlContext
+from jiwen.crawler.sites import SiteConfig, site_for_url
+from jiwen.crawler.spiders.news import NewsSpider
+from jiwen.errors import ConfigError
+from jiwen.store import Archive
+
+OUTCOMES = ("new", "updated", "unchanged", "duplicate", "offtopic", "failed")
+
+
+def jobs_dir(archive_dir: Path) -> Path:
+    return Path(archive_dir) / "jobs"
+
+
+def crawl_settings(archive_dir: Path, context: CrawlContext, overrides: dict | None, progress: bool) -> Settings:
+    settings = Settings()
+    settings.setmodule("jiwen.crawler.settings", priority="project")
+    settings.set(CONTEXT_SETTING, context, priority="cmdline")
+    settings.set("HTTPCACHE_DIR", str(jobs_dir(archive_dir) / "httpcache"), priority="cmdline")
+    settings.set("JIWEN_PROGRESS", progress, priority="cmdline")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(
+    archive_dir: Path,
+    *,
+    sites: list[SiteConfig] | None = None,
+    urls: list[str] | None = None,
+    settings_overrides: dict | None = None,
+    progress: bool = True,
+) -> dict:
+    """Crawl `sites` and bare `urls` into the archive at `archive_dir`; returns the crawl report
+    (also stored with the run: `jiwen runs`)."""
+    targets = list(sites or []) + [site_for_url(url) for url in urls or []]
+    if not targets:
+        raise ConfigError("nothing to crawl: name a site or pass a URL")
+    names = [site.name for site in targets]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"site {Counter(names).most_common(1)[0][0]!r} is named twice in one crawl; crawl it once")
+    archive_dir = Path(archive_dir)
+    archive = Archive(archive_dir)
+    started = time.monotonic()
+    run_id = archive.start_run(
+        "crawl",
+        names[0] if len(names) == 1 else None,
+        {"sites": names, "urls": list(urls or []), "overrides": {k: repr(v) for k, v in (settings_overrides or {}).items()}},
+    )
+    crawlers: list[Crawler] = []
+    report: dict = {"run_id": run_id, "sites": ", ".join(names), "outcome": "failed"}
+    try:
+        context = CrawlContext(archive, run_id)
+        settings = crawl_settings(archive_dir, context, settings_overrides, progress)
+        process = CrawlerProcess(settings)
+        for site in targets:
+            site_settings = settings.copy()
+            site_settings.set("JOBDIR", str(jobs_dir(archive_dir) / site.name), priority="cmdline")
+            # The first crawler installs the reactor (what CrawlerProcess does for crawlers it
+            # creates itself; ours are made here to give each site its own JOBDIR).
+            crawler = Crawler(NewsSpider, site_settings, init_reactor=not crawlers)
+            crawlers.append(crawler)
+            process.crawl(crawler, site=site)
+        process.start()
+        context.pipeline.close()
+        report = crawl_report(run_id, names, crawlers, time.monotonic() - started)
+        for site, crawler in zip(targets, crawlers):
+            if crawler.stats.get_value("finish_reason") == "finished":
+                shutil.rmtree(jobs_dir(archive_dir) / site.name, ignore_errors=True)
+    finally:
+        report.setdefault("elapsed_seconds", round(time.monotonic() - started, 2))
+        archive.finish_run(run_id, report["outcome"], report)
+        archive.close()
+    return report
+
+
+def crawl_report(run_id: int, names: list[str], crawlers: list[Crawler], elapsed: float) -> dict:
+    stats: Counter = Counter()
+    reasons = []
+    for crawler in crawlers:
+        values = crawler.stats.get_stats()
+        reasons.append(values.get("finish_reason", "unknown"))
+        stats.update({key: value for key, value in values.items() if isinstance(value, int) and not isinstance(value, bool)})
+    fetched = {key.rsplit("/", 1)[1]: value for key, value in stats.items() if key.startswith("jiwen/fetched/")}
+    report: dict = {
+        "run_id": run_id,
+        "sites": ", ".join(names),
+        "outcome": "finished" if all(reason == "finished" for reason in reasons) else "interrupted",
+        "pages_fetched": sum(fetched.values()),
+        "list_pages": fetched.get("list", 0),
+        "articles_fetched": fetched.get("article", 0),
+    }
+    for outcome in OUTCOMES:
+        report[outcome] = stats.get(f"jiwen/outcome/{outcome}", 0)
+    report["already_archived"] = stats.get("jiwen/skipped_archived", 0)
+    report["lists_not_modified"] = stats.get("httpcache/revalidate", 0)
+    report["robots_disallowed"] = stats.get("robotstxt/forbidden", 0)
+    report["elapsed_seconds"] = round(elapsed, 2)
+    report["errors"] = dict(
+        sorted((key.rsplit("/", 1)[1], value) for key, value in stats.items() if key.startswith("jiwen/error/"))
+    )
+    if report["outcome"] != "finished":
+        report["finish_reasons"] = dict(zip(names, reasons))
+    return report

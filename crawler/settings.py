@@ -1,0 +1,70 @@
+"""Scrapy settings for jiwen's crawls: polite by default, robust against the usual failures of
+provincial government servers (slow pages, 5xx under load, wrong headers, binaries behind .html
+links). run_crawl() layers per-crawl values on top (JOBDIR, the HTTP cache folder, the context);
+`settings_overrides` (e.g. the CLI's --no-throttle) come last.
+"""
+
+import os
+
+from jiwen import __version__
+
+BOT_NAME = "jiwen"
+SPIDER_MODULES = ["jiwen.crawler.spiders"]
+NEWSPIDER_MODULE = "jiwen.crawler.spiders"
+
+# Say who we are and where to read about us: site operators do look.
+USER_AGENT = f"jiwen/{__version__} (+https://pypi.org/project/jiwen/; Chinese employment news archive)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: a few requests at a time per server, paced by AutoThrottle from the server's own
+# response times. Government servers are often small; the default 8 per domain is too many.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Robustness.
+DOWNLOAD_TIMEOUT = int(os.environ.get("JIWEN_DOWNLOAD_TIMEOUT", "30"))
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = float(os.environ.get("JIWEN_RETRY_BACKOFF", "1.0"))  # seconds; doubles per retry
+RETRY_BACKOFF_MAX = 30.0
+REDIRECT_ENABLED = True
+REDIRECT_MAX_TIMES = 5
+# News pages are tens of KB; a multi-megabyte ".html" is an attachment or a mistake.
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+COOKIES_ENABLED = False
+
+# List pages (and sitemaps, feeds) go through Scrapy's RFC 2616 cache so they are revalidated with
+# If-None-Match / If-Modified-Since; a 304 replays the stored copy so its links are still
+# followed. Article requests carry dont_cache: the archive, not the cache, remembers them.
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+HTTPCACHE_EXPIRATION_SECS = 0
+HTTPCACHE_GZIP = True
+
+DOWNLOADER_MIDDLEWARES = {
+    # Closest to the engine: sees every request first and every final response last.
+    "jiwen.crawler.middlewares.FetchOutcomeMiddleware": 50,
+    "jiwen.crawler.middlewares.ArchivedArticleFilter": 60,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "jiwen.crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+ITEM_PIPELINES = {
+    "jiwen.crawler.pipelines.ArchivePipeline": 300,
+}
+EXTENSIONS = {
+    "jiwen.crawler.progress.ProgressReport": 500,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+JIWEN_PROGRESS = False
+JIWEN_PROGRESS_INTERVAL = 5.0
+
+LOG_LEVEL = os.environ.get("JIWEN_CRAWL_LOG_LEVEL", "WARNING")
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,164 @@
+"""The one news spider. Given a site entry (crawler/sites.py), it decides which links to follow —
+article links and the next list pages, within the site's domains and page limit — and turns an
+article response into a PageItem. Everything after that is an item pipeline's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timezone
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from lxml import etree
+from scrapy.http import Response
+from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from jiwen.crawler.items import PageItem
+from jiwen.crawler.middlewares import KIND
+from jiwen.crawler.sites import SiteConfig
+from jiwen.models import FetchedPage
+
+# Headers worth keeping with an archived page: what it is, and how to ask for it again.
+KEPT_HEADERS = ("content-type", "content-language", "etag", "last-modified", "date")
+ARTICLE_PRIORITY = 10  # articles before more list pages: the queue stays short
+LIST_PAGE = "list_page"  # request meta: 1 for a start URL, 2 for the page after it, ...
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, site: SiteConfig, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.site = site
+        self.allowed_domains = list(site.domains)
+        # Domains are checked by host name here and in Scrapy's OffsiteMiddleware, not by the
+        # LinkExtractor, whose allow_domains compares host:port and so rejects a local test site.
+        self.links = LinkExtractor(restrict_xpaths=site.list_area or (), unique=True)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.site.start_urls:
+            yield self.list_request(url, page=1, dont_filter=True)
+        for url in self.site.sitemaps:
+            yield scrapy.Request(url, callback=self.parse_sitemap, meta={KIND: "sitemap"}, dont_filter=True)
+        for url in self.site.feeds:
+            yield scrapy.Request(url, callback=self.parse_feed, meta={KIND: "feed"}, dont_filter=True)
+
+    def list_request(self, url: str, *, page: int, dont_filter: bool = False) -> scrapy.Request:
+        # max-age=0 makes Scrapy's RFC 2616 cache revalidate (If-None-Match / If-Modified-Since)
+        # instead of trusting a copy it heuristically thinks is fresh: lists change daily.
+        return scrapy.Request(
+            url,
+            callback=self.parse_list,
+            meta={KIND: "list", LIST_PAGE: page},
+            headers={"Cache-Control": "max-age=0"},
+            dont_filter=dont_filter,
+        )
+
+    def article_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            meta={KIND: "article", "dont_cache": True},
+            priority=ARTICLE_PRIORITY,
+        )
+
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request | PageItem]:
+        if self.site.is_article_url(response.url):
+            # A start URL that is itself an article (`jiwen crawl --url <article>`).
+            yield from self.parse_article(response)
+            return
+        page = response.meta.get(LIST_PAGE, 1)
+        for link in self.links.extract_links(response):
+            if not self.on_site(link.url):
+                continue
+            if self.site.is_article_url(link.url):
+                yield self.article_request(link.url)
+            elif page < self.site.pagination.max_pages and self.is_next_page(response.url, link):
+                yield self.list_request(link.url, page=page + 1)
+        template = self.site.pagination.template
+        if template and page == 1:
+            for number in range(1, self.site.pagination.max_pages):
+                yield self.list_request(urljoin(response.url, template.format(n=number)), page=number + 1)
+
+    def on_site(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return any(host == domain or host.endswith("." + domain) for domain in self.site.domains)
+
+    def is_next_page(self, list_url: str, link) -> bool:
+        """A pager link: a pagination URL shape or a 下一页-like text, in the list's own folder
+        (so a sidebar's link to another column's index_1.html is not taken for the next page)."""
+        if _folder(link.url) != _folder(list_url):
+            return False
+        if link.text.strip().rstrip(">›»").strip() in self.site.next_texts or link.text.strip() in self.site.next_texts:
+            return True
+        return any(pattern.search(link.url) for pattern in self.site.pagination_regexes)
+
+    def parse_article(self, response: Response) -> Iterator[PageItem]:
+        yield PageItem(page=self.fetched_page(response))
+
+    def fetched_page(self, response: Response) -> FetchedPage:
+        redirects = response.meta.get("redirect_urls") or []
+        requested = redirects[0] if redirects else response.url
+        headers = {}
+        for name in KEPT_HEADERS:
+            value = response.headers.get(name)
+            if value is not None:
+                headers[name] = value.decode("latin-1")
+        content_type = headers.get("content-type")
+        if self.site.encoding:
+            # The site entry says its headers and <meta> lie: the extractor reads the charset of
+            # content_type first. The header as sent stays in `headers`.
+            content_type = f"text/html; charset={self.site.encoding}"
+        return FetchedPage(
+            url=requested,
+            final_url=response.url if response.url != requested else None,
+            body=response.body,
+            status=response.status,
+            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            headers=headers,
+            site=self.site.name,
+            content_type=content_type,
+        )
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        if response.url.endswith("/robots.txt"):
+            for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+                yield scrapy.Request(url, callback=self.parse_sitemap, meta={KIND: "sitemap"})
+            return
+        try:
+            sitemap = Sitemap(response.body)
+        except Exception:  # noqa: BLE001 - lxml raises several types for a broken sitemap
+            self.logger.warning("unreadable sitemap %s", response.url)
+            return
+        for entry in sitemap:
+            url = entry.get("loc", "")
+            if sitemap.type == "sitemapindex":
+                yield scrapy.Request(url, callback=self.parse_sitemap, meta={KIND: "sitemap"})
+            elif self.site.is_article_url(url):
+                yield self.article_request(url)
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        # Feeds list articles and nothing else, so their links are taken whatever their shape.
+        try:
+            root = etree.fromstring(response.body, parser=etree.XMLParser(recover=True, resolve_entities=False))
+        except etree.XMLSyntaxError:
+            self.logger.warning("unreadable feed %s", response.url)
+            return
+        if root is None:
+            return
+        for link in root.iter("{*}link"):
+            url = (link.text or link.get("href") or "").strip()
+            url = urljoin(response.url, url)
+            if link.getparent() is not None and _local(link.getparent().tag) in ("item", "entry") and self.on_site(url):
+                yield self.article_request(url)
+
+
+def _folder(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path.rsplit('/', 1)[0]}"
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""

@@ -44,7 +44,8 @@ class ColumnCache:
 
     def values(self, searcher: Searcher, fieldname: str) -> list:
         """The field's value for every global document number of this searcher."""
-        leaves = searcher.reader().leaf_readers()
+        # An empty index has one reader without a segment: nothing to read.
+        leaves = [(reader, offset) for reader, offset in searcher.reader().leaf_readers() if reader.segment()]
         segment_ids = tuple(reader.segment().segment_id() for reader, _ in leaves)
         key = (segment_ids, fieldname)
         joined = self._joined.get(key)

@@ -1,0 +1,40 @@
+"""The jieba analyzer: consecutive positions (phrases), sub-words at index time only."""
+
+from __future__ import annotations
+
+import pickle
+
+from jiwen.index.analyzer import JiebaTokenizer
+
+
+def tokens(text, **options):
+    return [(token.text, token.pos) for token in JiebaTokenizer()(text, positions=True, **options)]
+
+
+def test_words_get_consecutive_positions_and_punctuation_and_stop_words_take_none():
+    found = tokens("高校毕业生的就业，稳步提高", mode="query")
+    words = [text for text, _ in found]
+    assert "的" not in words and "，" not in words
+    assert [position for _, position in found] == list(range(len(found)))
+
+
+def test_sub_words_share_the_position_of_their_long_word_at_index_time_only():
+    indexed = tokens("高校毕业生就业")
+    queried = tokens("高校毕业生就业", mode="query")
+    assert ("毕业", 1) in indexed or ("毕业", 0) in indexed
+    assert all(text != "毕业" for text, _ in queried)
+    assert max(p for _, p in indexed) == max(p for _, p in queried)
+
+
+def test_character_offsets_point_at_the_word_in_the_text():
+    text = "从江县稳岗返还资金拨付到位"
+    for token in JiebaTokenizer()(text, chars=True):
+        assert text[token.startchar : token.endchar] == token.text
+
+
+def test_latin_words_are_lowercased():
+    assert ("gdp", 1) in tokens("全省GDP增长", mode="query") or "gdp" in [t for t, _ in tokens("全省GDP增长")]
+
+
+def test_the_tokenizer_pickles_small_because_whoosh_stores_it_in_every_commit():
+    assert len(pickle.dumps(JiebaTokenizer())) < 200

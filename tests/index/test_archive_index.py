@@ -1,0 +1,70 @@
+"""ArchiveIndex as the pipeline uses it: upsert, delete, rebuild, ids."""
+
+from __future__ import annotations
+
+import msgspec
+
+from jiwen.index import ArchiveIndex
+from jiwen.models import SearchRequest
+
+
+def test_adding_an_article_again_replaces_it(index, articles):
+    changed = msgspec.structs.replace(articles[1], title="凯里市零工市场正式运营", body="凯里市零工市场正式运营。")
+    assert index.add([changed]) == 1
+    assert index.doc_count() == len(articles)
+    assert index.search(SearchRequest(query="以工代赈")).total == 0
+    assert [hit.id for hit in index.search(SearchRequest(query="零工市场")).hits] == ["kaili-yigong"]
+
+
+def test_the_later_copy_wins_when_one_batch_repeats_an_id(tmp_path, articles):
+    first = articles[0]
+    second = msgspec.structs.replace(first, title="从江县零工市场正式运营")
+    with ArchiveIndex(tmp_path / "repeat") as archive_index:
+        assert archive_index.add([first, second]) == 1
+        assert archive_index.doc_count() == 1
+        assert archive_index.search(SearchRequest(query="零工市场")).total == 1
+
+
+def test_deleted_articles_are_gone_from_ids_and_results(index, articles):
+    index.delete(["congjiang-wengang", "no-such-id"])
+    assert index.ids() == {a.id for a in articles} - {"congjiang-wengang"}
+    assert [hit.id for hit in index.search(SearchRequest(query="稳岗返还")).hits] == ["huidong-wengang"]
+
+
+def test_ids_and_doc_count_include_off_topic_articles(index, articles):
+    assert index.ids() == {a.id for a in articles}
+    assert index.doc_count() == len(articles)
+
+
+def test_an_index_rebuilt_from_the_same_articles_gives_identical_results(tmp_path, big_articles):
+    added = ArchiveIndex(tmp_path / "added")
+    # Built in two commits, in reverse order: internal document numbers differ from the rebuild's.
+    added.add(reversed(big_articles[60:]))
+    added.add(reversed(big_articles[:60]))
+    rebuilt = ArchiveIndex(tmp_path / "rebuilt")
+    assert rebuilt.rebuild(big_articles) == len(big_articles)
+    requests = [
+        SearchRequest(query="稳岗返还", limit=200),
+        SearchRequest(query="就业 企业", limit=9, page=3, facets=["place", "month"]),
+        SearchRequest(place="广东省", sort="date", limit=200, facets=["program", "site"]),
+        SearchRequest(query="以工代赈 OR 春风行动", since="2021-03", until="2023", limit=200),
+    ]
+    for request in requests:
+        assert added.search(request) == rebuilt.search(request), request
+        assert added.matching_ids(request) == rebuilt.matching_ids(request)
+
+
+def test_rebuild_replaces_the_old_contents_in_place(index, articles):
+    assert index.rebuild(articles[:3]) == 3
+    assert index.ids() == {a.id for a in articles[:3]}
+    reopened = ArchiveIndex(index.directory)
+    assert reopened.doc_count() == 3
+    assert sorted(p.name for p in index.directory.parent.iterdir() if "rebuild" in p.name) == []
+
+
+def test_a_new_folder_gives_an_empty_index_that_answers(tmp_path):
+    empty = ArchiveIndex(tmp_path / "new")
+    assert empty.doc_count() == 0
+    assert empty.ids() == set()
+    response = empty.search(SearchRequest(query="就业", facets=["place"]))
+    assert (response.total, response.hits, response.facets) == (0, [], {"place": {}})

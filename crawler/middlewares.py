@@ -76,6 +76,10 @@ class FetchOutcomeMiddleware:
             return response  # robots.txt and other requests Scrapy makes for itself
         stats = self.crawler.stats
         stats.inc_value(f"jiwen/fetched/{kind}")
+        if "cached" in response.flags:
+            # The HTTP cache revalidated it: the server answered 304 (or 5xx) and the stored copy
+            # stands in, so its links are still followed.
+            stats.inc_value(f"jiwen/not_modified/{kind}")
         if response.status >= 400:
             self._record(request, "http", response.status, f"HTTP {response.status}")
             raise IgnoreRequest(f"HTTP {response.status}")

@@ -114,7 +114,7 @@ def crawl_report(run_id: int, names: list[str], crawlers: list[Crawler], elapsed
     for outcome in OUTCOMES:
         report[outcome] = stats.get(f"jiwen/outcome/{outcome}", 0)
     report["already_archived"] = stats.get("jiwen/skipped_archived", 0)
-    report["lists_not_modified"] = stats.get("httpcache/revalidate", 0)
+    report["lists_not_modified"] = stats.get("jiwen/not_modified/list", 0)
     report["robots_disallowed"] = stats.get("robotstxt/forbidden", 0)
     report["elapsed_seconds"] = round(elapsed, 2)
     report["errors"] = dict(

@@ -33,6 +33,7 @@ RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = float(os.environ.get("JIWEN_RETRY_BACKOFF", "1.0"))  # seconds; doubles per retry
 RETRY_BACKOFF_MAX = 30.0
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the failure is recorded in the archive's fetch_errors
 REDIRECT_ENABLED = True
 REDIRECT_MAX_TIMES = 5
 # News pages are tens of KB; a multi-megabyte ".html" is an attachment or a mistake.

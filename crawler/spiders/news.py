@@ -54,6 +54,7 @@ class NewsSpider(scrapy.Spider):
             meta={KIND: "list", LIST_PAGE: page},
             headers={"Cache-Control": "max-age=0"},
             dont_filter=dont_filter,
+            errback=self.fetch_failed,
         )
 
     def article_request(self, url: str) -> scrapy.Request:
@@ -62,7 +63,12 @@ class NewsSpider(scrapy.Spider):
             callback=self.parse_article,
             meta={KIND: "article", "dont_cache": True},
             priority=ARTICLE_PRIORITY,
+            errback=self.fetch_failed,
         )
+
+    def fetch_failed(self, failure) -> None:
+        """Failed fetches are recorded per URL by FetchOutcomeMiddleware; having an errback
+        keeps Scrapy from also printing a traceback for each of them."""
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request | PageItem]:
         if self.site.is_article_url(response.url):

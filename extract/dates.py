@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from jiwen.models import DateFact
 
 from .nlp import Tokens, load_rules
-from .numbers import parse_number
+from .numbers import FULL_WIDTH_DIGITS, parse_number
 from .sentences import sentence_at
 
 
@@ -158,14 +158,22 @@ def _join(first: Point, second: Point) -> Point:
     return Point(first.start, second.end, start_date, granularity, date_end, second.year)
 
 
+def _with_year(value: str | None, year: str | None) -> str | None:
+    if value is None or year is None:
+        return value if year is not None else None
+    return year + value[4:]
+
+
 def find_dates(tokens: Tokens) -> list[DateFact]:
     """Date expressions in a segmented text; `tokens.published` resolves relative ones."""
     rules = _rules()
     text = tokens.text
+    # Full-width digits read as half-width; one character for one, so offsets stay the same.
+    searched = text.translate(FULL_WIDTH_DIGITS)
     base = _published(tokens.published)
     points: list[Point] = []
     previous_year = None
-    for match in rules["point"].finditer(text):
+    for match in rules["point"].finditer(searched):
         if match.group("rel") or match.group("ry"):
             # 今日头条 is not today, 上年度 is fine: the word must stand as a word of its own.
             if not tokens.is_boundary(match.start()):
@@ -181,18 +189,31 @@ def find_dates(tokens: Tokens) -> list[DateFact]:
         if point.year is not None:
             previous_year = point.year
 
-    facts: list[DateFact] = []
+    ranges: list[Point] = []
     index = 0
     while index < len(points):
         point = points[index]
-        if index + 1 < len(points) and text[point.end : points[index + 1].start] in rules["separators"]:
+        if index + 1 < len(points) and searched[point.end : points[index + 1].start] in rules["separators"]:
             point = _join(point, points[index + 1])
             index += 1
         index += 1
+        previous = ranges[-1] if ranges else None
+        if previous is not None and previous.end == point.start and previous.granularity == "year" \
+                and previous.date_end is None and point.granularity not in ("bare", "dayonly") and not point.explicit_year:
+            # 今年1至10月, 今年前三季度: the year word and what follows are one date.
+            year = previous.date
+            point = Point(previous.start, point.end, _with_year(point.date, year), point.granularity,
+                          _with_year(point.date_end, year), previous.year)
+            ranges[-1] = point
+            continue
+        ranges.append(point)
+
+    facts: list[DateFact] = []
+    for point in ranges:
         if point.granularity in ("bare", "dayonly"):
             continue
         start = point.start
-        before = text[max(0, start - 2) : start]
+        before = searched[max(0, start - 2) : start]
         if before in rules["recurring"]:
             start -= 2
             point.granularity, point.date, point.date_end = "recurring", None, None

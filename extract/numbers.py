@@ -42,6 +42,7 @@ def _rules():
     count_units = units["count"]["units"]
     percent_signs = units["percent"]["signs"]
     number = rf"(?:{ARABIC}|{CHINESE})"
+    separators = _alternation(qualifiers["range"]["separators"])
     part = lambda i: (  # noqa: E731 - one end of a range
         rf"(?P<n{i}>{number})(?P<m{i}>{_alternation(multipliers)})?(?P<i{i}>{_alternation(inside)})?"
     )
@@ -50,10 +51,12 @@ def _rules():
         rf"(?P<before>{_alternation(before)})?"
         rf"(?<![0-9０-９.．A-Za-z第])"
         + part(1)
-        + rf"(?P<s1>{_alternation(percent_signs)})?"
-        + rf"(?:(?P<sep>{_alternation(qualifiers['range']['separators'])}){part(2)})?"
+        # 30%至40%, 4500元至6000元: the first end may repeat the unit.
+        + rf"(?:(?P<s1>{_alternation([*percent_signs, *currencies])})(?=(?:{separators})[0-9０-９零〇一二两三四五六七八九十]))?"
+        + rf"(?:(?P<sep>{separators}){part(2)})?"
         + rf"(?!{blocked})"
-        + rf"(?:(?P<percent>{_alternation(percent_signs)})|(?P<money>{_alternation(currencies)})"
+        + rf"(?:(?P<percent>{_alternation(percent_signs)})|(?P<tenths>{_alternation(units['percent']['tenths'])})"
+        + rf"|(?P<money>{_alternation(currencies)})"
         + rf"|(?P<count>{_alternation(count_units)}))"
         + rf"(?P<after>{_alternation(after)})?"
     )
@@ -77,6 +80,8 @@ def parse_number(written: str) -> Decimal:
     """The value of an Arabic (half- or full-width) or Chinese numeral: "9.92", "１２", "十二万"."""
     if written[0] in "0123456789０１２３４５６７８９":
         return Decimal(written.translate(FULL_WIDTH_DIGITS))
+    if written in _rules()["multipliers"]:  # 近千人: a magnitude alone means one of it
+        return _rules()["multipliers"][written]
     import cn2an  # imported on first use: it costs a quarter of a second
 
     return Decimal(str(cn2an.cn2an(written, "normal")))
@@ -96,7 +101,10 @@ def find_numbers(tokens: Tokens) -> list[CountFact | MoneyFact | PercentFact]:
     text = tokens.text
     facts: list[CountFact | MoneyFact | PercentFact] = []
     for match in rules["pattern"].finditer(text):
-        fact = _number_fact(match, tokens, rules)
+        try:
+            fact = _number_fact(match, tokens, rules)
+        except ValueError:  # a run of numeral characters cn2an cannot read (十十) is not a number
+            continue
         if fact is not None:
             facts.append(fact)
     for match in rules["spelled"].finditer(text):
@@ -126,25 +134,31 @@ def _qualifier(match: re.Match, rules, tokens: Tokens, start: int) -> str:
 def _number_fact(match: re.Match, tokens: Tokens, rules):
     text = tokens.text
     first, second = match.group("n1"), match.group("n2")
+    qualified = bool(match.group("before"))
     for written in (first, second):
         if written and _is_chinese(written) and (
-            written in IDIOMATIC_NUMERALS or not (CHINESE_DIGITS & set(written) or written[0] == "十")
+            (written in IDIOMATIC_NUMERALS and not (qualified and written != "一"))  # 近千人 is about 1000
+            or not (CHINESE_DIGITS & set(written) or written[0] == "十" or written in IDIOMATIC_NUMERALS)
         ):
             return None
     number_start = match.start("n1")
-    # A Chinese numeral must start a word: 统一 + 个 is not "一个".
-    if _is_chinese(first) and not tokens.is_boundary(number_start):
+    # A Chinese numeral must start a word (统一 + 个 is not "一个"), or its qualifier must (近千人).
+    if _is_chinese(first) and not tokens.is_boundary(number_start) and not (
+        qualified and tokens.is_boundary(match.start())
+    ):
         return None
-    unit_kind = "percent" if match.group("percent") else "money" if match.group("money") else "count"
-    unit = match.group(unit_kind)
+    tenths = match.group("tenths")
+    unit_kind = "percent" if match.group("percent") or tenths else "money" if match.group("money") else "count"
+    unit = match.group("tenths" if tenths else unit_kind)
     if unit_kind == "count" and unit in rules["chinese_only"] and not _is_chinese(first):
         return None
     before = match.group("before")
     start = match.start() if before and tokens.is_boundary(match.start()) else number_start
     end = match.end()
-    if _is_chinese(first) and not tokens.is_boundary(match.end(unit_kind)) and not match.group("after"):
+    unit_group = "tenths" if tenths else unit_kind
+    if _is_chinese(first) and not tokens.is_boundary(match.end(unit_group)) and not match.group("after"):
         # 千家万户, 一张网: the numeral and unit sit inside a longer word.
-        if tokens.words[tokens.index_at(match.end(unit_kind) - 1)] not in (unit, first + unit):
+        if tokens.words[tokens.index_at(match.end(unit_group) - 1)] not in (unit, first + unit):
             return None
 
     multiplier_2 = rules["multipliers"].get(match.group("m2") or "", Decimal(1))
@@ -154,6 +168,8 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
     value = _plain(parse_number(first) * multiplier_1)
     value_end = _plain(parse_number(second) * multiplier_2) if second else None
     qualifier = _qualifier(match, rules, tokens, start)
+    if tenths:
+        value, value_end = _plain(Decimal(value) * 10), (_plain(Decimal(value_end) * 10) if value_end else None)
     if unit_kind == "percent":
         return _make(PercentFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier)
     if unit_kind == "money":

@@ -28,12 +28,19 @@ def _rules():
     after_place = re.compile(tail)
     after_level = re.compile(rf"(?:{_alternation(rules['level_prefixes'])}){tail}")
     known = re.compile(_alternation(rules["known"]))
-    return after_place, after_level, known
+    extension = re.compile(rf"{middle.replace(str(rules['max_middle']), str(rules['max_extension']))}(?:{_alternation(rules['suffixes'])})")
+    return after_place, after_level, known, extension
+
+
+def _extend(text: str, end: int, extension: re.Pattern) -> int:
+    """End of the organisation including a named part right after it (人民政府新闻办公室)."""
+    match = extension.match(text, end)
+    return match.end() if match else end
 
 
 def find_orgs(tokens: Tokens) -> list[OrgFact]:
     """Organisation names in a segmented text."""
-    after_place, after_level, known = _rules()
+    after_place, after_level, known, extension = _rules()
     text = tokens.text
     spans: list[tuple[int, int]] = []
     # Last place first, so that in 惠州市惠东县华江鞋业厂 the company is 惠东县华江鞋业厂, not the
@@ -43,10 +50,10 @@ def find_orgs(tokens: Tokens) -> list[OrgFact]:
             continue
         match = after_place.match(text, place.end)
         if match and not any(place.start < s < match.end() for s, _e in spans):
-            spans.append((place.start, match.end()))
+            spans.append((place.start, _extend(text, match.end(), extension)))
     for match in after_level.finditer(text):
         if tokens.is_boundary(match.start()) and not any(s <= match.start() < e for s, e in spans):
-            spans.append(match.span())
+            spans.append((match.start(), _extend(text, match.end(), extension)))
     for match in known.finditer(text):
         if not tokens.is_boundary(match.end()):
             continue  # 人社部门 is "the labour departments", not 人社部

@@ -110,6 +110,10 @@ def _world_places() -> list[tuple[Place, list[str]]]:
         for city in (capital, *cities):
             if city and city not in skip and city != short:
                 places.append((Place(city, "foreign"), []))
+    for alias, country in rules["foreign"]["aliases"].items():
+        places.append((Place(country, "foreign"), [alias]))
+    for country, cities in rules["foreign"]["cities"].items():
+        places.extend((Place(city, "foreign"), []) for city in cities)
     return [(place, forms) for place, forms in places if place.name not in skip]
 
 
@@ -205,6 +209,13 @@ def find_places(tokens: Tokens) -> list[PlaceFact]:
         candidates = by_form.get(word)
         if candidates is not None:
             found.append((start, word, candidates))
+        elif len(word) >= 4 and "\u4e00" <= word[0] <= "\u9fff":
+            # jieba's own dictionary has words that begin with a place: 江西省人民政府.
+            for length in range(len(word) - 2, 1, -1):
+                candidates = by_form.get(word[:length])
+                if candidates is not None:
+                    found.append((start, word[:length], candidates))
+                    break
 
     # Names that have a single reading set the context for those with several.
     certain = [c[0] for _, _, c in found if len(c) == 1]
@@ -227,15 +238,15 @@ def find_places(tokens: Tokens) -> list[PlaceFact]:
         facts.append(_fact(place, text, start, end))
         previous, previous_end = place, end
 
-    taken = {(f.start, f.end) for f in facts}
+    taken = [(f.start, f.end) for f in facts]
     for pattern in table.abbreviation_patterns:
         for match in pattern.finditer(text):
             for group in ("a", "b"):
                 if group in pattern.groupindex and match.group(group):
-                    span = match.span(group)
-                    if span not in taken:
-                        taken.add(span)
-                        facts.append(_fact(table.abbreviations[match.group(group)], text, *span))
+                    start, end = match.span(group)
+                    if not any(s < end and start < e for s, e in taken):  # 川渝 is already a region
+                        taken.append((start, end))
+                        facts.append(_fact(table.abbreviations[match.group(group)], text, start, end))
     facts.sort(key=lambda f: f.start)
     return facts
 

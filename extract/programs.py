@@ -25,7 +25,9 @@ RUN_JOINER = re.compile(r"[、和及与,，]?")
 def _rules():
     rules = load_rules("programs.toml")
     alternation = "|".join(re.escape(w) for w in sorted(rules["followed_by"], key=len, reverse=True))
+    strong = "|".join(re.escape(w) for w in sorted(rules["strong_followers"], key=len, reverse=True))
     return {
+        "strong": re.compile(rf"[^“”「」，。；、\n]{{0,{rules['followed_by_gap']}}}?(?:{strong})"),
         "known": set(rules["known"]),
         "suffixes": tuple(sorted(rules["suffixes"], key=len, reverse=True)),
         "followed_by": re.compile(rf"[^“”「」，。；、\n]{{0,{rules['followed_by_gap']}}}?(?:{alternation})"),
@@ -58,7 +60,8 @@ def _quoted_runs(text: str) -> list[list[tuple[int, int]]]:
 
 
 def _verdict(name: str, rules) -> str:
-    """'yes', 'no' or 'context' (a programme only if a programme word follows)."""
+    """'yes', 'no', 'context' (a programme only if a programme word follows) or 'strong context'
+    (only if a word that names a programme outright follows)."""
     if name in rules["known"] or any(p.match(name) for p in rules["name_patterns"]):
         return "yes"
     if len(name) < rules["min_length"] or any(p.search(name) for p in rules["traps"]):
@@ -66,7 +69,7 @@ def _verdict(name: str, rules) -> str:
     if name.endswith(rules["suffixes"]):
         return "yes"
     if any(p.search(name) for p in rules["generic"]):
-        return "no"
+        return "strong context"
     return "context"
 
 
@@ -78,9 +81,10 @@ def find_programs(tokens: Tokens) -> list[ProgramFact]:
     for run in _quoted_runs(text):
         after_run = run[-1][1] + 1  # past the closing quote
         followed = rules["followed_by"].match(text, after_run) is not None
+        strongly = followed and rules["strong"].match(text, after_run) is not None
         for start, end in run:
             verdict = _verdict(text[start:end], rules)
-            if verdict == "yes" or (verdict == "context" and followed):
+            if verdict == "yes" or (verdict == "context" and followed) or (verdict == "strong context" and strongly):
                 spans.append((start, end))
     known = rules["known"]
     for word, start in zip(tokens.words, tokens.starts):

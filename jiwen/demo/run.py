@@ -20,7 +20,8 @@ from jiwen.store import Archive
 
 DEFAULT_SEARCHES = (
     SearchRequest(query="就业", facets=["province", "program"], limit=5),
-    SearchRequest(query="技能培训", place="贵州省", sort="date", limit=5),
+    SearchRequest(query="务工", place="贵州省", limit=5),
+    SearchRequest(query="技能培训", sort="date", facets=["month"], limit=3),
     SearchRequest(program="春风行动", limit=5),
 )
 

@@ -1,0 +1,172 @@
+"""Sites as configuration: the bundled examples, the generic CMS link shapes, validation errors
+that say what to fix, and where the sites file comes from."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from jiwen.crawler.sites import (
+    Pagination,
+    SiteConfig,
+    find_site,
+    load_sites,
+    parse_sites,
+    site_for_url,
+    sites_file,
+)
+from jiwen.errors import ConfigError
+
+BUNDLED = Path(str(resources.files("jiwen.crawler").joinpath("sites.toml")))
+
+MINIMAL = """
+[[site]]
+name = "gz-rst"
+start_urls = ["https://rst.guizhou.gov.cn/xwzx/gzdt/"]
+"""
+
+
+def one_site(extra: str = "", pagination: str = "") -> str:
+    text = MINIMAL + extra
+    return text + ("\n[site.pagination]\n" + pagination if pagination else "")
+
+
+def test_the_bundled_examples_load_and_each_has_a_start_url_and_a_valid_interval():
+    sites = load_sites(BUNDLED)
+    assert len(sites) >= 5
+    for site in sites:
+        assert site.start_urls and site.domains
+        assert (site.interval_seconds is None) != (site.cron is None)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://rst.guizhou.gov.cn/xwzx/gzdt/202311/t20231108_83012345.html",
+        "https://www.mohrss.gov.cn/SYrlzyhshbzb/dongtaixinwen/202311/t20231108_509881.shtml",
+        "http://www.xinhuanet.com/local/2023-11/08/c_1129962.htm",
+        "https://www.gov.cn/zhengce/content/2023-11/08/content_6914181.htm",
+        "https://rlsbt.zj.gov.cn/art/2023/11/8/art_1229_5012345.html",
+        "http://gz.people.com.cn/n2/2023/1108/c194827-40632187.html",
+        "https://jyj.example.edu.cn/info/1012/12345.htm",
+        "https://news.example.com.cn/system/2023/11/08/030123456.shtml",
+        "https://www.example.gov.cn/news/detail.jsp?id=8812",
+    ],
+)
+def test_the_generic_patterns_recognise_common_chinese_cms_article_urls(url):
+    site = parse_sites(MINIMAL)[0]
+    assert site.is_article_url(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://rst.guizhou.gov.cn/xwzx/gzdt/",
+        "https://rst.guizhou.gov.cn/xwzx/gzdt/index_1.html",
+        "https://rst.guizhou.gov.cn/col/col1229743683/index.html?uid=5&pageNum=2",
+        "https://rst.guizhou.gov.cn/images/2023/11/08/banner.jpg",
+        "https://rst.guizhou.gov.cn/xwzx/gzdt/202311/P020231108_attachment.pdf",
+    ],
+)
+def test_list_pages_and_attachments_are_not_taken_for_articles(url):
+    site = parse_sites(MINIMAL)[0]
+    assert not site.is_article_url(url)
+
+
+def test_own_patterns_replace_the_generic_ones_and_deny_patterns_win():
+    site = parse_sites(one_site("article_patterns = ['/news/\\d+\\.html']\ndeny_patterns = ['/news/9']\n"))[0]
+    assert site.is_article_url("https://rst.guizhou.gov.cn/news/123.html")
+    assert not site.is_article_url("https://rst.guizhou.gov.cn/news/9123.html")
+    assert not site.is_article_url("https://rst.guizhou.gov.cn/xwzx/202311/t20231108_83012345.html")
+
+
+def test_allowed_domains_default_to_the_hosts_of_the_start_urls():
+    assert parse_sites(MINIMAL)[0].domains == ["rst.guizhou.gov.cn"]
+
+
+@pytest.mark.parametrize(
+    ("interval", "seconds", "cron"),
+    [("6h", 21600, None), ("1d12h", 129600, None), ("90m", 5400, None), ("0 7,19 * * *", None, "0 7,19 * * *")],
+)
+def test_intervals_are_durations_or_cron_expressions(interval, seconds, cron):
+    site = parse_sites(one_site(f'interval = "{interval}"\n'))[0]
+    assert (site.interval_seconds, site.cron) == (seconds, cron)
+
+
+@pytest.mark.parametrize(
+    ("extra", "pagination", "expected"),
+    [
+        ("colour = 'red'\n", "", "unknown field `colour`"),
+        ("article_patterns = ['/t(\\\\d+']\n", "", "not a valid regular expression"),
+        ("interval = 'often'\n", "", "neither a duration"),
+        ("interval = '1m'\n", "", "shorter than 10m"),
+        ("encoding = 'klingon'\n", "", "encoding 'klingon' is unknown"),
+        ("allowed_domains = ['https://rst.guizhou.gov.cn/']\n", "", "bare host name"),
+        ("", "max_pages = 0\n", "at least 1"),
+        ("", "template = 'index.html'\n", "must contain {n}"),
+    ],
+)
+def test_a_wrong_site_entry_is_one_line_naming_the_site_and_the_problem(extra, pagination, expected):
+    with pytest.raises(ConfigError) as caught:
+        parse_sites(one_site(extra, pagination), source="my-sites.toml")
+    message = str(caught.value)
+    assert expected in message and "gz-rst" in message and "my-sites.toml" in message
+    assert "\n" not in message
+
+
+def test_two_sites_with_one_name_are_refused():
+    with pytest.raises(ConfigError, match="used twice"):
+        parse_sites(MINIMAL + MINIMAL)
+
+
+def test_a_site_name_must_work_as_a_folder_name():
+    with pytest.raises(ConfigError, match="lowercase"):
+        parse_sites(MINIMAL.replace("gz-rst", "Guizhou RST/news"))
+
+
+def test_broken_toml_is_reported_with_the_file_name():
+    with pytest.raises(ConfigError, match="bad.toml is not valid TOML"):
+        parse_sites("[[site]\nname=", source="bad.toml")
+
+
+def test_jiwen_sites_points_at_the_users_own_file(tmp_path, monkeypatch):
+    own = tmp_path / "mine.toml"
+    own.write_text(MINIMAL, "utf-8")
+    monkeypatch.setenv("JIWEN_SITES", str(own))
+    assert [site.name for site in load_sites()] == ["gz-rst"]
+
+
+def test_the_user_config_file_replaces_the_bundled_examples(tmp_path, monkeypatch):
+    monkeypatch.delenv("JIWEN_SITES", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    (tmp_path / "jiwen").mkdir()
+    (tmp_path / "jiwen" / "sites.toml").write_text(MINIMAL, "utf-8")
+    assert sites_file() == tmp_path / "jiwen" / "sites.toml"
+    assert [site.name for site in load_sites()] == ["gz-rst"]
+
+
+def test_a_missing_sites_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read sites file"):
+        load_sites(tmp_path / "absent.toml")
+
+
+def test_a_bare_url_becomes_a_site_on_its_own_host():
+    site = site_for_url("http://127.0.0.1:8765/news/")
+    assert site.domains == ["127.0.0.1"] and site.start_urls == ["http://127.0.0.1:8765/news/"]
+    assert site.name == "127.0.0.1-8765"
+    with pytest.raises(ConfigError, match="not an http"):
+        site_for_url("ftp://example.cn/")
+
+
+def test_finding_an_unknown_site_lists_the_known_ones():
+    with pytest.raises(ConfigError, match="known: gz-rst"):
+        find_site(parse_sites(MINIMAL), "sc-rst")
+
+
+def test_the_example_sites_file_documents_every_field():
+    """The comment block of the bundled file is the format's documentation: keep it complete."""
+    text = BUNDLED.read_text("utf-8")
+    for field in (*SiteConfig.__struct_fields__, *Pagination.__struct_fields__):
+        assert field in text, f"{field} is not documented in crawler/sites.toml"

@@ -16,7 +16,7 @@ from .damage import repair_damaged_runs
 from .encoding import decode_bytes, looks_binary
 from .html import measure_tree, parse_html
 from .main_text import extract_main_text
-from .metadata import read_metadata
+from .metadata import choose_title, find_published, read_meta, read_metadata, region_lines
 from .normalize import normalize_text, strip_pinyin_annotations
 from .text_dump import extract_text_dump
 
@@ -25,6 +25,13 @@ _LEADING_URL_COMMENT = re.compile(r"^\s*<!--\s*(https?://\S+?)\s*-->")
 # A "?" (or U+FFFD) touching a Han character: the mark a lossy decoder leaves; only then is the
 # damaged-run scan worth its cost on an HTML page.
 _LOSS_MARK = re.compile(r"[\u4e00-\u9fff][?\ufffd]|[?\ufffd][\u4e00-\u9fff]")
+# A paragraph this long (or with a sentence stop) is article text, not a heading or a byline.
+_PROSE_CHARS = 50
+# Without a headline element, the byline is looked for this many elements above the text.
+_HEADER_ELEMENTS = 30
+# How much text after the article may hold a 发布日期 line.
+_TRAILER_REACH = 300
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _DATELINE = re.compile(r"来源\s*[:：]|(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 
 
@@ -90,39 +97,61 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> Ar
     root = parse_html(text)
     elements, measures = measure_tree(root)
     main = extract_main_text(elements, measures)
-    metadata = read_metadata(root, elements, measures, main.first_order, url, fetched_at)
-    paragraphs = [strip_pinyin_annotations(paragraph) for paragraph in main.paragraphs]
+    meta = read_meta(root)
+    prose_start = next((order for paragraph, order in main.paragraphs if _is_prose(paragraph)), None)
+    title, title_order = choose_title(elements, measures, meta, prose_start)
     discarded = list(main.discarded)
-    paragraphs = _drop_leading_header(paragraphs, metadata.title, discarded)
-    if paragraphs:
-        last, credit = split_closing_credit(paragraphs[-1])
+    paragraphs = _drop_leading_header(main.paragraphs, title, title_order, discarded)
+    body_start = max(order for order in (paragraphs[0][1] if paragraphs else None, prose_start) if order is not None) if (paragraphs or prose_start is not None) else None
+    header = region_lines(elements, title_order if title_order is not None else _before(body_start), body_start)
+    trailer = region_lines(elements, main.last_order, len(elements), reach=_TRAILER_REACH)
+    metadata = read_metadata(root, meta, header, url)
+    published = find_published(header, trailer, meta, text, metadata.url, fetched_at)
+    lines = [strip_pinyin_annotations(paragraph) for paragraph, _ in paragraphs]
+    if lines:
+        last, credit = split_closing_credit(lines[-1])
         if credit:
             metadata.author = metadata.author or find_author(credit)
             discarded.append(Discarded(text=credit, reason="credit"))
-            paragraphs[-1] = last
+            lines[-1] = last
     return Article(
         url=metadata.url,
-        title=strip_pinyin_annotations(metadata.title) if metadata.title else None,
-        published=metadata.published,
+        title=strip_pinyin_annotations(title) if title else None,
+        published=published,
         author=metadata.author,
         source=metadata.source,
-        body=normalize_text("\n".join(paragraphs)),
+        body=normalize_text("\n".join(lines)),
         site_name=metadata.site_name,
         keywords=metadata.keywords,
         discarded=discarded,
     )
 
 
-def _drop_leading_header(paragraphs: list[str], title: str | None, discarded: list[Discarded]) -> list[str]:
-    """The headline and the byline/dateline repeated at the top of the container are not body."""
+def _before(order: int | None) -> int | None:
+    return None if order is None else max(order - _HEADER_ELEMENTS, 0)
+
+
+def _is_prose(paragraph: str) -> bool:
+    """Article text rather than a headline, byline or label: a full stop, or long, or several clauses."""
+    return "。" in paragraph or len(paragraph) >= _PROSE_CHARS or paragraph.count("，") >= 2
+
+
+def _drop_leading_header(paragraphs: list[tuple[str, int]], title: str | None, title_order: int | None, discarded: list[Discarded]) -> list[tuple[str, int]]:
+    """What the container holds above the text proper: anything above the headline (navigation),
+    the headline itself, and the byline/dateline under it."""
     start = 0
     squashed_title = "".join((title or "").split())
-    while start < len(paragraphs) and start < 4:
-        paragraph = paragraphs[start]
-        if squashed_title and "".join(paragraph.split()) == squashed_title:
+    while start < len(paragraphs):
+        paragraph, order = paragraphs[start]
+        if title_order is not None and order < title_order and not _is_prose(paragraph):
+            discarded.append(Discarded(text=paragraph, reason="navigation"))
+        elif squashed_title and "".join(paragraph.split()) == squashed_title:
             discarded.append(Discarded(text=paragraph, reason="title"))
         elif len(paragraph) < 80 and _DATELINE.search(paragraph) and not re.search(r"[。！？]", paragraph):
             discarded.append(Discarded(text=paragraph, reason="byline"))
+        elif len(paragraph) < 20 and not _HAN.search(paragraph):
+            # Counters, icons and dates of the page chrome between headline and text.
+            discarded.append(Discarded(text=paragraph, reason="navigation"))
         else:
             break
         start += 1

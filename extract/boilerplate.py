@@ -21,6 +21,9 @@ class Rules:
     credit: re.Pattern
     footer: re.Pattern
     share: re.Pattern
+    sidebar_heading: re.Pattern
+    related_line: re.Pattern
+    closing_credit: re.Pattern
     html_drop_tokens: frozenset[str]
     html_keep_tokens: frozenset[str]
 
@@ -36,6 +39,9 @@ def rules() -> Rules:
         credit=re.compile(data["credit_pattern"], re.I),
         footer=re.compile(data["footer_pattern"], re.I),
         share=re.compile(data["share_pattern"]),
+        sidebar_heading=re.compile(data["sidebar_heading_pattern"]),
+        related_line=re.compile(data["related_line_pattern"]),
+        closing_credit=re.compile(data["closing_credit_pattern"]),
         html_drop_tokens=frozenset(data["html_drop_tokens"]),
         html_keep_tokens=frozenset(data["html_keep_tokens"]),
     )
@@ -51,11 +57,22 @@ def boilerplate_reason(line: str) -> str | None:
         return "footer"
     if active.share.search(stripped) and len(stripped) < 40:
         return "share"
+    if active.related_line.search(stripped) and len(stripped) < 120:
+        return "sidebar"
     return None
 
 
+def is_closing_credit(line: str) -> bool:
+    """责任编辑/编辑/校对 lines: the article has ended when they come."""
+    return bool(rules().closing_credit.search(line.strip())) and len(line) < 80
+
+
+_HEADING_DECORATION = re.compile(r"[\s·•|/:：»>【】\[\]]+")
+
+
 def is_sidebar_heading(line: str) -> bool:
-    return line.strip(" :：»>【】[]") in rules().sidebar_headings
+    bare = _HEADING_DECORATION.sub("", line)
+    return bare in rules().sidebar_headings or (len(bare) <= 10 and bool(rules().sidebar_heading.search(bare)))
 
 
 def strip_bullet(line: str) -> str | None:

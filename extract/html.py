@@ -30,6 +30,10 @@ BLOCK_TAGS = frozenset(
 PUNCTUATION = "，。！？；：、“”‘’（）《》,.!?;:"
 _DELETE_PUNCTUATION = dict.fromkeys(map(ord, PUNCTUATION), None)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# libxml2 drops everything after a </html> or </body>; pages stitched from CMS fragments carry
+# them mid-document (a header include closing </html> before the article), so they go: the
+# parser closes both at the end anyway.
+_EARLY_END_TAGS = re.compile(r"</(?:html|body)\s*>", re.I)
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True, default_doctype=False)
 
 
@@ -59,7 +63,7 @@ class Measure:
 
 
 def parse_html(text: str) -> lxml.html.HtmlElement:
-    text = _XML_DECLARATION.sub("", text, count=1)
+    text = _EARLY_END_TAGS.sub("", _XML_DECLARATION.sub("", text, count=1))
     try:
         root = lxml.html.document_fromstring(text, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as error:

@@ -10,13 +10,14 @@ of html.py, with GNE's observation that article text is punctuation-dense and li
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import lxml.etree
 
 from jiwen.models import Discarded
 
-from .boilerplate import boilerplate_reason, is_sidebar_heading, looks_like_headline, rules
+from .boilerplate import boilerplate_reason, is_closing_credit, is_sidebar_heading, looks_like_headline, rules
 from .html import BLOCK_TAGS, Measure, attribute_words
 from .normalize import normalize_line, to_simplified
 
@@ -27,17 +28,23 @@ _MIN_BLOCK_CHARS = 12
 _SIBLING_SHARE = 0.3
 # Inside the container, a block whose text is mostly links is a headline list or a tag cloud.
 _LINK_DENSITY_LIMIT = 0.5
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# After a closing credit, lines shorter than this are page promos (回复【…】, 扫描二维码); a longer
+# one means the article went on.
+_AFTER_CREDIT_MAX_CHARS = 100
 _SKIP_CONTAINER_TAGS = frozenset({"a", "li", "ul", "ol", "dl", "nav", "footer", "header", "aside", "form"})
 
 
 @dataclass
 class MainText:
     container: object | None
-    paragraphs: list[str] = field(default_factory=list)
+    # Each paragraph with the document-order position of the element its text starts in.
+    paragraphs: list[tuple[str, int]] = field(default_factory=list)
     discarded: list[Discarded] = field(default_factory=list)
-    # Document-order positions of the first and last element that gave body text.
-    first_order: int | None = None
+    # Document-order position of the last element inside the container.
     last_order: int | None = None
+    # Number of paragraphs kept when a 责任编辑/编辑/校对 line came (None: none came).
+    closing_credit_at: int | None = None
 
 
 def _block_score(measure: Measure) -> float:
@@ -53,6 +60,9 @@ def _drop_reason(element, measure: Measure) -> str | None:
         for word in words:
             if word in active.html_drop_tokens:
                 return _reason_for_word(word)
+    style = element.get("style")
+    if style and _HIDDEN_STYLE.search(style) or element.get("hidden") is not None:
+        return "hidden"
     if element.tag in ("aside", "nav", "footer"):
         return {"aside": "sidebar", "nav": "navigation", "footer": "footer"}[element.tag]
     if measure.text and measure.links >= 2 and measure.link / measure.text > _LINK_DENSITY_LIMIT:
@@ -130,63 +140,118 @@ def extract_main_text(elements: list, measures: dict) -> MainText:
         return MainText(None)
     result = MainText(best)
     for container in _container_group(best, scores, measures, best_score):
-        _collect(container, measures, result)
+        _Collector(container, elements, measures, result).walk()
+        last = container
+        while len(last):
+            last = last[-1]
+        result.last_order = max(result.last_order or 0, measures[last].order if last in measures else 0)
+    _cut_after_closing_credit(result)
     return result
 
 
-def _collect(container, measures: dict, result: MainText) -> None:
-    """Walk the container in document order, splitting lines at block tags and leaving out
-    the blocks _drop_reason rejects (with their text in `discarded`)."""
-    line: list[str] = []
-    line_orders: list[int] = []
+def _cut_after_closing_credit(result: MainText) -> None:
+    """Once 责任编辑/校对 has come in the second half of the text, the short lines after it are
+    the page's promos, not the article."""
+    cut = result.closing_credit_at
+    if cut is None or cut < len(result.paragraphs) / 2:
+        return
+    tail = result.paragraphs[cut:]
+    if tail and all(len(text) < _AFTER_CREDIT_MAX_CHARS for text, _ in tail):
+        result.discarded.extend(Discarded(text=text, reason="after-credits") for text, _ in tail)
+        del result.paragraphs[cut:]
 
-    def flush() -> None:
-        text = _clean("".join(line))
-        if text:
-            reason = boilerplate_reason(text)
-            if reason is None and is_sidebar_heading(text):
-                reason = "sidebar"
-            if reason is None:
-                result.paragraphs.append(text)
-                if result.first_order is None:
-                    result.first_order = line_orders[0]
-                result.last_order = line_orders[-1]
-            else:
-                result.discarded.append(Discarded(text=text, reason=reason))
-        line.clear()
-        line_orders.clear()
 
-    walker = lxml.etree.iterwalk(container, events=("start", "end"))
-    skipped = None
-    for event, element in walker:
-        if not isinstance(element.tag, str):
-            continue
-        block = element.tag in BLOCK_TAGS
-        if event == "start":
-            if block:
-                flush()
+class _Collector:
+    """Walks one container in document order, splitting lines at block tags. Blocks that
+    _drop_reason rejects are skipped whole; a block that opens with a sidebar heading
+    (延伸·推荐, 为你推荐) is dropped from that heading to its end."""
+
+    def __init__(self, container, elements: list, measures: dict, result: MainText):
+        self.container = container
+        self.elements = elements
+        self.measures = measures
+        self.result = result
+        self.line: list[str] = []
+        self.orders: list[int] = []
+        self.dropping = None  # the block being dropped after a sidebar heading
+        self.dropped: list[str] = []
+
+    def add(self, text: str | None, order: int) -> None:
+        if not text:
+            return
+        if self.dropping is not None:
+            self.dropped.append(text)
+            return
+        self.line.append(text)
+        self.orders.append(order)
+
+    def flush(self) -> None:
+        if self.dropping is not None:
+            return
+        text = _clean("".join(self.line))
+        orders = list(self.orders)
+        self.line.clear()
+        self.orders.clear()
+        if not text:
+            return
+        result = self.result
+        if is_sidebar_heading(text):
+            result.discarded.append(Discarded(text=text, reason="sidebar"))
+            self.dropping = self._block_opened_by(self.elements[orders[0]])
+            return
+        reason = boilerplate_reason(text)
+        if reason is None:
+            result.paragraphs.append((text, orders[0]))
+            return
+        if is_closing_credit(text) and result.closing_credit_at is None:
+            result.closing_credit_at = len(result.paragraphs)
+        result.discarded.append(Discarded(text=text, reason=reason))
+
+    def _block_opened_by(self, element):
+        """The outermost block below the container whose text starts with `element`'s."""
+        while True:
+            parent = element.getparent()
+            if parent is None or parent is self.container or (parent.text or "").strip() or parent[0] is not element:
+                return element
+            element = parent
+
+    def end_dropping(self) -> None:
+        lines = [_clean(text) for text in self.dropped]
+        self.result.discarded.extend(Discarded(text=line, reason="sidebar") for line in lines if line)
+        self.dropped.clear()
+        self.dropping = None
+
+    def walk(self) -> None:
+        container, measures = self.container, self.measures
+        walker = lxml.etree.iterwalk(container, events=("start", "end"))
+        skipped = None
+        for event, element in walker:
             measure = measures.get(element)
-            reason = _drop_reason(element, measure) if element is not container and measure is not None and measure.text else None
-            if reason is not None:
-                _discard_block(element, reason, result)
-                walker.skip_subtree()
-                skipped = element
+            if measure is None:
                 continue
-            if element.text:
-                line.append(element.text)
-                line_orders.append(measures[element].order if measure else 0)
-        else:
+            block = element.tag in BLOCK_TAGS
+            if event == "start":
+                if block:
+                    self.flush()
+                reason = _drop_reason(element, measure) if element is not container and measure.text else None
+                if reason is not None:
+                    _discard_block(element, reason, self.result)
+                    walker.skip_subtree()
+                    skipped = element
+                    continue
+                self.add(element.text, measure.order)
+                continue
             if element is skipped:
                 skipped = None
             elif block:
-                flush()
+                self.flush()
+            if element is self.dropping:
+                self.end_dropping()
             if element is container:
                 break
-            if element.tail:
-                line.append(element.tail)
-                parent = element.getparent()
-                line_orders.append(measures[parent].order if parent in measures else 0)
-    flush()
+            parent = element.getparent()
+            self.add(element.tail, measures[parent].order if parent in measures else measure.order)
+        self.flush()
 
 
 def _discard_block(element, reason: str, result: MainText) -> None:

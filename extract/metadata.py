@@ -14,26 +14,26 @@ from datetime import datetime
 from functools import lru_cache
 
 from .byline import find_author, find_source, metadata_rules
-from .html import Measure
+from .html import BLOCK_TAGS
 from .normalize import normalize_line, to_simplified
-from .pubdate import date_from_url, find_absolute_date, labelled_date, meta_names, parse_date
+from .pubdate import date_from_url, find_absolute_date, find_relative_date, labelled_date, meta_names, parse_date, script_date
 
 # How far after the headline (in characters of visible text) the byline may sit.
 _HEADER_REACH = 600
 _TITLE_MAX_CHARS = 120
+# A heading that matches no page title must sit this close (in elements) above the text.
+_HEADING_REACH = 40
+# Lines shaped like headings that are not the headline.
+_NOT_A_HEADLINE = re.compile(r"^[(（]?(?:原标题|原题|正在阅读|当前位置|您的位置|你的位置|来源|编者按)")
 
 
 @dataclass
 class PageMetadata:
-    title: str | None = None
-    title_order: int | None = None
-    published: str | None = None
     author: str | None = None
     source: str | None = None
     site_name: str | None = None
     keywords: list[str] = field(default_factory=list)
     url: str | None = None
-    header_lines: list[str] = field(default_factory=list)
 
 
 def _clean(text: str | None) -> str:
@@ -82,38 +82,64 @@ def _title_from_document_title(document_title: str) -> str:
 def choose_title(elements: list, measures: dict, meta: dict[str, str], before_order: int | None):
     """The displayed headline and its document position.
 
-    A heading (h1, h2 ...) whose text is part of <title> or the meta title is the headline; among
-    several, the longest that appears before the article text. Without one, the meta title or the
-    headline part of <title>."""
+    Headings (h1-h5, and short blocks whose class says "title") above the article text compete:
+    one whose text is part of <title> or the meta title wins (the longest such); then one that
+    contains them (the page title was truncated); then the heading nearest the text. Without any,
+    the meta title or the headline part of <title>."""
     root = elements[0] if elements else None
     title_element = root.find(".//title") if root is not None else None
-    references = [_clean(title_element.text_content()) if title_element is not None else "", _clean(_first(meta, "title"))]
-    references = [_squash(reference) for reference in references if reference]
+    document_title = _clean(title_element.text_content()) if title_element is not None else ""
+    references = [_squash(reference) for reference in (document_title, _clean(_first(meta, "title"))) if reference]
     heading_tags = metadata_rules()["title"]["heading_tags"]
     best, best_key = None, None
     for element in elements:
-        if before_order is not None and measures[element].order > before_order:
+        order = measures[element].order
+        if before_order is not None and order > before_order:
             break
-        if element.tag not in heading_tags and not _is_title_block(element):
+        is_heading = element.tag in heading_tags
+        if not is_heading and not _is_title_block(element):
             continue
-        text = _clean(element.text_content())
-        if not 4 <= len(text) <= _TITLE_MAX_CHARS:
+        text = _heading_text(element)
+        if not 4 <= len(text) <= _TITLE_MAX_CHARS or _NOT_A_HEADLINE.match(text):
             continue
         squashed = _squash(text)
-        matches = any(squashed in reference or reference in squashed for reference in references)
-        truncated = squashed.endswith("...") and any(squashed[:-3] and reference.startswith(squashed[:-3][:12]) for reference in references)
-        rank = 2 if matches or truncated else (1 if element.tag == "h1" else 0)
-        key = (rank, len(squashed) if rank == 2 else -abs((before_order or 0) - measures[element].order))
-        if rank > 0 and (best_key is None or key > best_key):
-            best, best_key = (text, measures[element].order), key
+        if any(squashed in reference for reference in references):
+            rank = 3
+        elif any(reference in squashed for reference in references) or _truncated_match(squashed, references):
+            rank = 2
+        elif before_order is None or before_order - order <= _HEADING_REACH:
+            rank = 1
+        else:
+            continue
+        key = (rank, len(squashed) if rank == 3 else 0, is_heading, order)
+        if best_key is None or key > best_key:
+            best, best_key = (text, order), key
     if best is not None:
         return best
     meta_title = _clean(_first(meta, "title"))
-    if meta_title:
-        return _title_from_document_title(meta_title), None
-    if references:
-        return _title_from_document_title(_clean(title_element.text_content())), None
+    if meta_title or document_title:
+        return _title_from_document_title(meta_title or document_title), None
     return None, None
+
+
+def _truncated_match(squashed: str, references: list[str]) -> bool:
+    """A displayed headline cut short with "...": its beginning starts a reference."""
+    stem = squashed.rstrip(".…")
+    return stem != squashed and len(stem) >= 8 and any(reference.startswith(stem) for reference in references)
+
+
+def _heading_text(element) -> str:
+    """The heading's first line: text up to the first block inside it (some CMSs put the byline
+    and the date inside the <h1>)."""
+    pieces = [element.text or ""]
+    for descendant in element.iterdescendants():
+        if not isinstance(descendant.tag, str):
+            continue
+        if descendant.tag in BLOCK_TAGS and "".join(pieces).strip():
+            break
+        pieces.append(descendant.text or "")
+        pieces.append(descendant.tail or "")
+    return _clean("".join(pieces))
 
 
 def _is_title_block(element) -> bool:
@@ -121,55 +147,58 @@ def _is_title_block(element) -> bool:
     return "title" in words and element.tag in ("div", "p", "span", "strong", "td") and len(element) <= 3
 
 
-def header_lines(elements: list, measures: dict, start_order: int | None, end_order: int | None) -> list[str]:
-    """Visible text lines between the headline and the first body paragraph."""
-    if end_order is None:
+def region_lines(elements: list, start_order: int | None, end_order: int | None, reach: int = _HEADER_REACH) -> list[str]:
+    """Visible text lines of the elements strictly between two document positions (the tail of the
+    start element included), up to `reach` characters."""
+    if start_order is None or end_order is None or end_order <= start_order:
         return []
-    if start_order is None:
-        start_order = max(end_order - 40, 0)
     lines: list[str] = []
-    reach = 0
+    seen = 0
+    texts = [elements[start_order].tail]
     for element in elements[start_order + 1: end_order]:
-        for text in (element.text, element.tail):
+        texts = texts + [element.text, element.tail]
+        for text in texts:
             cleaned = _clean(text)
             if cleaned:
                 lines.append(cleaned)
-                reach += len(cleaned)
-        if reach > _HEADER_REACH:
+                seen += len(cleaned)
+        texts = []
+        if seen > reach:
             break
     return lines
 
 
-def find_published(lines: list[str], meta: dict[str, str], url: str | None, fetched_at: datetime | None) -> str | None:
-    header = " ".join(lines)
-    value = labelled_date(header, fetched_at)
+def find_published(header: list[str], trailer: list[str], meta: dict[str, str], script_text: str, url: str | None, fetched_at: datetime | None) -> str | None:
+    """The header's labelled or first date; then a date labelled 发布日期 just after the body
+    (government pages put it there); then <meta>, dates in the page's script data, the URL."""
+    header_text = " ".join(header)
+    meta_dates = [value for value in (parse_date(meta[name], fetched_at) for name in meta_names() if meta.get(name)) if value]
+    value = labelled_date(header_text, fetched_at, meta_dates) or _first_date(header_text, fetched_at)
     if value:
         return value
-    found = find_absolute_date(header, fetched_at)
-    if found:
-        return found[0]
-    for name in meta_names():
-        if meta.get(name):
-            value = parse_date(meta[name], fetched_at)
-            if value:
-                return value
-    return parse_date(header, fetched_at) or date_from_url(url)
+    value = labelled_date(" ".join(trailer), fetched_at, meta_dates)
+    if value:
+        return value
+    if meta_dates:
+        return meta_dates[0]
+    return find_relative_date(header_text, fetched_at) or script_date(script_text) or date_from_url(url)
 
 
-def read_metadata(root, elements: list, measures: dict, body_start: int | None, url: str | None, fetched_at: datetime | None) -> PageMetadata:
-    meta = read_meta(root)
+def _first_date(text: str, fetched_at: datetime | None) -> str | None:
+    found = find_absolute_date(text, fetched_at)
+    return found[0] if found else None
+
+
+def read_metadata(root, meta: dict[str, str], header: list[str], url: str | None) -> PageMetadata:
+    """Author, source, site name, keywords and URL (title and date are chosen by the caller)."""
     result = PageMetadata()
-    result.title, result.title_order = choose_title(elements, measures, meta, body_start)
-    lines = header_lines(elements, measures, result.title_order, body_start)
-    result.header_lines = lines
     result.url = url or _canonical_url(root, meta)
-    result.published = find_published(lines, meta, result.url, fetched_at)
-    header = " ".join(lines)
-    result.source = find_source(header) or _clean(_first(meta, "source")) or None
-    result.author = find_author(header) or _clean(_first(meta, "author")) or None
+    header_text = " ".join(header)
+    result.source = find_source(header_text) or _clean(_first(meta, "source")) or None
+    result.author = find_author(header_text) or _clean(_first(meta, "author")) or None
     result.site_name = _clean(_first(meta, "site_name")) or None
     keywords = _clean(_first(meta, "keywords"))
-    result.keywords = [word for word in re.split(r"[,，;；、\s]+", keywords) if word][:30]
+    result.keywords = [word for word in re.split(r"[,，;；、|\s]+", keywords) if word][:30]
     return result
 
 

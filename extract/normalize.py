@@ -15,8 +15,9 @@ import opencc
 # (，。：) is left alone because it is the normal punctuation of Chinese text. NFKC would also fold
 # the punctuation and "…", which readers of the exported body do not expect.
 _FULL_WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code - 0xFEE0).isalnum()}
-_INVISIBLE_TABLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACE_RUN = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# Zero-width characters, and the private-use code points icon fonts draw their glyphs with.
+_INVISIBLE_TABLE = dict.fromkeys([*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *range(0xE000, 0xF900)], None)
+_SPACE_RUN = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _LINE_BREAK = re.compile(r"[\n\u2028\u2029\x85]+")
 
 # A pinyin reading in brackets right after a character: the text form of a <ruby> annotation,
@@ -46,6 +47,7 @@ def strip_pinyin_annotations(text: str) -> str:
 
 
 def normalize_line(line: str) -> str:
+    """One line of normalized text: no line breaks survive (they become spaces)."""
     line = line.translate(_FULL_WIDTH_TABLE).translate(_INVISIBLE_TABLE)
     return _SPACE_RUN.sub(" ", line).strip()
 

@@ -24,6 +24,8 @@ def _rules() -> dict:
     rules = tomllib.loads(resources.files("jiwen.extract.data").joinpath("pubdate.toml").read_text("utf-8"))
     rules["absolute_compiled"] = [re.compile(rule["pattern"]) for rule in rules["absolute"]]
     rules["url_compiled"] = [re.compile(rule["pattern"]) for rule in rules["url"]]
+    rules["labelled_compiled"] = [re.compile(rule["pattern"]) for rule in rules["labelled"]]
+    rules["script_compiled"] = re.compile(rules["script"]["pattern"])
     relative = rules["relative"]
     rules["relative_compiled"] = {key: re.compile(relative[key]) for key in ("units_ago", "just_now", "named_day")}
     labels = "|".join(map(re.escape, rules["labels"]))
@@ -42,7 +44,10 @@ def _render(moment: datetime, with_time: bool, with_seconds: bool) -> str:
 
 
 def _from_match(match: re.Match, now: datetime | None) -> str | None:
-    groups = match.groupdict()
+    return _from_fields(match.groupdict(), now)
+
+
+def _from_fields(groups: dict, now: datetime | None) -> str | None:
     try:
         day = date(int(groups["year"]), int(groups["month"]), int(groups["day"]))
     except ValueError:
@@ -113,16 +118,64 @@ def parse_date(text: str, fetched_at: datetime | None = None) -> str | None:
     return found[0] if found else find_relative_date(text, fetched_at)
 
 
-def labelled_date(text: str, fetched_at: datetime | None = None) -> str | None:
-    """A date announced by a label such as 发布时间：, else None."""
+def labelled_date(text: str, fetched_at: datetime | None = None, known_dates: list[str] = ()) -> str | None:
+    """A date announced by a label such as 发布时间：, else None. `known_dates` (from <meta>)
+    supply the year of a label that shows only month and day."""
     for label in _rules()["label_compiled"].finditer(text):
         following = text[label.end(): label.end() + 40]
         found = find_absolute_date(following, fetched_at)
         if found is not None and found[1] <= 2:
             return found[0]
-        relative = find_relative_date(following[:12], fetched_at)
-        if relative is not None:
-            return relative
+        value = _short_labelled_date(following, fetched_at, known_dates)
+        if value is None:
+            value = find_relative_date(following[:12], fetched_at)
+        if value is not None:
+            return value
+    return None
+
+
+def _short_labelled_date(text: str, fetched_at: datetime | None, known_dates: list[str]) -> str | None:
+    for pattern in _rules()["labelled_compiled"]:
+        match = pattern.match(text)
+        if not match:
+            continue
+        groups = match.groupdict()
+        month, day = int(groups["month"]), int(groups["day"])
+        if groups.get("year2"):
+            year = 2000 + int(groups["year2"])
+        else:
+            year = _year_for(month, day, fetched_at, known_dates)
+            if year is None:
+                continue
+        fields = {"year": year, "month": month, "day": day, "hour": groups.get("hour"), "minute": groups.get("minute")}
+        value = _from_fields(fields, fetched_at)
+        if value is not None:
+            return value
+    return None
+
+
+def _year_for(month: int, day: int, fetched_at: datetime | None, known_dates: list[str]) -> int | None:
+    for known in known_dates:
+        if known[5:10] == f"{month:02d}-{day:02d}":
+            return int(known[:4])
+    if fetched_at is None:
+        return None
+    # The most recent such day not after the fetch.
+    year = fetched_at.year
+    return year if (month, day) <= (fetched_at.month, fetched_at.day) else year - 1
+
+
+def script_date(text: str | None) -> str | None:
+    """The first publication date held in the page's script data (JSON or JS variables)."""
+    if not text:
+        return None
+    for match in _rules()["script_compiled"].finditer(text):
+        value = match.group("value")
+        if value.isdigit():
+            return _render(datetime.fromtimestamp(int(value), SHANGHAI), True, True)
+        parsed = parse_date(value)
+        if parsed:
+            return parsed
     return None
 
 

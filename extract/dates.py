@@ -55,8 +55,13 @@ def _rules():
         "SEPARATORS": words["separators"],
     }.items():
         pattern = pattern.replace("{" + placeholder + "}", _alternation(values))
+    # Fail fast where no date can start (see numbers.py): digits, numerals, the first characters
+    # of the words.
+    words_used = [*rules["relative_years"], *rules["relative_words"], *seasons]
+    openers = set("0123456789〇零一二三四五六七八九十") | {w[0] for w in words_used}
+    pattern = f"(?=[{re.escape(''.join(sorted(openers)))}])" + pattern.replace("(?x)", "", 1)
     return {
-        "point": re.compile(pattern),
+        "point": re.compile(pattern, re.X),
         "separators": set(words["separators"]),
         "recurring": tuple(words["recurring_prefixes"]),
         **{key: rules[key] for key in ("relative_years", "relative_words", "parts", "month_parts")},

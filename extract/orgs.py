@@ -26,8 +26,9 @@ def _rules():
     middle = rf"(?:(?![{stop}])[\u4e00-\u9fff]){{0,{rules['max_middle']}}}?"
     tail = rf"{middle}(?:{_alternation(rules['suffixes'])})"
     after_place = re.compile(tail)
-    after_level = re.compile(rf"(?:{_alternation(rules['level_prefixes'])}){tail}")
-    known = re.compile(_alternation(rules["known"]))
+    after_level = re.compile(rf"(?:{_alternation(rules['level_prefixes'])}){tail}")  # one-character prefixes: fast
+    openers = re.escape("".join(sorted({w[0] for w in rules["known"]})))
+    known = re.compile(rf"(?=[{openers}])(?:{_alternation(rules['known'])})")
     extension = re.compile(rf"{middle.replace(str(rules['max_middle']), str(rules['max_extension']))}(?:{_alternation(rules['suffixes'])})")
     return after_place, after_level, known, extension
 

@@ -47,6 +47,7 @@ class Gazetteer:
     abbreviations: dict[str, Place]  # one-character provincial names (context only)
     abbreviation_patterns: list[re.Pattern]
     provinces: dict[str, Place]
+    openers: frozenset[str]  # first two characters of every form, to skip most long words fast
 
 
 def _dictionary_dir() -> Path:
@@ -151,7 +152,8 @@ def gazetteer() -> Gazetteer:
     abbreviations = {char: provinces[name] for char, name in rules["abbreviations"].items()}
     char_class = "[" + "".join(abbreviations) + "]"
     patterns = [re.compile(p.replace("{A}", char_class)) for p in rules["abbreviation_contexts"]["patterns"]]
-    return Gazetteer(by_form, abbreviations, patterns, provinces)
+    openers = frozenset(form[:2] for form in by_form)
+    return Gazetteer(by_form, abbreviations, patterns, provinces, openers)
 
 
 def user_words() -> set[str]:
@@ -209,7 +211,7 @@ def find_places(tokens: Tokens) -> list[PlaceFact]:
         candidates = by_form.get(word)
         if candidates is not None:
             found.append((start, word, candidates))
-        elif len(word) >= 4 and "\u4e00" <= word[0] <= "\u9fff":
+        elif len(word) >= 4 and word[:2] in table.openers:
             # jieba's own dictionary has words that begin with a place: 江西省人民政府.
             for length in range(len(word) - 2, 1, -1):
                 candidates = by_form.get(word[:length])

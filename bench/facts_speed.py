@@ -1,0 +1,113 @@
+"""Fact extraction speed beside plain jieba segmentation of the same texts, in the same run.
+
+    /work/venv/bin/python bench/facts_speed.py [--rounds 5]
+
+Texts: the seed body (if /work/shared is there), the articles in tests/fixtures/facts, and the
+bodies of the gne 0.4.3 dev pages (extracted with jiwen.extract.article.extract_article) when
+the sdist is in the cache (~/.cache/jiwen, see /work/shared/eval/README.md; skipped otherwise).
+The facts stage is everything `extract_facts` does: segmentation with our user words, the spaCy
+Doc, numbers, places, programmes, dates, orgs, people. The baseline is `jieba.lcut(text)` with
+jieba's default dictionary. Target: facts at most 2x jieba's time. Loading (dictionaries, the
+gazetteer, spaCy) is timed separately, once per process, and not part of the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "extract"))
+
+import facts_fixtures  # noqa: E402
+
+CACHE = Path.home() / ".cache" / "jiwen"
+
+
+def dev_bodies() -> list[str]:
+    archives = sorted(CACHE.glob("gne-0.4.3.tar.gz"))
+    if not archives:
+        print(f"note: gne 0.4.3 sdist not in {CACHE}; dev pages skipped")
+        return []
+    try:
+        from jiwen.extract.article import extract_article
+    except ImportError as error:
+        print(f"note: article extraction unavailable ({error}); dev pages skipped")
+        return []
+    bodies = []
+    with tarfile.open(archives[0]) as archive:
+        for member in archive.getmembers():
+            if member.isfile() and member.name.endswith(".html"):
+                data = archive.extractfile(member).read()
+                try:
+                    body = extract_article(data).body
+                except Exception as error:  # noqa: BLE001 - a page the extractor fails on is skipped
+                    print(f"note: {member.name}: {error}")
+                    continue
+                if body:
+                    bodies.append(body)
+    return bodies
+
+
+def texts() -> list[str]:
+    bodies = []
+    if facts_fixtures.SEED_TEXT.exists():
+        bodies.append(facts_fixtures.seed_article().body)
+    bodies += [facts_fixtures.fixture_article(name).body for name in facts_fixtures.fixture_names()]
+    bodies += dev_bodies()
+    return bodies
+
+
+def timed(function, bodies: list[str], rounds: int) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for body in bodies:
+            function(body)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds; the best is reported")
+    options = parser.parse_args()
+
+    started = time.perf_counter()
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    jieba_load = time.perf_counter() - started
+
+    started = time.perf_counter()
+    from jiwen.extract.facts import facts_of_text, pipeline
+
+    pipeline()
+    facts_of_text("贵州省从江县输送626名农村劳动力。", "2024-01-01")
+    facts_load = time.perf_counter() - started
+
+    bodies = texts()
+    size = sum(len(body.encode("utf-8")) for body in bodies)
+    characters = sum(map(len, bodies))
+    for body in bodies:  # warm caches (cn2an import, regex compilation) before timing
+        facts_of_text(body, "2024-01-01")
+        jieba.lcut(body)
+
+    jieba_time = timed(jieba.lcut, bodies, options.rounds)
+    facts_time = timed(lambda body: facts_of_text(body, "2024-01-01"), bodies, options.rounds)
+    fact_count = sum(len(facts_of_text(body, "2024-01-01")) for body in bodies)
+
+    print(f"{len(bodies)} texts, {characters} characters, {size / 1e6:.3f} MB (UTF-8), {fact_count} facts; best of {options.rounds}")
+    print(f"{'stage':<28} {'seconds':>9} {'MB/s':>8} {'x jieba':>8}")
+    print(f"{'jieba.lcut (baseline)':<28} {jieba_time:9.4f} {size / 1e6 / jieba_time:8.3f} {1.0:8.2f}")
+    print(f"{'extract_facts (all kinds)':<28} {facts_time:9.4f} {size / 1e6 / facts_time:8.3f} {facts_time / jieba_time:8.2f}")
+    print(f"load once per process: jieba {jieba_load:.2f} s; facts pipeline (jieba + user words, gazetteer, spaCy) {facts_load:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

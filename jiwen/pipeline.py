@@ -123,6 +123,9 @@ class PagePipeline:
 
     def close(self) -> None:
         self.flush()
+        # Open (and so create) the index even when nothing was indexed: searching an archive
+        # whose every page failed should find nothing, not complain that the index is missing.
+        self.index  # noqa: B018
 
 
 def _parse_time(value: str | None) -> datetime | None:

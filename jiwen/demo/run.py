@@ -12,6 +12,7 @@ from contextlib import ExitStack
 from importlib import resources
 from pathlib import Path
 
+from jiwen.errors import JiwenError
 from jiwen.formatting import format_crawl_report, format_search, format_stats
 from jiwen.lock import ArchiveLock
 from jiwen.models import SearchRequest
@@ -54,8 +55,11 @@ def run_demo(archive_dir: Path | None, queries: list[str], echo: Callable[[str],
             lock.release()
         echo(format_crawl_report(report))
         archive = stack.enter_context(Archive(archive_dir, create=False))
+        numbers = archive.stats()
         echo("")
-        echo(format_stats(archive.stats(), archive.directory))
+        echo(format_stats(numbers, archive.directory))
+        if numbers["articles"] == 0:
+            raise JiwenError("the demo crawl archived no article; the crawl report above says why")
         total_hits = 0
         for request in searches:
             echo("")

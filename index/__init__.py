@@ -12,6 +12,7 @@ from pathlib import Path
 from jiwen.models import ArchivedArticle, SearchRequest, SearchResponse
 
 from .columns import ColumnCache
+from .docsets import DocSets
 from .documents import article_document
 from .searcher import run_matching_ids, run_search
 from .snippets import DEFAULT_MARKS
@@ -38,6 +39,7 @@ class ArchiveIndex:
         self._index = open_or_create(self.directory)
         self._searcher = None
         self._columns = ColumnCache()
+        self._docsets = DocSets()
 
     # Writing
 
@@ -115,11 +117,11 @@ class ArchiveIndex:
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """Raises `QuerySyntaxError` (one line) when the query or a filter is malformed."""
-        return run_search(request, self._current_searcher(), self._columns, self.marks)
+        return run_search(request, self._current_searcher(), self._columns, self._docsets, self.marks)
 
     def matching_ids(self, request: SearchRequest) -> list[str]:
         """Every id matching the query and filters, in the request's sort order (no paging)."""
-        return run_matching_ids(request, self._current_searcher(), self._columns)
+        return run_matching_ids(request, self._current_searcher(), self._columns, self._docsets)
 
     def ids(self) -> set[str]:
         searcher = self._current_searcher()

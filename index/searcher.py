@@ -16,6 +16,8 @@ from whoosh.searching import Searcher
 from jiwen.models import SearchHit, SearchRequest, SearchResponse
 
 from .columns import ColumnCache
+from .docset_query import DocSetQuery
+from .docsets import DocSets
 from .documents import decompress_body
 from .facets import count_facets
 from .query import filter_queries, offtopic_mask, parse_text
@@ -27,7 +29,9 @@ SCORE_DECIMALS = 6
 
 
 class PreparedSearch:
-    def __init__(self, request: SearchRequest, searcher: Searcher, cache: ColumnCache) -> None:
+    def __init__(
+        self, request: SearchRequest, searcher: Searcher, cache: ColumnCache, docsets: DocSets
+    ) -> None:
         self.request = request
         self.searcher = searcher
         self.cache = cache
@@ -36,7 +40,7 @@ class PreparedSearch:
         positive = query.And(parts) if len(parts) > 1 else (parts[0] if parts else query.Every())
         mask = offtopic_mask(request)
         combined = query.AndNot(positive, mask) if mask is not None else positive
-        self.docnums = set(searcher.docs_for_query(combined))
+        self.docnums = docsets.matching(searcher, combined)
 
     def by_date(self, count: int | None) -> list[tuple[int, float]]:
         dates = self.cache.values(self.searcher, "date")
@@ -51,9 +55,10 @@ class PreparedSearch:
         wanted = total if count is None else min(count, total)
         if not wanted:
             return []
-        fetch = wanted
+        scoring = query.And([self.text_query, DocSetQuery(self.searcher, self.docnums)])
+        fetch = wanted + 1
         while True:
-            results = self.searcher.search(self.text_query, filter=self.docnums, limit=fetch)
+            results = self.searcher.search(scoring, limit=fetch)
             scored = [(hit.docnum, round(hit.score, SCORE_DECIMALS)) for hit in results]
             # Documents tied with the last one wanted may lie beyond what was fetched; fetch more
             # until the scores drop below it (or everything is in), so the id can settle ties.
@@ -80,9 +85,9 @@ class PreparedSearch:
 
 
 def run_search(
-    request: SearchRequest, searcher: Searcher, cache: ColumnCache, marks: tuple[str, str]
+    request: SearchRequest, searcher: Searcher, cache: ColumnCache, docsets: DocSets, marks: tuple[str, str]
 ) -> SearchResponse:
-    prepared = PreparedSearch(request, searcher, cache)
+    prepared = PreparedSearch(request, searcher, cache, docsets)
     limit = max(1, request.limit)
     start = (max(1, request.page) - 1) * limit
     page = prepared.ordered(start + limit)[start:]
@@ -107,7 +112,9 @@ def run_search(
     return SearchResponse(total=len(prepared.docnums), hits=hits, facets=facets)
 
 
-def run_matching_ids(request: SearchRequest, searcher: Searcher, cache: ColumnCache) -> list[str]:
-    prepared = PreparedSearch(request, searcher, cache)
+def run_matching_ids(
+    request: SearchRequest, searcher: Searcher, cache: ColumnCache, docsets: DocSets
+) -> list[str]:
+    prepared = PreparedSearch(request, searcher, cache, docsets)
     ids = cache.values(searcher, "id")
     return [ids[docnum] for docnum, _score in prepared.ordered(None)]

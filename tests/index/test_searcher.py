@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 import pytest
 
@@ -86,8 +88,12 @@ def test_off_topic_articles_are_left_out_unless_asked_for(index):
 
 
 def test_snippets_contain_the_query_words_between_the_marks(index):
-    for hit in index.search(SearchRequest(query="就业 岗位", limit=20)).hits:
-        assert "【就业】" in hit.snippet or "【岗位】" in hit.snippet, hit.snippet
+    hits = index.search(SearchRequest(query="就业 岗位", limit=20)).hits
+    assert hits
+    for hit in hits:
+        marked = re.findall(r"【([^】]+)】", hit.snippet)
+        # Adjacent marked words merge into one mark: 【就业岗位】.
+        assert any("就业" in span for span in marked) and any("岗位" in span for span in marked), hit.snippet
 
 
 def test_the_marks_are_a_parameter(tmp_path, articles):

@@ -77,6 +77,7 @@ def _rules():
         "after": after,
         "currencies": currencies,
         "chinese_only": set(units["count"]["chinese_numeral_only"]),
+        "self_counting": set(units["count"]["self_counting"]),
     }
 
 
@@ -181,6 +182,8 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
                      currency=rules["currencies"][unit])
     from .subjects import subject_after, subject_before
 
+    if unit in rules["self_counting"]:
+        return _make(CountFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier, unit=unit)
     subject, subject_start, subject_end = subject_after(tokens, match.end())
     if subject:
         end = max(end, subject_end)

@@ -47,11 +47,16 @@ def subject_after(tokens: Tokens, offset: int) -> tuple[str, int, int]:
             break
         words.append(word)
         index += 1
-    while words and words[-1] in trailing:
-        words.pop()
-    if not words:
-        return "", offset, offset
     subject = "".join(words)
+    # On the string, not the words: with or without jieba's HMM, 稳岗 may come out as one word or two.
+    trimmed = True
+    while trimmed and subject:
+        trimmed = False
+        for word in trailing:
+            if subject.endswith(word) and len(subject) > len(word):
+                subject, trimmed = subject[: -len(word)], True
+    if not subject:
+        return "", offset, offset
     return subject, start, start + len(subject)
 
 

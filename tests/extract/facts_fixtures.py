@@ -9,13 +9,14 @@ fact tests do not depend on that extractor. Our own articles live in tests/fixtu
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 from jiwen.models import Article
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("JIWEN_SHARED", REPO.parent / "shared"))
 SEED_TEXT = SHARED / "seed" / "guizhou-employment.txt"
 SEED_GOLD = SHARED / "seed" / "guizhou-employment.gold.json"
 FIXTURES = REPO / "tests" / "fixtures" / "facts"

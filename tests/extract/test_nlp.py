@@ -1,0 +1,33 @@
+"""The shared segmenter and pipeline: user words from the gazetteer and lexicon, a dedicated
+jieba instance, a blank spaCy zh pipeline with rule components."""
+
+from __future__ import annotations
+
+import jieba
+
+from jiwen.extract.facts import pipeline
+from jiwen.extract.nlp import segment, segmenter
+
+
+def test_place_and_programme_names_are_single_words():
+    words = segment("黔东南州从江县开展春风行动")
+    assert "黔东南州" in words and "春风行动" in words
+
+
+def test_words_join_back_to_the_text_exactly():
+    text = "近日， 黔东南州\n从江县 输送626名 workers。"
+    assert "".join(segment(text)) == text
+
+
+def test_the_user_words_stay_out_of_jiebas_global_dictionary():
+    assert segmenter() is not jieba.dt
+    jieba.initialize()
+    assert "黔东南州" not in jieba.dt.FREQ or jieba.dt.FREQ["黔东南州"] != segmenter().FREQ["黔东南州"]
+
+
+def test_the_pipeline_is_a_blank_chinese_spacy_pipeline_with_rule_components():
+    nlp = pipeline()
+    assert nlp.lang == "zh"
+    assert nlp.pipe_names == ["jiwen_programs", "jiwen_numbers", "jiwen_places", "jiwen_dates", "jiwen_orgs", "jiwen_people"]
+    doc = nlp("从江县输送626名农村劳动力。")
+    assert [t.text for t in doc][:2] == ["从江县", "输送"]

@@ -1,0 +1,76 @@
+"""Places: the gazetteer from JioNLP's data, short forms, nesting, shared names, regions,
+provincial abbreviations in context, foreign places, and ordinary words kept out."""
+
+from __future__ import annotations
+
+from jiwen.extract.facts import facts_of_text
+from jiwen.extract.places import gazetteer
+from jiwen.models import PlaceFact
+
+
+def places_in(text: str) -> list[PlaceFact]:
+    return [f for f in facts_of_text(text) if isinstance(f, PlaceFact)]
+
+
+def by_text(text: str) -> dict[str, PlaceFact]:
+    return {f.text: f for f in places_in(text)}
+
+
+def test_the_gazetteer_comes_from_jionlp_with_adcodes_for_three_levels():
+    table = gazetteer()
+    (prefecture,) = table.by_form["黔东南苗族侗族自治州"]
+    assert (prefecture.adcode, prefecture.province, prefecture.level) == ("522600", "贵州省", "prefecture")
+    levels = {place.level for places in table.by_form.values() for place in places}
+    assert {"province", "prefecture", "county", "region", "foreign"} <= levels
+    assert sum(1 for places in table.by_form.values() for p in places if p.level == "county") > 2800
+
+
+def test_news_short_forms_resolve_to_full_names():
+    found = by_text("黔东南州从江县、黔南等地和望谟籍务工人员。")
+    assert found["黔东南州"].name == "黔东南苗族侗族自治州"
+    assert found["黔南"].name == "黔南布依族苗族自治州"
+    assert (found["望谟"].name, found["望谟"].level) == ("望谟县", "county")
+
+
+def test_a_county_carries_its_prefecture_and_province():
+    found = by_text("如今他在惠州市惠东县华江鞋业厂上班。")
+    county = found["惠东县"]
+    assert (county.prefecture, county.province, county.adcode) == ("惠州市", "广东省", "441323")
+    assert found["惠州市"].level == "prefecture"
+
+
+def test_a_name_shared_by_several_counties_is_resolved_by_the_article():
+    found = places_in("开封市鼓楼区举办招聘会。鼓楼区人社局介绍了情况。")
+    gulou = [f for f in found if f.name == "鼓楼区"]
+    assert len(gulou) == 2
+    assert all((f.prefecture, f.province) == ("开封市", "河南省") for f in gulou)
+    found = places_in("福州市举办招聘会，鼓楼区提供岗位。")
+    assert [f.prefecture for f in found if f.name == "鼓楼区"] == ["福州市"]
+
+
+def test_region_words_are_regions():
+    found = by_text("每年11月，两广地区甘蔗采收工需求量大。")
+    assert found["两广"].level == "region"
+
+
+def test_one_character_abbreviations_count_only_in_context():
+    found = places_in("黔籍务工人员赴粤务工，推动粤黔协作。")
+    assert [(f.text, f.name) for f in found] == [("黔", "贵州省"), ("粤", "广东省"), ("粤", "广东省"), ("黔", "贵州省")]
+    assert places_in("组织实施“黔菜师傅”培训，开展新一轮培训。") == []
+
+
+def test_foreign_places_are_foreign():
+    found = by_text("赴日本大阪、沙特阿拉伯和新加坡等国务工。")
+    assert {(text, f.level) for text, f in found.items()} == {
+        ("日本", "foreign"), ("大阪", "foreign"), ("沙特阿拉伯", "foreign"), ("新加坡", "foreign")
+    }
+    assert found["沙特阿拉伯"].name == "沙特"
+
+
+def test_ordinary_words_that_are_also_short_names_are_not_places():
+    assert places_in("他为人大方，和平相处，通道畅通，东方日出。") == []
+
+
+def test_a_place_inside_a_longer_dictionary_word_is_found():
+    found = by_text("江西省人民政府新闻办公室举行发布会。")
+    assert found["江西省"].level == "province"

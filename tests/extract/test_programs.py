@@ -1,0 +1,46 @@
+"""Programmes: quoted names with programme suffixes or programme words after them, the lexicon,
+name shapes; slogans, job titles, industries and lists are not programmes."""
+
+from __future__ import annotations
+
+from jiwen.extract.facts import facts_of_text
+from jiwen.models import ProgramFact
+
+
+def programs_in(text: str) -> list[str]:
+    return [f.name for f in facts_of_text(text) if isinstance(f, ProgramFact)]
+
+
+def test_quoted_names_with_a_programme_suffix_are_programmes():
+    text = "从年初的“春风行动”开始，在广州市建立“山海心连之家”，举办“广港班”“广汽班”等订单班。"
+    assert programs_in(text) == ["春风行动", "山海心连之家", "广港班", "广汽班"]
+
+
+def test_every_quoted_name_of_a_run_before_a_programme_word_is_a_programme():
+    text = "组织实施“贵州技工”“黔菜师傅”“黔灵家政”“黔旅工匠”四项培训工程。依托“贵州人办家乡事”平台办事。"
+    assert programs_in(text) == ["贵州技工", "黔菜师傅", "黔灵家政", "黔旅工匠", "贵州人办家乡事"]
+
+
+def test_a_job_title_is_a_programme_only_before_a_word_that_names_one():
+    assert programs_in("两广地区“甘蔗采收工”需求量大。") == []
+    assert programs_in("以“湘菜师傅”“湘绣女工”等劳务品牌为牵引。") == ["湘菜师傅", "湘绣女工"]
+
+
+def test_slogans_lists_industries_and_generic_words_are_not_programmes():
+    text = (
+        "围绕“贵州酱酒”“贵州绿茶”“贵州大数据”等，让务工人员“输得出、稳得住、增收入”，"
+        "建立“省级总站+市级分站+县级工作站”体系，搭建“一张网”，开展“订单”培训，采取“订单式、定向式”培训。"
+    )
+    assert programs_in(text) == []
+
+
+def test_programme_shapes_and_the_lexicon_work_without_quotes_and_with_notes():
+    assert programs_in("共建129个“一县一企(多企)”稳岗就业基地。") == ["一县一企(多企)"]
+    assert programs_in("全省启动春风行动和就业援助月。") == ["春风行动", "就业援助月"]
+
+
+def test_the_lexicon_is_a_data_file_a_user_can_extend():
+    from jiwen.extract.nlp import load_rules
+
+    rules = load_rules("programs.toml")
+    assert "春风行动" in rules["known"] and "行动" in rules["suffixes"]

@@ -24,6 +24,9 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+[\x40-\x7e]?")
 _RARE_ALONE = 3
 _RARE_NEXT_TO_QUESTION_MARK = 2
 _QUESTION_MARK_REACH = 4
+_MARK = re.compile(r"[?\ufffd]")
+# Characters either side of a mark that are searched for runs on a whole page.
+_WINDOW = 40
 
 
 @dataclass
@@ -37,12 +40,13 @@ def _rare_count(run: str) -> int:
     return sum(1 for character in run if charfreq.is_rare(character))
 
 
-def _suspicious(text: str, match: re.Match) -> bool:
-    rare = _rare_count(match.group())
-    if rare >= _RARE_ALONE:
-        return True
+def _suspicious(text: str, match: re.Match, near_marks_only: bool) -> bool:
     window = text[max(match.start() - _QUESTION_MARK_REACH, 0): match.end() + _QUESTION_MARK_REACH]
-    return rare >= _RARE_NEXT_TO_QUESTION_MARK and ("?" in window or "\ufffd" in window)
+    marked = "?" in window or "\ufffd" in window
+    if near_marks_only and not marked:
+        return False
+    rare = _rare_count(match.group())
+    return rare >= _RARE_ALONE or (marked and rare >= _RARE_NEXT_TO_QUESTION_MARK)
 
 
 def _realign(run: str) -> str | None:
@@ -79,16 +83,17 @@ def _repair_run(run: str) -> str | None:
     return None
 
 
-def repair_damaged_runs(text: str) -> DamageReport:
-    """Repair what can be re-aligned; list what cannot."""
+def repair_damaged_runs(text: str, *, near_marks_only: bool = False) -> DamageReport:
+    """Repair what can be re-aligned; list what cannot. `near_marks_only` looks only at runs
+    next to a "?" (whole HTML pages: names and rare words are common there, lost bytes are not)."""
     if not charfreq.available():
         return DamageReport(text, [], [])
     repaired: list[tuple[str, str]] = []
     unrepaired: list[str] = []
     pieces: list[str] = []
     position = 0
-    for match in _HAN_RUN.finditer(text):
-        if not _suspicious(text, match):
+    for match in _runs(text, near_marks_only):
+        if not _suspicious(text, match, near_marks_only):
             continue
         fixed = _repair_run(match.group())
         if fixed is None:
@@ -100,3 +105,19 @@ def repair_damaged_runs(text: str) -> DamageReport:
         repaired.append((match.group(), fixed))
     pieces.append(text[position:])
     return DamageReport("".join(pieces), repaired, unrepaired)
+
+
+def _runs(text: str, near_marks_only: bool):
+    if not near_marks_only:
+        yield from _HAN_RUN.finditer(text)
+        return
+    # Only the stretches around each "?" (a whole page holds tens of thousands of runs).
+    reach = _WINDOW
+    end_of_last = -1
+    for mark in _MARK.finditer(text):
+        start = max(mark.start() - reach, end_of_last)
+        end = mark.start() + reach
+        for match in _HAN_RUN.finditer(text, start, end):
+            if match.start() >= end_of_last:
+                yield match
+        end_of_last = max(end_of_last, end)

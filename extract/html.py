@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 import lxml.etree
-import lxml.html
 
 from jiwen.errors import ExtractionError
 
@@ -34,7 +33,9 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # them mid-document (a header include closing </html> before the article), so they go: the
 # parser closes both at the end anyway.
 _EARLY_END_TAGS = re.compile(r"</(?:html|body)\s*>", re.I)
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True, default_doctype=False)
+# lxml.etree's parser, not lxml.html's: lxml.html looks up a Python element class for every
+# element it hands out, which cost more than the parse itself.
+_PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True, default_doctype=False)
 
 
 def visible_length(text: str | None) -> int:
@@ -62,11 +63,11 @@ class Measure:
     paragraphs: int = 0
 
 
-def parse_html(text: str) -> lxml.html.HtmlElement:
+def parse_html(text: str) -> lxml.etree._Element:
     text = _EARLY_END_TAGS.sub("", _XML_DECLARATION.sub("", text, count=1))
     try:
-        root = lxml.html.document_fromstring(text, parser=_PARSER)
-    except (lxml.etree.ParserError, ValueError) as error:
+        root = lxml.etree.fromstring(text, parser=_PARSER)
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError) as error:
         raise ExtractionError(f"page cannot be parsed as HTML ({error}); pass the page's HTML or a text dump") from None
     if root is None:
         raise ExtractionError("page has no HTML content; pass the page's HTML or a text dump")
@@ -75,21 +76,21 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
     return root
 
 
-def measure_tree(root: lxml.html.HtmlElement) -> tuple[list, dict]:
+def measure_tree(root: lxml.etree._Element) -> tuple[list, dict]:
     """Elements in document order, and their Measures, in one pass from the leaves up."""
     elements = [element for element in root.iter() if isinstance(element.tag, str)]
-    measures = {}
-    for order, element in enumerate(elements):
-        measures[element] = Measure(order=order)
+    measures = {element: Measure(order=order) for order, element in enumerate(elements)}
     for element in reversed(elements):
         measure = measures[element]
         own = element.text
-        measure.text += visible_length(own)
-        measure.punctuation += punctuation_count(own)
-        is_link = element.tag == "a"
-        measure.direct += visible_length(own)
-        measure.direct_punctuation += punctuation_count(own)
-        if is_link:
+        if own and not own.isspace():
+            length = visible_length(own)
+            punctuation = punctuation_count(own)
+            measure.text += length
+            measure.punctuation += punctuation
+            measure.direct += length
+            measure.direct_punctuation += punctuation
+        if element.tag == "a":
             measure.link = measure.text
             measure.direct_link = measure.direct
             measure.links += 1
@@ -99,16 +100,19 @@ def measure_tree(root: lxml.html.HtmlElement) -> tuple[list, dict]:
         if parent is None:
             continue
         into = measures[parent]
-        tail = element.tail
-        tail_length = visible_length(tail)
-        tail_punctuation = punctuation_count(tail)
-        into.text += measure.text + tail_length
+        into.text += measure.text
         into.link += measure.link
         into.links += measure.links
-        into.punctuation += measure.punctuation + tail_punctuation
+        into.punctuation += measure.punctuation
         into.paragraphs += measure.paragraphs
-        into.direct += tail_length
-        into.direct_punctuation += tail_punctuation
+        tail = element.tail
+        if tail and not tail.isspace():
+            length = visible_length(tail)
+            punctuation = punctuation_count(tail)
+            into.text += length
+            into.punctuation += punctuation
+            into.direct += length
+            into.direct_punctuation += punctuation
         if element.tag not in BLOCK_TAGS:
             into.direct += measure.direct
             into.direct_punctuation += measure.direct_punctuation

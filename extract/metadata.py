@@ -88,7 +88,7 @@ def choose_title(elements: list, measures: dict, meta: dict[str, str], before_or
     the meta title or the headline part of <title>."""
     root = elements[0] if elements else None
     title_element = root.find(".//title") if root is not None else None
-    document_title = _clean(title_element.text_content()) if title_element is not None else ""
+    document_title = _clean("".join(title_element.itertext())) if title_element is not None else ""
     references = [_squash(reference) for reference in (document_title, _clean(_first(meta, "title"))) if reference]
     heading_tags = metadata_rules()["title"]["heading_tags"]
     best, best_key = None, None

@@ -25,7 +25,7 @@ def _rules() -> dict:
     rules["absolute_compiled"] = [re.compile(rule["pattern"]) for rule in rules["absolute"]]
     rules["url_compiled"] = [re.compile(rule["pattern"]) for rule in rules["url"]]
     rules["labelled_compiled"] = [re.compile(rule["pattern"]) for rule in rules["labelled"]]
-    rules["script_compiled"] = re.compile(rules["script"]["pattern"])
+    rules["script_value"] = re.compile(rules["script"]["value"])
     relative = rules["relative"]
     rules["relative_compiled"] = {key: re.compile(relative[key]) for key in ("units_ago", "just_now", "named_day")}
     labels = "|".join(map(re.escape, rules["labels"]))
@@ -169,8 +169,21 @@ def script_date(text: str | None) -> str | None:
     """The first publication date held in the page's script data (JSON or JS variables)."""
     if not text:
         return None
-    for match in _rules()["script_compiled"].finditer(text):
-        value = match.group("value")
+    rules = _rules()
+    value_pattern = rules["script_value"]
+    found: list[tuple[int, str]] = []
+    for key in rules["script"]["keys"]:
+        position = text.find(key)
+        while position != -1:
+            before = text[position - 1: position] if position else ""
+            end = position + len(key)
+            if not (before.isalnum() or before == "_"):
+                match = value_pattern.match(text, end)
+                if match:
+                    found.append((position, match.group("value")))
+                    break
+            position = text.find(key, end)
+    for _, value in sorted(found):
         if value.isdigit():
             return _render(datetime.fromtimestamp(int(value), SHANGHAI), True, True)
         parsed = parse_date(value)

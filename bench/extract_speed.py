@@ -1,0 +1,62 @@
+"""Extraction speed: pages/s of jiwen (bytes -> Article, decoding included) next to GNE and
+trafilatura (given the page already decoded) on the same dev-set pages, in one run.
+
+    /work/venv/bin/python bench/extract_speed.py [--rounds 5]
+
+Each extractor runs one warm-up pass (imports, loaded dictionaries), then `rounds` timed passes;
+the best pass counts, which damps the noise of a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.devset import DevSetUnavailable, load_devset  # noqa: E402
+from bench.extract_quality import run_gne, run_jiwen, run_trafilatura  # noqa: E402
+
+EXTRACTORS = {"jiwen": run_jiwen, "gne": run_gne, "trafilatura": run_trafilatura}
+
+
+def time_pass(pages, extractor) -> float:
+    started = time.perf_counter()
+    for page, text in pages:
+        try:
+            extractor(text, page.data, page.gold.get("url"))
+        except Exception:  # a crash still spent its time; quality is bench/extract_quality.py's job
+            pass
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    arguments = parser.parse_args()
+    try:
+        dev_pages = load_devset()
+    except DevSetUnavailable as error:
+        print(f"dev set unavailable: {error}", file=sys.stderr)
+        return 1
+    warnings.simplefilter("ignore")
+    pages = [(page, page.data.decode("utf-8", errors="replace")) for page in dev_pages]
+    megabytes = sum(len(page.data) for page in dev_pages) / 1e6
+    results = {}
+    for name, extractor in EXTRACTORS.items():
+        time_pass(pages, extractor)
+        best = min(time_pass(pages, extractor) for _ in range(arguments.rounds))
+        results[name] = best
+    print(f"{len(pages)} pages, {megabytes:.1f} MB, best of {arguments.rounds} passes")
+    print(f"{'extractor':<14}{'pages/s':>10}{'ms/page':>10}{'vs gne':>10}")
+    for name, seconds in results.items():
+        rate = len(pages) / seconds
+        print(f"{name:<14}{rate:>10.1f}{seconds * 1000 / len(pages):>10.2f}{results['gne'] / seconds:>9.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -173,17 +173,42 @@ def latencies(archive_index: ArchiveIndex) -> tuple[float, dict[str, tuple[float
     return first, results
 
 
+def print_latencies(first: float, results) -> None:
+    print(f"  first faceted search after opening (decodes columns): {first * 1000:.0f} ms")
+    print(f"  {'30 queries':<30} {'p50 ms':>8} {'p95 ms':>8} {'mean hits':>10}")
+    for mode, (p50, p95, mean_total) in results.items():
+        print(f"  {mode:<30} {p50:8.1f} {p95:8.1f} {mean_total:10.0f}")
+    sys.stdout.flush()
+
+
+def queries_only(folder: Path, sizes: list[int]) -> None:
+    for size in sizes:
+        archive_index = ArchiveIndex(folder / f"index-{size}")
+        print(f"\n{size:,} articles ({archive_index.doc_count():,} in the kept index), "
+              f"index {folder_size(folder / f'index-{size}') / 2**20:.1f} MB")
+        print_latencies(*latencies(archive_index))
+        archive_index.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated article counts")
     parser.add_argument("--baseline-size", type=int, default=5000)
     parser.add_argument("--tokenize-sample", type=int, default=1000)
-    parser.add_argument("--keep", action="store_true", help="keep the index folders")
+    parser.add_argument("--keep", metavar="FOLDER", type=Path,
+                        help="build the indexes in FOLDER and keep them (for --queries-only)")
+    parser.add_argument("--queries-only", action="store_true",
+                        help="only time the queries, on indexes kept by an earlier --keep run")
     arguments = parser.parse_args()
+    if arguments.queries_only:
+        if not arguments.keep:
+            parser.error("--queries-only needs --keep FOLDER")
+        return queries_only(arguments.keep, [int(size) for size in arguments.sizes.split(",")])
     sizes = [int(size) for size in arguments.sizes.split(",")]
     baseline_size = min(arguments.baseline_size, max(sizes))
     path = article_file(max(sizes))
-    work = Path(tempfile.mkdtemp(prefix="jiwen-search-bench-"))
+    work = arguments.keep or Path(tempfile.mkdtemp(prefix="jiwen-search-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
         log("tokenization rates ...")
         rates = tokenization_rates(path, min(arguments.tokenize_sample, max(sizes)))
@@ -209,11 +234,8 @@ def main() -> None:
             log("queries ...")
             first, results = latencies(archive_index)
             print(f"\n{size:,} articles: indexed at {rate:.1f} articles/s, index {index_bytes / 2**20:.1f} MB "
-                  f"({index_bytes / size / 1024:.1f} KB/article); first faceted search (decodes columns) {first * 1000:.0f} ms")
-            print(f"  {'30 queries':<30} {'p50 ms':>8} {'p95 ms':>8} {'mean hits':>10}")
-            for mode, (p50, p95, mean_total) in results.items():
-                print(f"  {mode:<30} {p50:8.1f} {p95:8.1f} {mean_total:10.0f}")
-            sys.stdout.flush()
+                  f"({index_bytes / size / 1024:.1f} KB/article)")
+            print_latencies(first, results)
             archive_index.close()
             if not arguments.keep:
                 shutil.rmtree(work / f"index-{size}")

@@ -12,6 +12,7 @@ from jiwen.errors import ExtractionError
 from jiwen.models import Article, Discarded
 
 from .byline import split_closing_credit, find_author
+from .chrome import discard_page_chrome
 from .damage import repair_damaged_runs
 from .encoding import decode_bytes, looks_binary
 from .html import measure_tree, parse_html
@@ -118,6 +119,8 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> Ar
     trailer = region_lines(elements, main.last_order, len(elements), reach=_TRAILER_REACH)
     metadata = read_metadata(root, meta, header, url)
     published = find_published(header, trailer, meta, text, metadata.url, fetched_at)
+    header_end = body_start if body_start is not None else title_order
+    discarded.extend(discard_page_chrome(root, main.containers, measures, title_order, header_end))
     lines = [strip_pinyin_annotations(paragraph) for paragraph, _ in paragraphs]
     if lines:
         last, credit = split_closing_credit(lines[-1])

@@ -61,6 +61,7 @@ class Measure:
     order: int = 0
     links: int = 0
     paragraphs: int = 0
+    size: int = 1  # elements in its subtree, itself included: the subtree spans order..order+size-1
 
 
 def parse_html(text: str) -> lxml.etree._Element:
@@ -105,6 +106,7 @@ def measure_tree(root: lxml.etree._Element) -> tuple[list, dict]:
         into.links += measure.links
         into.punctuation += measure.punctuation
         into.paragraphs += measure.paragraphs
+        into.size += measure.size
         tail = element.tail
         if tail and not tail.isspace():
             length = visible_length(tail)
@@ -118,6 +120,32 @@ def measure_tree(root: lxml.etree._Element) -> tuple[list, dict]:
             into.direct_punctuation += measure.direct_punctuation
             into.direct_link += measure.direct_link
     return elements, measures
+
+
+def text_lines(element, clean) -> list[str]:
+    """The element's visible text split into lines at block tags, each passed through `clean`;
+    empty lines dropped."""
+    lines: list[str] = []
+    pieces: list[str] = []
+
+    def flush() -> None:
+        line = clean("".join(pieces))
+        if line:
+            lines.append(line)
+        pieces.clear()
+
+    for event, descendant in lxml.etree.iterwalk(element, events=("start", "end")):
+        if not isinstance(descendant.tag, str):
+            continue
+        if descendant.tag in BLOCK_TAGS:
+            flush()
+        if event == "start":
+            if descendant.text:
+                pieces.append(descendant.text)
+        elif descendant is not element and descendant.tail:
+            pieces.append(descendant.tail)
+    flush()
+    return lines
 
 
 def attribute_words(element) -> list[str]:

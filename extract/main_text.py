@@ -17,8 +17,8 @@ import lxml.etree
 
 from jiwen.models import Discarded
 
-from .boilerplate import boilerplate_reason, is_closing_credit, is_sidebar_heading, looks_like_headline, rules
-from .html import BLOCK_TAGS, Measure, attribute_words
+from .boilerplate import boilerplate_reason, is_closing_credit, is_sidebar_heading, rules
+from .html import BLOCK_TAGS, Measure, attribute_words, text_lines
 from .normalize import normalize_line, to_simplified
 
 # A text block must hold this many characters of its own to vote for its container.
@@ -43,6 +43,7 @@ class MainText:
     discarded: list[Discarded] = field(default_factory=list)
     # Document-order position of the last element inside the container.
     last_order: int | None = None
+    containers: list = field(default_factory=list)
     # Number of paragraphs kept when a 责任编辑/编辑/校对 line came (None: none came).
     closing_credit_at: int | None = None
 
@@ -52,7 +53,7 @@ def _block_score(measure: Measure) -> float:
     return 1 + measure.direct_punctuation + min(own / 50, 4)
 
 
-def _drop_reason(element, measure: Measure) -> str | None:
+def drop_reason(element, measure: Measure) -> str | None:
     """Why a block inside the container is not article text, from its class/id words and link share."""
     active = rules()
     words = attribute_words(element)
@@ -125,7 +126,7 @@ def _container_group(best, scores: dict, measures: dict, best_score: float) -> l
         if measure is None or not measure.text:
             continue
         link_share = measure.link / measure.text
-        if scores.get(sibling, 0.0) * (1 - link_share) >= best_score * _SIBLING_SHARE and _drop_reason(sibling, measure) is None:
+        if scores.get(sibling, 0.0) * (1 - link_share) >= best_score * _SIBLING_SHARE and drop_reason(sibling, measure) is None:
             group.append(sibling)
     return group
 
@@ -139,12 +140,12 @@ def extract_main_text(elements: list, measures: dict) -> MainText:
     if best is None:
         return MainText(None)
     result = MainText(best)
-    for container in _container_group(best, scores, measures, best_score):
+    group = _container_group(best, scores, measures, best_score)
+    for container in group:
         _Collector(container, elements, measures, result).walk()
-        last = container
-        while len(last):
-            last = last[-1]
-        result.last_order = max(result.last_order or 0, measures[last].order if last in measures else 0)
+        measure = measures[container]
+        result.last_order = max(result.last_order or 0, measure.order + measure.size - 1)
+    result.containers = group
     _cut_after_closing_credit(result)
     return result
 
@@ -163,7 +164,7 @@ def _cut_after_closing_credit(result: MainText) -> None:
 
 class _Collector:
     """Walks one container in document order, splitting lines at block tags. Blocks that
-    _drop_reason rejects are skipped whole; a block that opens with a sidebar heading
+    drop_reason rejects are skipped whole; a block that opens with a sidebar heading
     (延伸·推荐, 为你推荐) is dropped from that heading to its end."""
 
     def __init__(self, container, elements: list, measures: dict, result: MainText):
@@ -233,7 +234,7 @@ class _Collector:
             if event == "start":
                 if block:
                     self.flush()
-                reason = _drop_reason(element, measure) if element is not container and measure.text else None
+                reason = drop_reason(element, measure) if element is not container and measure.text else None
                 if reason is not None:
                     _discard_block(element, reason, self.result)
                     walker.skip_subtree()
@@ -255,13 +256,4 @@ class _Collector:
 
 
 def _discard_block(element, reason: str, result: MainText) -> None:
-    pieces = [_clean(text) for text in element.itertext()]
-    lines = [piece for piece in pieces if piece]
-    if reason == "sidebar":
-        # A headline list: keep each headline as its own discarded line.
-        for text in lines:
-            if looks_like_headline(text) or len(text) < 200:
-                result.discarded.append(Discarded(text=text, reason=reason))
-        return
-    if lines:
-        result.discarded.append(Discarded(text=" ".join(lines), reason=reason))
+    result.discarded.extend(Discarded(text=line, reason=reason) for line in text_lines(element, _clean))

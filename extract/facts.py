@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 
-from jiwen.models import Article, CountFact, Fact, MoneyFact, PercentFact, ProgramFact
+from jiwen.models import Article, CountFact, Fact, MoneyFact, PercentFact, PersonFact, PlaceFact, ProgramFact
 
 from . import dates, numbers, orgs, people, places, programs
 from .nlp import blank_pipeline, tokens_of
@@ -80,13 +80,19 @@ def extract_facts(article: Article) -> list[Fact]:
 
 
 def _without_overlaps(facts: list[Fact]) -> list[Fact]:
-    """Numbers inside a programme name (三支一扶) are part of the name, not counts."""
+    """Numbers inside a programme name (三支一扶) are part of the name, not counts; a place
+    inside a person's name (建华 in 周建华) is part of the name, not a place."""
     program_spans = [(f.start, f.end) for f in facts if isinstance(f, ProgramFact)]
+    person_spans = [(f.start, f.end) for f in facts if isinstance(f, PersonFact)]
+
+    def inside(fact: Fact, spans) -> bool:
+        return any(s <= fact.start and fact.end <= e for s, e in spans)
+
     kept = [
         f
         for f in facts
-        if not isinstance(f, (CountFact, MoneyFact, PercentFact))
-        or not any(s <= f.start and f.end <= e for s, e in program_spans)
+        if not (isinstance(f, (CountFact, MoneyFact, PercentFact)) and inside(f, program_spans))
+        and not (isinstance(f, PlaceFact) and inside(f, person_spans))
     ]
     kept.sort(key=lambda f: (f.start, -f.end))
     return kept

@@ -21,6 +21,7 @@ import logging
 import tomllib
 from importlib import resources
 from itertools import accumulate
+from pathlib import Path
 from typing import Any
 
 # Frequency given to generated user words: high enough that jieba keeps 黔东南州 whole rather
@@ -37,6 +38,22 @@ def load_rules(name: str) -> dict[str, Any]:
     """One TOML rule file from jiwen/extract/data, parsed once per process."""
     text = resources.files("jiwen.extract.data").joinpath(name).read_text(encoding="utf-8")
     return tomllib.loads(text)
+
+
+@functools.cache
+def word_tags() -> dict[str, tuple[int, str]]:
+    """jieba's dictionary: word -> (frequency, part-of-speech tag). Read once; the tags are
+    noisy (遵义 is tagged a verb) so rules use them only as hints."""
+    import jieba
+
+    path = Path(jieba.__file__).parent / "dict.txt"
+    table: dict[str, tuple[int, str]] = {}
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            parts = line.split()
+            if len(parts) == 3:
+                table[parts[0]] = (int(parts[1]), parts[2])
+    return table
 
 
 @functools.cache

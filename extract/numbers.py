@@ -22,8 +22,9 @@ FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "01234567
 ARABIC = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
 CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+"
 CHINESE_DIGITS = set("零〇一二两三四五六七八九")
-# A Chinese numeral alone that is really a word: 一 in 一个缩影 / 一张网, 百 in 百家号, 千 in 千家万户.
-IDIOMATIC_NUMERALS = {"一", "百", "千", "万", "亿", "百万", "千万", "万亿"}
+# A Chinese numeral alone that is really a word: 一 in 一个缩影 / 一张网, 百 in 百家号, 千 in 千家万户,
+# 二 in 二次 (a count of two is written 两).
+IDIOMATIC_NUMERALS = {"一", "二", "百", "千", "万", "亿", "百万", "千万", "万亿"}
 
 
 def _alternation(words) -> str:

@@ -33,24 +33,30 @@ def _rules():
         rf"[（(](?P<role>{_alternation(rules['byline_roles'])})[ 　:：]*"
         rf"(?P<names>{surname}[\u4e00-\u9fff]{{1,2}}(?:[ 　、]+{surname}[\u4e00-\u9fff]{{1,2}})*)[）)]"
     )
-    return role_name, byline, set(rules["not_names"]), re.compile(surname)
+    titles = tuple(rules["title_words"])
+    not_names = set(rules["not_names"])
+
+    def is_name(text: str) -> bool:
+        return text not in not_names and not text[1:].endswith(titles) and not text.endswith(titles[:1])
+
+    return role_name, byline, is_name, re.compile(surname)
 
 
 def find_people(tokens: Tokens) -> list[PersonFact]:
     """Person names in a segmented text."""
-    role_name, byline, not_names, surname = _rules()
+    role_name, byline, is_name, surname = _rules()
     text = tokens.text
     found: dict[tuple[int, int], str | None] = {}
     roles: dict[str, str | None] = {}
     for match in role_name.finditer(text):
         name = match.group("name")
-        if name not in not_names:
+        if is_name(name):
             found[match.span("name")] = match.group("role")
             roles.setdefault(name, match.group("role"))
     for match in byline.finditer(text):
         offset = match.start("names")
         for part in re.split(r"([ 　、]+)", match.group("names")):
-            if part.strip(" 　、") and surname.match(part) and part not in not_names:
+            if part.strip(" 　、") and surname.match(part) and is_name(part):
                 found[(offset, offset + len(part))] = match.group("role")
                 roles.setdefault(part, match.group("role"))
             offset += len(part)

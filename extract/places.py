@@ -23,7 +23,7 @@ from pathlib import Path
 
 from jiwen.models import PlaceFact
 
-from .nlp import Tokens, load_rules
+from .nlp import Tokens, load_rules, word_tags
 from .sentences import sentence_at
 
 # china_location.txt: a tab-indented tree; depth 0/1/2 = province/prefecture/county, each line
@@ -57,18 +57,20 @@ def _dictionary_dir() -> Path:
     return Path(spec.origin).parent / "dictionary"
 
 
-def _ordinary_words(threshold: int) -> set[str]:
-    """Words jieba's dictionary knows frequently as something other than a place name."""
-    spec = find_spec("jieba")
-    words: set[str] = set()
-    if spec is None or spec.origin is None:
-        return words
-    with open(Path(spec.origin).parent / "dict.txt", encoding="utf-8") as lines:
-        for line in lines:
-            parts = line.split()
-            if len(parts) == 3 and not parts[2].startswith("ns") and int(parts[1]) >= threshold:
-                words.add(parts[0])
-    return words
+def _ordinary_words(rules: dict) -> dict[str, set[str]]:
+    """Short names that jieba's dictionary knows, frequently, as something other than a name:
+    per level, because a prefecture's short name (遵义, tagged a verb at 179) is far more often
+    the place than a county's (灯塔, "lighthouse", a noun at 179)."""
+    name_tags = tuple(rules["name_tags"])
+    thresholds = rules["ordinary_word_min_frequency"]
+    result: dict[str, set[str]] = {level: set() for level in thresholds}
+    for word, (frequency, tag) in word_tags().items():
+        if len(word) < 2 or len(word) > 3 or tag.startswith(name_tags):
+            continue
+        for level, threshold in thresholds.items():
+            if frequency >= threshold:
+                result[level].add(word)
+    return result
 
 
 def _china_places() -> list[tuple[Place, list[str]]]:
@@ -122,7 +124,8 @@ def _world_places() -> list[tuple[Place, list[str]]]:
 def gazetteer() -> Gazetteer:
     rules = load_rules("places.toml")
     alias_rules = rules["aliases"]
-    ordinary = set(alias_rules["ordinary_words"]) | _ordinary_words(alias_rules["ordinary_word_min_frequency"])
+    listed = set(alias_rules["ordinary_words"])
+    ordinary = {level: words | listed for level, words in _ordinary_words(alias_rules).items()}
     variants: dict[str, list[str]] = rules["variants"]
     by_form: dict[str, list[Place]] = {}
 
@@ -136,7 +139,7 @@ def gazetteer() -> Gazetteer:
     for place, aliases in china:
         add(place.name, place)
         for alias in aliases:
-            if len(alias) >= alias_rules["min_length"] and alias not in ordinary:
+            if len(alias) >= alias_rules["min_length"] and alias not in ordinary.get(place.level, listed):
                 add(alias, place)
             for ending, suffixes in variants.items():
                 if place.name.endswith(ending) and len(alias) >= 2:
@@ -165,6 +168,11 @@ def _resolve(candidates: list[Place], context_names: set[str], dominant_province
     """Pick one of several places sharing a name (鼓楼区 is in five cities): the one whose
     prefecture or province the article names, else the one in the article's main province,
     else the highest level, else the first."""
+    if len(candidates) == 1:
+        return candidates[0]
+    # 长沙 names both 长沙市 and the 长沙县 inside it: the city is meant (the county is written in full).
+    names = {p.name for p in candidates}
+    candidates = [p for p in candidates if p.prefecture == p.name or p.prefecture not in names] or candidates
     if len(candidates) == 1:
         return candidates[0]
     for test in (
@@ -218,6 +226,16 @@ def find_places(tokens: Tokens) -> list[PlaceFact]:
                 if candidates is not None:
                     found.append((start, word[:length], candidates))
                     break
+
+    company_words = load_rules("places.toml")["aliases"]["company_words"]
+    companies = {
+        word
+        for _, word, candidates in found
+        if all(p.level == "county" and p.name != word for p in candidates)
+        and re.search(re.escape(word) + "(?:" + "|".join(company_words) + ")", text)
+    }
+    if companies:
+        found = [item for item in found if item[1] not in companies]
 
     # Names that have a single reading set the context for those with several.
     certain = [c[0] for _, _, c in found if len(c) == 1]

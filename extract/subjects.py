@@ -1,15 +1,16 @@
 """What a count counts: the noun phrase after its unit (626名农村劳动力), or, when nothing follows,
 the one before its number (其中省级总站4个). Rules in extract/data/fact_patterns.toml.
 
-Word lists rather than part-of-speech tags: jieba's tags are too noisy here (it tags 遵义 as a
-verb), and tagging the whole text with jieba.posseg would cost more than segmenting it.
+Word lists plus jieba's dictionary tags as hints: the tags are too noisy to trust alone (站 is
+tagged a verb, 青年 a time word), and tagging the whole text with jieba.posseg would cost more
+than segmenting it, so each word's tag is looked up in the dictionary instead.
 """
 
 from __future__ import annotations
 
 import functools
 
-from .nlp import Tokens, load_rules
+from .nlp import Tokens, load_rules, word_tags
 
 QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』", '"': '"'}
 
@@ -17,7 +18,16 @@ QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』", '"': '"'}
 @functools.cache
 def _rules():
     rules = load_rules("fact_patterns.toml")["subject"]
-    return rules["max_tokens"], rules["max_chars"], set(rules["break_words"]), set(rules["trailing_words"])
+    return {
+        "max_tokens": rules["max_tokens"],
+        "max_chars": rules["max_chars"],
+        "breaks": set(rules["break_words"]),
+        "trailing": tuple(rules["trailing_words"]),
+        "stop_tags": tuple(rules["stop_tags"]),
+        "noun_tags": tuple(rules["noun_tags"]),
+        "noun_characters": set(rules["noun_characters"]),
+        "tags": word_tags(),
+    }
 
 
 def _is_word(word: str) -> bool:
@@ -26,51 +36,86 @@ def _is_word(word: str) -> bool:
     )
 
 
+def _tag(word: str, rules) -> str:
+    if word in rules["noun_characters"]:
+        return "n"
+    entry = rules["tags"].get(word)
+    if entry is None:
+        return "x" if len(word) == 1 else "n"  # a longer word jieba does not know is most often a name
+    return entry[1]
+
+
+def _is_noun(tag: str, rules) -> bool:
+    return tag.startswith(rules["noun_tags"])
+
+
 def subject_after(tokens: Tokens, offset: int) -> tuple[str, int, int]:
     """(subject, start, end) of the phrase starting at `offset`, or ("", offset, offset)."""
-    max_tokens, max_chars, breaks, trailing = _rules()
+    rules = _rules()
     text = tokens.text
     start = offset
+    quoted = ""
     if offset < len(text) and text[offset] in QUOTES:
         # 129个“一县一企(多企)”农村劳动力稳岗就业基地: the quoted name modifies the subject.
         close = text.find(QUOTES[text[offset]], offset + 1, offset + 30)
         if close < 0:
             return "", offset, offset
-        start = close + 1
-    if start >= len(text) or not tokens.is_boundary(start):
-        return "", offset, offset
-    index = tokens.index_at(start)
-    words: list[str] = []
-    while index < len(tokens.words) and len(words) < max_tokens:
-        word = tokens.words[index]
-        if word in breaks or not _is_word(word) or sum(map(len, words)) + len(word) > max_chars:
-            break
-        words.append(word)
-        index += 1
+        quoted, start = text[offset + 1 : close], close + 1
+    words = _phrase_after(tokens, start, rules) if start < len(text) and tokens.is_boundary(start) else []
     subject = "".join(words)
-    # On the string, not the words: with or without jieba's HMM, 稳岗 may come out as one word or two.
     trimmed = True
-    while trimmed and subject:
+    while trimmed and subject:  # on the string: 稳岗 may be one word or two
         trimmed = False
-        for word in trailing:
+        for word in rules["trailing"]:
             if subject.endswith(word) and len(subject) > len(word):
                 subject, trimmed = subject[: -len(word)], True
     if not subject:
+        if quoted:  # 四个“全球购海外站”: the quoted name is what is counted
+            return quoted, offset, close + 1
         return "", offset, offset
     return subject, start, start + len(subject)
 
 
+def _phrase_after(tokens: Tokens, start: int, rules) -> list[str]:
+    index = tokens.index_at(start)
+    words: list[str] = []
+    tags: list[str] = []
+    while index < len(tokens.words) and len(words) < rules["max_tokens"]:
+        word = tokens.words[index]
+        if word in rules["breaks"] or not _is_word(word) or sum(map(len, words)) + len(word) > rules["max_chars"]:
+            break
+        tag = _tag(word, rules)
+        if tag.startswith(rules["stop_tags"]) or tag == "x":
+            break
+        # After a noun, one verb may join two nouns (乡村振兴重点县); two verbs start a clause
+        # (企业带来适合…).
+        if tags and not _is_noun(tag, rules) and not _is_noun(tags[-1], rules) and any(
+            _is_noun(t, rules) for t in tags
+        ):
+            break
+        words.append(word)
+        tags.append(tag)
+        index += 1
+    while words and not _is_noun(tags[-1], rules):  # end on a noun
+        words.pop()
+        tags.pop()
+    return words
+
+
 def subject_before(tokens: Tokens, offset: int) -> tuple[str, int, int]:
     """(subject, start, end) of the phrase ending at `offset` when no phrase follows the count."""
-    max_tokens, _max_chars, breaks, _trailing = _rules()
-    text = tokens.text
+    rules = _rules()
     if offset < 1 or not tokens.is_boundary(offset):
         return "", offset, offset
     index = tokens.index_at(offset - 1)
     words: list[str] = []
-    while index >= 0 and len(words) < max_tokens - 2:
+    while index >= 0 and len(words) < rules["max_tokens"] - 2:
         word = tokens.words[index]
-        if word in breaks or not _is_word(word):
+        if word in rules["breaks"] or not _is_word(word):
+            break
+        tag = _tag(word, rules)
+        # Before a count, a verb is the predicate (签订劳务协议235份), not part of the subject.
+        if not _is_noun(tag, rules) or (not words and tag.startswith("t")):
             break
         words.insert(0, word)
         index -= 1

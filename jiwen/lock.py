@@ -15,7 +15,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import ArchiveLockedError
+from .errors import ArchiveError, ArchiveLockedError
+
+# In every "locked" message; `jiwen schedule` recognises a crawl turned away by the lock by it.
+LOCKED_PHRASE = "is locked by"
 
 
 class ArchiveLock:
@@ -25,8 +28,11 @@ class ArchiveLock:
         self._handle = None
 
     def acquire(self, wait_seconds: float = 0.0) -> "ArchiveLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.path, "a+", encoding="utf-8")
+        except OSError as error:
+            raise ArchiveError(f"cannot create the lock file {self.path}: {error.strerror}; check the folder's permissions") from None
         deadline = time.monotonic() + wait_seconds
         while True:
             try:
@@ -37,7 +43,7 @@ class ArchiveLock:
                     holder = _describe_holder(self.path)
                     handle.close()
                     raise ArchiveLockedError(
-                        f"archive {self.path.parent} is locked by {holder}; "
+                        f"archive {self.path.parent} {LOCKED_PHRASE} {holder}; "
                         "wait for it to finish or stop that process"
                     ) from None
                 time.sleep(0.2)

@@ -467,6 +467,7 @@ class Archive:
     def start_run(self, kind: str, site: str | None, args: dict | None = None) -> int:
         import os
 
+        self.mark_abandoned_runs()
         cursor = self.db.execute(
             "INSERT INTO runs (kind, site, args, pid, started_at) VALUES (?, ?, ?, ?, ?)",
             (kind, site, json.dumps(args or {}, ensure_ascii=False), os.getpid(), now_utc()),
@@ -478,6 +479,22 @@ class Archive:
             "UPDATE runs SET finished_at = ?, outcome = ?, report = ? WHERE id = ?",
             (now_utc(), outcome, json.dumps(report, ensure_ascii=False), run_id),
         )
+
+    def mark_abandoned_runs(self) -> list[int]:
+        """Runs still 'running' whose process is gone (killed, crashed, machine rebooted) become
+        'killed', so the history shows them at a glance. Called as a writer starts a run."""
+        import os
+
+        abandoned = []
+        for run_id, pid in self.db.execute("SELECT id, pid FROM runs WHERE outcome = 'running'").fetchall():
+            if pid != os.getpid() and not _process_alive(pid):
+                abandoned.append(run_id)
+        for run_id in abandoned:
+            self.db.execute(
+                "UPDATE runs SET outcome = 'killed', finished_at = ? WHERE id = ? AND outcome = 'running'",
+                (now_utc(), run_id),
+            )
+        return abandoned
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
@@ -555,6 +572,22 @@ class _Transaction:
             self.db.execute("COMMIT")
         else:
             self.db.execute("ROLLBACK")
+
+
+def _process_alive(pid: int | None) -> bool:
+    """Whether a process with this pid exists here. A reused pid reads as alive: the run then
+    stays 'running' until that process is gone too, never wrongly marked killed."""
+    import os
+
+    if not pid or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by another user
+    return True
 
 
 def _fact_kind(fact: Fact) -> str:

@@ -1,0 +1,61 @@
+"""Logging for long-running commands: a rotating file in the archive folder and the terminal.
+
+<archive>/logs/jiwen.log holds what `jiwen schedule` (and any command that calls setup_logging)
+did, rotated at LOG_BYTES with LOG_BACKUPS old files kept, so an archive crawled for months keeps
+a bounded log. The terminal (or the systemd journal) gets the same lines.
+
+Only one process should write the file: RotatingFileHandler does not coordinate rollover between
+processes. The scheduler therefore sets NO_LOG_FILE_ENV for the crawls it starts and writes their
+output into its own log itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import sys
+from pathlib import Path
+
+LOG_BYTES = 5 * 1024 * 1024
+LOG_BACKUPS = 5
+NO_LOG_FILE_ENV = "JIWEN_NO_LOG_FILE"
+# The loggers jiwen writes to: its own modules and the scheduling library under `jiwen schedule`.
+LOGGER_NAMES = ("jiwen", "apscheduler")
+_MARK = "_jiwen_handler"
+
+
+def log_file(archive_dir: Path) -> Path:
+    return Path(archive_dir) / "logs" / "jiwen.log"
+
+
+def setup_logging(archive_dir: Path, *, verbose: bool = False) -> Path | None:
+    """Send jiwen's log to <archive>/logs/jiwen.log and to stderr; returns the file's path, or
+    None when file logging is switched off ($JIWEN_NO_LOG_FILE). Calling it again replaces the
+    handlers it installed before."""
+    handlers: list[logging.Handler] = []
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    handlers.append(terminal)
+    path: Path | None = None
+    if not os.environ.get(NO_LOG_FILE_ENV):
+        path = log_file(archive_dir)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        to_file = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+        to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handlers.append(to_file)
+    for name in LOGGER_NAMES:
+        logger = logging.getLogger(name)
+        for handler in [h for h in logger.handlers if getattr(h, _MARK, False)]:
+            logger.removeHandler(handler)
+            handler.close()
+        for handler in handlers:
+            setattr(handler, _MARK, True)
+            logger.addHandler(handler)
+        # Our handlers are the whole story for these loggers: no second copy through a root
+        # handler (Scrapy installs one in `jiwen crawl`).
+        logger.propagate = False
+    logging.getLogger("jiwen").setLevel(logging.DEBUG if verbose else logging.INFO)
+    # APScheduler narrates every job at INFO; the scheduler logs what matters in its own words.
+    logging.getLogger("apscheduler").setLevel(logging.INFO if verbose else logging.ERROR)
+    return path

@@ -1,0 +1,345 @@
+"""`jiwen schedule`: crawl each site at its interval, in the foreground, until SIGINT/SIGTERM.
+
+APScheduler decides when; each crawl is its own `python -m jiwen crawl` process, because Scrapy's
+Twisted reactor cannot be started twice in one process. Crawls run one at a time (one worker
+thread): they all write to the one archive. A site whose previous crawl is still running or
+waiting when its next turn comes is skipped for that turn (max_instances=1, coalesce), and turns
+missed while the machine slept are run once, late, rather than dropped or repeated.
+
+Stopping: the first SIGINT/SIGTERM is forwarded to the running crawl, which Scrapy ends gracefully
+(in-flight pages are stored, the job state kept for the next run to resume); the scheduler waits
+for it and exits 0. A further signal is forwarded too, which makes Scrapy stop at once; the
+archive stays consistent either way (see jiwen/store.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from croniter import croniter
+
+from .errors import ArchiveError, ConfigError
+from .lock import LOCKED_PHRASE
+from .logs import NO_LOG_FILE_ENV, setup_logging
+from .store import Archive
+
+log = logging.getLogger(__name__)
+
+DEFAULT_URL_INTERVAL = "6h"
+# Sites below this are crawled impolitely often; allowed for --every (tests, your own server).
+POLITE_INTERVAL_SECONDS = 600
+# A crawl prints a progress line every few seconds; the log keeps one a minute.
+PROGRESS_LOG_SECONDS = 60.0
+_DURATION_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+@dataclass(frozen=True)
+class CrawlTarget:
+    """One scheduled crawl: a site from sites.toml or a bare URL, and how often."""
+
+    name: str
+    crawl_arguments: tuple[str, ...]  # ("--site", name) or ("--url", url)
+    interval: str
+
+
+class CronExpressionTrigger(BaseTrigger):
+    """A 5-field cron expression with cron's meaning, via croniter.
+
+    APScheduler 3's CronTrigger.from_crontab reads the day-of-week field with 0 = Monday, so
+    "0 7 * * 0" would crawl on Mondays instead of Sundays; croniter keeps cron's 0 = Sunday."""
+
+    __slots__ = ("expression",)
+
+    def __init__(self, expression: str) -> None:
+        self.expression = expression
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime:
+        return croniter(self.expression, previous_fire_time or now).get_next(datetime)
+
+    def __str__(self) -> str:
+        return f"cron {self.expression!r}"
+
+
+def interval_seconds(interval: str) -> int | None:
+    """'6h', '1d12h', '90m', '2s' as seconds; None when it is not a duration."""
+    text = interval.replace(" ", "")
+    total, number = 0, ""
+    for character in text:
+        if character.isdigit():
+            number += character
+        elif character in _DURATION_UNITS and number:
+            total += int(number) * _DURATION_UNITS[character]
+            number = ""
+        else:
+            return None
+    return total if text and not number and total > 0 else None
+
+
+def trigger_for(interval: str) -> BaseTrigger:
+    seconds = interval_seconds(interval)
+    if seconds is not None:
+        return IntervalTrigger(seconds=seconds)
+    if len(interval.split()) == 5 and croniter.is_valid(interval):
+        return CronExpressionTrigger(interval)
+    raise ConfigError(
+        f"interval {interval!r} is neither a duration like '30m', '6h', '1d' nor a 5-field cron expression such as '0 */6 * * *'"
+    )
+
+
+def scheduled_targets(site_names: list[str], urls: list[str], every: str | None) -> list[CrawlTarget]:
+    """The named sites (or, with neither names nor URLs, every enabled site) and the URLs."""
+    from jiwen.crawler.sites import find_site, load_sites, site_for_url
+
+    targets: list[CrawlTarget] = []
+    if site_names or not urls:
+        sites = load_sites()
+        chosen = [find_site(sites, name) for name in site_names] if site_names else [s for s in sites if s.enabled]
+        targets += [CrawlTarget(site.name, ("--site", site.name), every or site.interval) for site in chosen]
+    for url in urls:
+        targets.append(CrawlTarget(site_for_url(url).name, ("--url", url), every or DEFAULT_URL_INTERVAL))
+    if not targets:
+        raise ConfigError("nothing to schedule: every site in sites.toml is disabled; name a --site or a --url")
+    for target in targets:
+        trigger_for(target.interval)  # fail on a bad interval before anything runs
+    return targets
+
+
+class CrawlRunner:
+    """Runs one `jiwen crawl` process at a time and relays its output to the log; knows the
+    running process so a stop signal can be forwarded to it."""
+
+    def __init__(self, archive_dir: Path, *, max_runs: int | None, on_done: Callable[[], None]) -> None:
+        self.archive_dir = archive_dir
+        self.max_runs = max_runs
+        self.on_done = on_done
+        self.runs = 0
+        self.stopping = False
+        self.idle = threading.Event()
+        self.idle.set()
+        self._process: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+
+    def crawl(self, target: CrawlTarget) -> None:
+        with self._lock:
+            if self.stopping:
+                return  # a turn queued behind the crawl that was running when the stop came
+            self.idle.clear()
+            command = [sys.executable, "-m", "jiwen", "crawl", "--archive", str(self.archive_dir), *target.crawl_arguments]
+            log.info("crawl %s: starting", target.name)
+            # Its own process group: a Ctrl-C in the terminal reaches only the scheduler, which
+            # forwards it once; Scrapy would take a second copy as "stop now, unclean".
+            try:
+                self._process = subprocess.Popen(
+                    command,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                    errors="replace",
+                    env={**os.environ, NO_LOG_FILE_ENV: "1", "PYTHONUNBUFFERED": "1"},
+                    process_group=0,
+                )
+            except OSError as error:
+                self.idle.set()
+                log.error("crawl %s: cannot start %s: %s", target.name, sys.executable, error)
+                return
+        try:
+            process = self._process
+            lines = self._relay_output(target, process)
+            returncode = process.wait()
+            self._report(target, process.pid, returncode, lines)
+        finally:
+            with self._lock:
+                self._process = None
+                self.runs += 1
+                finished_all = self.max_runs is not None and self.runs >= self.max_runs
+                if finished_all:
+                    self.stopping = True
+                self.idle.set()
+            if finished_all:
+                log.info("stopping after %d crawl runs (--max-runs)", self.runs)
+                self.on_done()
+
+    def stop(self, signal_number: int | None) -> None:
+        """No new crawls; pass the signal on to the running one, if any."""
+        with self._lock:
+            self.stopping = True
+            process = self._process
+            if process is not None and signal_number is not None and process.poll() is None:
+                log.info("crawl pid %d: passing on %s; waiting for it to stop", process.pid, signal.Signals(signal_number).name)
+                process.send_signal(signal_number)
+
+    def _relay_output(self, target: CrawlTarget, process: subprocess.Popen) -> list[str]:
+        lines: list[str] = []
+        last_progress = 0.0
+        assert process.stdout is not None
+        for raw in process.stdout:
+            line = raw.rstrip()
+            if not line:
+                continue
+            lines.append(line)
+            del lines[:-50]
+            if line.startswith("crawl ") and "pages fetched" in line:
+                # Progress: a line every few seconds on a terminal, one a minute in the log.
+                if time.monotonic() - last_progress >= PROGRESS_LOG_SECONDS or ": done," in line:
+                    last_progress = time.monotonic()
+                    log.info("%s", line)
+            elif line.startswith("crawl finished:") or line.startswith("  "):
+                log.debug("crawl %s: %s", target.name, line)  # the run's report, summarised below
+            else:
+                log.info("crawl %s: %s", target.name, line)
+        return lines
+
+    def _report(self, target: CrawlTarget, pid: int, returncode: int, lines: list[str]) -> None:
+        if returncode == 1 and any(LOCKED_PHRASE in line for line in lines):
+            reason = next(line for line in lines if LOCKED_PHRASE in line).removeprefix("jiwen: ")
+            log.info("crawl %s: skipped, %s", target.name, reason)
+            return
+        run = self._run_of(pid, target)
+        if returncode < 0:
+            log.warning(
+                "crawl %s: killed by %s; the next run resumes it", target.name, signal.Signals(-returncode).name
+            )
+        elif run is None:
+            last = lines[-1] if lines else "no output"
+            log.error("crawl %s: failed (exit %d) before it started: %s", target.name, returncode, last)
+        else:
+            log.log(
+                logging.INFO if run["outcome"] == "finished" else logging.WARNING,
+                "crawl %s: %s (run %d): %s",
+                target.name,
+                run["outcome"],
+                run["id"],
+                summarize_report(run["report"]),
+            )
+
+    def _run_of(self, pid: int, target: CrawlTarget) -> dict | None:
+        try:
+            with Archive(self.archive_dir, create=False) as archive:
+                if not (runs := [run for run in archive.runs(20) if run["pid"] == pid]):
+                    return None
+                if runs[0]["outcome"] == "running":
+                    archive.mark_abandoned_runs()  # the crawl died without closing its run
+                    runs = [run for run in archive.runs(20) if run["pid"] == pid]
+                return runs[0]
+        except ArchiveError:
+            return None
+
+
+def summarize_report(report: dict) -> str:
+    parts = [
+        f"{report.get('pages_fetched', 0)} pages",
+        f"{report.get('new', 0)} new articles",
+        f"{report.get('updated', 0)} updated",
+        f"{sum((report.get('errors') or {}).values())} errors",
+        f"{report.get('elapsed_seconds', 0)}s",
+    ]
+    return ", ".join(parts)
+
+
+def last_crawl_started(archive_dir: Path, site_name: str) -> datetime | None:
+    """When the newest recorded crawl of this site started, so a restarted scheduler waits out
+    the rest of the interval instead of crawling everything again at once."""
+    try:
+        with Archive(archive_dir, create=False) as archive:
+            for run in archive.runs(500):
+                if run["kind"] == "crawl" and run["site"] == site_name:
+                    return datetime.fromisoformat(run["started_at"])
+    except ArchiveError:
+        pass
+    return None
+
+
+def first_run_time(archive_dir: Path, target: CrawlTarget, trigger: BaseTrigger) -> datetime:
+    now = datetime.now(timezone.utc)
+    if isinstance(trigger, CronExpressionTrigger):
+        return trigger.get_next_fire_time(None, now.astimezone())
+    seconds = interval_seconds(target.interval) or 0
+    started = last_crawl_started(archive_dir, target.name)
+    if started is None:
+        return now
+    return max(now, started + timedelta(seconds=seconds))
+
+
+def run_schedule(
+    archive_dir: Path,
+    *,
+    site_names: list[str],
+    urls: list[str],
+    every: str | None,
+    max_runs: int | None,
+    echo,
+) -> None:
+    """Crawl the sites at their intervals until SIGINT/SIGTERM (or `max_runs` crawls); returns
+    normally on a clean stop. `echo` receives the one line saying where the log goes."""
+    archive_dir = Path(archive_dir)
+    targets = scheduled_targets(site_names, urls, every)
+    log_path = setup_logging(archive_dir)
+    if log_path is not None:
+        echo(f"jiwen schedule: logging to {log_path}")
+    stop_requested = threading.Event()
+    runner = CrawlRunner(archive_dir, max_runs=max_runs, on_done=stop_requested.set)
+    signals_received: list[int] = []
+
+    def on_signal(signal_number: int, frame) -> None:
+        # Only record it: the main thread acts on it, outside the handler.
+        signals_received.append(signal_number)
+        stop_requested.set()
+
+    previous_handlers = {number: signal.signal(number, on_signal) for number in (signal.SIGINT, signal.SIGTERM)}
+    scheduler = BackgroundScheduler(
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+    )
+    scheduler.add_listener(_log_job_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR)
+    try:
+        for target in targets:
+            trigger = trigger_for(target.interval)
+            first = first_run_time(archive_dir, target, trigger)
+            if (seconds := interval_seconds(target.interval)) is not None and seconds < POLITE_INTERVAL_SECONDS:
+                log.warning("crawl %s every %s: fine for your own server, too often for a public site", target.name, target.interval)
+            scheduler.add_job(runner.crawl, trigger, args=[target], id=target.name, name=target.name, next_run_time=first)
+            log.info("scheduled crawl %s every %s; first run %s", target.name, target.interval, _local(first))
+        scheduler.start()
+        stop_requested.wait()
+        handled = len(signals_received)
+        if handled:
+            log.info("received %s; stopping", signal.Signals(signals_received[0]).name)
+        runner.stop(signals_received[0] if handled else None)
+        scheduler.pause()
+        while not runner.idle.wait(0.2):
+            if len(signals_received) > handled:  # impatient: let Scrapy stop at once
+                runner.stop(signals_received[-1])
+                handled = len(signals_received)
+        scheduler.shutdown(wait=True)
+        log.info("scheduler stopped after %d crawl runs", runner.runs)
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        for number, handler in previous_handlers.items():
+            signal.signal(number, handler)
+
+
+def _log_job_event(event: JobExecutionEvent) -> None:
+    if event.code == EVENT_JOB_MAX_INSTANCES:
+        log.info("crawl %s: its previous run is still running or waiting; this turn is skipped", event.job_id)
+    elif event.exception is not None:
+        log.error("crawl %s: the scheduler's job failed: %r\n%s", event.job_id, event.exception, event.traceback)
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone().isoformat(timespec="seconds")

@@ -1,0 +1,264 @@
+"""Crawl speed: the full `jiwen crawl` (fetch, archive, extract, facts, relevance, near-duplicates,
+index) beside a bare Scrapy crawl of the same site measured in the same run (a spider that follows
+the same links and yields url + title only), both with politeness delays off, on loopback.
+
+The site: `--articles` (default 1,000) article pages in a provincial CMS layout (navigation bar,
+related-headlines sidebar, footer, ~5.5 KB bodies from bench/synthetic.py: gazetteer places,
+programme names, numbers), 20 to a list page, list pages chained by 下一页; generated into a temp
+folder and served by jiwen.demo.server in this process. Each crawl runs in its own process, as the
+CLI does.
+
+    python bench/crawl_speed.py                     # 1,000 articles
+    python bench/crawl_speed.py --articles 300      # a quick run
+    python bench/crawl_speed.py --profile           # also: where the full crawl spends its time
+
+Two bare baselines: one with jiwen's per-domain concurrency (2: the overhead comparison), one
+with Scrapy's default (8). The ratio that matters is full / bare at the same concurrency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synthetic  # noqa: E402
+
+from jiwen.demo.server import serve_site  # noqa: E402
+
+PER_LIST_PAGE = 20
+NAVIGATION = ("首页", "机构概况", "政务公开", "工作动态", "通知公告", "政策法规", "就业创业", "社会保障",
+              "人才人事", "劳动关系", "办事服务", "互动交流", "专题专栏", "数据发布")
+
+
+def article_path(number: int, published: str) -> str:
+    day = published.replace("-", "")
+    return f"/news/{day[:6]}/t{day}_{100000 + number}.html"
+
+
+def render_article(article, path: str, related: list[tuple[str, str]]) -> str:
+    navigation = "".join(f'<li><a href="/col{i}/index.html">{name}</a></li>' for i, name in enumerate(NAVIGATION))
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>\n" for p in article.body.split("\n") if p)
+    sidebar = "".join(f'<li><a href="{href}">{html.escape(title)}</a></li>' for href, title in related)
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(article.title)}_人力资源和社会保障厅</title>
+<meta name="keywords" content="就业,人社"></head>
+<body><div class="top"><ul class="nav">{navigation}</ul></div>
+<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/index.html">工作动态</a></div>
+<div class="article"><h1>{html.escape(article.title)}</h1>
+<div class="info">发布时间：{article.published} 09:30　来源：{article.site}</div>
+<div class="TRS_Editor">
+{paragraphs}</div></div>
+<div class="sidebar"><h3>相关新闻</h3><ul>{sidebar}</ul></div>
+<div class="footer"><p>主办：某省人力资源和社会保障厅 地址：某市某路1号 备案号：某ICP备00000000号</p></div>
+</body></html>
+"""
+
+
+def render_list(entries: list[tuple[str, str, str]], page: int, pages: int) -> str:
+    items = "".join(f'<li><a href="{href}">{html.escape(title)}</a><span>{date}</span></li>' for href, title, date in entries)
+    next_link = f'<a href="index_{page + 1}.html">下一页</a>' if page + 1 < pages else ""
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>工作动态_人力资源和社会保障厅</title></head>
+<body><div class="list"><h2>工作动态</h2><ul>{items}</ul><div class="pager">{next_link}</div></div></body></html>
+"""
+
+
+def generate_site(root: Path, count: int) -> int:
+    articles = list(synthetic.generate_articles(count))
+    paths = [article_path(number, article.published) for number, article in enumerate(articles)]
+    for number, (article, path) in enumerate(zip(articles, paths)):
+        related = [(paths[(number + k) % count], articles[(number + k) % count].title) for k in range(1, 11)]
+        target = root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_article(article, path, related), "utf-8")
+    entries = [(path, article.title, article.published) for path, article in zip(paths, articles)]
+    pages = (count + PER_LIST_PAGE - 1) // PER_LIST_PAGE
+    for page in range(pages):
+        name = "index.html" if page == 0 else f"index_{page}.html"
+        chunk = entries[page * PER_LIST_PAGE : (page + 1) * PER_LIST_PAGE]
+        (root / name).write_text(render_list(chunk, page, pages), "utf-8")
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\n", "utf-8")
+    return pages
+
+
+# -- the bare baseline, run in its own process: `crawl_speed.py --bare-crawl URL CONCURRENCY` ----
+
+def bare_crawl(base_url: str, concurrency: int) -> None:
+    import re
+
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    article = re.compile(r"/t\d{8}_\d+\.html$")
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+        start_urls = [base_url + "/"]
+
+        def parse(self, response):
+            for href in response.css(".list a::attr(href)").getall():
+                url = response.urljoin(href)
+                if article.search(url):
+                    yield scrapy.Request(url, callback=self.parse_article, priority=10)
+                else:
+                    yield scrapy.Request(url, callback=self.parse)
+
+        def parse_article(self, response):
+            yield {"url": response.url, "title": response.css("title::text").get()}
+
+    process = CrawlerProcess({
+        "LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": True, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency, "TELNETCONSOLE_ENABLED": False,
+    })
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler)
+    started = time.perf_counter()
+    process.start()
+    print(json.dumps({"articles": crawler.stats.get_value("item_scraped_count", 0), "seconds": time.perf_counter() - started}))
+
+
+def run_bare(base_url: str, concurrency: int) -> dict:
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, __file__, "--bare-crawl", base_url, str(concurrency)],
+                            capture_output=True, text=True, check=True)
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report["wall"] = time.perf_counter() - started
+    return report
+
+
+def run_full(base_url: str, archive: Path, sites_file: Path) -> dict:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", "from jiwen.cli import main; main()", "crawl", "--site", "bench", "--archive", str(archive), "--no-throttle"],
+        capture_output=True, text=True, env={**os.environ, "JIWEN_SITES": str(sites_file)},
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"jiwen crawl failed:\n{result.stderr[-3000:]}")
+    wall = time.perf_counter() - started
+    from jiwen.store import Archive
+
+    with Archive(archive, create=False) as opened:
+        report = opened.runs(1)[0]["report"]
+    stored = sum(report.get(key, 0) for key in ("new", "updated", "duplicate", "offtopic"))
+    return {"articles": stored, "seconds": report["elapsed_seconds"], "wall": wall, "report": report}
+
+
+def run_pipeline_only(crawled: Path, archive: Path) -> dict:
+    """The same pages, read back from the crawl's archive, through PagePipeline with no crawler:
+    what the crawl would cost if fetching were free. full - this = the crawler's own overhead."""
+    from jiwen.pipeline import PagePipeline
+    from jiwen.store import Archive
+
+    with Archive(crawled, create=False) as source:
+        pages = [page for _, page in source.latest_pages()]
+    with Archive(archive) as target:
+        pipeline = PagePipeline(target)
+        started = time.perf_counter()
+        for page in pages:
+            pipeline.process(page)
+        pipeline.close()
+        seconds = time.perf_counter() - started
+    return {"articles": len(pages), "seconds": seconds, "wall": seconds}
+
+
+def profile_full(base_url: str, archive: Path, sites_file: Path, top: int) -> None:
+    """The full crawl in this process under cProfile, summed by stage."""
+    import cProfile
+    import pstats
+
+    os.environ["JIWEN_SITES"] = str(sites_file)
+    from jiwen.crawler.run import run_crawl
+    from jiwen.crawler.sites import find_site, load_sites
+
+    site = find_site(load_sites(), "bench")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    report = run_crawl(archive, sites=[site], settings_overrides={"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}, progress=False)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = max(value[3] for value in stats.stats.values())
+    stages = {
+        "extract: article (HTML -> Article)": ("extract/article.py", "extract_article"),
+        "extract: facts": ("extract/facts.py", "extract_facts"),
+        "extract: all (process_page)": ("extract/__init__.py", "process_page"),
+        "relevance": ("extract/relevance.py", "is_relevant"),
+        "near-duplicate fingerprint": ("extract/fingerprint.py", "simhash"),
+        "store: near-duplicate lookup": ("jiwen/store.py", "near_duplicate_of"),
+        "store: add_page": ("jiwen/store.py", "add_page"),
+        "store: save_article": ("jiwen/store.py", "save_article"),
+        "index: batch commits (catch_up_index)": ("jiwen/pipeline.py", "catch_up_index"),
+        "pipeline total (PagePipeline.process)": ("jiwen/pipeline.py", "process"),
+        "spider callbacks (parse_list, parse_article)": ("spiders/news.py", "parse_"),
+        "jiwen middlewares": ("crawler/middlewares.py", "process_"),
+    }
+    print(f"\nprofile of the full crawl ({report['new']} new articles, {total:.1f} s profiled wall):")
+    print(f"  {'stage':<46}{'seconds':>9}{'share':>8}")
+    for label, (file_part, function_part) in stages.items():
+        seconds = sum(
+            value[3] for (file, _, function), value in stats.stats.items()
+            if file.endswith(file_part) and function.startswith(function_part)
+        )
+        print(f"  {label:<46}{seconds:9.2f}{seconds / total:8.1%}")
+    print(f"\n  top {top} functions by own time:")
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--profile", action="store_true", help="also profile the full crawl in-process")
+    parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--bare-crawl", nargs=2, metavar=("URL", "CONCURRENCY"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare_crawl:
+        bare_crawl(args.bare_crawl[0], int(args.bare_crawl[1]))
+        return
+    with tempfile.TemporaryDirectory(prefix="jiwen-crawl-bench-") as temp:
+        root = Path(temp) / "site"
+        root.mkdir()
+        started = time.perf_counter()
+        pages = generate_site(root, args.articles)
+        print(f"site: {args.articles} articles, {pages} list pages, generated in {time.perf_counter() - started:.1f} s")
+        sites_file = Path(temp) / "sites.toml"
+        with serve_site(root) as server:
+            sites_file.write_text(
+                f'[[site]]\nname = "bench"\nstart_urls = ["{server.base_url}/"]\n'
+                f"[site.pagination]\nmax_pages = {pages + 1}\n",
+                "utf-8",
+            )
+            bare_same = run_bare(server.base_url, 2)
+            bare_default = run_bare(server.base_url, 8)
+            full = run_full(server.base_url, Path(temp) / "archive", sites_file)
+            pipeline_only = run_pipeline_only(Path(temp) / "archive", Path(temp) / "archive-pipeline")
+            rows = [
+                ("bare Scrapy, 2 per domain (jiwen's politeness)", bare_same),
+                ("bare Scrapy, 8 per domain (Scrapy default)", bare_default),
+                ("jiwen crawl (archive, extract, facts, index)", full),
+                ("PagePipeline alone on the same pages (no fetch)", pipeline_only),
+            ]
+            print(f"\n{'crawl':<50}{'articles':>9}{'crawl s':>9}{'art/s':>8}{'wall s':>8}{'art/s wall':>11}")
+            for label, row in rows:
+                print(f"{label:<50}{row['articles']:>9}{row['seconds']:>9.1f}{row['articles'] / row['seconds']:>8.1f}"
+                      f"{row['wall']:>8.1f}{row['articles'] / row['wall']:>11.1f}")
+            ratio = (full["articles"] / full["seconds"]) / (bare_same["articles"] / bare_same["seconds"])
+            ratio_wall = (full["articles"] / full["wall"]) / (bare_same["articles"] / bare_same["wall"])
+            print(f"\nfull / bare (same concurrency): {ratio:.2f}x crawl time, {ratio_wall:.2f}x wall clock (target >= 0.2x)")
+            overhead = full["seconds"] - pipeline_only["seconds"]
+            print(f"crawler overhead (full crawl - pipeline alone): {overhead:.1f} s, "
+                  f"{overhead / full['seconds']:.0%} of the full crawl; fetching alone took {bare_same['seconds']:.1f} s")
+            print("full crawl report: " + json.dumps(full["report"], ensure_ascii=False))
+            if args.profile:
+                profile_full(server.base_url, Path(temp) / "archive-profile", sites_file, args.top)
+
+
+if __name__ == "__main__":
+    main()

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from jiwen.models import PlaceFact
 
-from .nlp import Tokens, load_rules, word_tags
+from .nlp import Tokens, frequent_words, load_rules
 from .sentences import sentence_at
 
 # china_location.txt: a tab-indented tree; depth 0/1/2 = province/prefecture/county, each line
@@ -64,8 +64,8 @@ def _ordinary_words(rules: dict) -> dict[str, set[str]]:
     name_tags = tuple(rules["name_tags"])
     thresholds = rules["ordinary_word_min_frequency"]
     result: dict[str, set[str]] = {level: set() for level in thresholds}
-    for word, (frequency, tag) in word_tags().items():
-        if len(word) < 2 or len(word) > 3 or tag.startswith(name_tags):
+    for word, frequency, tag in frequent_words(min(thresholds.values())):
+        if tag.startswith(name_tags):
             continue
         for level, threshold in thresholds.items():
             if frequency >= threshold:

@@ -39,10 +39,10 @@ def _is_word(word: str) -> bool:
 def _tag(word: str, rules) -> str:
     if word in rules["noun_characters"]:
         return "n"
-    entry = rules["tags"].get(word)
-    if entry is None:
+    tag = rules["tags"].get(word)
+    if tag is None:
         return "x" if len(word) == 1 else "n"  # a longer word jieba does not know is most often a name
-    return entry[1]
+    return tag
 
 
 def _is_noun(tag: str, rules) -> bool:

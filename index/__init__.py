@@ -9,11 +9,14 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy
+
 from jiwen.models import ArchivedArticle, SearchRequest, SearchResponse
 
 from .columns import ColumnCache
-from .docsets import DocSets
+from .arrays import SearchArrays
 from .documents import article_document
+from .scoring import Scorer
 from .searcher import run_matching_ids, run_search
 from .snippets import DEFAULT_MARKS
 from .store import check_complete, create_fresh, open_or_create, swap_in
@@ -39,7 +42,8 @@ class ArchiveIndex:
         self._index = open_or_create(self.directory)
         self._searcher = None
         self._columns = ColumnCache()
-        self._docsets = DocSets()
+        self._scorer = Scorer()
+        self._arrays: SearchArrays | None = None
 
     # Writing
 
@@ -110,24 +114,29 @@ class ArchiveIndex:
             self._searcher = self._index.searcher()
         return self._searcher
 
+    def _current_arrays(self) -> SearchArrays:
+        searcher = self._current_searcher()
+        if self._arrays is None or self._arrays.searcher is not searcher:
+            self._arrays = SearchArrays(searcher, self._columns)
+        return self._arrays
+
     def _close_searcher(self) -> None:
+        self._arrays = None
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """Raises `QuerySyntaxError` (one line) when the query or a filter is malformed."""
-        return run_search(request, self._current_searcher(), self._columns, self._docsets, self.marks)
+        return run_search(request, self._current_arrays(), self._scorer, self.marks)
 
     def matching_ids(self, request: SearchRequest) -> list[str]:
         """Every id matching the query and filters, in the request's sort order (no paging)."""
-        return run_matching_ids(request, self._current_searcher(), self._columns, self._docsets)
+        return run_matching_ids(request, self._current_arrays(), self._scorer)
 
     def ids(self) -> set[str]:
-        searcher = self._current_searcher()
-        values = self._columns.values(searcher, "id")
-        reader = searcher.reader()
-        return {values[docnum] for docnum in reader.all_doc_ids()}
+        arrays = self._current_arrays()
+        return {arrays.ids[docnum] for docnum in numpy.flatnonzero(arrays.live).tolist()}
 
     def doc_count(self) -> int:
         return self._current_searcher().doc_count()

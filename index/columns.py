@@ -19,6 +19,14 @@ class ColumnCache:
         self._segments: dict[tuple[str, str], list] = {}
         self._joined: dict[tuple[tuple[str, ...], str], list] = {}
 
+    def per_segment(self, reader, name: str, compute):
+        """`compute(reader)`, kept for as long as the segment lives."""
+        key = (reader.segment().segment_id(), name)
+        value = self._segments.get(key)
+        if value is None:
+            value = self._segments[key] = compute(reader)
+        return value
+
     def _segment_values(self, reader, fieldname: str) -> list:
         key = (reader.segment().segment_id(), fieldname)
         values = self._segments.get(key)
@@ -55,6 +63,6 @@ class ColumnCache:
                 joined.extend(self._segment_values(reader, fieldname))
             self._joined = {k: v for k, v in self._joined.items() if k[0] == segment_ids}
             self._joined[key] = joined
-            live = {(segment_id, name) for segment_id in segment_ids for name in COLUMN_FIELDS}
-            self._segments = {k: v for k, v in self._segments.items() if k in live}
+            live = set(segment_ids)
+            self._segments = {k: v for k, v in self._segments.items() if k[0] in live}
         return joined

@@ -5,6 +5,7 @@ Public entry point of the extraction stage (the CLI, the crawler and `process_pa
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from datetime import datetime
 
@@ -21,6 +22,9 @@ from .metadata import choose_title, find_published, read_meta, read_metadata, re
 from .normalize import normalize_text, strip_pinyin_annotations
 from .text_dump import extract_text_dump
 
+_INVISIBLE_BLOCKS = re.compile(r"<(script|style|noscript|template|head)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
+_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|h[1-6]|tr|td|section|article|ul|ol|table|dd|dt)\b", re.I)
 _HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|meta|title|table|article)[\s>/]", re.I)
 _LEADING_URL_COMMENT = re.compile(r"^\s*<!--\s*(https?://\S+?)\s*-->")
 # A "?" (or U+FFFD) touching a Han character: the mark a lossy decoder leaves; only then is the
@@ -88,6 +92,8 @@ def extract_article(
         warnings.extend(f"damaged run left as is (could not re-align): {run!r}" for run in report.unrepaired)
     if html:
         article = _extract_html(text, url, fetched_at)
+        if not article.body.strip():
+            article = _extract_tagless(text, url, fetched_at, warnings)
     else:
         article = extract_text_dump(normalize_text(strip_pinyin_annotations(text)), fetched_at=fetched_at)
     if not article.body.strip():
@@ -139,6 +145,18 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> Ar
         keywords=metadata.keywords,
         discarded=discarded,
     )
+
+
+def _extract_tagless(text: str, url: str | None, fetched_at: datetime | None, warnings: list[str]) -> Article:
+    """Last resort for HTML the parser cannot build a usable tree from (libxml2 stops nesting at
+    a fixed depth and drops what lies deeper): read the page's text as a text dump."""
+    stripped = _INVISIBLE_BLOCKS.sub(" ", text)
+    stripped = html_module.unescape(_TAG.sub(lambda tag: "\n" if _BLOCK_TAG.match(tag.group()) else "", stripped))
+    article = extract_text_dump(normalize_text(strip_pinyin_annotations(stripped)), fetched_at=fetched_at)
+    if article.body.strip():
+        warnings.append("HTML could not be parsed into a usable tree; the article was read from the page's text without its layout")
+    article.url = url
+    return article
 
 
 def _before(order: int | None) -> int | None:

@@ -9,13 +9,8 @@ from jiwen.models import Discarded
 from .boilerplate import boilerplate_reason
 from .html import text_lines
 from .main_text import drop_reason
-from .normalize import normalize_line, to_simplified
 
 _NOT_SHOWN = frozenset({"head", "title", "meta", "link"})
-
-
-def _clean(text: str) -> str:
-    return normalize_line(to_simplified(text))
 
 
 def discard_page_chrome(root, containers: list, measures: dict, keep_from: int | None, keep_to: int | None) -> list[Discarded]:
@@ -49,9 +44,8 @@ def discard_page_chrome(root, containers: list, measures: dict, keep_from: int |
 
 def _block_discards(block, measure, measures: dict, containers: list) -> list[tuple[int, Discarded]]:
     reason = drop_reason(block, measure)
-    if reason is None:
-        reason = "navigation" if measure.order < measures[containers[0]].order else "sidebar"
-    return [
-        (measure.order, Discarded(text=line, reason=boilerplate_reason(line) or reason))
-        for line in text_lines(block, _clean)
-    ]
+    if reason is not None:
+        return [(measure.order, Discarded(text=line, reason=reason)) for line in text_lines(block) if line]
+    # No class, tag or link share says what the block is: its lines may (版权所有, 分享到).
+    reason = "navigation" if measure.order < measures[containers[0]].order else "sidebar"
+    return [(measure.order, Discarded(text=line, reason=boilerplate_reason(line) or reason)) for line in text_lines(block) if line]

@@ -11,6 +11,7 @@ as it is and reported, so garbage is never indexed silently.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -72,15 +73,26 @@ def _realign(run: str) -> str | None:
     return best
 
 
+def _plausibility(text: str) -> float:
+    """Mean log corpus count of the Han characters: how much the text reads like Chinese."""
+    han = [character for character in text if charfreq.is_han(character)]
+    return sum(math.log(charfreq.char_count(character) + 1) for character in han) / max(len(han), 1)
+
+
 def _repair_run(run: str) -> str | None:
-    # The damage may start a few characters before the first rare one (a misread pair can be
-    # common by chance); try each start from the first rare character backwards.
+    # The damage may start before the first rare character (a misread pair can be common by
+    # chance): try every start up to it and keep the reading that looks most like Chinese.
     first_rare = next(index for index, character in enumerate(run) if charfreq.is_rare(character))
+    best, best_score = None, _plausibility(run)
     for start in range(first_rare, -1, -1):
         repaired = _realign(run[start:])
-        if repaired is not None:
-            return run[:start] + repaired
-    return None
+        if repaired is None:
+            continue
+        candidate = run[:start] + repaired
+        score = _plausibility(candidate)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
 
 
 def repair_damaged_runs(text: str, *, near_marks_only: bool = False) -> DamageReport:

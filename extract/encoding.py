@@ -17,6 +17,8 @@ import charset_normalizer
 
 from jiwen.errors import ExtractionError
 
+from . import charfreq
+
 # Superset codecs: pages that declare the narrow charset routinely use characters of the wider one.
 _SUPERSETS = {
     "gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "cp936": "gb18030",
@@ -29,6 +31,9 @@ _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I
 # Share of replaced bytes below which a declared or detected charset is still trusted (with a warning).
 _TOLERATED_ERRORS = 0.002
 _SNIFF_BYTES = 4096
+_PLAUSIBILITY_SAMPLE = 20_000
+# More replaced-or-rare characters than this share of the text: the reading is probably garbled.
+_IMPLAUSIBLE = 0.02
 
 
 @dataclass
@@ -77,11 +82,12 @@ def _strict(data: bytes, codec: str) -> str | None:
         return None
 
 
-def _replacement_share(data: bytes, codec: str) -> tuple[str, float]:
+def _replaced(data: bytes, codec: str) -> tuple[str, int]:
+    """The text read with replacement, and how many replacements the reading made."""
     text = data.decode(codec, errors="replace")
     # Count only new U+FFFD characters, not ones the page itself carried.
     errors = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
-    return text, max(errors, 0) / max(len(data), 1)
+    return text, max(errors, 0)
 
 
 def decode_bytes(data: bytes, content_type: str | None = None) -> DecodedText:
@@ -103,21 +109,31 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> DecodedText:
     return _decode_doubtful(data, label, declared)
 
 
+def _implausibility(text: str, errors: int) -> float:
+    """Replaced bytes plus rare Han characters per character of a sample: mojibake (UTF-8 read as
+    GB18030, GBK read as Big5) decodes without errors but into characters news never uses."""
+    sample = text[:_PLAUSIBILITY_SAMPLE]
+    han = [character for character in sample if charfreq.is_han(character)]
+    rare = sum(1 for character in han if charfreq.is_rare(character)) if charfreq.available() else 0
+    return (errors + rare) / max(len(sample), 1)
+
+
 def _decode_doubtful(data: bytes, label: str | None, declared: str | None) -> DecodedText:
-    """No charset decodes the bytes cleanly: pick the least damaged reading and say so."""
+    """No charset decodes the bytes cleanly: pick the least damaged, most plausible reading and
+    say so."""
     guess = charset_normalizer.from_bytes(data[:200_000]).best()
     guessed = canonical_codec(guess.encoding) if guess else None
     candidates = [codec for codec in (declared, guessed, "utf-8", "gb18030", "big5hkscs") if codec]
-    best_text, best_codec, best_share = "", "utf-8", 2.0
+    best_text, best_codec, best_errors, best_cost = "", "utf-8", 0, float("inf")
     for codec in dict.fromkeys(candidates):
-        text, share = _replacement_share(data, codec)
-        if share < best_share:
-            best_text, best_codec, best_share = text, codec, share
+        text, errors = _replaced(data, codec)
+        cost = _implausibility(text, errors)
+        if cost < best_cost:
+            best_text, best_codec, best_errors, best_cost = text, codec, errors, cost
     warnings = []
-    if best_share > 0:
-        replaced = round(best_share * len(data))
-        warnings.append(f"doubtful decoding: {replaced} undecodable byte(s) replaced while reading as {best_codec}")
-    if best_share > _TOLERATED_ERRORS:
+    if best_errors:
+        warnings.append(f"doubtful decoding: {best_errors} undecodable byte(s) replaced while reading as {best_codec}")
+    if best_errors > len(data) * _TOLERATED_ERRORS or best_cost > _IMPLAUSIBLE:
         warnings.append(f"doubtful decoding: declared charset {label or 'none'}, detected {guess.encoding if guess else 'nothing'}; text may be garbled")
     elif declared and best_codec != declared:
         warnings.append(f"declared charset {label} does not fit the bytes; read as {best_codec}")

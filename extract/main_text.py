@@ -256,4 +256,4 @@ class _Collector:
 
 
 def _discard_block(element, reason: str, result: MainText) -> None:
-    result.discarded.extend(Discarded(text=line, reason=reason) for line in text_lines(element, _clean))
+    result.discarded.extend(Discarded(text=line, reason=reason) for line in text_lines(element) if line)

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from jiwen.models import Article, Discarded
 
-from .boilerplate import boilerplate_reason, looks_like_headline
+from .boilerplate import boilerplate_reason, looks_like_headline, strip_bullet
 from .byline import find_author, find_source, split_closing_credit
 from .pubdate import labelled_date, parse_date
 from .sidebar import find_sidebar_lines
@@ -45,7 +45,7 @@ def extract_text_dump(normalized: str, *, fetched_at: datetime | None = None) ->
     lines = [line for line in normalized.split("\n") if line.strip()]
     article = Article()
     claimed = find_sidebar_lines(lines)
-    discarded = [Discarded(text=lines[index], reason="sidebar") for index in sorted(claimed)]
+    discarded = [Discarded(text=strip_bullet(lines[index]) or lines[index], reason="sidebar") for index in sorted(claimed)]
     header_end = _header_end(lines, claimed)
     title_lines = []
     for line in lines[:header_end]:

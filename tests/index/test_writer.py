@@ -82,3 +82,20 @@ def test_searching_works_while_a_writer_is_open(index):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_bulk_add_in_worker_processes_replaces_existing_articles(tmp_path, monkeypatch, big_articles):
+    import msgspec
+
+    import jiwen.index as index_package
+
+    archive_index = ArchiveIndex(tmp_path / "bulk")
+    archive_index.add(big_articles[:40])
+    # Lower the bar so this small batch takes the parallel path a real bulk load takes.
+    monkeypatch.setattr(index_package, "PARALLEL_THRESHOLD", 10)
+    renamed = [msgspec.structs.replace(a, title="零工驿站开张") for a in big_articles[:20]]
+    assert archive_index.add(renamed + big_articles[40:]) == 20 + len(big_articles) - 40
+    assert archive_index.doc_count() == len(big_articles)
+    assert archive_index.ids() == {a.id for a in big_articles}
+    found = archive_index.search(SearchRequest(query="零工驿站", limit=100, include_offtopic=True))
+    assert {hit.id for hit in found.hits} == {a.id for a in big_articles[:20]}

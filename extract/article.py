@@ -120,10 +120,13 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> Ar
     title, title_order = choose_title(elements, measures, meta, prose_start)
     discarded = list(main.discarded)
     paragraphs = _drop_leading_header(main.paragraphs, title, title_order, discarded)
-    body_start = max(order for order in (paragraphs[0][1] if paragraphs else None, prose_start) if order is not None) if (paragraphs or prose_start is not None) else None
+    # The byline sits above the first kept paragraph, and above the first prose paragraph when
+    # short kept lines (a kicker, a summary label) come before it.
+    starts = [order for order in (paragraphs[0][1] if paragraphs else None, prose_start) if order is not None]
+    body_start = max(starts) if starts else None
     header = region_lines(elements, title_order if title_order is not None else _before(body_start), body_start)
     trailer = region_lines(elements, main.last_order, len(elements), reach=_TRAILER_REACH)
-    metadata = read_metadata(root, meta, header, url)
+    metadata = read_metadata(root, meta, header, url, title)
     published = find_published(header, trailer, meta, text, metadata.url, fetched_at)
     header_end = body_start if body_start is not None else title_order
     discarded.extend(discard_page_chrome(root, main.containers, measures, title_order, header_end))

@@ -24,6 +24,7 @@ class Rules:
     sidebar_heading: re.Pattern
     related_line: re.Pattern
     closing_credit: re.Pattern
+    promo_line: re.Pattern
     html_drop_tokens: frozenset[str]
     html_keep_tokens: frozenset[str]
 
@@ -42,6 +43,7 @@ def rules() -> Rules:
         sidebar_heading=re.compile(data["sidebar_heading_pattern"]),
         related_line=re.compile(data["related_line_pattern"]),
         closing_credit=re.compile(data["closing_credit_pattern"]),
+        promo_line=re.compile(data["promo_line_pattern"]),
         html_drop_tokens=frozenset(data["html_drop_tokens"]),
         html_keep_tokens=frozenset(data["html_keep_tokens"]),
     )
@@ -59,6 +61,8 @@ def boilerplate_reason(line: str) -> str | None:
         return "share"
     if active.related_line.search(stripped) and len(stripped) < 120:
         return "sidebar"
+    if active.promo_line.search(stripped):
+        return "navigation"
     return None
 
 

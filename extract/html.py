@@ -28,7 +28,8 @@ BLOCK_TAGS = frozenset(
     "footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu nav ol p pre section summary table "
     "tbody td tfoot th thead tr ul br caption".split()
 )
-PUNCTUATION = "，。！？；：、“”‘’（）《》,.!?;:"
+# ASCII "." ":" "/" are left out: they fill URLs and file names, which are never article text.
+PUNCTUATION = "，。！？；：、“”‘’（）《》,!?;"
 _DELETE_PUNCTUATION = dict.fromkeys(map(ord, PUNCTUATION), None)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # libxml2 drops everything after a </html> or </body>; pages stitched from CMS fragments carry

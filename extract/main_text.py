@@ -50,6 +50,9 @@ class MainText:
 
 def _block_score(measure: Measure) -> float:
     own = measure.direct - measure.direct_link
+    if not measure.direct_punctuation:
+        # No punctuation at all: a label, a name list, a URL; it barely counts, however long.
+        return min(own / 100, 1.0)
     return 1 + measure.direct_punctuation + min(own / 50, 4)
 
 

@@ -23,6 +23,9 @@ _HEADER_REACH = 600
 _TITLE_MAX_CHARS = 120
 # A heading that matches no page title must sit this close (in elements) above the text.
 _HEADING_REACH = 40
+_AUTHOR_MAX_CHARS = 30
+_NAME_LIKE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+_NOT_A_NAME = re.compile(r"@|https?:|www\.|^\d+$")
 # Lines shaped like headings that are not the headline.
 _NOT_A_HEADLINE = re.compile(r"^[(（]?(?:原标题|原题|正在阅读|当前位置|您的位置|你的位置|来源|编者按)")
 
@@ -189,17 +192,30 @@ def _first_date(text: str, fetched_at: datetime | None) -> str | None:
     return found[0] if found else None
 
 
-def read_metadata(root, meta: dict[str, str], header: list[str], url: str | None) -> PageMetadata:
+def read_metadata(root, meta: dict[str, str], header: list[str], url: str | None, headline: str | None = None) -> PageMetadata:
     """Author, source, site name, keywords and URL (title and date are chosen by the caller)."""
     result = PageMetadata()
     result.url = url or _canonical_url(root, meta)
     header_text = " ".join(header)
     result.source = find_source(header_text) or _clean(_first(meta, "source")) or None
-    result.author = find_author(header_text) or _clean(_first(meta, "author")) or None
+    result.author = find_author(header_text) or _meta_author(root, meta, headline)
     result.site_name = _clean(_first(meta, "site_name")) or None
     keywords = _clean(_first(meta, "keywords"))
     result.keywords = [word for word in re.split(r"[,，;；、|\s]+", keywords) if word][:30]
     return result
+
+
+def _meta_author(root, meta: dict[str, str], headline: str | None) -> str | None:
+    """The <meta> author, unless it is a template placeholder (an e-mail, a number) or the site's
+    own name (it then also stands in <title> beside the headline)."""
+    author = _clean(_first(meta, "author"))
+    if not author or len(author) > _AUTHOR_MAX_CHARS or not _NAME_LIKE.search(author) or _NOT_A_NAME.search(author):
+        return None
+    title_element = root.find(".//title")
+    document_title = _clean("".join(title_element.itertext())) if title_element is not None else ""
+    if author in document_title.replace(headline or "", ""):
+        return None
+    return author
 
 
 def _canonical_url(root, meta: dict[str, str]) -> str | None:

@@ -55,13 +55,14 @@ def format_stats(numbers: dict, directory: Path) -> str:
 def format_runs(history: list[dict]) -> str:
     if not history:
         return "no runs yet"
-    lines = [f"{'id':>4}  {'kind':<10} {'site':<16} {'started':<25} {'outcome':<9} report"]
+    lines = [f"{'id':>4}  {'kind':<10} {'site':<16} {'started':<25} {'outcome':<12} report"]
     for run in history:
         report = ", ".join(f"{key}={value}" for key, value in run["report"].items() if not isinstance(value, (dict, list)))
-        flag = "" if run["outcome"] in ("ok", "running") else "  <-- " + run["outcome"].upper()
+        # A run that did not end well (failed, killed, interrupted) shouts, before the long report.
+        outcome = run["outcome"] if run["outcome"] in ("ok", "finished", "running") else run["outcome"].upper() + " <--"
         lines.append(
             f"{run['id']:>4}  {run['kind']:<10} {(run['site'] or '-'):<16} {run['started_at']:<25} "
-            f"{run['outcome']:<9} {report}{flag}"
+            f"{outcome:<12} {report}"
         )
     return "\n".join(lines)
 

@@ -40,6 +40,7 @@ class ArchiveIndex:
         self.marks = marks
         self.lock_timeout = lock_timeout
         self._index = open_or_create(self.directory)
+        self._folder_identity = self._identity()
         self._searcher = None
         self._columns = ColumnCache()
         self._scorer = Scorer()
@@ -102,11 +103,23 @@ class ArchiveIndex:
             self._close_searcher()
             swap_in(fresh, self.directory)
         self._index = open_or_create(self.directory)
+        self._folder_identity = self._identity()
         return count
 
     # Reading
 
+    def _identity(self) -> tuple[int, int]:
+        status = os.stat(self.directory)
+        return status.st_dev, status.st_ino
+
     def _current_searcher(self):
+        identity = self._identity()
+        if identity != self._folder_identity:
+            # Another process rebuilt the index and swapped a new folder in: its generation
+            # numbers start again, so Whoosh's up_to_date() cannot tell.
+            self._close_searcher()
+            self._index = open_or_create(self.directory)
+            self._folder_identity = identity
         # Reopened rather than Searcher.refresh(), which fails on an index with no segments yet.
         if self._searcher is not None and not self._searcher.up_to_date():
             self._close_searcher()

@@ -68,3 +68,11 @@ def test_a_new_folder_gives_an_empty_index_that_answers(tmp_path):
     assert empty.ids() == set()
     response = empty.search(SearchRequest(query="就业", facets=["place"]))
     assert (response.total, response.hits, response.facets) == (0, [], {"place": {}})
+
+
+def test_a_search_after_another_instance_rebuilt_the_index_sees_the_new_one(index, articles):
+    other = ArchiveIndex(index.directory)
+    assert index.search(SearchRequest(query="稳岗返还")).total == 2
+    other.rebuild(articles[4:5])
+    assert [hit.id for hit in index.search(SearchRequest(query="稳岗返还")).hits] == ["huidong-wengang"]
+    assert index.doc_count() == 1

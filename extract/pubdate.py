@@ -47,7 +47,24 @@ def _from_match(match: re.Match, now: datetime | None) -> str | None:
     return _from_fields(match.groupdict(), now)
 
 
+_NUMERAL_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+
+
+def _number(value: str) -> int:
+    """An int from ASCII digits or Chinese numerals (二〇二三 digit by digit, 二十八 by cn2an)."""
+    if value.isascii():
+        return int(value)
+    digits = value.translate(_NUMERAL_DIGITS)
+    if digits.isdigit():
+        return int(digits)
+    import cn2an  # only dates in Chinese numerals need it; importing it costs ~0.2 s
+
+    return int(cn2an.cn2an(value, "smart"))
+
+
 def _from_fields(groups: dict, now: datetime | None) -> str | None:
+    if any(isinstance(groups.get(key), str) and not groups[key].isascii() for key in ("year", "month", "day")):
+        groups = {**groups, **{key: _number(groups[key]) for key in ("year", "month", "day")}}
     try:
         day = date(int(groups["year"]), int(groups["month"]), int(groups["day"]))
     except ValueError:

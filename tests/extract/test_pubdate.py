@@ -12,6 +12,11 @@ def test_dashed_slashed_and_chinese_dates_are_read():
     assert parse_date("2023年11月8日") == "2023-11-08"
 
 
+def test_dates_in_chinese_numerals_are_read():
+    assert parse_date("成文日期：二〇二三年十一月八日") == "2023-11-08"
+    assert parse_date("二〇二〇年十二月三十一日") == "2020-12-31"
+
+
 def test_a_shown_time_is_kept_in_shanghai_time():
     assert parse_date("2023年11月8日 10:30") == "2023-11-08T10:30+08:00"
     assert parse_date("2023-11-08 10:30:15") == "2023-11-08T10:30:15+08:00"

@@ -245,12 +245,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--details", action="store_true", help="list every miss, extra fact and violation")
     parser.add_argument("--no-jionlp", action="store_true", help="skip the JioNLP peer")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="score only these fixture articles (and not the seed)")
     options = parser.parse_args()
 
     totals = {"seed": defaultdict(Score), "own": defaultdict(Score)}
     peer_totals = {"seed": defaultdict(Score), "own": defaultdict(Score)}
     started = time.perf_counter()
     for name, article, gold in articles():
+        if options.only and name not in options.only:
+            continue
         group = "seed" if name == "seed" else "own"
         details: list[str] = []
         predicted = jiwen_predictions(article)
@@ -277,7 +280,8 @@ def main() -> int:
             print(f"{name}:")
             print("\n".join(details))
 
-    for group, title in (("seed", "seed article"), ("own", f"our {len(facts_fixtures.fixture_names())} articles")):
+    own_count = len(options.only) if options.only else len(facts_fixtures.fixture_names())
+    for group, title in (("seed", "seed article"), ("own", f"our {own_count} articles")):
         if not totals[group]:
             continue
         print(f"\n{title}")

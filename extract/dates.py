@@ -102,6 +102,12 @@ def _point(match: re.Match, rules, base: date | None, previous_year: int | None)
     if group["iso"]:
         day = date(int(group["iso"]), int(group["isom"]), int(group["isod"]))
         return Point(start, end, day.isoformat(), "day", year=day.year, explicit_year=True)
+    if group["firstmonths"]:
+        last = _number(group["firstmonths"])
+        year = base.year if base else None
+        if year is None:
+            return Point(start, end, None, "month")
+        return Point(start, end, f"{year:04d}-01", "month", f"{year:04d}-{last:02d}", year=year, tail="-01")
     if group["season"]:
         first, last, granularity = rules["parts"][group["season"]]
         year = base.year if base else None

@@ -143,7 +143,8 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
     qualified = bool(match.group("before"))
     for written in (first, second):
         if written and _is_chinese(written) and (
-            (written in IDIOMATIC_NUMERALS and not (qualified and written != "一"))  # 近千人 is about 1000
+            # 近千人 is about 1000, 约一成 about 10%; alone, 一 and 千 are words (一个缩影, 千家万户)
+            (written in IDIOMATIC_NUMERALS and not (qualified and (written != "一" or match.group("tenths"))))
             or not (CHINESE_DIGITS & set(written) or written[0] == "十" or written in IDIOMATIC_NUMERALS)
         ):
             return None

@@ -33,18 +33,22 @@ def _rules():
         rf"[（(](?P<role>{_alternation(rules['byline_roles'])})[ 　:：]*"
         rf"(?P<names>{surname}[\u4e00-\u9fff]{{1,2}}(?:[ 　、]+{surname}[\u4e00-\u9fff]{{1,2}})*)[）)]"
     )
+    speaker = re.compile(
+        rf"(?<=[{rules['role_endings']}])(?P<name>{surname}[\u4e00-\u9fff]{{1,2}}?)"
+        rf"(?={_alternation(rules['speech_verbs'])})"
+    )
     titles = tuple(rules["title_words"])
     not_names = set(rules["not_names"])
 
     def is_name(text: str) -> bool:
         return text not in not_names and not text[1:].endswith(titles) and not text.endswith(titles[:1])
 
-    return role_name, byline, is_name, re.compile(surname)
+    return role_name, byline, is_name, re.compile(surname), speaker
 
 
 def find_people(tokens: Tokens) -> list[PersonFact]:
     """Person names in a segmented text."""
-    role_name, byline, is_name, surname = _rules()
+    role_name, byline, is_name, surname, speaker = _rules()
     text = tokens.text
     found: dict[tuple[int, int], str | None] = {}
     roles: dict[str, str | None] = {}
@@ -53,6 +57,11 @@ def find_people(tokens: Tokens) -> list[PersonFact]:
         if is_name(name):
             found[match.span("name")] = match.group("role")
             roles.setdefault(name, match.group("role"))
+    for match in speaker.finditer(text):
+        name = match.group("name")
+        if is_name(name) and not any(s < match.end() and match.start() < e for s, e in found):
+            found[match.span("name")] = None
+            roles.setdefault(name, None)
     for match in byline.finditer(text):
         offset = match.start("names")
         for part in re.split(r"([ 　、]+)", match.group("names")):

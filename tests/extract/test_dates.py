@@ -60,3 +60,9 @@ def test_full_width_digits_are_dates_too():
 
 def test_durations_and_counts_are_not_dates():
     assert dates_in("培训3年，服务12个月，组织5天。") == []
+
+
+def test_the_first_months_of_a_year_are_a_month_range():
+    assert dates_in("今年前4个月，全省新增返乡创业人员2.6万人。", "2024-05-16") == [
+        ("今年前4个月", "2024-01", "2024-04", "month")
+    ]

@@ -106,3 +106,9 @@ def test_ordinals_phones_ids_years_and_idioms_are_not_numbers(text):
 def test_chinese_numerals_count_places_only_as_numbers_of_places():
     fact = only("分别与广东、浙江、福建、江苏四省人社部门签订协议。", CountFact)
     assert (fact.text, fact.value, fact.unit) == ("四省", 4, "省")
+
+
+def test_a_duration_in_months_is_not_a_count_and_one_tenth_needs_a_qualifier():
+    assert numbers_in("今年前4个月完成任务。") == []
+    assert only("同比增长约一成。", PercentFact).value == 10
+    assert numbers_in("政策一成不变。") == []

@@ -39,3 +39,7 @@ def test_the_innermost_place_opens_a_company_name():
 
 def test_a_generic_department_or_an_unnamed_factory_is_not_an_organisation():
     assert orgs_in("两地人社部门付出很多，他在天津一家服装厂工作。") == []
+
+
+def test_a_speaker_after_a_word_ending_like_a_role_is_a_person():
+    assert people_in("“在家门口上班真好。”女工李秀兰说。赴吉隆坡务工的电工张强表示满意。") == [("李秀兰", None), ("张强", None)]

@@ -15,7 +15,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from .columns import MULTI_VALUED, ColumnCache
+from .columns import ColumnCache
 from .schema import SEARCHED_FIELDS
 
 LENGTH_OF_BYTE = numpy.array([byte_to_length(value) for value in range(256)], dtype=numpy.float32)
@@ -124,4 +124,4 @@ class SearchArrays:
         return mask
 
 
-__all__ = ["FacetCodes", "MULTI_VALUED", "SearchArrays"]
+__all__ = ["FacetCodes", "SearchArrays"]

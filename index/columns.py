@@ -1,8 +1,8 @@
 """Per-document values read from Whoosh columns, decoded once per segment and kept.
 
-Facet counts and date ordering look at every matching document; asking Whoosh's column readers
-doc by doc (or grouping with `groupedby`, which does the same through categorizers) costs a few
-microseconds a document, too much at 100,000 matches. Segments never change once written
+Facet counts, date order and id tie-breaks look at every matching document; asking Whoosh's
+column readers doc by doc (or grouping with `groupedby`, which does the same through categorizers)
+costs a few microseconds a document per search, too much at 100,000 matches. Segments never change once written
 (deletions are kept aside), so a segment's decoded values stay valid until it is merged away.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from whoosh.searching import Searcher
 
-COLUMN_FIELDS = ("id", "date", "site", "month", "place", "province", "program")
 MULTI_VALUED = frozenset({"place", "province", "program"})
 
 
@@ -33,7 +32,8 @@ class ColumnCache:
         if values is None:
             count = reader.doc_count_all()
             if not reader.has_column(fieldname):
-                values = [() if fieldname in MULTI_VALUED else None] * count
+                empty = () if fieldname in MULTI_VALUED else (0 if fieldname == "date" else None)
+                values = [empty] * count
             else:
                 column = reader.column_reader(fieldname, translate=False)
                 raw = list(column)

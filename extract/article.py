@@ -18,7 +18,7 @@ from .damage import repair_damaged_runs
 from .encoding import decode_bytes, looks_binary
 from .html import measure_tree, parse_html
 from .main_text import extract_main_text
-from .metadata import choose_title, find_published, read_meta, read_metadata, region_lines
+from .metadata import choose_subtitle, choose_title, find_published, read_meta, read_metadata, region_lines
 from .normalize import normalize_text, strip_pinyin_annotations
 from .text_dump import extract_text_dump
 
@@ -127,6 +127,7 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> Ar
     header = region_lines(elements, title_order if title_order is not None else _before(body_start), body_start)
     trailer = region_lines(elements, main.last_order, len(elements), reach=_TRAILER_REACH)
     metadata = read_metadata(root, meta, header, url, title)
+    subtitle = choose_subtitle(elements, measures, title, title_order, body_start)
     published = find_published(header, trailer, meta, text, metadata.url, fetched_at)
     header_end = body_start if body_start is not None else title_order
     discarded.extend(discard_page_chrome(root, main.containers, measures, title_order, header_end))
@@ -140,6 +141,7 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> Ar
     return Article(
         url=metadata.url,
         title=strip_pinyin_annotations(title) if title else None,
+        subtitle=strip_pinyin_annotations(subtitle) if subtitle else None,
         published=published,
         author=metadata.author,
         source=metadata.source,

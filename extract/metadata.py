@@ -24,6 +24,8 @@ _TITLE_MAX_CHARS = 120
 # A heading that matches no page title must sit this close (in elements) above the text.
 _HEADING_REACH = 40
 _AUTHOR_MAX_CHARS = 30
+_SUBTITLE_REACH = 3
+_SUBTITLE_CLASS = re.compile(r"sub-?_?title|subhead|fu_?title|\bfbt\b|\byt\b", re.I)
 _NAME_LIKE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _NOT_A_NAME = re.compile(r"@|https?:|www\.|^\d+$")
 # Lines shaped like headings that are not the headline.
@@ -114,7 +116,7 @@ def choose_title(elements: list, measures: dict, meta: dict[str, str], before_or
             rank = 1
         else:
             continue
-        key = (rank, len(squashed) if rank == 3 else 0, is_heading, order)
+        key = (rank, len(squashed) if rank == 3 else 0, element.tag == "h1", is_heading, order)
         if best_key is None or key > best_key:
             best, best_key = (text, order), key
     if best is not None:
@@ -129,6 +131,20 @@ def _truncated_match(squashed: str, references: list[str]) -> bool:
     """A displayed headline cut short with "...": its beginning starts a reference."""
     stem = squashed.rstrip(".…")
     return stem != squashed and len(stem) >= 8 and any(reference.startswith(stem) for reference in references)
+
+
+def choose_subtitle(elements: list, measures: dict, title: str | None, title_order: int | None, body_start: int | None) -> str | None:
+    """A sub-headline: a heading or a block whose class says "subtitle" right by the headline,
+    above the text."""
+    if title_order is None or body_start is None:
+        return None
+    for element in elements[max(title_order - _SUBTITLE_REACH, 0): body_start]:
+        if element.tag not in ("h2", "h3", "h4") and not _SUBTITLE_CLASS.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
+            continue
+        text = _heading_text(element)
+        if 4 <= len(text) <= _TITLE_MAX_CHARS and text != title and find_absolute_date(text) is None and not _NOT_A_HEADLINE.match(text):
+            return text
+    return None
 
 
 def _heading_text(element) -> str:

@@ -116,3 +116,12 @@ def test_ten_thousand_nested_elements_finish_with_an_article_or_a_clear_error():
         assert "\n" not in str(error)
     else:
         assert "重点群体就业保持稳定" in article.body
+
+
+def test_a_sub_headline_under_the_headline_becomes_the_subtitle():
+    paragraph = "<p>" + "全省城镇新增就业持续增长，重点群体就业保持稳定。" * 4 + "</p>"
+    page = f"<html><body><h1>全省就业形势稳定</h1><h2>前三季度城镇新增就业45万人</h2><div class='content'>{paragraph}</div></body></html>"
+    article = extract_article(page.encode("utf-8"))
+    assert article.title == "全省就业形势稳定"
+    assert article.subtitle == "前三季度城镇新增就业45万人"
+    assert "前三季度" not in article.body

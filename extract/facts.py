@@ -63,6 +63,9 @@ def facts_doc(text: str, published: str | None = None):
     for _name, component in nlp.pipeline:
         doc = component(doc)
     doc._.facts = _without_overlaps(doc._.facts or [])
+    # The same facts as spaCy spans (labelled by kind, widened to whole tokens), for spaCy tools.
+    spans = (doc.char_span(f.start, f.end, label=type(f).__struct_config__.tag, alignment_mode="expand") for f in doc._.facts)
+    doc.spans["jiwen_facts"] = [span for span in spans if span is not None]
     return doc
 
 

@@ -53,3 +53,22 @@ def test_seed_body_carries_no_sidebar_text():
     body = facts_fixtures.seed_article().body if facts_fixtures.SEED_TEXT.exists() else pytest.skip("seed absent")
     for text in facts_fixtures.seed_gold()["must_not"]["body_contains"]:
         assert text not in body
+
+
+def test_the_seed_through_the_article_extractor_keeps_the_bar():
+    if not facts_fixtures.SEED_TEXT.exists():
+        pytest.skip(f"seed article absent at {facts_fixtures.SEED_TEXT}")
+    import msgspec
+
+    sys.path.insert(0, str(REPO / "bench"))
+    import facts_quality
+
+    from jiwen.extract import process_page
+
+    article = process_page(facts_fixtures.SEED_TEXT.read_bytes(), content_type="text/plain")
+    gold = facts_fixtures.seed_gold()
+    predicted = [msgspec.to_builtins(f) for f in article.facts]
+    for kind in ("count", "money", "percent", "place", "program"):
+        score = facts_quality.score_kind(kind, [p for p in predicted if p["kind"] == kind], gold, article.body, [])
+        assert score.recall >= 0.95 and score.precision >= 0.9, kind
+    assert sum(facts_quality.must_not_violations(predicted, gold["must_not"], article.body, []).values()) == 0

@@ -31,3 +31,10 @@ def test_the_pipeline_is_a_blank_chinese_spacy_pipeline_with_rule_components():
     assert nlp.pipe_names == ["jiwen_programs", "jiwen_numbers", "jiwen_places", "jiwen_dates", "jiwen_orgs", "jiwen_people"]
     doc = nlp("从江县输送626名农村劳动力。")
     assert [t.text for t in doc][:2] == ["从江县", "输送"]
+
+
+def test_the_doc_carries_the_facts_as_labelled_spans():
+    from jiwen.extract.facts import facts_doc
+
+    doc = facts_doc("黔东南州从江县输送626名农村劳动力。")
+    assert {(span.text, span.label_) for span in doc.spans["jiwen_facts"]} >= {("黔东南州", "place"), ("626名农村劳动力", "count")}

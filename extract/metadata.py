@@ -14,7 +14,8 @@ from datetime import datetime
 from functools import lru_cache
 
 from .byline import find_author, find_source, metadata_rules
-from .html import BLOCK_TAGS
+from .boilerplate import is_sidebar_heading, rules
+from .html import BLOCK_TAGS, attribute_words
 from .normalize import normalize_line, to_simplified
 from .pubdate import date_from_url, find_absolute_date, find_relative_date, labelled_date, meta_names, parse_date, script_date
 
@@ -24,6 +25,9 @@ _TITLE_MAX_CHARS = 120
 # A heading that matches no page title must sit this close (in elements) above the text.
 _HEADING_REACH = 40
 _AUTHOR_MAX_CHARS = 30
+_LIST_TAGS = frozenset({"li", "dd", "dt", "ul", "ol", "dl"})
+# class/id words of blocks whose dates are never the article's.
+_CHROME_WORDS = frozenset({"sidebar", "side", "aside", "related", "relate", "recommend", "hot", "hotnews", "rank", "ranking", "nav", "menu", "list", "news-list", "tuijian", "xiangguan", "remen", "redian", "paihang"})
 _SUBTITLE_REACH = 3
 _SUBTITLE_CLASS = re.compile(r"sub-?_?title|subhead|fu_?title|\bfbt\b|\byt\b", re.I)
 _NAME_LIKE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
@@ -105,7 +109,7 @@ def choose_title(elements: list, measures: dict, meta: dict[str, str], before_or
         if not is_heading and not _is_title_block(element):
             continue
         text = _heading_text(element)
-        if not 4 <= len(text) <= _TITLE_MAX_CHARS or _NOT_A_HEADLINE.match(text):
+        if not 4 <= len(text) <= _TITLE_MAX_CHARS or _NOT_A_HEADLINE.match(text) or is_sidebar_heading(text):
             continue
         squashed = _squash(text)
         if any(squashed in reference for reference in references):
@@ -166,25 +170,37 @@ def _is_title_block(element) -> bool:
     return "title" in words and element.tag in ("div", "p", "span", "strong", "td") and len(element) <= 3
 
 
-def region_lines(elements: list, start_order: int | None, end_order: int | None, reach: int = _HEADER_REACH) -> list[str]:
+def region_lines(elements: list, measures: dict, start_order: int | None, end_order: int | None, reach: int = _HEADER_REACH) -> list[str]:
     """Visible text lines of the elements strictly between two document positions (the tail of the
-    start element included), up to `reach` characters."""
+    start element included), up to `reach` characters. List items and blocks marked as sidebars
+    or navigation are skipped whole: their dates belong to other stories."""
     if start_order is None or end_order is None or end_order <= start_order:
         return []
     lines: list[str] = []
     seen = 0
     texts = [elements[start_order].tail]
-    for element in elements[start_order + 1: end_order]:
-        texts = texts + [element.text, element.tail]
+    index = start_order + 1
+    while index < end_order and seen <= reach:
+        element = elements[index]
+        if element.tag in _LIST_TAGS or _marked_as_chrome(element):
+            texts.append(element.tail)
+            index += measures[element].size
+        else:
+            texts += [element.text, element.tail]
+            index += 1
         for text in texts:
             cleaned = _clean(text)
             if cleaned:
                 lines.append(cleaned)
                 seen += len(cleaned)
         texts = []
-        if seen > reach:
-            break
     return lines
+
+
+def _marked_as_chrome(element) -> bool:
+    words = attribute_words(element)
+    active = rules()
+    return bool(words) and not any(word in active.html_keep_tokens for word in words) and any(word in _CHROME_WORDS for word in words)
 
 
 def find_published(header: list[str], trailer: list[str], meta: dict[str, str], script_text: str, url: str | None, fetched_at: datetime | None) -> str | None:

@@ -125,3 +125,16 @@ def test_a_sub_headline_under_the_headline_becomes_the_subtitle():
     assert article.title == "全省就业形势稳定"
     assert article.subtitle == "前三季度城镇新增就业45万人"
     assert "前三季度" not in article.body
+
+
+def test_a_dated_headline_list_above_an_undated_article_gives_no_date():
+    items = "".join(f"<li><a href='/n/{day}.html'>其他地区就业新闻第{day}条</a> 2024-05-{day:02d}</li>" for day in range(10, 16))
+    paragraph = "<p>" + "全县开展就业援助月活动，为困难人员提供岗位信息和技能培训。" * 3 + "</p>"
+    page = (
+        "<html><head><title>就业援助月活动启动_县政府网</title></head><body>"
+        f"<div class='left'><ul>{items}</ul></div>"
+        f"<div class='article'><p>就业援助月活动启动</p>{paragraph * 2}</div></body></html>"
+    )
+    article = extract_article(page.encode("utf-8"))
+    assert article.published is None
+    assert "其他地区就业新闻" not in article.body

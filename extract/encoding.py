@@ -106,6 +106,13 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> DecodedText:
         text = _strict(data, declared)
         if text is not None:
             return DecodedText(text, declared, label)
+    if declared is None:
+        # Undeclared Chinese pages: a clean, plausible GB18030 or Big5 reading needs no detector
+        # (Big5 bytes often decode "cleanly" as GB18030 too, into rare characters: hence the check).
+        for codec in ("gb18030", "big5hkscs"):
+            text = _strict(data, codec)
+            if text is not None and _implausibility(text, 0) <= _IMPLAUSIBLE:
+                return DecodedText(text, codec, None)
     return _decode_doubtful(data, label, declared)
 
 

@@ -38,6 +38,16 @@ def test_meta_charset_that_lies_is_overruled_by_valid_utf8(page_bytes):
     assert "湄潭县举办返乡创业培训班" in article.body
 
 
+def test_pages_that_declare_no_charset_are_read_as_gbk_or_big5_by_what_reads_like_chinese(page_bytes):
+    gbk = page_bytes("gbk-recruitment.html").decode("gb18030").replace("; charset=gb2312", "")
+    big5 = page_bytes("big5-career-advice.html").decode("big5hkscs").replace('<meta charset="big5">', "")
+    gbk_decoded = decode_bytes(gbk.encode("gb18030"))
+    big5_decoded = decode_bytes(big5.encode("big5hkscs"))
+    assert (gbk_decoded.encoding, big5_decoded.encoding) == ("gb18030", "big5hkscs")
+    assert "黔南州举办春季招聘月活动" in gbk_decoded.text
+    assert "臺中就業服務站推出青年職涯諮詢" in big5_decoded.text
+
+
 def test_http_header_charset_wins_over_meta():
     page = '<html><head><meta charset="big5"></head><body><p>就业</p></body></html>'
     assert declared_charset(page.encode("gbk"), "text/html; charset=GBK") == "gbk"

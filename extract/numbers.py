@@ -113,17 +113,17 @@ def find_numbers(tokens: Tokens) -> list[CountFact | MoneyFact | PercentFact]:
             continue
         if fact is not None:
             facts.append(fact)
-    for match in rules["spelled"].finditer(text):
-        start = match.start("before") if match.group("before") and tokens.is_boundary(match.start()) else match.start() + (
-            len(match.group("before")) if match.group("before") else 0)
-        qualifier = _qualifier(match, rules, tokens, start)
-        facts.append(_make(PercentFact, text, start, match.end(), value=_plain(parse_number(match.group("n1"))),
-                           qualifier=qualifier))
+    for match in rules["spelled"].finditer(text):  # 百分之六十以上
+        before = match.group("before")
+        start = match.start() if not before or tokens.is_boundary(match.start()) else match.start() + len(before)
+        value = _plain(parse_number(match.group("n1")))
+        qualifier = _qualifier(match, rules, start)
+        facts.append(_make(PercentFact, text, start, match.end(), value=value, qualifier=qualifier))
     facts.sort(key=lambda f: f.start)
     return facts
 
 
-def _qualifier(match: re.Match, rules, tokens: Tokens, start: int) -> str:
+def _qualifier(match: re.Match, rules, start: int) -> str:
     after = match.group("after")
     if after:
         return rules["after"][after]
@@ -174,9 +174,17 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
         multiplier_1 = multiplier_2 if second else Decimal(1)  # 3至5万人: both ends in 万
     value = _plain(parse_number(first) * multiplier_1)
     value_end = _plain(parse_number(second) * multiplier_2) if second else None
-    qualifier = _qualifier(match, rules, tokens, start)
+    qualifier = _qualifier(match, rules, start)
+    first_unit = match.group("s1")
+    if first_unit and (first_unit in rules["currencies"]) != (unit_kind == "money"):
+        # 由35.7%至35.9亿元: the two ends are different kinds of number, so only the first is one.
+        kind = MoneyFact if first_unit in rules["currencies"] else PercentFact
+        fields = {"currency": rules["currencies"][first_unit]} if kind is MoneyFact else {}
+        alone = _plain(parse_number(first) * rules["multipliers"].get(match.group("m1") or "", Decimal(1)))
+        return _make(kind, text, start, match.end("s1"), value=alone, qualifier=qualifier, **fields)
     if tenths:
-        value, value_end = _plain(Decimal(value) * 10), (_plain(Decimal(value_end) * 10) if value_end else None)
+        value = _plain(Decimal(str(value)) * 10)
+        value_end = _plain(Decimal(str(value_end)) * 10) if value_end is not None else None
     if unit_kind == "percent":
         return _make(PercentFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier)
     if unit_kind == "money":

@@ -112,3 +112,8 @@ def test_a_duration_in_months_is_not_a_count_and_one_tenth_needs_a_qualifier():
     assert numbers_in("今年前4个月完成任务。") == []
     assert only("同比增长约一成。", PercentFact).value == 10
     assert numbers_in("政策一成不变。") == []
+
+
+def test_a_range_whose_ends_are_different_kinds_keeps_only_the_first_end():
+    fact = only("占比由35.7%至35.9亿元。", PercentFact)
+    assert (fact.text, fact.value, fact.value_end) == ("35.7%", 35.7, None)

@@ -39,6 +39,7 @@ class Place:
     adcode: str | None = None
     province: str | None = None
     prefecture: str | None = None
+    country: str | None = None  # for a foreign city: only to resolve names (西贡 in 越南 or 香港)
 
 
 @dataclass
@@ -112,11 +113,11 @@ def _world_places() -> list[tuple[Place, list[str]]]:
         places.append((country, [form for form in (full,) if form not in skip]))
         for city in (capital, *cities):
             if city and city not in skip and city != short:
-                places.append((Place(city, "foreign"), []))
+                places.append((Place(city, "foreign", country=short), []))
     for alias, country in rules["foreign"]["aliases"].items():
         places.append((Place(country, "foreign"), [alias]))
     for country, cities in rules["foreign"]["cities"].items():
-        places.extend((Place(city, "foreign"), []) for city in cities)
+        places.extend((Place(city, "foreign", country=country), []) for city in cities)
     return [(place, forms) for place, forms in places if place.name not in skip]
 
 
@@ -176,6 +177,7 @@ def _resolve(candidates: list[Place], context_names: set[str], dominant_province
     if len(candidates) == 1:
         return candidates[0]
     for test in (
+        lambda p: p.country in context_names,
         lambda p: p.prefecture in context_names and p.prefecture != p.name,
         lambda p: p.province in context_names and p.province != p.name,
         lambda p: p.province == dominant_province,

@@ -74,3 +74,8 @@ def test_ordinary_words_that_are_also_short_names_are_not_places():
 def test_a_place_inside_a_longer_dictionary_word_is_found():
     found = by_text("江西省人民政府新闻办公室举行发布会。")
     assert found["江西省"].level == "province"
+
+
+def test_a_foreign_city_is_chosen_when_the_article_names_its_country():
+    found = places_in("越南经济发展迅速，西贡的工厂招收了不少工人。")
+    assert [(f.text, f.level) for f in found] == [("越南", "foreign"), ("西贡", "foreign")]

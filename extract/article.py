@@ -91,9 +91,9 @@ def extract_article(
         warnings.extend(f"repaired damaged run {before!r} -> {after!r}" for before, after in report.repaired)
         warnings.extend(f"damaged run left as is (could not re-align): {run!r}" for run in report.unrepaired)
     if html:
-        article = _extract_html(text, url, fetched_at)
+        article, parsed_chars = _extract_html(text, url, fetched_at)
         if not article.body.strip():
-            article = _extract_tagless(text, url, fetched_at, warnings)
+            article = _extract_tagless(text, url, fetched_at, warnings, parsed_chars)
     else:
         article = extract_text_dump(normalize_text(strip_pinyin_annotations(text)), fetched_at=fetched_at)
     if not article.body.strip():
@@ -108,7 +108,8 @@ def extract_article(
     return article
 
 
-def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> Article:
+def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> tuple[Article, int]:
+    """The article, and how many visible characters the parsed tree held."""
     if url is None:
         comment = _LEADING_URL_COMMENT.match(text)
         url = comment.group(1) if comment else None
@@ -138,7 +139,7 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> Ar
             metadata.author = metadata.author or find_author(credit)
             discarded.append(Discarded(text=credit, reason="credit"))
             lines[-1] = last
-    return Article(
+    article = Article(
         url=metadata.url,
         title=strip_pinyin_annotations(title) if title else None,
         subtitle=strip_pinyin_annotations(subtitle) if subtitle else None,
@@ -150,16 +151,20 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> Ar
         keywords=metadata.keywords,
         discarded=discarded,
     )
+    return article, measures[elements[0]].text if elements else 0
 
 
-def _extract_tagless(text: str, url: str | None, fetched_at: datetime | None, warnings: list[str]) -> Article:
+def _extract_tagless(text: str, url: str | None, fetched_at: datetime | None, warnings: list[str], parsed_chars: int) -> Article:
     """Last resort for HTML the parser cannot build a usable tree from (libxml2 stops nesting at
     a fixed depth and drops what lies deeper): read the page's text as a text dump."""
     stripped = _INVISIBLE_BLOCKS.sub(" ", text)
     stripped = html_module.unescape(_TAG.sub(lambda tag: "\n" if _BLOCK_TAG.match(tag.group()) else "", stripped))
     article = extract_text_dump(normalize_text(strip_pinyin_annotations(stripped)), fetched_at=fetched_at)
     if article.body.strip():
-        warnings.append("HTML could not be parsed into a usable tree; the article was read from the page's text without its layout")
+        if parsed_chars < len("".join(article.body.split())) / 2:
+            warnings.append("HTML could not be parsed into a usable tree (nesting too deep?); the article was read from the page's text")
+        else:
+            warnings.append("no article block found in the HTML; the article was read from the page's text")
     article.url = url
     return article
 

@@ -28,6 +28,7 @@ _SUPERSETS = {
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]+encoding\s*=\s*[\"']([\w.:-]+)", re.I)
 # Share of replaced bytes below which a declared or detected charset is still trusted (with a warning).
 _TOLERATED_ERRORS = 0.002
 _SNIFF_BYTES = 4096
@@ -56,12 +57,13 @@ def canonical_codec(label: str | None) -> str | None:
 
 
 def declared_charset(data: bytes, content_type: str | None = None) -> str | None:
-    """The charset the HTTP header declares, else the first <meta> charset of the page."""
+    """The charset the HTTP header declares, else the first <meta> charset of the page, else the
+    XML declaration's."""
     if content_type:
         found = _HEADER_CHARSET.search(content_type)
         if found and canonical_codec(found.group(1)):
             return found.group(1).lower()
-    found = _META_CHARSET.search(data[:32768])
+    found = _META_CHARSET.search(data[:32768]) or _XML_ENCODING.search(data[:200])
     if found:
         return found.group(1).decode("ascii", "replace").lower()
     return None

@@ -116,6 +116,7 @@ def test_ten_thousand_nested_elements_finish_with_an_article_or_a_clear_error():
         assert "\n" not in str(error)
     else:
         assert "重点群体就业保持稳定" in article.body
+        assert any("could not be parsed" in warning for warning in article.warnings)
 
 
 def test_a_sub_headline_under_the_headline_becomes_the_subtitle():

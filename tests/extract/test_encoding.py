@@ -48,6 +48,12 @@ def test_pages_that_declare_no_charset_are_read_as_gbk_or_big5_by_what_reads_lik
     assert "臺中就業服務站推出青年職涯諮詢" in big5_decoded.text
 
 
+def test_an_xml_declaration_declares_the_charset():
+    data = b"<?xml version='1.0' encoding='gbk'?><html><body><p>" + "全省就业形势稳定。".encode("gbk") * 5 + b"</p></body></html>"
+    assert declared_charset(data) == "gbk"
+    assert decode_bytes(data).encoding == "gb18030"
+
+
 def test_http_header_charset_wins_over_meta():
     page = '<html><head><meta charset="big5"></head><body><p>就业</p></body></html>'
     assert declared_charset(page.encode("gbk"), "text/html; charset=GBK") == "gbk"

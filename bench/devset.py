@@ -43,12 +43,21 @@ def pages_dir() -> Path:
     archive = target / f"{GNE_RELEASE}.tar.gz"
     if not archive.exists():
         command = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "gne==0.4.3", "-d", str(target)]
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        try:
+            completed = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise DevSetUnavailable(f"cannot run pip to download gne==0.4.3: {error}") from None
         if completed.returncode != 0 or not archive.exists():
             last_line = (completed.stderr.strip().splitlines() or ["no output"])[-1]
             raise DevSetUnavailable(f"cannot download gne==0.4.3 from the package registry: {last_line}")
-    with tarfile.open(archive) as tar:
-        tar.extractall(target, filter="data")
+    try:
+        with tarfile.open(archive) as tar:
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(target, filter="data")
+            else:  # Python before 3.11.4 has no extraction filters
+                tar.extractall(target)
+    except (OSError, tarfile.TarError) as error:
+        raise DevSetUnavailable(f"cannot unpack {archive}: {error}") from None
     return unpacked
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -52,6 +53,32 @@ def run_jiwen(*args: str, env: dict | None = None, timeout: float = 300, **kwarg
     )
 
 
+@functools.lru_cache(maxsize=None)
+def schema_validator(format_name: str):
+    """A compiled validator: jsonschema.validate() re-checks the schema itself on every call."""
+    import jsonschema
+
+    from jiwen.schema import schema_for
+
+    schema = schema_for(format_name)
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
 @pytest.fixture
 def jiwen():
     return run_jiwen
+
+
+def invoke_jiwen(*args: str) -> subprocess.CompletedProcess:
+    """The same CLI through Click's runner, in this process: dictionaries and models load once
+    per test session instead of once per call. Returns what run_jiwen returns."""
+    from click.testing import CliRunner
+
+    from jiwen.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), prog_name="jiwen")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)

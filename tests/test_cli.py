@@ -11,10 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-import jsonschema
 import pytest
 
-from jiwen.schema import schema_for
+from .conftest import schema_validator
 
 ARTICLE_TEMPLATE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{county}组织{count}名农村劳动力外出务工_就业动态</title></head>
@@ -92,7 +91,7 @@ def test_extract_prints_the_json_contract_with_exact_offsets(jiwen, tmp_path):
     result = jiwen("extract", str(path))
     assert result.returncode == 0, result.stderr
     article = json.loads(result.stdout)
-    jsonschema.validate(article, schema_for("extract"))
+    schema_validator("extract").validate(article)
     assert article["title"] == "从江县组织100名农村劳动力外出务工"
     assert article["published"].startswith("2023-11-01")
     assert "版权所有" not in article["body"] and "首页" not in article["body"]
@@ -115,7 +114,7 @@ def test_the_seed_goes_from_file_to_search_hit_to_export(jiwen, seed_path, seed_
     exported = jiwen("export", "--format", "json", *archive)
     assert exported.returncode == 0, exported.stderr
     (article,) = json.loads(exported.stdout)
-    jsonschema.validate([article], schema_for("json"))
+    schema_validator("json").validate([article])
     gold = seed_gold["article"]
     assert article["author"] == gold["author"]
     assert article["published"] is None

@@ -7,7 +7,6 @@ import io
 import json
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from jiwen.export import CSV_COLUMNS, atomic_output, select_articles, write_export
@@ -15,6 +14,7 @@ from jiwen.models import MoneyFact, PercentFact
 from jiwen.schema import FORMATS, schema_for
 from jiwen.store import Archive
 
+from .conftest import schema_validator
 from .test_store import make_article, make_page
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,7 @@ def export_bytes(archive, format_name, **kwargs) -> bytes:
 
 def test_json_export_is_one_array_that_validates(filled_archive):
     exported = json.loads(export_bytes(filled_archive, "json"))
-    jsonschema.validate(exported, schema_for("json"))
+    schema_validator("json").validate(exported)
     assert len(exported) == 2  # the off-topic article stays out by default
     for article in exported:
         assert {"id", "url", "title", "published", "author", "source", "body", "facts", "site", "fetched_at"} <= set(article)
@@ -61,14 +61,14 @@ def test_jsonl_export_has_one_valid_article_a_line(filled_archive):
     lines = export_bytes(filled_archive, "jsonl").decode("utf-8").splitlines()
     assert len(lines) == 2
     for line in lines:
-        jsonschema.validate(json.loads(line), schema_for("jsonl"))
+        schema_validator("jsonl").validate(json.loads(line))
 
 
 def test_facts_jsonl_rows_carry_their_article(filled_archive):
     rows = [json.loads(line) for line in export_bytes(filled_archive, "facts-jsonl").splitlines()]
     assert len(rows) == 2 * 4
     for row in rows:
-        jsonschema.validate(row, schema_for("facts-jsonl"))
+        schema_validator("facts-jsonl").validate(row)
         assert row["article_id"] and row["url"].startswith("http://news.example.cn/")
     money = [row for row in rows if row["kind"] == "money"]
     assert money and all(row["value"] == 818364600 and row["currency"] == "CNY" for row in money)

@@ -45,6 +45,7 @@ class PagePipeline:
         self._index = None
         self._pending = 0
         self.counts: dict[str, int] = {}
+        self.catch_up_extraction()
         self.catch_up_index()
 
     @property
@@ -109,6 +110,20 @@ class PagePipeline:
         """Bring the index up to date with the store; returns how many entries changed."""
         self._pending = 0
         return self.catch_up_index()
+
+    def catch_up_extraction(self) -> int:
+        """Extract the pages a killed writer stored without their article (see
+        Archive.unprocessed_pages); returns how many."""
+        page_ids = self.archive.unprocessed_pages()
+        for page_id in page_ids:
+            try:
+                outcome = self.extract_and_store(page_id, self.archive.get_page(page_id))
+            except Exception as error:  # a bug must not stop every later writer at its start
+                log.exception("catching up page %d failed", page_id)
+                self.archive.set_page_outcome(page_id, detected_encoding=None, error=f"{type(error).__name__}: {error}")
+                continue
+            log.info("caught up %s: %s", outcome.url, outcome.status)
+        return len(page_ids)
 
     def catch_up_index(self) -> int:
         to_add, to_delete = self.archive.pending_index()

@@ -11,9 +11,10 @@ What it keeps:
   who opens the database with sqlite3 or datasette.
 - `runs` and `fetch_errors`: crawl history.
 
-Crash safety: a page and its article are written in one transaction, so a process killed mid-way
-leaves either both or neither. The index lags the store by design: `articles.indexed` is 0 until the
-index commit that holds the article, and every writer first catches up on those rows.
+Crash safety: an article and its facts are written in one transaction. The page is stored first, so
+a process killed while extracting leaves a page without its article; the next writer extracts it
+from the stored bytes (`unprocessed_pages`). The index lags the store by design: `articles.indexed`
+is 0 until the index commit that holds the article, and every writer first catches up on those rows.
 """
 
 from __future__ import annotations
@@ -255,6 +256,16 @@ class Archive:
         )
         for row in rows:
             yield row["id"], _page_from_row(row)
+
+    def unprocessed_pages(self) -> list[int]:
+        """Newest pages of their URL with neither an article nor a recorded error: the writer
+        was killed after storing the page and before storing its article. Such a URL counts as
+        archived (a crawl will not fetch it again), so its article must come from these bytes."""
+        with_article = {row[0] for row in self.db.execute("SELECT page_id FROM articles")}
+        rows = self.db.execute(
+            "SELECT id FROM pages WHERE error IS NULL AND id IN (SELECT MAX(id) FROM pages GROUP BY url) ORDER BY id"
+        )
+        return [page_id for (page_id,) in rows if page_id not in with_article]
 
     def has_page(self, url: str) -> bool:
         row = self.db.execute(

@@ -10,6 +10,7 @@ from functools import lru_cache
 from importlib import resources
 
 _SENTENCE_STOP = re.compile(r"[。！？!?；;]")
+_SENTENCE_END = re.compile(r"[。！？?]")
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def boilerplate_reason(line: str) -> str | None:
     """Why a single normalized line is not article text ("credit", "footer", "share"), or None."""
     active = rules()
     stripped = line.strip()
-    if active.credit.search(stripped) and len(stripped) < 80:
+    if active.credit.search(stripped) and len(stripped) < 80 and not _SENTENCE_END.search(stripped):
         return "credit"
     if len(stripped) < 120 and active.footer.search(stripped):
         return "footer"

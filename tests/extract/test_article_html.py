@@ -139,3 +139,17 @@ def test_a_dated_headline_list_above_an_undated_article_gives_no_date():
     article = extract_article(page.encode("utf-8"))
     assert article.published is None
     assert "其他地区就业新闻" not in article.body
+
+
+def test_body_sentences_that_start_like_page_tools_or_credits_stay_in_the_body():
+    paragraphs = [
+        "记者：今年全市的就业形势怎么样？",
+        "张局长：总体稳定，前三季度城镇新增就业3.2万人，完成全年目标的九成。",
+        "关闭落后产能企业12家。",
+        "不少网友评论说，家门口的零工市场很实用，找活不用再跑远路。",
+        "收藏在档案馆里的老照片，记录了这座城市几十年来的就业变迁。",
+    ]
+    body = "".join(f"<p>{text}</p>" for text in paragraphs)
+    page = f"<html><body><h1>访谈：稳就业的答卷</h1><div class='content'>{body}</div></body></html>"
+    article = extract_article(page.encode("utf-8"))
+    assert article.body.split("\n") == paragraphs

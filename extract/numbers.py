@@ -66,7 +66,7 @@ def _rules():
         + rf"(?P<after>{_alternation(after)})?"
     )
     spelled = re.compile(
-        rf"(?P<before>{_alternation(before)})?{units['percent']['spelled_prefix']}"
+        rf"(?P<before>{_alternation(before)})?(?P<denominator>{CHINESE}|[0-9]+){units['percent']['fraction_word']}"
         rf"(?P<n1>{CHINESE}(?:点[零〇一二三四五六七八九]+)?)(?P<after>{_alternation(after)})?"
     )
     return {
@@ -113,10 +113,14 @@ def find_numbers(tokens: Tokens) -> list[CountFact | MoneyFact | PercentFact]:
             continue
         if fact is not None:
             facts.append(fact)
-    for match in rules["spelled"].finditer(text):  # 百分之六十以上
+    for match in rules["spelled"].finditer(text):  # 百分之六十以上, 四分之一左右
         before = match.group("before")
         start = match.start() if not before or tokens.is_boundary(match.start()) else match.start() + len(before)
-        value = _plain(parse_number(match.group("n1")))
+        try:
+            denominator = parse_number(match.group("denominator").replace("百", "一百").replace("千", "一千"))
+            value = _plain(parse_number(match.group("n1")) * 100 / denominator)
+        except (ValueError, ArithmeticError):
+            continue
         qualifier = _qualifier(match, rules, start)
         facts.append(_make(PercentFact, text, start, match.end(), value=value, qualifier=qualifier))
     facts.sort(key=lambda f: f.start)

@@ -12,7 +12,7 @@ import re
 
 from jiwen.models import PersonFact
 
-from .nlp import Tokens, load_rules
+from .nlp import Tokens, load_rules, word_tags
 from .sentences import sentence_at
 
 
@@ -40,7 +40,13 @@ def _rules():
     titles = tuple(rules["title_words"])
     not_names = set(rules["not_names"])
 
+    tags = word_tags()
+
     def is_name(text: str) -> bool:
+        # A dictionary word that is not a person name is a word (严重, 关注, 左右), not a name.
+        tag = tags.get(text)
+        if tag is not None and not tag.startswith("nr"):
+            return False
         return text not in not_names and not text[1:].endswith(titles) and not text.endswith(titles[:1])
 
     return role_name, byline, is_name, re.compile(surname), speaker
@@ -59,6 +65,8 @@ def find_people(tokens: Tokens) -> list[PersonFact]:
             roles.setdefault(name, match.group("role"))
     for match in speaker.finditer(text):
         name = match.group("name")
+        if not tokens.is_boundary(match.start("name")):
+            continue  # 师范大学: the "role ending" is inside a word
         if is_name(name) and not any(s < match.end() and match.start() < e for s, e in found):
             found[match.span("name")] = None
             roles.setdefault(name, None)

@@ -117,3 +117,8 @@ def test_a_duration_in_months_is_not_a_count_and_one_tenth_needs_a_qualifier():
 def test_a_range_whose_ends_are_different_kinds_keeps_only_the_first_end():
     fact = only("占比由35.7%至35.9亿元。", PercentFact)
     assert (fact.text, fact.value, fact.value_end) == ("35.7%", 35.7, None)
+
+
+def test_fractions_in_words_are_percents():
+    assert only("福建籍员工占四分之一左右。", PercentFact).value == 25
+    assert only("差错率控制在千分之五以内。", PercentFact).value == 0.5

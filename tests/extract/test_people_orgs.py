@@ -43,3 +43,7 @@ def test_a_generic_department_or_an_unnamed_factory_is_not_an_organisation():
 
 def test_a_speaker_after_a_word_ending_like_a_role_is_a_person():
     assert people_in("“在家门口上班真好。”女工李秀兰说。赴吉隆坡务工的电工张强表示满意。") == [("李秀兰", None), ("张强", None)]
+
+
+def test_dictionary_words_after_a_role_ending_are_not_names():
+    assert people_in("全省农村劳动力一千五百万人左右，北京师范大学教授说，问题严重。") == []

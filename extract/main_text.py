@@ -1,11 +1,12 @@
 """The article container and its paragraphs.
 
-Why not a library: on the dev pages GNE (0.895) keeps related-headline boxes and comments that sit
-inside the article container, readability-lxml drops short Chinese paragraphs and needs htmldate
-for the date, trafilatura (0.844) loses the first paragraphs of many Chinese CMS layouts; all
-three re-walk the tree many times (26-53 ms a page where lxml parses in 1.5 ms). This is the
-readability idea (text blocks vote for the element that holds them) over the one-pass measures
-of html.py, with GNE's observation that article text is punctuation-dense and link-poor.
+Why not a library: measured on the dev set (bench/extract_quality.py), GNE scores 0.895,
+readability-lxml with htmldate 0.871 and trafilatura 0.837. Their headline picks miss on many
+Chinese pages (title accuracy 0.90 / 0.50 / 0.63: <title> with the site name, og:title cut at a
+quote), they keep related-story boxes, promos and disclaimers that sit inside the article
+container, and they re-walk the tree many times (4-15x jiwen's time a page, bench/extract_speed.py).
+This is the readability idea (text blocks vote for the element that holds them) over the one-pass
+measures of html.py, with GNE's observation that article text is punctuation-dense and link-poor.
 """
 
 from __future__ import annotations

@@ -67,8 +67,11 @@ def extract_article(
     content_type: str | None = None,
     fetched_at: datetime | None = None,
 ) -> Article:
-    """The article on one page. Raises ExtractionError for binary or empty input and for pages
-    that yield no text."""
+    """The article on one page: HTML or a plain-text dump, as bytes in any Chinese encoding or as
+    text. `content_type` is the HTTP Content-Type (its charset is trusted only when the bytes agree);
+    `fetched_at` resolves relative dates (3小时前, 昨天), naive values are read as Asia/Shanghai.
+    `facts` is left empty (extract_facts fills it). Raises ExtractionError, with a one-line
+    message, for binary or empty input and for pages that yield no text."""
     warnings: list[str] = []
     encoding = None
     if isinstance(data, (bytes, bytearray, memoryview)):

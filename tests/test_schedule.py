@@ -1,0 +1,208 @@
+"""`jiwen schedule` (jiwen/schedule.py): intervals and cron expressions, the real scheduler
+running real `jiwen crawl` processes against the schedule fixture site, and its clean stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from apscheduler.triggers.interval import IntervalTrigger
+
+from jiwen.demo.server import serve_site
+from jiwen.errors import ConfigError
+from jiwen.lock import ArchiveLock
+from jiwen.maintenance import check
+from jiwen.schedule import (
+    CronExpressionTrigger,
+    CrawlTarget,
+    first_run_time,
+    interval_seconds,
+    scheduled_targets,
+    trigger_for,
+)
+from jiwen.store import Archive
+
+from .schedule_support import SCHEDULE_SITE, article_count, query, start_jiwen, wait_for
+
+SITES_TOML = """
+[[site]]
+name = "alpha"
+start_urls = ["http://127.0.0.1:9/a/"]
+interval = "6h"
+
+[[site]]
+name = "beta"
+start_urls = ["http://127.0.0.1:9/b/"]
+interval = "0 7 * * 0"
+
+[[site]]
+name = "gamma"
+start_urls = ["http://127.0.0.1:9/c/"]
+enabled = false
+"""
+
+
+@pytest.fixture
+def sites_file(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "sites.toml"
+    path.write_text(SITES_TOML, "utf-8")
+    monkeypatch.setenv("JIWEN_SITES", str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("2s", 2), ("30m", 1800), ("6h", 21600), ("1d12h", 129600), ("1h 30m", 5400)]
+)
+def test_durations_down_to_seconds_become_fixed_intervals(text, seconds):
+    assert interval_seconds(text) == seconds
+    trigger = trigger_for(text)
+    assert isinstance(trigger, IntervalTrigger) and trigger.interval == timedelta(seconds=seconds)
+
+
+def test_a_cron_expression_keeps_cron_s_sunday_as_day_zero():
+    saturday = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+    trigger = trigger_for("0 7 * * 0")
+    assert isinstance(trigger, CronExpressionTrigger)
+    first = trigger.get_next_fire_time(None, saturday)
+    assert first == datetime(2026, 11, 29, 7, 0, tzinfo=timezone.utc) and first.strftime("%A") == "Sunday"
+    assert trigger.get_next_fire_time(first, first) == first + timedelta(days=7)
+
+
+@pytest.mark.parametrize("text", ["", "0s", "6x", "h", "every day", "61 * * * *", "* * * *"])
+def test_a_bad_interval_is_a_one_line_error_naming_it(text):
+    with pytest.raises(ConfigError) as caught:
+        trigger_for(text)
+    assert repr(text) in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_without_names_every_enabled_site_is_scheduled_at_its_own_interval(sites_file):
+    targets = scheduled_targets([], [], None)
+    assert targets == [
+        CrawlTarget("alpha", ("--site", "alpha"), "6h"),
+        CrawlTarget("beta", ("--site", "beta"), "0 7 * * 0"),
+    ]
+
+
+def test_every_overrides_the_sites_intervals_and_applies_to_urls(sites_file):
+    targets = scheduled_targets(["gamma"], ["http://127.0.0.1:8123/list/"], "45m")
+    assert targets == [
+        CrawlTarget("gamma", ("--site", "gamma"), "45m"),
+        CrawlTarget("127.0.0.1-8123", ("--url", "http://127.0.0.1:8123/list/"), "45m"),
+    ]
+
+
+def test_urls_alone_leave_sites_toml_out(sites_file):
+    assert [target.name for target in scheduled_targets([], ["http://127.0.0.1:8123/"], None)] == ["127.0.0.1-8123"]
+    assert scheduled_targets([], ["http://127.0.0.1:8123/"], None)[0].interval == "6h"
+
+
+def test_an_unknown_site_is_a_one_line_error(sites_file):
+    with pytest.raises(ConfigError, match="no site named 'delta'"):
+        scheduled_targets(["delta"], [], None)
+
+
+def test_a_restarted_scheduler_waits_out_the_rest_of_the_interval(tmp_path):
+    archive_dir = tmp_path / "archive"
+    target = CrawlTarget("alpha", ("--site", "alpha"), "6h")
+    now = datetime.now(timezone.utc)
+    assert abs((first_run_time(archive_dir, target, trigger_for("6h")) - now).total_seconds()) < 5  # never crawled
+    with Archive(archive_dir) as archive:
+        run_id = archive.start_run("crawl", "alpha", {})
+        archive.finish_run(run_id, "finished", {})
+    first = first_run_time(archive_dir, target, trigger_for("6h"))
+    assert timedelta(hours=5, minutes=59) < first - now <= timedelta(hours=6, seconds=5)
+
+
+# -- the real scheduler ----------------------------------------------------------------------
+
+
+def schedule(archive: Path, url: str, *options: str, log_to: Path):
+    return start_jiwen("schedule", "--url", url, "--archive", str(archive), *options, log_to=log_to)
+
+
+def runs(archive: Path) -> list[tuple]:
+    return query(archive, "SELECT id, outcome, pid, started_at, finished_at FROM runs ORDER BY id")
+
+
+def test_schedule_crawls_on_its_interval_and_stops_cleanly_on_sigterm(tmp_path):
+    archive = tmp_path / "archive"
+    output = tmp_path / "schedule.out"
+    with serve_site(SCHEDULE_SITE) as server:
+        process = schedule(archive, server.base_url + "/quick/", "--every", "2s", log_to=output)
+        try:
+            wait_for(
+                lambda: sum(1 for run in runs(archive) if run[1] == "finished") >= 2,
+                timeout=240,
+                what="two finished crawl runs",
+                process=process,
+            )
+        finally:
+            process.send_signal(signal.SIGTERM)
+            returncode = process.wait(timeout=120)
+    text = output.read_text("utf-8")
+    assert returncode == 0, text
+    history = runs(archive)
+    assert [run[1] for run in history[:2]] == ["finished", "finished"]
+    assert {run[1] for run in history} <= {"finished", "interrupted"}  # a third may have been stopped; none left running
+    assert len({run[2] for run in history}) == len(history)  # each run its own crawl process
+    # Each crawl outlasts the 2 s interval, yet no crawl started while another ran: skipped turns.
+    for earlier, later in zip(history, history[1:]):
+        assert earlier[4] <= later[3]
+    assert "this turn is skipped" in text and "locked" not in text
+    assert article_count(archive) == 2
+    log = (archive / "logs" / "jiwen.log").read_text("utf-8")
+    assert "scheduled crawl 127.0.0.1-" in log and "finished (run 1)" in log and "received SIGTERM" in log
+
+
+def test_max_runs_ends_the_scheduler_by_itself(tmp_path):
+    archive = tmp_path / "archive"
+    output = tmp_path / "schedule.out"
+    with serve_site(SCHEDULE_SITE) as server:
+        process = schedule(archive, server.base_url + "/quick/", "--every", "1s", "--max-runs", "1", log_to=output)
+        returncode = process.wait(timeout=240)
+    assert returncode == 0, output.read_text("utf-8")
+    assert [run[1] for run in runs(archive)] == ["finished"]
+    assert "stopping after 1 crawl runs" in output.read_text("utf-8")
+
+
+def test_sigterm_during_a_crawl_is_passed_on_and_the_crawl_stops_gracefully(tmp_path):
+    archive = tmp_path / "archive"
+    output = tmp_path / "schedule.out"
+    with serve_site(SCHEDULE_SITE) as server:
+        process = schedule(archive, server.base_url + "/", "--every", "1h", log_to=output)
+        try:
+            wait_for(lambda: article_count(archive) >= 1, timeout=180, what="the first stored article", process=process)
+            crawl_pid = runs(archive)[0][2]
+        finally:
+            process.send_signal(signal.SIGTERM)
+            returncode = process.wait(timeout=180)
+        site_name = "127.0.0.1-" + server.base_url.rsplit(":", 1)[1]
+    text = output.read_text("utf-8")
+    assert returncode == 0, text
+    assert f"crawl pid {crawl_pid}: passing on SIGTERM" in text
+    history = runs(archive)
+    # 'interrupted', not 'finished': the signal reached the crawl before its end. Scrapy's
+    # graceful stop still completes the requests already handed to its downloader.
+    assert len(history) == 1 and history[0][1] == "interrupted" and history[0][4] is not None, text
+    assert (archive / "jobs" / site_name).is_dir()  # Scrapy kept its job state for the next run to resume
+    with Archive(archive, create=False) as opened:
+        assert check(opened).consistent
+    with pytest.raises(ProcessLookupError):
+        os.kill(crawl_pid, 0)  # the crawl is gone, not orphaned
+
+
+def test_a_crawl_that_finds_the_archive_locked_is_skipped_with_a_log_line(tmp_path):
+    archive = tmp_path / "archive"
+    output = tmp_path / "schedule.out"
+    with serve_site(SCHEDULE_SITE) as server, ArchiveLock(archive, command="jiwen ingest"):
+        process = schedule(archive, server.base_url + "/quick/", "--every", "1s", "--max-runs", "2", log_to=output)
+        returncode = process.wait(timeout=240)
+    text = output.read_text("utf-8")
+    assert returncode == 0, text
+    skipped = [line for line in text.splitlines() if "skipped, archive" in line]
+    assert len(skipped) == 2, text
+    assert f"is locked by pid {os.getpid()} (jiwen ingest)" in skipped[0]
+    assert "Traceback" not in text and runs(archive) == []

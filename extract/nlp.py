@@ -70,7 +70,7 @@ def segmenter():
 
     from . import places, programs
 
-    jieba.setLogLevel(logging.WARNING)
+    jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines would land in every CLI run
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     for word in places.user_words() | programs.user_words():
@@ -86,17 +86,16 @@ def segment(text: str, hmm: bool = FACTS_USE_HMM) -> list[str]:
 class Tokens:
     """A segmented text: its words and where each starts, for rules that need word boundaries."""
 
-    __slots__ = ("text", "words", "starts", "ends", "published", "memo", "_start_set", "_end_set")
+    __slots__ = ("text", "words", "starts", "published", "memo", "_start_set")
 
     def __init__(self, text: str, words: list[str], published: str | None = None):
         self.text = text
         self.published = published  # ISO date of the article, for relative dates
         self.memo: dict[str, object] = {}  # results one rule computes and another reuses
         self.words = words
-        self.ends = list(accumulate(map(len, words)))
-        self.starts = [0, *self.ends[:-1]] if words else []
+        ends = list(accumulate(map(len, words)))
+        self.starts = [0, *ends[:-1]] if words else []
         self._start_set: set[int] | None = None
-        self._end_set: set[int] | None = None
 
     def is_boundary(self, offset: int) -> bool:
         """True when a word starts (or the text ends) at `offset`."""

@@ -47,7 +47,7 @@ def _rules():
         tag = tags.get(text)
         if tag is not None and not tag.startswith("nr"):
             return False
-        return text not in not_names and not text[1:].endswith(titles) and not text.endswith(titles[:1])
+        return text not in not_names and not text[1:].endswith(titles)
 
     return role_name, byline, is_name, re.compile(surname), speaker
 

@@ -69,6 +69,22 @@ EXTRACTORS = {
     "readability+htmldate": run_readability,
     "trafilatura": run_trafilatura,
 }
+# The module each extractor needs; a peer that is not installed is left out of the table, not
+# scored as crashing on every page.
+REQUIRES = {"jiwen": ("jiwen",), "gne": ("gne",), "readability+htmldate": ("readability", "htmldate"), "trafilatura": ("trafilatura",)}
+
+
+def available_extractors(names) -> dict:
+    import importlib.util
+
+    chosen = {}
+    for name in names:
+        missing = [module for module in REQUIRES[name] if importlib.util.find_spec(module) is None]
+        if missing:
+            print(f"{name}: not installed ({', '.join(missing)}); pip install -e '.[bench]'", file=sys.stderr)
+        else:
+            chosen[name] = EXTRACTORS[name]
+    return chosen
 COLUMNS = {
     "title": "title acc",
     "date": "date acc",
@@ -102,7 +118,7 @@ def main() -> int:
         print(f"dev set unavailable: {error}", file=sys.stderr)
         return 1
     warnings.simplefilter("ignore")
-    summaries = {name: evaluate(pages, extractor) for name, extractor in EXTRACTORS.items()}
+    summaries = {name: evaluate(pages, extractor) for name, extractor in available_extractors(EXTRACTORS).items()}
     header = f"{'extractor':<22}" + "".join(f"{label:>16}" for label in COLUMNS.values()) + f"{'overall':>10}"
     print(f"dev set: {len(pages)} pages")
     print(header)

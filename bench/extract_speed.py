@@ -18,9 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.devset import DevSetUnavailable, load_devset  # noqa: E402
-from bench.extract_quality import run_gne, run_jiwen, run_trafilatura  # noqa: E402
+from bench.extract_quality import available_extractors  # noqa: E402
 
-EXTRACTORS = {"jiwen": run_jiwen, "gne": run_gne, "trafilatura": run_trafilatura}
+COMPARED = ("jiwen", "gne", "trafilatura")
 
 
 def time_pass(pages, extractor) -> float:
@@ -46,15 +46,17 @@ def main() -> int:
     pages = [(page, page.data.decode("utf-8", errors="replace")) for page in dev_pages]
     megabytes = sum(len(page.data) for page in dev_pages) / 1e6
     results = {}
-    for name, extractor in EXTRACTORS.items():
+    for name, extractor in available_extractors(COMPARED).items():
         time_pass(pages, extractor)
         best = min(time_pass(pages, extractor) for _ in range(arguments.rounds))
         results[name] = best
     print(f"{len(pages)} pages, {megabytes:.1f} MB, best of {arguments.rounds} passes")
     print(f"{'extractor':<14}{'pages/s':>10}{'ms/page':>10}{'vs gne':>10}")
+    baseline = results.get("gne")
     for name, seconds in results.items():
         rate = len(pages) / seconds
-        print(f"{name:<14}{rate:>10.1f}{seconds * 1000 / len(pages):>10.2f}{results['gne'] / seconds:>9.2f}x")
+        ratio = f"{baseline / seconds:>9.2f}x" if baseline else f"{'-':>10}"
+        print(f"{name:<14}{rate:>10.1f}{seconds * 1000 / len(pages):>10.2f}{ratio}")
     return 0
 
 

@@ -215,29 +215,7 @@ def find_places(tokens: Tokens) -> list[PlaceFact]:
     """Place mentions among the words of a segmented text."""
     table = gazetteer()
     text = tokens.text
-    found: list[tuple[int, str, list[Place]]] = []
-    by_form = table.by_form
-    for word, start in zip(tokens.words, tokens.starts):
-        candidates = by_form.get(word)
-        if candidates is not None:
-            found.append((start, word, candidates))
-        elif len(word) >= 4 and word[:2] in table.openers:
-            # jieba's own dictionary has words that begin with a place: 江西省人民政府.
-            for length in range(len(word) - 2, 1, -1):
-                candidates = by_form.get(word[:length])
-                if candidates is not None:
-                    found.append((start, word[:length], candidates))
-                    break
-
-    company_words = load_rules("places.toml")["aliases"]["company_words"]
-    companies = {
-        word
-        for _, word, candidates in found
-        if all(p.level == "county" and p.name != word for p in candidates)
-        and re.search(re.escape(word) + "(?:" + "|".join(company_words) + ")", text)
-    }
-    if companies:
-        found = [item for item in found if item[1] not in companies]
+    found = _without_company_names(_mentions(tokens, table), text)
 
     # Names that have a single reading set the context for those with several.
     certain = [c[0] for _, _, c in found if len(c) == 1]
@@ -259,8 +237,44 @@ def find_places(tokens: Tokens) -> list[PlaceFact]:
         end = start + len(word)
         facts.append(_fact(place, text, start, end))
         previous, previous_end = place, end
+    facts += _abbreviations(table, text, [(f.start, f.end) for f in facts])
+    facts.sort(key=lambda f: f.start)
+    return facts
 
-    taken = [(f.start, f.end) for f in facts]
+
+def _mentions(tokens: Tokens, table: Gazetteer) -> list[tuple[int, str, list[Place]]]:
+    """(start, written form, candidate places) for every word that names a place."""
+    found: list[tuple[int, str, list[Place]]] = []
+    by_form = table.by_form
+    for word, start in zip(tokens.words, tokens.starts):
+        candidates = by_form.get(word)
+        if candidates is not None:
+            found.append((start, word, candidates))
+        elif len(word) >= 4 and word[:2] in table.openers:
+            # jieba's own dictionary has words that begin with a place: 江西省人民政府.
+            for length in range(len(word) - 2, 1, -1):
+                candidates = by_form.get(word[:length])
+                if candidates is not None:
+                    found.append((start, word[:length], candidates))
+                    break
+    return found
+
+
+def _without_company_names(found: list[tuple[int, str, list[Place]]], text: str):
+    """Drop a county's short name everywhere in an article that uses it as a firm's (龙湖集团)."""
+    company_words = "|".join(load_rules("places.toml")["aliases"]["company_words"])
+    companies = {
+        word
+        for _, word, candidates in found
+        if all(p.level == "county" and p.name != word for p in candidates)
+        and re.search(f"{re.escape(word)}(?:{company_words})", text)
+    }
+    return [item for item in found if item[1] not in companies] if companies else found
+
+
+def _abbreviations(table: Gazetteer, text: str, taken: list[tuple[int, int]]) -> list[PlaceFact]:
+    """One-character provincial names where their context makes them places (黔籍, 赴粤务工)."""
+    facts: list[PlaceFact] = []
     for pattern in table.abbreviation_patterns:
         for match in pattern.finditer(text):
             for group in ("a", "b"):
@@ -269,7 +283,6 @@ def find_places(tokens: Tokens) -> list[PlaceFact]:
                     if not any(s < end and start < e for s, e in taken):  # 川渝 is already a region
                         taken.append((start, end))
                         facts.append(_fact(table.abbreviations[match.group(group)], text, start, end))
-    facts.sort(key=lambda f: f.start)
     return facts
 
 

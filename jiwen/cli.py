@@ -381,10 +381,10 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle) -> None:
 
 @cli.command()
 @archive_option
-@click.option("--site", "site_names", multiple=True, help="Only these sites (default: every site in sites.toml).")
-@click.option("--url", "urls", multiple=True, help="Also crawl this URL on the --every interval.")
+@click.option("--site", "site_names", multiple=True, help="Only these sites (default: every enabled site in sites.toml, unless --url is given).")
+@click.option("--url", "urls", multiple=True, help="Crawl this URL (its host only) on the --every interval (default 6h).")
 @click.option("--every", help="Override every interval: '30m', '6h', '1d', or a cron expression '0 */6 * * *'.")
-@click.option("--max-runs", type=click.IntRange(1), help="Stop after this many crawl runs (for testing).")
+@click.option("--max-runs", type=click.IntRange(1), help="Stop after this many crawl runs, skipped ones included (for testing).")
 def schedule(archive_dir, site_names, urls, every, max_runs) -> None:
     """Run in the foreground and crawl each site at its interval, until SIGINT/SIGTERM.
 

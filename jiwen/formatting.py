@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -55,16 +56,29 @@ def format_stats(numbers: dict, directory: Path) -> str:
 def format_runs(history: list[dict]) -> str:
     if not history:
         return "no runs yet"
-    lines = [f"{'id':>4}  {'kind':<10} {'site':<16} {'started':<25} {'outcome':<12} report"]
+    lines = [f"{'id':>4}  {'kind':<9} {'site':<18} {'started (UTC)':<19} {'took':>7}  {'outcome':<14} report"]
     for run in history:
-        report = ", ".join(f"{key}={value}" for key, value in run["report"].items() if not isinstance(value, (dict, list)))
         # A run that did not end well (failed, killed, interrupted) shouts, before the long report.
         outcome = run["outcome"] if run["outcome"] in ("ok", "finished", "running") else run["outcome"].upper() + " <--"
+        report = {key: value for key, value in run["report"].items() if key not in ("run_id", "sites", "outcome")}
+        if isinstance(report.get("errors"), dict):
+            report["errors"] = sum(report["errors"].values())
+        summary = ", ".join(f"{key}={value}" for key, value in report.items() if not isinstance(value, (dict, list)))
         lines.append(
-            f"{run['id']:>4}  {run['kind']:<10} {(run['site'] or '-'):<16} {run['started_at']:<25} "
-            f"{outcome:<12} {report}"
+            f"{run['id']:>4}  {run['kind']:<9} {(run['site'] or '-'):<18} {run['started_at'][:19].replace('T', ' '):<19} "
+            f"{_took(run['started_at'], run['finished_at']):>7}  {outcome:<14} {summary}"
         )
     return "\n".join(lines)
+
+
+def _took(started: str, finished: str | None) -> str:
+    if not finished:
+        return "-"
+    try:
+        seconds = int((datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds())
+    except ValueError:
+        return "?"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
 
 
 def format_crawl_report(report: dict) -> str:

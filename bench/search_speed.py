@@ -187,6 +187,45 @@ def print_latencies(first: float, results) -> None:
     sys.stdout.flush()
 
 
+def replicate(folder: Path, source_size: int, copies: int) -> Path:
+    """A stand-in large index: the kept `index-{source_size}` segments copied `copies` times under
+    new segment ids into one index (the same articles repeated, ids included). Posting lists,
+    columns and field lengths then have the size of a copies x source_size index, which is what
+    query latency depends on, without the hour a real build takes on a shared 2-core machine.
+    Reported as such, never as a real build."""
+    import copy as copying
+    import random
+
+    from whoosh import index as whoosh_index
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    source = folder / f"index-{source_size}"
+    target = folder / f"replicated-{source_size}x{copies}"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
+    toc = whoosh_index.open_dir(str(source))._read_toc()
+    source_storage = FileStorage(str(source))
+    segments = []
+    for number in range(copies):
+        for segment in toc.segments:
+            clone = copying.copy(segment)
+            clone.segid = "".join(random.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(16))
+            old_prefix, new_prefix = segment.segment_id(), clone.segment_id()
+            # A compound segment names its parts with its own id inside the file, so the parts
+            # are unpacked into plain files under the new id.
+            files = segment.open_compound_file(source_storage) if segment.is_compound() else source_storage
+            for name in files.list():
+                if name.startswith(old_prefix) and not name.endswith(segment.COMPOUND_EXT):
+                    with files.open_file(name) as part:
+                        (target / name.replace(old_prefix, new_prefix, 1)).write_bytes(part.read())
+            clone.compound = False
+            segments.append(clone)
+    storage = FileStorage(str(target))
+    TOC(toc.schema, segments, toc.generation + 1).write(storage, "MAIN")
+    return target
+
+
 def queries_only(folder: Path, sizes: list[int]) -> None:
     for size in sizes:
         archive_index = ArchiveIndex(folder / f"index-{size}")
@@ -203,9 +242,22 @@ def main() -> None:
     parser.add_argument("--tokenize-sample", type=int, default=1000)
     parser.add_argument("--keep", metavar="FOLDER", type=Path,
                         help="build the indexes in FOLDER and keep them (for --queries-only)")
+    parser.add_argument("--replicate", metavar="SIZE:COPIES",
+                        help="time queries on COPIES copies of the kept SIZE index (a stand-in, see replicate())")
     parser.add_argument("--queries-only", action="store_true",
                         help="only time the queries, on indexes kept by an earlier --keep run")
     arguments = parser.parse_args()
+    if arguments.replicate:
+        if not arguments.keep:
+            parser.error("--replicate needs --keep FOLDER")
+        source_size, copies = (int(part) for part in arguments.replicate.split(":"))
+        target = replicate(arguments.keep, source_size, copies)
+        archive_index = ArchiveIndex(target)
+        print(f"\nSTAND-IN: {copies} copies of the {source_size:,}-article index = {archive_index.doc_count():,} "
+              f"documents, {folder_size(target) / 2**20:.1f} MB (same articles repeated; not a real build)")
+        print_latencies(*latencies(archive_index))
+        archive_index.close()
+        return None
     if arguments.queries_only:
         if not arguments.keep:
             parser.error("--queries-only needs --keep FOLDER")

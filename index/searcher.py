@@ -84,7 +84,6 @@ def run_search(
     page = prepared.ordered()[start : start + limit]
     terms = prepared.highlight_terms()
     searcher = arrays.searcher
-    analyzer = searcher.schema["body"].analyzer
     hits = []
     for docnum in page.tolist():
         stored = searcher.stored_fields(docnum)
@@ -96,7 +95,7 @@ def run_search(
                 title=stored.get("title") or None,
                 published=stored.get("published"),
                 score=float(round(prepared.scores[docnum], SCORE_DECIMALS)),
-                snippet=make_snippet(body, terms, analyzer, marks),
+                snippet=make_snippet(body, terms, marks),
                 site=stored.get("site"),
             )
         )

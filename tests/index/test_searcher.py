@@ -189,3 +189,16 @@ def test_matching_ids_agree_with_search(big_index):
 
 def test_an_empty_request_lists_every_on_topic_article(index, articles):
     assert index.search(SearchRequest(limit=100)).total == sum(a.relevant for a in articles)
+
+
+def test_the_snippet_is_taken_where_the_words_are_even_deep_in_a_long_body(tmp_path):
+    from jiwen.index import ArchiveIndex
+    from jiwen.models import ArchivedArticle
+
+    filler = "今天天气晴朗，市民在公园散步。" * 60
+    article = ArchivedArticle(id="long", title="长文", body=filler + "文末提到零工驿站的开放时间。", site="news.example.cn")
+    with ArchiveIndex(tmp_path / "long") as archive_index:
+        archive_index.add([article])
+        snippet = archive_index.search(SearchRequest(query="零工驿站")).hits[0].snippet
+    assert "【零工驿站】" in snippet
+    assert snippet.startswith("…") and len(snippet) < 200

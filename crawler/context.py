@@ -1,5 +1,5 @@
 """What the components of one crawl share: the open archive, the run they write to, and the one
-PagePipeline (one index writer) every site's items go through.
+PipelineWorker (one PagePipeline, one index writer) every site's items go through.
 
 Handed to Scrapy through the JIWEN_CONTEXT setting. Scrapy deep-copies settings for each crawler;
 the context must not be copied (it holds the one SQLite connection every component writes
@@ -9,10 +9,10 @@ through, so the item pipeline's transactions and the error log never wait on eac
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
-from jiwen.pipeline import PagePipeline
+from jiwen.crawler.worker import PipelineWorker
 from jiwen.store import Archive
 
 CONTEXT_SETTING = "JIWEN_CONTEXT"
@@ -20,12 +20,9 @@ CONTEXT_SETTING = "JIWEN_CONTEXT"
 
 @dataclass
 class CrawlContext:
-    archive: Archive
+    archive: Archive  # the reactor thread's connection: error log, archived URLs, the run record
     run_id: int
-    pipeline: PagePipeline = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.pipeline = PagePipeline(self.archive, run_id=self.run_id)
+    worker: PipelineWorker
 
     def __deepcopy__(self, memo: dict) -> "CrawlContext":
         return self

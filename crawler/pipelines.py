@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from jiwen.crawler.context import context_of
 from jiwen.crawler.items import PageItem
@@ -23,10 +24,10 @@ class ArchivePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def process_item(self, item: PageItem) -> PageItem:
+    async def process_item(self, item: PageItem) -> PageItem:
         page = item.page
         try:
-            outcome = self.context.pipeline.process(page)
+            outcome = await maybe_deferred_to_future(self.context.worker.process(page))
         except Exception as error:
             # A bug in a later stage must not end the crawl, nor print a traceback per page: the
             # first of each kind is logged in full, every one is recorded against its URL.
@@ -43,6 +44,6 @@ class ArchivePipeline:
             self.context.record_error(page.url, "extract", page.status, outcome.message)
         return item
 
-    def close_spider(self) -> None:
-        # This site's index batch; run_crawl closes the shared pipeline after every site.
-        self.context.pipeline.flush()
+    def close_spider(self):
+        # This site's index batch; run_crawl closes the shared worker after every site.
+        return self.context.worker.flush()

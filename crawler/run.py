@@ -23,6 +23,7 @@ from scrapy.settings import Settings
 from jiwen.crawler.context import CONTEXT_SETTING, CrawlContext
 from jiwen.crawler.sites import SiteConfig, site_for_url
 from jiwen.crawler.spiders.news import NewsSpider
+from jiwen.crawler.worker import PipelineWorker
 from jiwen.errors import ConfigError
 from jiwen.store import Archive
 
@@ -70,8 +71,10 @@ def run_crawl(
     )
     crawlers: list[Crawler] = []
     report: dict = {"run_id": run_id, "sites": ", ".join(names), "outcome": "failed"}
+    worker = PipelineWorker(archive_dir, run_id)
     try:
-        context = CrawlContext(archive, run_id)
+        worker.start()
+        context = CrawlContext(archive, run_id, worker)
         settings = crawl_settings(archive_dir, context, settings_overrides, progress)
         process = CrawlerProcess(settings)
         for site in targets:
@@ -83,12 +86,13 @@ def run_crawl(
             crawlers.append(crawler)
             process.crawl(crawler, site=site)
         process.start()
-        context.pipeline.close()
+        worker.close()  # the last index batch belongs to the crawl's time
         report = crawl_report(run_id, names, crawlers, time.monotonic() - started)
         for site, crawler in zip(targets, crawlers):
             if crawler.stats.get_value("finish_reason") == "finished":
                 shutil.rmtree(jobs_dir(archive_dir) / site.name, ignore_errors=True)
     finally:
+        worker.close()  # after a failure too: what was stored gets indexed (no-op if closed)
         report.setdefault("elapsed_seconds", round(time.monotonic() - started, 2))
         archive.finish_run(run_id, report["outcome"], report)
         archive.close()

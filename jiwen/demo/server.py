@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import sys
 import threading
 import time
 import tomllib
@@ -131,6 +132,12 @@ class _ThreadingServer(ThreadingHTTPServer):
     # kernel drops the SYNs that overflow the backlog and the client retries one second later,
     # which turned a 1 ms page into a 1 s one every few requests.
     request_queue_size = 128
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that gives up (a timeout, an oversized page cut off) resets its connection;
+        # the standard library would print a traceback for each.
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
 
 
 def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:

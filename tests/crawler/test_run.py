@@ -223,3 +223,24 @@ def test_a_stopped_crawl_resumes_where_it_stopped_without_duplicates(tmp_path):
     assert not {server.base_url + path for path in second_fetched} & archived_first
     assert first_fetched | set(second_fetched) == set(paths)
     assert not (archive / "jobs" / f"127.0.0.1-{server.base_url.rsplit(':', 1)[1]}").exists()
+
+
+def test_run_crawl_takes_settings_overrides_and_oversized_pages_are_cancelled_and_recorded(fixture_site, tmp_path):
+    """run_crawl() as a library call (in its own process: Scrapy's reactor runs once per process),
+    with a 2,000-byte DOWNLOAD_MAXSIZE: the three ~2.8 KB articles are cut off, the rest come."""
+    archive = tmp_path / "archive"
+    program = (
+        "import json, sys; from pathlib import Path; from jiwen.crawler.run import run_crawl; "
+        "report = run_crawl(Path(sys.argv[1]), urls=[sys.argv[2]], progress=False, settings_overrides="
+        "{'DOWNLOAD_MAXSIZE': 2000, 'AUTOTHROTTLE_ENABLED': False, 'DOWNLOAD_DELAY': 0}); print(json.dumps(report))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program, str(archive), fixture_site.base_url + "/"],
+        capture_output=True, text=True, timeout=300, env={**os.environ, **FAST_CRAWL_ENV},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    too_large = {row[0] for row in query(archive, "SELECT url FROM fetch_errors WHERE kind = 'too_large'")}
+    assert too_large == {article_url(fixture_site.base_url, number) for number in ("3001", "3002", "3009")}
+    assert report["errors"]["too_large"] == 3
+    assert report["new"] + report["offtopic"] + report["duplicate"] == len(ARCHIVED) - 3, json.dumps(report)

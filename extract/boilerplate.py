@@ -26,7 +26,7 @@ class Rules:
     related_line: re.Pattern
     closing_credit: re.Pattern
     promo_line: re.Pattern
-    html_drop_tokens: frozenset[str]
+    html_drop_tokens: dict[str, str]  # word -> the reason it gives
     html_keep_tokens: frozenset[str]
 
 
@@ -45,7 +45,7 @@ def rules() -> Rules:
         related_line=re.compile(data["related_line_pattern"]),
         closing_credit=re.compile(data["closing_credit_pattern"]),
         promo_line=re.compile(data["promo_line_pattern"]),
-        html_drop_tokens=frozenset(data["html_drop_tokens"]),
+        html_drop_tokens={word: reason for reason, words in data["html_drop_tokens"].items() for word in words},
         html_keep_tokens=frozenset(data["html_keep_tokens"]),
     )
 

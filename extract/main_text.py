@@ -63,8 +63,9 @@ def drop_reason(element, measure: Measure) -> str | None:
     words = attribute_words(element)
     if words and not any(word in active.html_keep_tokens for word in words):
         for word in words:
-            if word in active.html_drop_tokens:
-                return _reason_for_word(word)
+            reason = active.html_drop_tokens.get(word)
+            if reason is not None:
+                return reason
     style = element.get("style")
     if style and _HIDDEN_STYLE.search(style) or element.get("hidden") is not None:
         return "hidden"
@@ -73,18 +74,6 @@ def drop_reason(element, measure: Measure) -> str | None:
     if measure.text and measure.links >= 2 and measure.link / measure.text > _LINK_DENSITY_LIMIT:
         return "sidebar"
     return None
-
-
-def _reason_for_word(word: str) -> str:
-    if word in ("comment", "comments", "cmt", "reply"):
-        return "comment"
-    if word in ("footer", "foot", "copyright", "statement", "disclaimer"):
-        return "footer"
-    if word in ("nav", "navbar", "menu", "breadcrumb", "crumb", "crumbs", "location", "position", "weizhi", "dqwz"):
-        return "navigation"
-    if word in ("share", "sharebar", "bdshare", "social", "print", "toolbar", "tool", "tools", "qrcode", "erweima"):
-        return "share"
-    return "sidebar"
 
 
 def choose_container(elements: list, measures: dict):

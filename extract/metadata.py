@@ -26,8 +26,8 @@ _TITLE_MAX_CHARS = 120
 _HEADING_REACH = 40
 _AUTHOR_MAX_CHARS = 30
 _LIST_TAGS = frozenset({"li", "dd", "dt", "ul", "ol", "dl"})
-# class/id words of blocks whose dates are never the article's.
-_CHROME_WORDS = frozenset({"sidebar", "side", "aside", "related", "relate", "recommend", "hot", "hotnews", "rank", "ranking", "nav", "menu", "list", "news-list", "tuijian", "xiangguan", "remen", "redian", "paihang"})
+# Blocks dropped for these reasons hold other stories' dates.
+_CHROME_REASONS = frozenset({"sidebar", "navigation"})
 _SUBTITLE_REACH = 3
 _SUBTITLE_CLASS = re.compile(r"sub-?_?title|subhead|fu_?title|\bfbt\b|\byt\b", re.I)
 _NAME_LIKE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
@@ -198,9 +198,14 @@ def region_lines(elements: list, measures: dict, start_order: int | None, end_or
 
 
 def _marked_as_chrome(element) -> bool:
+    """A block whose class/id says sidebar or navigation (data/boilerplate.toml)."""
     words = attribute_words(element)
+    if not words:
+        return False
     active = rules()
-    return bool(words) and not any(word in active.html_keep_tokens for word in words) and any(word in _CHROME_WORDS for word in words)
+    return not any(word in active.html_keep_tokens for word in words) and any(
+        active.html_drop_tokens.get(word) in _CHROME_REASONS for word in words
+    )
 
 
 def find_published(header: list[str], trailer: list[str], meta: dict[str, str], script_text: str, url: str | None, fetched_at: datetime | None) -> str | None:

@@ -38,9 +38,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "extract"))
 
-import facts_fixtures  # noqa: E402
-
-from jiwen.extract.facts import extract_facts  # noqa: E402
+import facts_fixtures
+from jiwen.extract.facts import extract_facts
 
 GOLD_KEYS = {"counts": "count", "money": "money", "percents": "percent", "places": "place", "programs": "program",
              "dates": "date", "orgs": "org", "people": "person"}
@@ -90,7 +89,7 @@ class Score:
     def __init__(self):
         self.tp = self.fp = self.found = self.required = self.violations = 0
 
-    def add(self, other: "Score"):
+    def add(self, other: Score):
         for field in ("tp", "fp", "found", "required", "violations"):
             setattr(self, field, getattr(self, field) + getattr(other, field))
 

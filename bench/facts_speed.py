@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "extract"))
 
-import facts_fixtures  # noqa: E402
+import facts_fixtures
 
 CACHE = Path.home() / ".cache" / "jiwen"
 

@@ -61,7 +61,7 @@ def _rules():
     openers = set("0123456789〇零一二三四五六七八九十") | {w[0] for w in words_used}
     pattern = f"(?=[{re.escape(''.join(sorted(openers)))}])" + pattern.replace("(?x)", "", 1)
     return {
-        "point": re.compile(pattern, re.X),
+        "point": re.compile(pattern, re.VERBOSE),
         "separators": set(words["separators"]),
         "recurring": tuple(words["recurring_prefixes"]),
         **{key: rules[key] for key in ("relative_years", "relative_words", "parts", "month_parts")},
@@ -139,7 +139,7 @@ def _point(match: re.Match, rules, base: date | None, previous_year: int | None)
         year = base.year  # 11月 in an article published in 2023
     if month is not None and day is not None:
         try:
-            value = date(year or 2000, month, day)
+            date(year or 2000, month, day)  # 2月30日 is no date
         except ValueError:
             return None
         tail = f"-{month:02d}-{day:02d}"
@@ -185,10 +185,9 @@ def find_dates(tokens: Tokens) -> list[DateFact]:
     points: list[Point] = []
     previous_year = None
     for match in rules["point"].finditer(searched):
-        if match.group("rel") or match.group("ry"):
-            # 今日头条 is not today, 上年度 is fine: the word must stand as a word of its own.
-            if not tokens.is_boundary(match.start()):
-                continue
+        # 今日头条 is not today, 上年度 is fine: a relative word must stand as a word of its own.
+        if (match.group("rel") or match.group("ry")) and not tokens.is_boundary(match.start()):
+            continue
         point = _point(match, rules, base, previous_year)
         if point is None:
             continue

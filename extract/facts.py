@@ -12,7 +12,16 @@ from __future__ import annotations
 
 import functools
 
-from jiwen.models import Article, CountFact, Fact, MoneyFact, PercentFact, PersonFact, PlaceFact, ProgramFact
+from jiwen.models import (
+    Article,
+    CountFact,
+    Fact,
+    MoneyFact,
+    PercentFact,
+    PersonFact,
+    PlaceFact,
+    ProgramFact,
+)
 
 from . import dates, numbers, orgs, people, places, programs
 from .nlp import blank_pipeline, tokens_of

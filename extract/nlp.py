@@ -53,13 +53,13 @@ def word_tags() -> dict[str, str]:
     """jieba's dictionary: word -> part-of-speech tag. Read once (one regular expression over
     the file, twice as fast as splitting its 350,000 lines); the tags are noisy (遵义 is tagged
     a verb) so rules use them only as hints."""
-    return dict(re.findall(r"^(\S+) \d+ (\S+)$", _jieba_dictionary(), re.M))
+    return dict(re.findall(r"^(\S+) \d+ (\S+)$", _jieba_dictionary(), re.MULTILINE))
 
 
 def frequent_words(min_frequency: int) -> list[tuple[str, int, str]]:
     """(word, frequency, tag) of the two- and three-character words of jieba's dictionary seen at
     least `min_frequency` times (at least 100)."""
-    found = re.findall(r"^(\S{2,3}) (\d{3,}) (\S+)$", _jieba_dictionary(), re.M)
+    found = re.findall(r"^(\S{2,3}) (\d{3,}) (\S+)$", _jieba_dictionary(), re.MULTILINE)
     return [(word, int(frequency), tag) for word, frequency, tag in found if int(frequency) >= min_frequency]
 
 
@@ -86,7 +86,7 @@ def segment(text: str, hmm: bool = FACTS_USE_HMM) -> list[str]:
 class Tokens:
     """A segmented text: its words and where each starts, for rules that need word boundaries."""
 
-    __slots__ = ("text", "words", "starts", "published", "memo", "_start_set")
+    __slots__ = ("_start_set", "memo", "published", "starts", "text", "words")
 
     def __init__(self, text: str, words: list[str], published: str | None = None):
         self.text = text

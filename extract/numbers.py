@@ -44,7 +44,7 @@ def _rules():
     percent_signs = units["percent"]["signs"]
     number = rf"(?:{ARABIC}|{CHINESE})"
     separators = _alternation(qualifiers["range"]["separators"])
-    part = lambda i: (  # noqa: E731 - one end of a range
+    part = lambda i: (
         rf"(?P<n{i}>{number})(?P<m{i}>{_alternation(multipliers)})?(?P<i{i}>{_alternation(inside)})?"
     )
     blocked = _alternation(units["count"]["blocked_followers"])
@@ -167,10 +167,14 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
     start = match.start() if before and tokens.is_boundary(match.start()) else number_start
     end = match.end()
     unit_group = "tenths" if tenths else unit_kind
-    if _is_chinese(first) and not tokens.is_boundary(match.end(unit_group)) and not match.group("after"):
-        # 千家万户, 一张网: the numeral and unit sit inside a longer word.
-        if tokens.words[tokens.index_at(match.end(unit_group) - 1)] not in (unit, first + unit):
-            return None
+    # 千家万户, 一张网: the numeral and unit sit inside a longer word.
+    if (
+        _is_chinese(first)
+        and not tokens.is_boundary(match.end(unit_group))
+        and not match.group("after")
+        and tokens.words[tokens.index_at(match.end(unit_group) - 1)] not in (unit, first + unit)
+    ):
+        return None
 
     multiplier_2 = rules["multipliers"].get(match.group("m2") or "", Decimal(1))
     multiplier_1 = rules["multipliers"].get(match.group("m1") or "", None)

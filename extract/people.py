@@ -77,12 +77,12 @@ def find_people(tokens: Tokens) -> list[PersonFact]:
                 found[(offset, offset + len(part))] = match.group("role")
                 roles.setdefault(part, match.group("role"))
             offset += len(part)
-    for name in roles:  # later mentions: 韦发心里充满感激
+    for name, role in roles.items():  # later mentions: 韦发心里充满感激
         start = text.find(name)
         while start >= 0:
             span = (start, start + len(name))
             if span not in found and not any(s < span[1] and span[0] < e for s, e in found):
-                found[span] = roles[name]
+                found[span] = role
             start = text.find(name, start + 1)
     return [
         PersonFact(text=text[s:e], start=s, end=e, sentence=sentence_at(text, s), name=text[s:e], role=role)

@@ -28,7 +28,7 @@ from .sentences import sentence_at
 
 # china_location.txt: a tab-indented tree; depth 0/1/2 = province/prefecture/county, each line
 # "full name<TAB>adcode<TAB>short name(s, '/'-separated)". Deeper lines (towns, villages) have no code.
-LOCATION_LINE = re.compile(rb"^(\t{0,2})([^\t\r\n]+)\t(\d{6})\t([^\t\r\n]*)\r?$", re.M)
+LOCATION_LINE = re.compile(rb"^(\t{0,2})([^\t\r\n]+)\t(\d{6})\t([^\t\r\n]*)\r?$", re.MULTILINE)
 LEVELS = ("province", "prefecture", "county")
 
 

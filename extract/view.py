@@ -85,7 +85,7 @@ def render_facts_html(article: Article) -> str:
     )
     page = page.replace('<html lang="en">', '<html lang="zh">', 1)
     title = html.escape(article.title or "jiwen facts")
-    page = page.replace("<head>", f'<head>\n<meta charset="utf-8">', 1).replace(
+    page = page.replace("<head>", '<head>\n<meta charset="utf-8">', 1).replace(
         "<title>displaCy</title>", f"<title>{title}</title>", 1
     )
     return page.replace("</body>", table + "\n</body>", 1) if "</body>" in page else page + table

@@ -4,8 +4,8 @@ publication date (unresolved without it, text kept)."""
 from __future__ import annotations
 
 import pytest
-
 from jiwen.extract.facts import facts_of_text
+
 from jiwen.models import DateFact
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-
 from jiwen.extract.facts import extract_facts
+
 from jiwen.models import Article, Fact
 from tests.extract import facts_fixtures
 

@@ -62,7 +62,6 @@ def test_the_seed_through_the_article_extractor_keeps_the_bar():
 
     sys.path.insert(0, str(REPO / "bench"))
     import facts_quality
-
     from jiwen.extract import process_page
 
     article = process_page(facts_fixtures.SEED_TEXT.read_bytes(), content_type="text/plain")

@@ -4,7 +4,6 @@ jieba instance, a blank spaCy zh pipeline with rule components."""
 from __future__ import annotations
 
 import jieba
-
 from jiwen.extract.facts import pipeline
 from jiwen.extract.nlp import segment, segmenter
 

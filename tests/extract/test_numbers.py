@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from jiwen.extract.facts import facts_of_text
+
 from jiwen.models import CountFact, MoneyFact, PercentFact
 
 

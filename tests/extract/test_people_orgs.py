@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jiwen.extract.facts import facts_of_text
+
 from jiwen.models import OrgFact, PersonFact
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from jiwen.extract.facts import facts_of_text
 from jiwen.extract.places import gazetteer
+
 from jiwen.models import PlaceFact
 
 

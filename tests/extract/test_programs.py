@@ -4,6 +4,7 @@ name shapes; slogans, job titles, industries and lists are not programmes."""
 from __future__ import annotations
 
 from jiwen.extract.facts import facts_of_text
+
 from jiwen.models import ProgramFact
 
 

@@ -148,9 +148,10 @@ class CrawlRunner:
                     command,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.STDOUT,
-                    text=True,
+                    encoding="utf-8",
                     errors="replace",
-                    env={**os.environ, NO_LOG_FILE_ENV: "1", "PYTHONUNBUFFERED": "1"},
+                    # UTF-8 whatever the service's locale: crawl output carries Chinese titles.
+                    env={**os.environ, NO_LOG_FILE_ENV: "1", "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"},
                     process_group=0,
                 )
             except OSError as error:

@@ -206,3 +206,24 @@ def test_a_crawl_that_finds_the_archive_locked_is_skipped_with_a_log_line(tmp_pa
     assert len(skipped) == 2, text
     assert f"is locked by pid {os.getpid()} (jiwen ingest)" in skipped[0]
     assert "Traceback" not in text and runs(archive) == []
+
+
+def test_a_crawl_that_dies_is_recorded_as_killed_and_the_next_turn_completes_it(tmp_path):
+    archive = tmp_path / "archive"
+    output = tmp_path / "schedule.out"
+    with serve_site(SCHEDULE_SITE) as server:
+        process = schedule(archive, server.base_url + "/", "--every", "3s", "--max-runs", "2", log_to=output)
+        try:
+            wait_for(lambda: article_count(archive) >= 2, timeout=180, what="two stored articles", process=process)
+            os.kill(runs(archive)[0][2], signal.SIGKILL)  # the OOM killer, say
+            returncode = process.wait(timeout=300)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    text = output.read_text("utf-8")
+    assert returncode == 0, text
+    assert "killed by SIGKILL; the next run resumes it" in text
+    assert [run[1] for run in runs(archive)] == ["killed", "finished"], text
+    assert article_count(archive) == 10
+    with Archive(archive, create=False) as opened:
+        assert check(opened).consistent

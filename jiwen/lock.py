@@ -82,10 +82,17 @@ class ArchiveLock:
 
 
 def _describe_holder(path: Path) -> str:
-    try:
-        info = json.loads(path.read_text(encoding="utf-8") or "{}")
-    except (OSError, ValueError):
-        info = {}
+    info: dict = {}
+    # The holder writes its record just after taking the lock: a writer arriving in that instant
+    # reads an empty or half-written file, so look again briefly before giving up on the name.
+    for _ in range(5):
+        try:
+            info = json.loads(path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            info = {}
+        if info:
+            break
+        time.sleep(0.05)
     if not info:
         return "another process"
     return f"pid {info.get('pid')} ({info.get('command')}) since {info.get('since')}"

@@ -16,7 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.devset import CATEGORIES, DevSetUnavailable, load_devset, score_page, summarize  # noqa: E402
+from bench.devset import (
+    CATEGORIES,
+    DevSetUnavailable,
+    load_devset,
+    score_page,
+    summarize,
+)
 
 
 def run_jiwen(text: str, data: bytes, url: str | None) -> dict:
@@ -101,7 +107,7 @@ def evaluate(pages, extractor) -> tuple:
         text = page.data.decode("utf-8", errors="replace")
         try:
             result = extractor(text, page.data, page.gold.get("url"))
-        except Exception as error:  # a crash fails every check of the page, as the README says
+        except Exception as error:  # noqa: BLE001 - a crash fails every check of the page, as the README says
             print(f"  {extractor.__name__} crashed on {page.name}: {type(error).__name__}: {error}", file=sys.stderr)
             result = None
         per_page[page.name] = score_page(page.gold, result)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.devset import DevSetUnavailable, load_devset  # noqa: E402
-from bench.extract_quality import available_extractors  # noqa: E402
+from bench.devset import DevSetUnavailable, load_devset
+from bench.extract_quality import available_extractors
 
 COMPARED = ("jiwen", "gne", "trafilatura")
 
@@ -28,7 +28,7 @@ def time_pass(pages, extractor) -> float:
     for page, text in pages:
         try:
             extractor(text, page.data, page.gold.get("url"))
-        except Exception:  # a crash still spent its time; quality is bench/extract_quality.py's job
+        except Exception:  # noqa: BLE001, S110 - a crash still spent its time; quality is bench/extract_quality.py's job
             pass
     return time.perf_counter() - started
 

@@ -12,20 +12,27 @@ from datetime import datetime
 from jiwen.errors import ExtractionError
 from jiwen.models import Article, Discarded
 
-from .byline import split_closing_credit, find_author
+from .byline import find_author, split_closing_credit
 from .chrome import discard_page_chrome
 from .damage import repair_damaged_runs
 from .encoding import decode_bytes, looks_binary
 from .html import measure_tree, parse_html
 from .main_text import extract_main_text
-from .metadata import choose_subtitle, choose_title, find_published, read_meta, read_metadata, region_lines
+from .metadata import (
+    choose_subtitle,
+    choose_title,
+    find_published,
+    read_meta,
+    read_metadata,
+    region_lines,
+)
 from .normalize import normalize_text, strip_pinyin_annotations
 from .text_dump import extract_text_dump
 
-_INVISIBLE_BLOCKS = re.compile(r"<(script|style|noscript|template|head)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_INVISIBLE_BLOCKS = re.compile(r"<(script|style|noscript|template|head)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
-_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|h[1-6]|tr|td|section|article|ul|ol|table|dd|dt)\b", re.I)
-_HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|meta|title|table|article)[\s>/]", re.I)
+_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|h[1-6]|tr|td|section|article|ul|ol|table|dd|dt)\b", re.IGNORECASE)
+_HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|meta|title|table|article)[\s>/]", re.IGNORECASE)
 _LEADING_URL_COMMENT = re.compile(r"^\s*<!--\s*(https?://\S+?)\s*-->")
 # A "?" (or U+FFFD) touching a Han character: the mark a lossy decoder leaves; only then is the
 # damaged-run scan worth its cost on an HTML page.

@@ -24,9 +24,7 @@ _DROP_WITH_CONTENT = (
     lxml.etree.Comment, lxml.etree.ProcessingInstruction,
 )
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote body center dd details dialog dir div dl dt fieldset figcaption figure "
-    "footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu nav ol p pre section summary table "
-    "tbody td tfoot th thead tr ul br caption".split()
+    ["address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "br", "caption"]
 )
 # ASCII "." ":" "/" are left out: they fill URLs and file names, which are never article text.
 PUNCTUATION = "，。！？；：、“”‘’（）《》,!?;"
@@ -35,7 +33,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # libxml2 drops everything after a </html> or </body>; pages stitched from CMS fragments carry
 # them mid-document (a header include closing </html> before the article), so they go: the
 # parser closes both at the end anyway.
-_EARLY_END_TAGS = re.compile(r"</(?:html|body)\s*>", re.I)
+_EARLY_END_TAGS = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
 # lxml.etree's parser, not lxml.html's: lxml.html looks up a Python element class for every
 # element it hands out, which cost more than the parse itself.
 _PARSER = lxml.etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True, default_doctype=False)

@@ -18,7 +18,12 @@ import lxml.etree
 
 from jiwen.models import Discarded
 
-from .boilerplate import boilerplate_reason, is_closing_credit, is_sidebar_heading, rules
+from .boilerplate import (
+    boilerplate_reason,
+    is_closing_credit,
+    is_sidebar_heading,
+    rules,
+)
 from .html import BLOCK_TAGS, Measure, attribute_words, text_lines
 from .normalize import normalize_line, to_simplified
 
@@ -29,7 +34,7 @@ _MIN_BLOCK_CHARS = 12
 _SIBLING_SHARE = 0.3
 # Inside the container, a block whose text is mostly links is a headline list or a tag cloud.
 _LINK_DENSITY_LIMIT = 0.5
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # After a closing credit, lines shorter than this are page promos (回复【…】, 扫描二维码); a longer
 # one means the article went on.
 _AFTER_CREDIT_MAX_CHARS = 100

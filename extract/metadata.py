@@ -13,11 +13,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from .byline import find_author, find_source, metadata_rules
 from .boilerplate import is_sidebar_heading, rules
+from .byline import find_author, find_source, metadata_rules
 from .html import BLOCK_TAGS, attribute_words
 from .normalize import normalize_line, to_simplified
-from .pubdate import date_from_url, find_absolute_date, find_relative_date, labelled_date, meta_names, parse_date, script_date
+from .pubdate import (
+    date_from_url,
+    find_absolute_date,
+    find_relative_date,
+    labelled_date,
+    meta_names,
+    parse_date,
+    script_date,
+)
 
 # How far after the headline (in characters of visible text) the byline may sit.
 _HEADER_REACH = 600
@@ -29,7 +37,7 @@ _LIST_TAGS = frozenset({"li", "dd", "dt", "ul", "ol", "dl"})
 # Blocks dropped for these reasons hold other stories' dates.
 _CHROME_REASONS = frozenset({"sidebar", "navigation"})
 _SUBTITLE_REACH = 3
-_SUBTITLE_CLASS = re.compile(r"sub-?_?title|subhead|fu_?title|\bfbt\b|\byt\b", re.I)
+_SUBTITLE_CLASS = re.compile(r"sub-?_?title|subhead|fu_?title|\bfbt\b|\byt\b", re.IGNORECASE)
 _NAME_LIKE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _NOT_A_NAME = re.compile(r"@|https?:|www\.|^\d+$")
 # Lines shaped like headings that are not the headline.

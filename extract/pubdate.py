@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from importlib import resources
 
@@ -78,7 +78,7 @@ def _from_fields(groups: dict, now: datetime | None) -> str | None:
     if hour > 23:
         return day.isoformat()
     offset = groups.get("offset")
-    zone = SHANGHAI if not offset else timezone.utc if offset == "Z" else _parse_offset(offset)
+    zone = SHANGHAI if not offset else UTC if offset == "Z" else _parse_offset(offset)
     moment = datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=zone).astimezone(SHANGHAI)
     return _render(moment, True, groups.get("second") is not None)
 

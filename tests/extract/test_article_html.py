@@ -1,9 +1,9 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from jiwen.extract.article import extract_article
 
 from jiwen.errors import ExtractionError
-from jiwen.extract.article import extract_article
 
 SHANGHAI = timezone(timedelta(hours=8))
 

@@ -1,5 +1,4 @@
 import pytest
-
 from jiwen.extract import charfreq
 from jiwen.extract.damage import repair_damaged_runs
 

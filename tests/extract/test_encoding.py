@@ -1,10 +1,10 @@
 import codecs
 
 import pytest
-
-from jiwen.errors import ExtractionError
 from jiwen.extract.article import extract_article
 from jiwen.extract.encoding import canonical_codec, declared_charset, decode_bytes
+
+from jiwen.errors import ExtractionError
 
 
 def test_gbk_page_is_decoded_as_gb18030(page_bytes):
@@ -68,7 +68,7 @@ def test_gbk_bytes_declared_as_utf8_are_detected_with_a_warning(page_bytes):
 
 
 def test_utf8_with_stray_bytes_is_read_but_flagged():
-    data = "<html><body><p>全省城镇新增就业人数稳步增长，就业形势总体稳定。</p></body></html>".encode("utf-8")
+    data = "<html><body><p>全省城镇新增就业人数稳步增长，就业形势总体稳定。</p></body></html>".encode()
     damaged = data[:40] + b"\xff" + data[40:]
     decoded = decode_bytes(damaged)
     assert decoded.encoding == "utf-8"
@@ -77,7 +77,7 @@ def test_utf8_with_stray_bytes_is_read_but_flagged():
 
 
 def test_byte_order_mark_decides_the_encoding():
-    data = codecs.BOM_UTF8 + "<p>就业</p>".encode("utf-8")
+    data = codecs.BOM_UTF8 + "<p>就业</p>".encode()
     assert decode_bytes(data).encoding == "utf-8"
 
 

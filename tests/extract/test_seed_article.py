@@ -4,7 +4,6 @@ line and a 47-line headline sidebar. Gold: the "article" section of guizhou-empl
 import json
 
 import pytest
-
 from jiwen.extract.article import extract_article
 from jiwen.extract.normalize import normalize_text
 

@@ -20,7 +20,7 @@ from .sentences import sentence_at
 
 FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
 ARABIC = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
-CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+"
+CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
 CHINESE_DIGITS = set("零〇一二两三四五六七八九")
 # A Chinese numeral alone that is really a word: 一 in 一个缩影 / 一张网, 百 in 百家号, 千 in 千家万户,
 # 二 in 二次 (a count of two is written 两).

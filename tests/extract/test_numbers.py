@@ -122,3 +122,8 @@ def test_a_range_whose_ends_are_different_kinds_keeps_only_the_first_end():
 def test_fractions_in_words_are_percents():
     assert only("福建籍员工占四分之一左右。", PercentFact).value == 25
     assert only("差错率控制在千分之五以内。", PercentFact).value == 0.5
+
+
+def test_chinese_decimals_are_read_whole():
+    assert only("投入三点五亿元。", MoneyFact).value == 350000000
+    assert only("占比百分之三点五。", PercentFact).value == 3.5

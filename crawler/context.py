@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from jiwen.crawler.worker import PipelineWorker
+
 from jiwen.store import Archive
 
 CONTEXT_SETTING = "JIWEN_CONTEXT"
@@ -24,7 +25,7 @@ class CrawlContext:
     run_id: int
     worker: PipelineWorker
 
-    def __deepcopy__(self, memo: dict) -> "CrawlContext":
+    def __deepcopy__(self, memo: dict) -> CrawlContext:
         return self
 
     @cached_property

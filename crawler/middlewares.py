@@ -96,9 +96,9 @@ class FetchOutcomeMiddleware:
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         if isinstance(exception, IgnoreRequest) or request.meta.get(KIND) is None:
-            return None  # robots.txt refusals, offsite, already archived: decisions, not errors
+            return  # robots.txt refusals, offsite, already archived: decisions, not errors
         self._record(request, error_kind(exception), None, f"{type(exception).__name__}: {exception}")
-        return None
+        return
 
     def _record(self, request: Request, kind: str, status: int | None, message: str) -> None:
         self.crawler.stats.inc_value(f"jiwen/error/{kind}")

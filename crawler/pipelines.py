@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import logging
 
-from scrapy.exceptions import DropItem
-from scrapy.utils.defer import maybe_deferred_to_future
-
 from jiwen.crawler.context import context_of
 from jiwen.crawler.items import PageItem
+from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
 
 log = logging.getLogger(__name__)
 

@@ -17,13 +17,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from scrapy.crawler import Crawler, CrawlerProcess
-from scrapy.settings import Settings
-
 from jiwen.crawler.context import CONTEXT_SETTING, CrawlContext
 from jiwen.crawler.sites import SiteConfig, site_for_url
 from jiwen.crawler.spiders.news import NewsSpider
 from jiwen.crawler.worker import PipelineWorker
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
 from jiwen.errors import ConfigError
 from jiwen.store import Archive
 

@@ -12,7 +12,6 @@ them); the reactor thread keeps the crawl's main connection for the error log an
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -102,4 +101,4 @@ def as_deferred(future: Future[T]) -> Deferred:
     return deferred
 
 
-__all__ = ["PipelineWorker", "Outcome", "as_deferred"]
+__all__ = ["Outcome", "PipelineWorker", "as_deferred"]

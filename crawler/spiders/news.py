@@ -6,18 +6,18 @@ article response into a PageItem. Everything after that is an item pipeline's jo
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from jiwen.crawler.items import PageItem
+from jiwen.crawler.middlewares import KIND
+from jiwen.crawler.sites import SiteConfig
 from lxml import etree
 from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from jiwen.crawler.items import PageItem
-from jiwen.crawler.middlewares import KIND
-from jiwen.crawler.sites import SiteConfig
 from jiwen.models import FetchedPage
 
 # Headers worth keeping with an archived page: what it is, and how to ask for it again.
@@ -122,7 +122,7 @@ class NewsSpider(scrapy.Spider):
             final_url=response.url if response.url != requested else None,
             body=response.body,
             status=response.status,
-            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             headers=headers,
             site=self.site.name,
             content_type=content_type,

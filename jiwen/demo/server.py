@@ -86,7 +86,7 @@ class SiteServer:
         self._http.shutdown()
         self._http.server_close()
 
-    def __enter__(self) -> "SiteServer":
+    def __enter__(self) -> SiteServer:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -155,7 +155,7 @@ class _SiteHandler(BaseHTTPRequestHandler):
     # delayed ACK (~40 ms a response on keep-alive connections), which is all a benchmark would measure.
     disable_nagle_algorithm = True
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's signature
+    def log_message(self, format: str, *args) -> None:
         pass  # requests are logged in SiteServer.requests, not on stderr
 
     def do_HEAD(self) -> None:

@@ -59,7 +59,7 @@ def test_files_are_served_and_folders_serve_their_index(site):
 
 
 def test_a_route_can_send_a_wrong_charset_header(site):
-    status, headers, body = fetch(site.base_url + "/news/a.html")
+    _, headers, body = fetch(site.base_url + "/news/a.html")
     assert headers["content-type"] == "text/html; charset=utf-8"
     assert body.decode("gb18030").count("就业") == 1
 

@@ -7,7 +7,6 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-
 from jiwen.crawler.sites import (
     Pagination,
     SiteConfig,
@@ -17,6 +16,7 @@ from jiwen.crawler.sites import (
     site_for_url,
     sites_file,
 )
+
 from jiwen.errors import ConfigError
 
 BUNDLED = Path(str(resources.files("jiwen.crawler").joinpath("sites.toml")))

@@ -38,6 +38,9 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 # After a closing credit, lines shorter than this are page promos (回复【…】, 扫描二维码); a longer
 # one means the article went on.
 _AFTER_CREDIT_MAX_CHARS = 100
+# ... or, whatever their length, when all of them together are this small a share of the text
+# (a related story's teaser under the credits).
+_AFTER_CREDIT_MAX_SHARE = 0.2
 _SKIP_CONTAINER_TAGS = frozenset({"a", "li", "ul", "ol", "dl", "nav", "footer", "header", "aside", "form"})
 
 
@@ -155,7 +158,9 @@ def _cut_after_closing_credit(result: MainText) -> None:
     if cut is None or cut < len(result.paragraphs) / 2:
         return
     tail = result.paragraphs[cut:]
-    if tail and all(len(text) < _AFTER_CREDIT_MAX_CHARS for text, _ in tail):
+    tail_chars = sum(len(text) for text, _ in tail)
+    body_chars = sum(len(text) for text, _ in result.paragraphs)
+    if tail and (all(len(text) < _AFTER_CREDIT_MAX_CHARS for text, _ in tail) or tail_chars < body_chars * _AFTER_CREDIT_MAX_SHARE):
         result.discarded.extend(Discarded(text=text, reason="after-credits") for text, _ in tail)
         del result.paragraphs[cut:]
 

@@ -8,7 +8,10 @@ pages. Scores are rounded to a few decimals first, so float noise never decides 
 
 from __future__ import annotations
 
+import itertools
+
 import numpy
+from whoosh import query
 
 from jiwen.errors import QuerySyntaxError
 from jiwen.models import SearchHit, SearchRequest, SearchResponse
@@ -22,6 +25,7 @@ from .snippets import make_snippet
 
 SCORE_DECIMALS = 6
 FACET_VALUES_LIMIT = 50
+EXPANDED_TERMS_LIMIT = 50
 
 
 class PreparedSearch:
@@ -64,15 +68,22 @@ class PreparedSearch:
         return result
 
     def highlight_terms(self) -> frozenset[str]:
+        """The query's words in title and body, wildcards and prefixes expanded from the index."""
         if self.text_query is None:
             return frozenset()
         reader = self.arrays.searcher.reader()
-        terms = self.text_query.existing_terms(reader, phrases=True, expand=True)
-        return frozenset(
-            text.decode("utf-8") if isinstance(text, bytes) else text
-            for fieldname, text in terms
-            if fieldname in SEARCHED_FIELDS
-        )
+        terms = set()
+        for leaf in self.text_query.leaves():
+            if getattr(leaf, "fieldname", None) not in SEARCHED_FIELDS:
+                continue
+            if isinstance(leaf, query.Term):
+                terms.add(leaf.text)
+            elif isinstance(leaf, query.Phrase):
+                terms.update(leaf.words)
+            elif isinstance(leaf, query.PatternQuery):
+                for _, text in itertools.islice(leaf.expanded_terms(reader), EXPANDED_TERMS_LIMIT):
+                    terms.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+        return frozenset(term for term in terms if isinstance(term, str) and term)
 
 
 def run_search(

@@ -200,5 +200,7 @@ def test_the_snippet_is_taken_where_the_words_are_even_deep_in_a_long_body(tmp_p
     with ArchiveIndex(tmp_path / "long") as archive_index:
         archive_index.add([article])
         snippet = archive_index.search(SearchRequest(query="零工驿站")).hits[0].snippet
+        prefixed = archive_index.search(SearchRequest(query="驿*")).hits[0].snippet
     assert "【零工驿站】" in snippet
+    assert "【驿站】" in prefixed
     assert snippet.startswith("…") and len(snippet) < 200

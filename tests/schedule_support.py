@@ -20,9 +20,10 @@ ALL_ARTICLES = 10
 CRAWL_ENV = {"JIWEN_DOWNLOAD_TIMEOUT": "5", "JIWEN_RETRY_BACKOFF": "0.2"}
 
 
-def start_jiwen(*args: str, log_to: Path, env: dict | None = None) -> subprocess.Popen:
+def start_jiwen(*args: str, log_to: Path, env: dict | None = None, own_group: bool = False) -> subprocess.Popen:
     """`python -m jiwen ARGS` in the background, stdout and stderr into the file `log_to` (a pipe
-    nobody reads would fill up and stall a long-running process)."""
+    nobody reads would fill up and stall a long-running process). `own_group`: in a process group
+    of its own, like a command in the foreground of a terminal, which Ctrl-C signals as a group."""
     output = open(log_to, "w", encoding="utf-8")
     try:
         return subprocess.Popen(
@@ -30,6 +31,7 @@ def start_jiwen(*args: str, log_to: Path, env: dict | None = None) -> subprocess
             stdout=output,
             stderr=subprocess.STDOUT,
             env={**os.environ, **CRAWL_ENV, **(env or {})},
+            process_group=0 if own_group else None,
         )
     finally:
         output.close()  # the child has its own copy

@@ -119,8 +119,8 @@ def test_a_restarted_scheduler_waits_out_the_rest_of_the_interval(tmp_path):
 # -- the real scheduler ----------------------------------------------------------------------
 
 
-def schedule(archive: Path, url: str, *options: str, log_to: Path):
-    return start_jiwen("schedule", "--url", url, "--archive", str(archive), *options, log_to=log_to)
+def schedule(archive: Path, url: str, *options: str, log_to: Path, own_group: bool = False):
+    return start_jiwen("schedule", "--url", url, "--archive", str(archive), *options, log_to=log_to, own_group=own_group)
 
 
 def runs(archive: Path) -> list[tuple]:
@@ -168,21 +168,32 @@ def test_max_runs_ends_the_scheduler_by_itself(tmp_path):
     assert "stopping after 1 crawl runs" in output.read_text("utf-8")
 
 
-def test_sigterm_during_a_crawl_is_passed_on_and_the_crawl_stops_gracefully(tmp_path):
+def stop_by_systemd(process) -> None:
+    process.send_signal(signal.SIGTERM)  # KillMode=mixed: the main process only
+
+
+def stop_by_ctrl_c(process) -> None:
+    os.killpg(process.pid, signal.SIGINT)  # the terminal signals the whole foreground group
+
+
+@pytest.mark.parametrize(("stop", "signal_name"), [(stop_by_systemd, "SIGTERM"), (stop_by_ctrl_c, "SIGINT")])
+def test_a_stop_during_a_crawl_is_passed_on_once_and_the_crawl_stops_gracefully(tmp_path, stop, signal_name):
     archive = tmp_path / "archive"
     output = tmp_path / "schedule.out"
     with serve_site(SCHEDULE_SITE) as server:
-        process = schedule(archive, server.base_url + "/", "--every", "1h", log_to=output)
+        process = schedule(archive, server.base_url + "/", "--every", "1h", log_to=output, own_group=True)
         try:
             wait_for(lambda: article_count(archive) >= 1, timeout=180, what="the first stored article", process=process)
             crawl_pid = runs(archive)[0][2]
+            crawl_group = os.getpgid(crawl_pid)  # its own: a Ctrl-C to the scheduler's group misses it
         finally:
-            process.send_signal(signal.SIGTERM)
+            stop(process)
             returncode = process.wait(timeout=180)
         site_name = "127.0.0.1-" + server.base_url.rsplit(":", 1)[1]
     text = output.read_text("utf-8")
     assert returncode == 0, text
-    assert f"crawl pid {crawl_pid}: passing on SIGTERM" in text
+    assert crawl_group == crawl_pid != process.pid
+    assert text.count("passing on") == 1 and f"crawl pid {crawl_pid}: passing on {signal_name}" in text
     history = runs(archive)
     # 'interrupted', not 'finished': the signal reached the crawl before its end. Scrapy's
     # graceful stop still completes the requests already handed to its downloader.

@@ -173,9 +173,12 @@ def jiwen_predictions(article) -> list[dict]:
 
 
 def jionlp_predictions(article) -> tuple[list[dict], set[str]]:
+    import contextlib
+    import io
     import logging
 
-    import jionlp as jio
+    with contextlib.redirect_stdout(io.StringIO()):  # its import prints a banner
+        import jionlp as jio
 
     logging.disable(logging.ERROR)  # its time parser logs a traceback for every string it gives up on
     body = article.body

@@ -21,6 +21,7 @@ from .main_text import extract_main_text
 from .metadata import (
     choose_subtitle,
     choose_title,
+    class_hinted_fields,
     find_published,
     read_meta,
     read_metadata,
@@ -137,7 +138,9 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> tu
     body_start = max(starts) if starts else None
     header = region_lines(elements, measures, title_order if title_order is not None else _before(body_start), body_start)
     trailer = region_lines(elements, measures, main.last_order, len(elements), reach=_TRAILER_REACH)
-    metadata = read_metadata(root, meta, header, url, title)
+    header_start = title_order if title_order is not None else _before(body_start)
+    hinted = class_hinted_fields(elements, header_start, body_start)
+    metadata = read_metadata(root, meta, header, url, title, hinted)
     subtitle = choose_subtitle(elements, measures, title, title_order, body_start)
     published = find_published(header, trailer, meta, text, metadata.url, fetched_at)
     header_end = body_start if body_start is not None else title_order
@@ -149,6 +152,10 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> tu
             metadata.author = metadata.author or find_author(credit)
             discarded.append(Discarded(text=credit, reason="credit"))
             lines[-1] = last
+    if metadata.author is None:
+        # 作者：/记者： credit lines inside the article container, left out of the body.
+        credits = (item.text for item in main.discarded if item.reason == "credit")
+        metadata.author = next((author for author in map(find_author, credits) if author), None)
     article = Article(
         url=metadata.url,
         title=strip_pinyin_annotations(title) if title else None,

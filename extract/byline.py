@@ -7,6 +7,8 @@ import tomllib
 from functools import lru_cache
 from importlib import resources
 
+_LABEL = re.compile(r"^\s*(?:来源于|来源|来自|稿源|作者|记者|文|编辑)\s*[:：/]\s*")
+
 
 @lru_cache(maxsize=1)
 def metadata_rules() -> dict:
@@ -34,6 +36,15 @@ def find_author(text: str) -> str | None:
 def find_source(text: str) -> str | None:
     match = _patterns()[1].search(text)
     return match.group("name").strip() if match else None
+
+
+def strip_label(text: str) -> str:
+    """"来源：新华网" -> "新华网", "作者：张三" -> "张三"."""
+    return _LABEL.sub("", text).strip()
+
+
+def is_organisation(name: str) -> bool:
+    return name.endswith(tuple(metadata_rules()["byline"]["organisation_suffixes"]))
 
 
 def split_closing_credit(paragraph: str) -> tuple[str, str | None]:

@@ -14,7 +14,13 @@ from datetime import datetime
 from functools import lru_cache
 
 from .boilerplate import is_sidebar_heading, rules
-from .byline import find_author, find_source, metadata_rules
+from .byline import (
+    find_author,
+    find_source,
+    is_organisation,
+    metadata_rules,
+    strip_label,
+)
 from .html import BLOCK_TAGS, attribute_words
 from .normalize import normalize_line, to_simplified
 from .pubdate import (
@@ -22,6 +28,7 @@ from .pubdate import (
     find_absolute_date,
     find_relative_date,
     labelled_date,
+    looks_like_date,
     meta_names,
     parse_date,
     script_date,
@@ -205,6 +212,29 @@ def region_lines(elements: list, measures: dict, start_order: int | None, end_or
     return lines
 
 
+def class_hinted_fields(elements: list, start_order: int | None, end_order: int | None) -> dict[str, str]:
+    """Source and author from header elements whose class says so (<a class="source">参考消息</a>),
+    for bylines without a 来源：/作者： label."""
+    if start_order is None or end_order is None:
+        return {}
+    byline = metadata_rules()["byline"]
+    wanted = {"source": frozenset(byline["source_classes"]), "author": frozenset(byline["author_classes"])}
+    found: dict[str, str] = {}
+    for element in elements[start_order + 1: end_order]:
+        words = attribute_words(element)
+        if not words:
+            continue
+        for field_name, classes in wanted.items():
+            if field_name in found or not any(word in classes for word in words):
+                continue
+            # The first piece of text only: the same block often goes on with a date or a button.
+            first = next((piece for piece in map(_clean, element.itertext()) if piece), "")
+            text = strip_label(first)
+            if 2 <= len(text) <= _AUTHOR_MAX_CHARS and not looks_like_date(text):
+                found[field_name] = text
+    return found
+
+
 def _marked_as_chrome(element) -> bool:
     """A block whose class/id says sidebar or navigation (data/boilerplate.toml)."""
     words = attribute_words(element)
@@ -237,13 +267,21 @@ def _first_date(text: str, fetched_at: datetime | None) -> str | None:
     return found[0] if found else None
 
 
-def read_metadata(root, meta: dict[str, str], header: list[str], url: str | None, headline: str | None = None) -> PageMetadata:
-    """Author, source, site name, keywords and URL (title and date are chosen by the caller)."""
+def read_metadata(root, meta: dict[str, str], header: list[str], url: str | None, headline: str | None = None, hinted: dict[str, str] | None = None) -> PageMetadata:
+    """Author, source, site name, keywords and URL (title and date are chosen by the caller).
+    `hinted` holds texts of header elements whose class names them (see class_hinted_fields)."""
+    hinted = hinted or {}
     result = PageMetadata()
     result.url = url or _canonical_url(root, meta)
     header_text = " ".join(header)
-    result.source = find_source(header_text) or _clean(_first(meta, "source")) or None
-    result.author = find_author(header_text) or _meta_author(root, meta, headline)
+    result.source = find_source(header_text) or hinted.get("source") or _clean(_first(meta, "source")) or None
+    result.author = find_author(header_text) or hinted.get("author")
+    if result.author is None:
+        author = _meta_author(root, meta, headline)
+        if author and is_organisation(author):
+            result.source = result.source or author
+        else:
+            result.author = author
     result.site_name = _clean(_first(meta, "site_name")) or None
     keywords = _clean(_first(meta, "keywords"))
     result.keywords = [word for word in re.split(r"[,，;；、|\s]+", keywords) if word][:30]

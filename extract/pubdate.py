@@ -33,6 +33,12 @@ def _rules() -> dict:
     return rules
 
 
+def looks_like_date(text: str) -> bool:
+    """A date, a relative date, or a date label (发布时间：…): not a name."""
+    now = datetime.now(SHANGHAI)
+    return bool(find_absolute_date(text, now) or find_relative_date(text, now) or _rules()["label_compiled"].match(text))
+
+
 def meta_names() -> list[str]:
     return _rules()["meta"]["names"]
 

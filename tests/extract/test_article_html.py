@@ -153,3 +153,20 @@ def test_body_sentences_that_start_like_page_tools_or_credits_stay_in_the_body()
     page = f"<html><body><h1>访谈：稳就业的答卷</h1><div class='content'>{body}</div></body></html>"
     article = extract_article(page.encode("utf-8"))
     assert article.body.split("\n") == paragraphs
+
+
+def test_an_unlabelled_byline_is_read_from_class_names_and_an_organisation_author_is_the_source():
+    paragraph = "<p>" + "全市开展春风行动，为返乡农民工送政策、送岗位、送服务。" * 3 + "</p>"
+    page = (
+        "<html><head><title>春风行动送岗位_某网</title><meta name='author' content='某某日报'></head><body>"
+        "<h1>春风行动送岗位</h1><div class='date-source'><span class='date'>2024年02月20日 10:05</span>"
+        "<span class='author'>王小明</span></div>"
+        f"<div class='content'>{paragraph}</div></body></html>"
+    )
+    article = extract_article(page.encode("utf-8"))
+    assert article.author == "王小明"
+    assert article.published == "2024-02-20T10:05+08:00"
+    page_without_byline = page.replace("<span class='author'>王小明</span>", "")
+    article = extract_article(page_without_byline.encode("utf-8"))
+    assert article.author is None
+    assert article.source == "某某日报"

@@ -20,6 +20,8 @@ from .sentences import sentence_at
 
 FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
 ARABIC = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
+# Digits and Chinese magnitudes mixed: 1万2千人, 2亿3千万元 (read by cn2an's "smart" mode).
+MIXED = r"[0-9０-９]+(?:[亿万千百][0-9０-９]+)+[亿万千百]+"
 CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
 CHINESE_DIGITS = set("零〇一二两三四五六七八九")
 # A Chinese numeral alone that is really a word: 一 in 一个缩影 / 一张网, 百 in 百家号, 千 in 千家万户,
@@ -42,7 +44,7 @@ def _rules():
     currencies = units["money"]["currencies"]
     count_units = units["count"]["units"]
     percent_signs = units["percent"]["signs"]
-    number = rf"(?:{ARABIC}|{CHINESE})"
+    number = rf"(?:{MIXED}|{ARABIC}|{CHINESE})"
     separators = _alternation(qualifiers["range"]["separators"])
     part = lambda i: (
         rf"(?P<n{i}>{number})(?P<m{i}>{_alternation(multipliers)})?(?P<i{i}>{_alternation(inside)})?"
@@ -85,6 +87,10 @@ def _rules():
 def parse_number(written: str) -> Decimal:
     """The value of an Arabic (half- or full-width) or Chinese numeral: "9.92", "１２", "十二万"."""
     if written[0] in "0123456789０１２３４５６７８９":
+        if written[-1] in "亿万千百":  # a mixture such as 1万2千
+            import cn2an
+
+            return Decimal(str(cn2an.cn2an(written.translate(FULL_WIDTH_DIGITS), "smart")))
         return Decimal(written.translate(FULL_WIDTH_DIGITS))
     if written in _rules()["multipliers"]:  # 近千人: a magnitude alone means one of it
         return _rules()["multipliers"][written]

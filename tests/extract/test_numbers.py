@@ -127,3 +127,8 @@ def test_fractions_in_words_are_percents():
 def test_chinese_decimals_are_read_whole():
     assert only("投入三点五亿元。", MoneyFact).value == 350000000
     assert only("占比百分之三点五。", PercentFact).value == 3.5
+
+
+def test_digits_mixed_with_chinese_magnitudes_are_one_number():
+    assert only("招收1万2千名工人。", CountFact).value == 12000
+    assert only("投资2亿3千万元。", MoneyFact).value == 230000000

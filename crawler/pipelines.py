@@ -43,6 +43,6 @@ class ArchivePipeline:
             self.context.record_error(page.url, "extract", page.status, outcome.message)
         return item
 
-    def close_spider(self):
+    async def close_spider(self) -> None:
         # This site's index batch; run_crawl closes the shared worker after every site.
-        return self.context.worker.flush()
+        await maybe_deferred_to_future(self.context.worker.flush())

@@ -12,6 +12,7 @@ fetched again (ArchivedArticleFilter), so resuming cannot duplicate articles.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from collections import Counter
@@ -77,6 +78,9 @@ def run_crawl(
         context = CrawlContext(archive, run_id, worker)
         settings = crawl_settings(archive_dir, context, settings_overrides, progress)
         process = CrawlerProcess(settings)
+        # An unreachable robots.txt is logged by Scrapy with a traceback; the same failure is
+        # recorded against the start URL in fetch_errors, in one line.
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
         for site in targets:
             site_settings = settings.copy()
             site_settings.set("JOBDIR", str(jobs_dir(archive_dir) / site.name), priority="cmdline")

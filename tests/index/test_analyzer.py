@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
+
 from jiwen.index.analyzer import JiebaTokenizer
 
 
@@ -38,3 +40,20 @@ def test_latin_words_are_lowercased():
 
 def test_the_tokenizer_pickles_small_because_whoosh_stores_it_in_every_commit():
     assert len(pickle.dumps(JiebaTokenizer())) < 200
+
+
+def test_the_index_cuts_text_exactly_as_the_fact_extractor_does():
+    # The index may use a faster implementation of jieba; the words must be the same, or a search
+    # for a place the extractor found could miss.
+    nlp = pytest.importorskip("jiwen.extract.nlp", reason="the fact extractor is not installed")
+    from jiwen.index.analyzer import segmenter
+
+    texts = [
+        "贵州省黔东南苗族侗族自治州从江县落实稳岗返还政策，高校毕业生就业创业形势稳定。",
+        "惠东县向1200家中小企业发放稳岗返还资金，单位参保职工人数稳中有升。",
+        "广西壮族自治区南宁市青秀区开展春风行动，黔东南州与恩施州签订劳务协作协议。",
+        "县人社局负责人说，今年还将开展春季招聘月活动，帮助高校毕业生在家门口就业。",
+        "2024年GDP增长5.2%，城镇调查失业率5.0%，新增就业1.2万人。",
+    ]
+    for text in texts:
+        assert list(segmenter().cut(text, HMM=False)) == list(nlp.segmenter().cut(text, HMM=False))

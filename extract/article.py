@@ -136,9 +136,9 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> tu
     # short kept lines (a kicker, a summary label) come before it.
     starts = [order for order in (paragraphs[0][1] if paragraphs else None, prose_start) if order is not None]
     body_start = max(starts) if starts else None
-    header = region_lines(elements, measures, title_order if title_order is not None else _before(body_start), body_start)
-    trailer = region_lines(elements, measures, main.last_order, len(elements), reach=_TRAILER_REACH)
     header_start = title_order if title_order is not None else _before(body_start)
+    header = region_lines(elements, measures, header_start, body_start)
+    trailer = region_lines(elements, measures, main.last_order, len(elements), reach=_TRAILER_REACH)
     hinted = class_hinted_fields(elements, header_start, body_start)
     metadata = read_metadata(root, meta, header, url, title, hinted)
     subtitle = choose_subtitle(elements, measures, title, title_order, body_start)

@@ -15,8 +15,11 @@ import opencc
 # (，。：) is left alone because it is the normal punctuation of Chinese text. NFKC would also fold
 # the punctuation and "…", which readers of the exported body do not expect.
 _FULL_WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code - 0xFEE0).isalnum()}
-# Zero-width characters, and the private-use code points icon fonts draw their glyphs with.
-_INVISIBLE_TABLE = dict.fromkeys([*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *range(0xE000, 0xF900)], None)
+# Zero-width characters, the private-use code points icon fonts draw their glyphs with, and the
+# noncharacters U+FDD0..U+FDEF (html.py marks block breaks in the tree with one).
+_INVISIBLE_TABLE = dict.fromkeys(
+    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *range(0xE000, 0xF900), *range(0xFDD0, 0xFDF0)], None
+)
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _LINE_BREAK = re.compile(r"[\n\u2028\u2029\x85]+")
 

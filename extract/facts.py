@@ -46,6 +46,9 @@ def pipeline():
     if not Doc.has_extension("facts"):
         Doc.set_extension("facts", default=None)
     nlp = blank_pipeline()
+    # spaCy's default cap (1,000,000 characters) guards the memory of its parser and NER; this
+    # pipeline has neither, and a 5 MB portal page can have a body past that cap.
+    nlp.max_length = 50_000_000
     for name, finder in FINDERS.items():
         if name not in nlp.pipe_names:
             Language.component(name, func=_component(finder))

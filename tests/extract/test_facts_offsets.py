@@ -48,3 +48,14 @@ def test_an_empty_body_has_no_facts():
 def test_facts_come_only_from_the_body():
     article = Article(title="北京举办招聘会", body="贵州省从江县输送626名农村劳动力。", published=None)
     assert "北京市" not in {getattr(f, "name", None) for f in extract_facts(article)}
+
+
+def test_a_body_past_spacys_default_length_cap_still_gets_its_facts():
+    from jiwen.extract.facts import facts_of_text
+
+    paragraph = "从江县组织626名农村劳动力赴广东务工。\n"
+    text = paragraph * (1_000_000 // len(paragraph) + 1)
+    assert len(text) > 1_000_000
+    facts = facts_of_text(text)
+    last = facts[-1]
+    assert text[last.start : last.end] == last.text and last.start > 1_000_000 - len(paragraph)

@@ -21,7 +21,8 @@ def format_search(response: SearchResponse, request: SearchRequest, *, color: bo
     if response.total == 0:
         lines.append("no articles found")
     else:
-        lines.append(f"{response.total} articles; showing {first}-{last}")
+        noun = "article" if response.total == 1 else "articles"
+        lines.append(f"{response.total} {noun}; showing {first}-{last}")
     for number, hit in enumerate(response.hits, start=first):
         published = (hit.published or "undated")[:10]
         lines.append("")

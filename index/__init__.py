@@ -20,7 +20,7 @@ from .scoring import Scorer
 from .searcher import run_matching_ids, run_search
 from .snippets import DEFAULT_MARKS
 from .store import check_complete, create_fresh, open_or_create, swap_in
-from .writer import DEFAULT_LOCK_TIMEOUT, PARALLEL_THRESHOLD, IndexBusyError, open_writer, write_lock
+from .writer import DEFAULT_LOCK_TIMEOUT, MAX_SEGMENTS, PARALLEL_THRESHOLD, IndexBusyError, open_writer, write_lock
 
 
 class ArchiveIndex:
@@ -52,7 +52,9 @@ class ArchiveIndex:
         """Add or replace (by id) the articles, in one commit. Returns how many were written."""
         articles = iter(articles)
         head = list(itertools.islice(articles, PARALLEL_THRESHOLD))
-        parallel = len(head) >= PARALLEL_THRESHOLD
+        # Parallel writers leave one segment per worker and never merge; once segments pile up,
+        # the serial writer's merge of small segments (Whoosh's default) keeps searches fast.
+        parallel = len(head) >= PARALLEL_THRESHOLD and len(self._index._segments()) < MAX_SEGMENTS
         writer = open_writer(self._index, self.directory, timeout=self.lock_timeout, parallel=parallel)
         seen: set[str] = set()
         repeated: list[ArchivedArticle] = []

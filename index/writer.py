@@ -25,6 +25,8 @@ DEFAULT_LOCK_TIMEOUT = 10.0
 LIMIT_MB = 256
 # Below this many documents, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 1000
+# Past this many segments, bulk adds go through the serial writer, which merges small ones.
+MAX_SEGMENTS = 12
 
 
 class IndexBusyError(JiwenError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import lxml.etree
 
@@ -29,6 +30,7 @@ BLOCK_TAGS = frozenset(
 # ASCII "." ":" "/" are left out: they fill URLs and file names, which are never article text.
 PUNCTUATION = "，。！？；：、“”‘’（）《》,!?;"
 _BREAK = "\ufdd0"
+_WORD_SPLIT = re.compile(r"[-_]|(?<=[a-z])(?=[A-Z])|\d+")
 _DELETE_PUNCTUATION = dict.fromkeys(map(ord, PUNCTUATION), None)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # libxml2 drops everything after a </html> or </body>; pages stitched from CMS fragments carry
@@ -140,14 +142,20 @@ def text_lines(element) -> list[str]:
     return [line for line in normalize_text(text).split("\n") if line]
 
 
-def attribute_words(element) -> list[str]:
+def attribute_words(element) -> tuple[str, ...]:
     """class and id split into lower-case words: "article-content relatedNews" ->
-    ["article", "content", "related", "news", "article-content", "relatednews"]."""
-    raw = f"{element.get('class') or ''} {element.get('id') or ''}"
-    if not raw.strip():
-        return []
+    ("article-content", "article", "content", "relatednews", "related", "news")."""
+    class_name, identifier = element.get("class"), element.get("id")
+    if not class_name and not identifier:
+        return ()
+    return _split_attribute_words(f"{class_name or ''} {identifier or ''}")
+
+
+@lru_cache(maxsize=4096)
+def _split_attribute_words(raw: str) -> tuple[str, ...]:
+    # Cached: a page repeats the same few class strings hundreds of times.
     words = []
     for token in raw.split():
         words.append(token.lower())
-        words.extend(part.lower() for part in re.split(r"[-_]|(?<=[a-z])(?=[A-Z])|\d+", token) if part)
-    return words
+        words.extend(part.lower() for part in _WORD_SPLIT.split(token) if part)
+    return tuple(words)

@@ -20,7 +20,9 @@ _FULL_WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if ch
 _INVISIBLE_TABLE = dict.fromkeys(
     [*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *range(0xE000, 0xF900), *range(0xFDD0, 0xFDF0)], None
 )
+_CHARACTER_TABLE = {**_FULL_WIDTH_TABLE, **_INVISIBLE_TABLE}
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_INLINE_SPACE_RUN = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _LINE_BREAK = re.compile(r"[\n\u2028\u2029\x85]+")
 
 # A pinyin reading in brackets right after a character: the text form of a <ruby> annotation,
@@ -51,8 +53,7 @@ def strip_pinyin_annotations(text: str) -> str:
 
 def normalize_line(line: str) -> str:
     """One line of normalized text: no line breaks survive (they become spaces)."""
-    line = line.translate(_FULL_WIDTH_TABLE).translate(_INVISIBLE_TABLE)
-    return _SPACE_RUN.sub(" ", line).strip()
+    return _SPACE_RUN.sub(" ", line.translate(_CHARACTER_TABLE)).strip()
 
 
 def normalize_text(text: str) -> str:
@@ -60,5 +61,6 @@ def normalize_text(text: str) -> str:
     collapsed, empty lines dropped, lines joined by "\\n". Safe on queries and titles too."""
     if not text:
         return ""
-    lines = (normalize_line(line) for line in _LINE_BREAK.split(to_simplified(text)))
-    return "\n".join(line for line in lines if line)
+    # Whole-text passes rather than one per line: a page's chrome can run to tens of thousands of lines.
+    text = _INLINE_SPACE_RUN.sub(" ", _LINE_BREAK.sub("\n", to_simplified(text).translate(_CHARACTER_TABLE)))
+    return "\n".join(stripped for stripped in (line.strip() for line in text.split("\n")) if stripped)

@@ -37,7 +37,7 @@ _HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|meta|title|t
 _LEADING_URL_COMMENT = re.compile(r"^\s*<!--\s*(https?://\S+?)\s*-->")
 # A "?" (or U+FFFD) touching a Han character: the mark a lossy decoder leaves; only then is the
 # damaged-run scan worth its cost on an HTML page.
-_LOSS_MARK = re.compile(r"[?\ufffd]")
+_MARK_THEN_HAN = re.compile(r"[?\ufffd][\u4e00-\u9fff]")
 # A paragraph this long (or with a sentence stop) is article text, not a heading or a byline.
 _PROSE_CHARS = 50
 # Without a headline element, the byline is looked for this many elements above the text.
@@ -49,14 +49,9 @@ _DATELINE = re.compile(r"来源\s*[:：]|(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-
 
 
 def _has_loss_mark(text: str) -> bool:
-    # A regex with a Han class on either side of the mark costs ~10 ms on a 300 kB page; the
-    # marks themselves are few, so look at their neighbours instead.
-    for mark in _LOSS_MARK.finditer(text):
-        position = mark.start()
-        around = text[max(position - 1, 0): position + 2]
-        if any("\u4e00" <= character <= "\u9fff" for character in around):
-            return True
-    return False
+    # A Han class before the mark makes the regex test every position (~10 ms on a 300 kB page);
+    # with the mark first it only stops at marks, so the string is searched forwards and reversed.
+    return bool(_MARK_THEN_HAN.search(text) or _MARK_THEN_HAN.search(text[::-1]))
 
 
 def is_html(text: str, content_type: str | None) -> bool:

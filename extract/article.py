@@ -16,11 +16,10 @@ from .byline import find_author, split_closing_credit
 from .chrome import discard_page_chrome
 from .damage import repair_damaged_runs
 from .encoding import decode_bytes, looks_binary
+from .headline import choose_subtitle, choose_title
 from .html import measure_tree, parse_html
 from .main_text import extract_main_text
 from .metadata import (
-    choose_subtitle,
-    choose_title,
     class_hinted_fields,
     find_published,
     read_meta,

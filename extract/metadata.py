@@ -1,4 +1,4 @@
-"""Headline, date, author, source, site name and keywords of an HTML page.
+"""Date, author, source, site name and keywords of an HTML page (the headline: headline.py).
 
 The date, author and source are read from the article header: the text between the headline and
 the first body paragraph, where the byline sits. Dates elsewhere (sidebars, related headlines,
@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
-from .boilerplate import is_sidebar_heading, rules
+from .boilerplate import rules
 from .byline import (
     find_author,
     find_source,
@@ -21,7 +20,7 @@ from .byline import (
     metadata_rules,
     strip_label,
 )
-from .html import BLOCK_TAGS, attribute_words
+from .html import attribute_words
 from .normalize import normalize_line, to_simplified
 from .pubdate import (
     date_from_url,
@@ -36,19 +35,12 @@ from .pubdate import (
 
 # How far after the headline (in characters of visible text) the byline may sit.
 _HEADER_REACH = 600
-_TITLE_MAX_CHARS = 120
-# A heading that matches no page title must sit this close (in elements) above the text.
-_HEADING_REACH = 40
 _AUTHOR_MAX_CHARS = 30
 _LIST_TAGS = frozenset({"li", "dd", "dt", "ul", "ol", "dl"})
 # Blocks dropped for these reasons hold other stories' dates.
 _CHROME_REASONS = frozenset({"sidebar", "navigation"})
-_SUBTITLE_REACH = 3
-_SUBTITLE_CLASS = re.compile(r"sub-?_?title|subhead|fu_?title|\bfbt\b|\byt\b", re.IGNORECASE)
 _NAME_LIKE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _NOT_A_NAME = re.compile(r"@|https?:|www\.|^\d+$")
-# Lines shaped like headings that are not the headline.
-_NOT_A_HEADLINE = re.compile(r"^[(（]?(?:原标题|原题|正在阅读|当前位置|您的位置|你的位置|来源|编者按)")
 
 
 @dataclass
@@ -78,111 +70,12 @@ def read_meta(root) -> dict[str, str]:
     return found
 
 
-def _first(meta: dict[str, str], kind: str) -> str | None:
+def first_meta(meta: dict[str, str], kind: str) -> str | None:
+    """The first <meta> value of a kind (title, author, source ...) in data/metadata.toml order."""
     for name in metadata_rules()["meta"][kind]:
         if meta.get(name):
             return meta[name]
     return None
-
-
-@lru_cache(maxsize=1)
-def _title_separators() -> list[re.Pattern]:
-    return [re.compile(pattern) for pattern in metadata_rules()["title"]["separators"]]
-
-
-def _squash(text: str) -> str:
-    return "".join(text.split())
-
-
-def _title_from_document_title(document_title: str) -> str:
-    """The headline part of <title>: the longest piece between site-name separators."""
-    for separator in _title_separators():
-        pieces = [piece for piece in separator.split(document_title) if piece.strip()]
-        if len(pieces) > 1:
-            return max(pieces, key=len).strip()
-    return document_title
-
-
-def choose_title(elements: list, measures: dict, meta: dict[str, str], before_order: int | None):
-    """The displayed headline and its document position.
-
-    Headings (h1-h5, and short blocks whose class says "title") above the article text compete:
-    one whose text is part of <title> or the meta title wins (the longest such); then one that
-    contains them (the page title was truncated); then the heading nearest the text. Without any,
-    the meta title or the headline part of <title>."""
-    root = elements[0] if elements else None
-    title_element = root.find(".//title") if root is not None else None
-    document_title = _clean("".join(title_element.itertext())) if title_element is not None else ""
-    references = [_squash(reference) for reference in (document_title, _clean(_first(meta, "title"))) if reference]
-    heading_tags = metadata_rules()["title"]["heading_tags"]
-    best, best_key = None, None
-    for element in elements:
-        order = measures[element].order
-        if before_order is not None and order > before_order:
-            break
-        is_heading = element.tag in heading_tags
-        if not is_heading and not _is_title_block(element):
-            continue
-        text = _heading_text(element)
-        if not 4 <= len(text) <= _TITLE_MAX_CHARS or _NOT_A_HEADLINE.match(text) or is_sidebar_heading(text):
-            continue
-        squashed = _squash(text)
-        if any(squashed in reference for reference in references):
-            rank = 3
-        elif any(reference in squashed for reference in references) or _truncated_match(squashed, references):
-            rank = 2
-        elif before_order is None or before_order - order <= _HEADING_REACH:
-            rank = 1
-        else:
-            continue
-        key = (rank, len(squashed) if rank == 3 else 0, element.tag == "h1", is_heading, order)
-        if best_key is None or key > best_key:
-            best, best_key = (text, order), key
-    if best is not None:
-        return best
-    meta_title = _clean(_first(meta, "title"))
-    if meta_title or document_title:
-        return _title_from_document_title(meta_title or document_title), None
-    return None, None
-
-
-def _truncated_match(squashed: str, references: list[str]) -> bool:
-    """A displayed headline cut short with "...": its beginning starts a reference."""
-    stem = squashed.rstrip(".…")
-    return stem != squashed and len(stem) >= 8 and any(reference.startswith(stem) for reference in references)
-
-
-def choose_subtitle(elements: list, measures: dict, title: str | None, title_order: int | None, body_start: int | None) -> str | None:
-    """A sub-headline: a heading or a block whose class says "subtitle" right by the headline,
-    above the text."""
-    if title_order is None or body_start is None:
-        return None
-    for element in elements[max(title_order - _SUBTITLE_REACH, 0): body_start]:
-        if element.tag not in ("h2", "h3", "h4") and not _SUBTITLE_CLASS.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
-            continue
-        text = _heading_text(element)
-        if 4 <= len(text) <= _TITLE_MAX_CHARS and text != title and find_absolute_date(text) is None and not _NOT_A_HEADLINE.match(text):
-            return text
-    return None
-
-
-def _heading_text(element) -> str:
-    """The heading's first line: text up to the first block inside it (some CMSs put the byline
-    and the date inside the <h1>)."""
-    pieces = [element.text or ""]
-    for descendant in element.iterdescendants():
-        if not isinstance(descendant.tag, str):
-            continue
-        if descendant.tag in BLOCK_TAGS and "".join(pieces).strip():
-            break
-        pieces.append(descendant.text or "")
-        pieces.append(descendant.tail or "")
-    return _clean("".join(pieces))
-
-
-def _is_title_block(element) -> bool:
-    words = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-    return "title" in words and element.tag in ("div", "p", "span", "strong", "td") and len(element) <= 3
 
 
 def region_lines(elements: list, measures: dict, start_order: int | None, end_order: int | None, reach: int = _HEADER_REACH) -> list[str]:
@@ -274,7 +167,7 @@ def read_metadata(root, meta: dict[str, str], header: list[str], url: str | None
     result = PageMetadata()
     result.url = url or _canonical_url(root, meta)
     header_text = " ".join(header)
-    result.source = find_source(header_text) or hinted.get("source") or _clean(_first(meta, "source")) or None
+    result.source = find_source(header_text) or hinted.get("source") or _clean(first_meta(meta, "source")) or None
     result.author = find_author(header_text) or hinted.get("author")
     if result.author is None:
         author = _meta_author(root, meta, headline)
@@ -282,8 +175,8 @@ def read_metadata(root, meta: dict[str, str], header: list[str], url: str | None
             result.source = result.source or author
         else:
             result.author = author
-    result.site_name = _clean(_first(meta, "site_name")) or None
-    keywords = _clean(_first(meta, "keywords"))
+    result.site_name = _clean(first_meta(meta, "site_name")) or None
+    keywords = _clean(first_meta(meta, "keywords"))
     result.keywords = [word for word in re.split(r"[,，;；、|\s]+", keywords) if word][:30]
     return result
 
@@ -291,7 +184,7 @@ def read_metadata(root, meta: dict[str, str], header: list[str], url: str | None
 def _meta_author(root, meta: dict[str, str], headline: str | None) -> str | None:
     """The <meta> author, unless it is a template placeholder (an e-mail, a number) or the site's
     own name (it then also stands in <title> beside the headline)."""
-    author = _clean(_first(meta, "author"))
+    author = _clean(first_meta(meta, "author"))
     if not author or len(author) > _AUTHOR_MAX_CHARS or not _NAME_LIKE.search(author) or _NOT_A_NAME.search(author):
         return None
     title_element = root.find(".//title")

@@ -6,10 +6,10 @@ thread): they all write to the one archive. A site whose previous crawl is still
 waiting when its next turn comes is skipped for that turn (max_instances=1, coalesce), and turns
 missed while the machine slept are run once, late, rather than dropped or repeated.
 
-Stopping: the first SIGINT/SIGTERM is forwarded to the running crawl, which Scrapy ends gracefully
-(in-flight pages are stored, the job state kept for the next run to resume); the scheduler waits
-for it and exits 0. A further signal is forwarded too, which makes Scrapy stop at once; the
-archive stays consistent either way (see jiwen/store.py).
+Stopping: the first SIGINT/SIGTERM is passed on to the running crawl (as SIGINT, see
+CrawlRunner.stop), which Scrapy ends gracefully: in-flight pages are stored, the job state is kept
+for the next run to resume. The scheduler waits for it and exits 0. A further signal is passed on
+too, which makes Scrapy stop at once; the archive stays consistent either way (see jiwen/store.py).
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ DEFAULT_URL_INTERVAL = "6h"
 POLITE_INTERVAL_SECONDS = 600
 # A crawl prints a progress line every few seconds; the log keeps one a minute.
 PROGRESS_LOG_SECONDS = 60.0
+# `jiwen` exits with this after a KeyboardInterrupt (jiwen/cli.py), 128 + SIGINT by convention.
+INTERRUPTED_EXIT = 130
 _DURATION_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
@@ -175,14 +177,19 @@ class CrawlRunner:
                 log.info("stopping after %d crawl runs (--max-runs)", self.runs)
                 self.on_done()
 
-    def stop(self, signal_number: int | None) -> None:
-        """No new crawls; pass the signal on to the running one, if any."""
+    def stop(self, *, signal_crawl: bool) -> None:
+        """No new crawls; with `signal_crawl`, ask the running one (if any) to stop.
+
+        The crawl always gets SIGINT, whichever signal the scheduler got: once Scrapy runs, both
+        mean the same graceful stop, but in the seconds before (imports, loading dictionaries)
+        SIGTERM would kill the process outright, while SIGINT ends it through Python's
+        KeyboardInterrupt, closing its run record and index batch on the way out."""
         with self._lock:
             self.stopping = True
             process = self._process
-            if process is not None and signal_number is not None and process.poll() is None:
-                log.info("crawl pid %d: passing on %s; waiting for it to stop", process.pid, signal.Signals(signal_number).name)
-                process.send_signal(signal_number)
+            if process is not None and signal_crawl and process.poll() is None:
+                log.info("crawl pid %d: asking it to stop (SIGINT); waiting for it", process.pid)
+                process.send_signal(signal.SIGINT)
 
     def _relay_output(self, target: CrawlTarget, process: subprocess.Popen) -> list[str]:
         lines: list[str] = []
@@ -211,7 +218,11 @@ class CrawlRunner:
             log.info("crawl %s: skipped, %s", target.name, reason)
             return
         run = self._run_of(pid, target)
-        if returncode < 0:
+        if returncode in (INTERRUPTED_EXIT, -signal.SIGINT) or (self.stopping and returncode and run is None):
+            # Stopped while Python or jiwen was still loading (an interrupt in the interpreter's
+            # first milliseconds may even print a traceback): the archive was not touched yet.
+            log.info("crawl %s: stopped before it began crawling", target.name)
+        elif returncode < 0:
             log.warning(
                 "crawl %s: killed by %s; the next run resumes it", target.name, signal.Signals(-returncode).name
             )
@@ -320,11 +331,11 @@ def run_schedule(
         handled = len(signals_received)
         if handled:
             log.info("received %s; stopping", signal.Signals(signals_received[0]).name)
-        runner.stop(signals_received[0] if handled else None)
+        runner.stop(signal_crawl=bool(handled))
         scheduler.pause()
         while not runner.idle.wait(0.2):
-            if len(signals_received) > handled:  # impatient: let Scrapy stop at once
-                runner.stop(signals_received[-1])
+            if len(signals_received) > handled:  # impatient: a second SIGINT makes Scrapy stop at once
+                runner.stop(signal_crawl=True)
                 handled = len(signals_received)
         scheduler.shutdown(wait=True)
         log.info("scheduler stopped after %d crawl runs", runner.runs)

@@ -18,7 +18,7 @@ from jiwen.demo.server import serve_site
 from jiwen.errors import ArchiveLockedError
 from jiwen.lock import ArchiveLock
 
-from .schedule_support import SCHEDULE_SITE, start_jiwen, wait_for
+from .schedule_support import SCHEDULE_SITE, article_count, start_jiwen, wait_for
 
 HOLDER = """
 import sys, time
@@ -137,6 +137,8 @@ def test_a_second_crawl_of_a_busy_archive_exits_1_with_one_line_naming_the_first
                 timeout=120,
             )
             assert first.poll() is None, "the first crawl ended before the second tried; the test proves nothing"
+            # Scrapy handles SIGTERM once its crawl runs; before that (start-up) it would just die.
+            wait_for(lambda: article_count(archive) >= 1, timeout=120, what="the first article", process=first)
         finally:
             first.send_signal(signal.SIGTERM)  # Scrapy's graceful stop
             first.wait(timeout=120)

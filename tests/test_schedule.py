@@ -193,7 +193,8 @@ def test_a_stop_during_a_crawl_is_passed_on_once_and_the_crawl_stops_gracefully(
     text = output.read_text("utf-8")
     assert returncode == 0, text
     assert crawl_group == crawl_pid != process.pid
-    assert text.count("passing on") == 1 and f"crawl pid {crawl_pid}: passing on {signal_name}" in text
+    assert f"received {signal_name}; stopping" in text
+    assert text.count("asking it to stop") == 1 and f"crawl pid {crawl_pid}: asking it to stop" in text
     history = runs(archive)
     # 'interrupted', not 'finished': the signal reached the crawl before its end. Scrapy's
     # graceful stop still completes the requests already handed to its downloader.
@@ -238,3 +239,23 @@ def test_a_crawl_that_dies_is_recorded_as_killed_and_the_next_turn_completes_it(
     assert article_count(archive) == 10
     with Archive(archive, create=False) as opened:
         assert check(opened).consistent
+
+
+def test_a_stop_while_the_crawl_is_still_starting_leaves_no_run_behind(tmp_path):
+    """Before Scrapy takes over its signals, the crawl process is plain Python: the stop it is
+    passed must still end it cleanly, not kill it with a run record left open."""
+    archive = tmp_path / "archive"
+    output = tmp_path / "schedule.out"
+    with serve_site(SCHEDULE_SITE) as server:
+        process = schedule(archive, server.base_url + "/", "--every", "1h", log_to=output)
+        try:
+            wait_for(lambda: ": starting" in output.read_text("utf-8"), timeout=60, what="the crawl start", process=process)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            returncode = process.wait(timeout=180)
+    text = output.read_text("utf-8")
+    assert returncode == 0, text
+    assert "asking it to stop" in text
+    assert not [run for run in runs(archive) if run[1] in ("running", "killed")], text
+    assert "killed by" not in text and "failed" not in text
+    assert "stopped before it began crawling" in text or [run[1] for run in runs(archive)] == ["interrupted"], text

@@ -17,6 +17,8 @@ import os
 import sys
 from pathlib import Path
 
+from .errors import ArchiveError
+
 LOG_BYTES = 5 * 1024 * 1024
 LOG_BACKUPS = 5
 NO_LOG_FILE_ENV = "JIWEN_NO_LOG_FILE"
@@ -40,8 +42,11 @@ def setup_logging(archive_dir: Path, *, verbose: bool = False) -> Path | None:
     path: Path | None = None
     if not os.environ.get(NO_LOG_FILE_ENV):
         path = log_file(archive_dir)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        to_file = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            to_file = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+        except OSError as error:
+            raise ArchiveError(f"cannot write the log {path}: {error.strerror}; check the archive folder's permissions") from None
         to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handlers.append(to_file)
     for name in LOGGER_NAMES:

@@ -116,6 +116,11 @@ def scheduled_targets(site_names: list[str], urls: list[str], every: str | None)
         targets.append(CrawlTarget(site_for_url(url).name, ("--url", url), every or DEFAULT_URL_INTERVAL))
     if not targets:
         raise ConfigError("nothing to schedule: every site in sites.toml is disabled; name a --site or a --url")
+    names = [target.name for target in targets]
+    for name in names:
+        if names.count(name) > 1:
+            # One job (and one Scrapy job folder) per name: two of them would crawl into each other.
+            raise ConfigError(f"{name!r} is scheduled twice (a --site and a --url, or two URLs on one host); name it once")
     for target in targets:
         trigger_for(target.interval)  # fail on a bad interval before anything runs
     return targets
@@ -217,11 +222,12 @@ class CrawlRunner:
             reason = next(line for line in lines if LOCKED_PHRASE in line).removeprefix("jiwen: ")
             log.info("crawl %s: skipped, %s", target.name, reason)
             return
-        run = self._run_of(pid, target)
+        run = self._run_of(pid)
         if returncode in (INTERRUPTED_EXIT, -signal.SIGINT) or (self.stopping and returncode and run is None):
-            # Stopped while Python or jiwen was still loading (an interrupt in the interpreter's
-            # first milliseconds may even print a traceback): the archive was not touched yet.
-            log.info("crawl %s: stopped before it began crawling", target.name)
+            # A stop that came before Scrapy took over the signals (while Python or jiwen was
+            # loading; in the interpreter's first milliseconds it even prints a traceback).
+            where = f" (run {run['id']}: {run['outcome']})" if run else " before it began crawling"
+            log.info("crawl %s: stopped%s", target.name, where)
         elif returncode < 0:
             log.warning(
                 "crawl %s: killed by %s; the next run resumes it", target.name, signal.Signals(-returncode).name
@@ -239,7 +245,7 @@ class CrawlRunner:
                 summarize_report(run["report"]),
             )
 
-    def _run_of(self, pid: int, target: CrawlTarget) -> dict | None:
+    def _run_of(self, pid: int) -> dict | None:
         try:
             with Archive(self.archive_dir, create=False) as archive:
                 if not (runs := [run for run in archive.runs(20) if run["pid"] == pid]):

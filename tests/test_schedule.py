@@ -99,6 +99,11 @@ def test_urls_alone_leave_sites_toml_out(sites_file):
     assert scheduled_targets([], ["http://127.0.0.1:8123/"], None)[0].interval == "6h"
 
 
+def test_two_urls_on_one_host_are_refused_rather_than_crawled_into_one_job(sites_file):
+    with pytest.raises(ConfigError, match="scheduled twice"):
+        scheduled_targets([], ["http://127.0.0.1:8123/a/", "http://127.0.0.1:8123/b/"], "1h")
+
+
 def test_an_unknown_site_is_a_one_line_error(sites_file):
     with pytest.raises(ConfigError, match="no site named 'delta'"):
         scheduled_targets(["delta"], [], None)

@@ -26,7 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, JobExecutionEvent
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_MAX_INSTANCES,
+    JobExecutionEvent,
+)
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -211,7 +215,7 @@ class CrawlRunner:
                 if time.monotonic() - last_progress >= PROGRESS_LOG_SECONDS or ": done," in line:
                     last_progress = time.monotonic()
                     log.info("%s", line)
-            elif line.startswith("crawl finished:") or line.startswith("  "):
+            elif line.startswith(("crawl finished:", "  ")):
                 log.debug("crawl %s: %s", target.name, line)  # the run's report, summarised below
             else:
                 log.info("crawl %s: %s", target.name, line)

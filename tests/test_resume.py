@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,15 @@ from jiwen.demo.server import serve_site
 from jiwen.maintenance import check
 from jiwen.store import Archive
 
-from .schedule_support import ALL_ARTICLES, CRAWL_ENV, SCHEDULE_SITE, article_count, query, start_jiwen, wait_for
+from .schedule_support import (
+    ALL_ARTICLES,
+    CRAWL_ENV,
+    SCHEDULE_SITE,
+    article_count,
+    query,
+    start_jiwen,
+    wait_for,
+)
 
 ARTICLE_COLUMNS = "url, title, published, relevant, duplicate_of, fact_count"
 

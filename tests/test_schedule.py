@@ -16,8 +16,8 @@ from jiwen.errors import ConfigError
 from jiwen.lock import ArchiveLock
 from jiwen.maintenance import check
 from jiwen.schedule import (
-    CronExpressionTrigger,
     CrawlTarget,
+    CronExpressionTrigger,
     first_run_time,
     interval_seconds,
     scheduled_targets,

@@ -3,8 +3,9 @@ trafilatura (given the page already decoded) on the same dev-set pages, in one r
 
     /work/venv/bin/python bench/extract_speed.py [--rounds 5]
 
-Each extractor runs one warm-up pass (imports, loaded dictionaries), then `rounds` timed passes;
-the best pass counts, which damps the noise of a shared machine.
+Each extractor runs one warm-up pass (imports, loaded dictionaries), then `rounds` timed passes,
+interleaved with the other extractors'; the best pass counts, which damps the noise of a shared
+machine.
 """
 
 from __future__ import annotations
@@ -45,11 +46,15 @@ def main() -> int:
     warnings.simplefilter("ignore")
     pages = [(page, page.data.decode("utf-8", errors="replace")) for page in dev_pages]
     megabytes = sum(len(page.data) for page in dev_pages) / 1e6
-    results = {}
-    for name, extractor in available_extractors(COMPARED).items():
+    extractors = available_extractors(COMPARED)
+    for extractor in extractors.values():
         time_pass(pages, extractor)
-        best = min(time_pass(pages, extractor) for _ in range(arguments.rounds))
-        results[name] = best
+    # Rounds interleave the extractors, so a burst of load on the shared machine hits all of them
+    # rather than whichever happened to be running.
+    results = {name: float("inf") for name in extractors}
+    for _ in range(arguments.rounds):
+        for name, extractor in extractors.items():
+            results[name] = min(results[name], time_pass(pages, extractor))
     print(f"{len(pages)} pages, {megabytes:.1f} MB, best of {arguments.rounds} passes")
     print(f"{'extractor':<14}{'pages/s':>10}{'ms/page':>10}{'vs gne':>10}")
     baseline = results.get("gne")

@@ -83,10 +83,11 @@ def parse_html(text: str) -> lxml.etree._Element:
 
 def measure_tree(root: lxml.etree._Element) -> tuple[list, dict]:
     """Elements in document order, and their Measures, in one pass from the leaves up."""
-    elements = [element for element in root.iter() if isinstance(element.tag, str)]
+    elements = list(root.iter(lxml.etree.Element))  # elements only: no comments or entities
     measures = {element: Measure(order=order) for order, element in enumerate(elements)}
     for element in reversed(elements):
         measure = measures[element]
+        tag = element.tag
         own = element.text
         if own and not own.isspace():
             length = visible_length(own)
@@ -95,7 +96,7 @@ def measure_tree(root: lxml.etree._Element) -> tuple[list, dict]:
             measure.punctuation += punctuation
             measure.direct += length
             measure.direct_punctuation += punctuation
-        if element.tag == "a":
+        if tag == "a":
             measure.link = measure.text
             measure.direct_link = measure.direct
             measure.links += 1
@@ -119,7 +120,7 @@ def measure_tree(root: lxml.etree._Element) -> tuple[list, dict]:
             into.punctuation += punctuation
             into.direct += length
             into.direct_punctuation += punctuation
-        if element.tag not in BLOCK_TAGS:
+        if tag not in BLOCK_TAGS:
             into.direct += measure.direct
             into.direct_punctuation += measure.direct_punctuation
             into.direct_link += measure.direct_link

@@ -32,6 +32,8 @@ _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]+encoding\s*=\s*[\"']([\w.:-]+)", re
 # Share of replaced bytes below which a declared or detected charset is still trusted (with a warning).
 _TOLERATED_ERRORS = 0.002
 _SNIFF_BYTES = 4096
+# Control bytes text never carries (tab, newlines, form feed and ESC excepted).
+_CONTROL_BYTES = bytes(byte for byte in range(32) if byte < 9 or 13 < byte < 32 and byte != 27)
 _PLAUSIBILITY_SAMPLE = 20_000
 # More replaced-or-rare characters than this share of the text: the reading is probably garbled.
 _IMPLAUSIBLE = 0.02
@@ -73,7 +75,7 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:_SNIFF_BYTES]
     if b"\x00" in sample:
         return True
-    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32 and byte != 27)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > len(sample) * 0.05
 
 

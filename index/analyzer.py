@@ -111,6 +111,21 @@ def _analyze_word(word: str) -> tuple[str | None, tuple[tuple[str, int], ...]]:
     return result
 
 
+# The last texts cut, by identity: each text is indexed twice (with positions for phrases, without
+# for scoring), from the same string object, and should be segmented once.
+_recent_cuts: list[tuple[str, list[str]]] = []
+
+
+def _cut(text: str) -> list[str]:
+    for seen, words in _recent_cuts:
+        if seen is text:
+            return words
+    words = list(segmenter().cut(text, HMM=False))
+    _recent_cuts.insert(0, (text, words))
+    del _recent_cuts[4:]
+    return words
+
+
 class JiebaTokenizer(Tokenizer):
     """Whoosh tokenizer over jieba. Holds no state, because Whoosh pickles the schema (and so the
     analyzer) into every commit's table of contents; the segmenter is looked up on use."""
@@ -145,7 +160,7 @@ class JiebaTokenizer(Tokenizer):
         with_subwords = mode != "query"
         position = start_pos
         character = start_char
-        for word in segmenter().cut(value, HMM=False):
+        for word in _cut(value):
             term, subwords = _analyze_word(word)
             if term is None:
                 character += len(word)

@@ -16,7 +16,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from .columns import ColumnCache
-from .schema import SEARCHED_FIELDS
+from .schema import SCORING_FIELDS
 
 LENGTH_OF_BYTE = numpy.array([byte_to_length(value) for value in range(256)], dtype=numpy.float32)
 
@@ -80,12 +80,12 @@ class SearchArrays:
 
     @cached_property
     def lengths(self) -> dict[str, numpy.ndarray]:
-        return {name: self._lengths(name) for name in SEARCHED_FIELDS}
+        return {name: self._lengths(name) for name in SCORING_FIELDS.values()}
 
     @cached_property
     def average_length(self) -> dict[str, float]:
         count = self.searcher.doc_count_all() or 1
-        return {name: (self.searcher.field_length(name) / count) or 1.0 for name in SEARCHED_FIELDS}
+        return {name: (self.searcher.field_length(name) / count) or 1.0 for name in SCORING_FIELDS.values()}
 
     @cached_property
     def ids(self) -> list:

@@ -58,10 +58,14 @@ def article_document(article: ArchivedArticle) -> dict:
     programs = list(dict.fromkeys(f.name for f in article.facts if isinstance(f, ProgramFact)))
     kinds = list(dict.fromkeys(fact_kind(fact) for fact in article.facts))
     date = date_number(article.published)
+    title = article.title or ""
     document = {
         "id": article.id,
-        "title": article.title or "",
+        "title": title,
         "body": article.body,
+        # The same string objects: the analyzer then segments each text once for both fields.
+        "title_bag": title,
+        "body_bag": article.body,
         "body_zlib": compress_body(article.body),
         "published": article.published,
         "date": date,

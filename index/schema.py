@@ -17,6 +17,10 @@ from .analyzer import chinese_analyzer
 
 TITLE_BOOST = 2.0
 SEARCHED_FIELDS = ("title", "body")
+# The same text again without positions, read when scoring. Whoosh's posting blocks pickle every
+# posting's positions together with its id; reading a common word's ids from `body` unpickles
+# all of its positions too, which made that read most of a search's time. Phrases use `body`.
+SCORING_FIELDS = {"title": "title_bag", "body": "body_bag"}
 FACETS = ("place", "province", "program", "site", "month")
 # Separator of a keyword field's values; commas never occur in place or programme names.
 KEYWORD_SEPARATOR = ","
@@ -44,6 +48,8 @@ def build_schema() -> fields.Schema:
         url=fields.ID(stored=True),
         title=fields.TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
         body=fields.TEXT(analyzer=analyzer),
+        title_bag=fields.TEXT(analyzer=analyzer, phrase=False, field_boost=TITLE_BOOST),
+        body_bag=fields.TEXT(analyzer=analyzer, phrase=False),
         body_zlib=fields.STORED(),
         published=fields.STORED(),
         # yyyymmdd as an integer: numeric ranges use a few tiered terms instead of one term per day;

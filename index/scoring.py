@@ -19,6 +19,7 @@ from whoosh import query
 from whoosh.searching import Searcher
 
 from .arrays import SearchArrays
+from .schema import SCORING_FIELDS
 
 B = 0.75
 K1 = 1.2
@@ -112,6 +113,7 @@ class Scorer:
         return mask, numpy.where(mask, scores, 0.0)
 
     def _term_scores(self, arrays: SearchArrays, fieldname: str, text: str, boost: float):
+        fieldname = SCORING_FIELDS.get(fieldname, fieldname)
         documents, weights = self.term(arrays, fieldname, text)
         mask = numpy.zeros(arrays.size, dtype=bool)
         scores = numpy.zeros(arrays.size, dtype=numpy.float64)

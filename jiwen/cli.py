@@ -51,9 +51,10 @@ def _open_archive(archive_dir: Path | None, *, create: bool = False):
 
 
 def _writer_lock(archive_dir: Path, command: str):
+    """The archive's writer lock, as a context manager (one writer per archive)."""
     from .lock import ArchiveLock
 
-    return ArchiveLock(archive_dir, command=command).acquire()
+    return ArchiveLock(archive_dir, command=command)
 
 
 class HandledError(click.ClickException):
@@ -107,8 +108,7 @@ def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet
     from .ingest import ingest_paths
 
     directory = resolve_archive_dir(archive_dir)
-    lock = _writer_lock(directory, "jiwen ingest")
-    try:
+    with _writer_lock(directory, "jiwen ingest"):
         archive = _open_archive(directory, create=True)
 
         def report(path: Path, outcome) -> None:
@@ -119,8 +119,6 @@ def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet
                 click.echo(f"{outcome.status:<9} {outcome.article_id or '-'}  {path}  {title or ''}")
 
         counts = ingest_paths(archive, paths, force=force, on_outcome=report)
-    finally:
-        lock.release()
     click.echo(_summary(counts))
     if counts.get("failed"):
         sys.exit(1)
@@ -248,11 +246,8 @@ def reindex(archive_dir: Path | None) -> None:
 
     directory = resolve_archive_dir(archive_dir)
     archive = _open_archive(directory)
-    lock = _writer_lock(directory, "jiwen reindex")
-    try:
+    with _writer_lock(directory, "jiwen reindex"):
         count = rebuild(archive)
-    finally:
-        lock.release()
     click.echo(f"indexed {count} articles")
 
 
@@ -270,7 +265,6 @@ def reextract(archive_dir: Path | None, quiet: bool) -> None:
 
     directory = resolve_archive_dir(archive_dir)
     archive = _open_archive(directory)
-    lock = _writer_lock(directory, "jiwen reextract")
 
     def report(outcome) -> None:
         if outcome.status == "failed":
@@ -278,10 +272,8 @@ def reextract(archive_dir: Path | None, quiet: bool) -> None:
         elif not quiet:
             click.echo(f"{outcome.status:<9} {outcome.article_id}  {outcome.url}")
 
-    try:
+    with _writer_lock(directory, "jiwen reextract"):
         counts = run_reextract(archive, on_outcome=report)
-    finally:
-        lock.release()
     click.echo(_summary(counts))
 
 
@@ -330,11 +322,8 @@ def check(archive_dir: Path | None, repair: bool) -> None:
         return
     if not repair:
         raise JiwenError("index and store disagree; run 'jiwen check --repair' to rebuild the index")
-    lock = _writer_lock(directory, "jiwen check --repair")
-    try:
+    with _writer_lock(directory, "jiwen check --repair"):
         count = rebuild(archive)
-    finally:
-        lock.release()
     click.echo(f"repaired: re-indexed {count} articles")
 
 
@@ -367,11 +356,8 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle) -> None:
         sites = list(configured.values()) if all_sites else [configured[name] for name in site_names]
     directory = resolve_archive_dir(archive_dir)
     overrides = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0} if no_throttle else None
-    lock = _writer_lock(directory, "jiwen crawl")
-    try:
+    with _writer_lock(directory, "jiwen crawl"):
         report = run_crawl(directory, sites=sites, urls=list(urls) or None, settings_overrides=overrides)
-    finally:
-        lock.release()
     from .formatting import format_crawl_report
 
     click.echo(format_crawl_report(report))

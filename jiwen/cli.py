@@ -51,9 +51,12 @@ def _open_archive(archive_dir: Path | None, *, create: bool = False):
 
 
 def _writer_lock(archive_dir: Path, command: str):
-    """The archive's writer lock, as a context manager (one writer per archive)."""
+    """The archive's writer lock, as a context manager (one writer per archive). Writers also log
+    to <archive>/logs/jiwen.log, so what an unattended run did can be read afterwards."""
     from .lock import ArchiveLock
+    from .logs import setup_logging
 
+    setup_logging(archive_dir)
     return ArchiveLock(archive_dir, command=command)
 
 
@@ -353,7 +356,10 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle) -> None:
         unknown = [name for name in site_names if name not in configured]
         if unknown:
             raise JiwenError(f"no site named {', '.join(unknown)} in sites.toml; 'jiwen sites' lists them")
-        sites = list(configured.values()) if all_sites else [configured[name] for name in site_names]
+        # --all-sites means what `jiwen schedule` crawls: entries with enabled = false stay out;
+        # a disabled site named with --site is still crawled (the user asked for it).
+        enabled = [site for site in configured.values() if site.enabled]
+        sites = enabled if all_sites else [configured[name] for name in site_names]
     directory = resolve_archive_dir(archive_dir)
     overrides = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0} if no_throttle else None
     with _writer_lock(directory, "jiwen crawl"):

@@ -9,6 +9,7 @@ coming back, for every site alike.
 
 from __future__ import annotations
 
+from jiwen.extract.encoding import looks_binary as extracted_text_looks_binary
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import (
@@ -35,8 +36,8 @@ BINARY_SIGNATURES = (
 
 
 def looks_binary(body: bytes) -> bool:
-    head = body[:1024]
-    return head.startswith(BINARY_SIGNATURES) or b"\x00" in head
+    """A known file signature, or the extractor's own test (NUL bytes, many control bytes)."""
+    return body.startswith(BINARY_SIGNATURES) or extracted_text_looks_binary(body)
 
 
 class ArchivedArticleFilter:

@@ -29,6 +29,7 @@ DEFAULT_SEARCHES = (
 
 def run_demo(archive_dir: Path | None, queries: list[str], echo: Callable[[str], None] = print) -> int:
     from jiwen.crawler.run import run_crawl
+    from jiwen.crawler.sites import site_for_url
 
     from .server import serve_site
 
@@ -47,7 +48,8 @@ def run_demo(archive_dir: Path | None, queries: list[str], echo: Callable[[str],
         try:
             report = run_crawl(
                 archive_dir,
-                urls=[server.base_url + "/"],
+                # Named, so the site facet reads "demo" rather than the free port of this run.
+                sites=[site_for_url(server.base_url + "/", name="demo")],
                 settings_overrides={"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0},
                 progress=False,
             )

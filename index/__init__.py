@@ -156,6 +156,10 @@ class ArchiveIndex:
     def doc_count(self) -> int:
         return self._current_searcher().doc_count()
 
+    def clear_caches(self) -> None:
+        """Forget cached postings and filter matches (benchmarks use it to time cold queries)."""
+        self._scorer = Scorer()
+
     def close(self) -> None:
         self._close_searcher()
 

@@ -29,12 +29,12 @@ import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import synthetic  # noqa: E402
+import synthetic
+from jiwen.index import ArchiveIndex
+from jiwen.index.analyzer import JiebaTokenizer, segmenter
+from jiwen.index.documents import article_document
 
-from jiwen.index import ArchiveIndex  # noqa: E402
-from jiwen.index.analyzer import JiebaTokenizer, segmenter  # noqa: E402
-from jiwen.index.documents import article_document  # noqa: E402
-from jiwen.models import ArchivedArticle, SearchRequest  # noqa: E402
+from jiwen.models import ArchivedArticle, SearchRequest
 
 CACHE = Path.home() / ".cache" / "jiwen" / "bench"
 QUERIES = (
@@ -124,10 +124,9 @@ def tokenization_rates(path: Path, sample: int) -> dict[str, float]:
 def baseline_rate(path: Path, count: int, folder: Path) -> tuple[float, int]:
     """Jieba's stock analyzer on title and body, Whoosh's default writer, same documents."""
     from jieba.analyse import ChineseAnalyzer
+    from jiwen.index.schema import build_schema
     from whoosh import index as whoosh_index
     from whoosh.fields import TEXT
-
-    from jiwen.index.schema import build_schema
 
     schema = build_schema()
     analyzer = ChineseAnalyzer()

@@ -167,7 +167,7 @@ class _Writer:
         return "".join(out)
 
     def _value(self, slot: str, county: County, program: str, start: int) -> tuple[str, Fact]:
-        end = lambda text: start + len(text)  # noqa: E731
+        end = lambda text: start + len(text)
         if slot == "county":
             text = county.name
             return text, PlaceFact(text=text, start=start, end=end(text), name=text, level="county",

@@ -13,8 +13,8 @@ import numpy
 
 from jiwen.models import ArchivedArticle, SearchRequest, SearchResponse
 
-from .columns import ColumnCache
 from .arrays import SearchArrays
+from .columns import ColumnCache
 from .documents import article_document
 from .scoring import Scorer
 from .searcher import run_matching_ids, run_search
@@ -163,7 +163,7 @@ class ArchiveIndex:
     def close(self) -> None:
         self._close_searcher()
 
-    def __enter__(self) -> "ArchiveIndex":
+    def __enter__(self) -> ArchiveIndex:
         return self
 
     def __exit__(self, *exc_info) -> None:

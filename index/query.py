@@ -8,6 +8,7 @@ mistypes syntax should be told, so the obvious mistakes are checked here before 
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 
 from whoosh import qparser, query
@@ -56,7 +57,7 @@ def check_syntax(text: str) -> None:
     words = bare.replace("(", " ").replace(")", " ").split()
     if words and (words[0] in BINARY_OPERATORS or words[-1] in OPERATORS):
         raise _fail("operator without an operand", text, "put a word on each side of AND/OR/NOT")
-    for left, right in zip(words, words[1:]):
+    for left, right in itertools.pairwise(words):
         if left in OPERATORS and right in BINARY_OPERATORS:
             raise _fail(f"{left} followed by {right}", text, "put a word between the operators")
 
@@ -81,7 +82,7 @@ def parse_text(text: str, schema) -> query.Query | None:
     parser = qparser.MultifieldParser(list(SEARCHED_FIELDS), schema, group=qparser.AndGroup)
     try:
         parsed = parser.parse(text)
-    except Exception as error:  # whoosh raises assorted errors on odd ranges and fields
+    except Exception as error:  # noqa: BLE001 -- whoosh raises assorted errors on odd ranges and fields
         raise _fail(str(error).splitlines()[0] if str(error) else type(error).__name__, text, "check the syntax") from None
     error = _first_error(parsed)
     if error:

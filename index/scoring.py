@@ -16,7 +16,7 @@ from math import log
 
 import numpy
 from whoosh import query
-from whoosh.searching import Searcher
+from whoosh.reading import TermNotFound
 
 from .arrays import SearchArrays
 from .schema import SCORING_FIELDS
@@ -40,7 +40,7 @@ def read_postings(reader, fieldname: str, text: str) -> tuple[numpy.ndarray, num
     """All (document, weight) postings of a term in one segment, block by block."""
     try:
         matcher = _leaf_matcher(reader.postings(fieldname, text))
-    except Exception:  # TermNotFound
+    except TermNotFound:
         return numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0, dtype=numpy.float32)
     if not hasattr(matcher, "_read_ids"):  # not the Whoosh 3 codec: one posting at a time
         ids, weights = [], []

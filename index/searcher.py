@@ -119,4 +119,4 @@ def run_matching_ids(request: SearchRequest, arrays: SearchArrays, scorer: Score
     return [ids[docnum] for docnum in prepared.ordered().tolist()]
 
 
-__all__ = ["run_search", "run_matching_ids"]
+__all__ = ["run_matching_ids", "run_search"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
 from jiwen.index import ArchiveIndex
+
 from jiwen.models import ArchivedArticle, CountFact, PlaceFact, ProgramFact
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import msgspec
-
 from jiwen.index import ArchiveIndex
+
 from jiwen.models import SearchRequest
 
 

@@ -6,9 +6,9 @@ import re
 
 import msgspec
 import pytest
-
 from jiwen.index.documents import article_places
-from jiwen.models import SearchRequest, PlaceFact, ProgramFact
+
+from jiwen.models import ProgramFact, SearchRequest
 
 
 def ids_of(response) -> list[str]:
@@ -163,7 +163,7 @@ def test_facet_values_come_most_frequent_first(big_index):
 
 @pytest.mark.parametrize("sort", ["relevance", "date"])
 def test_pages_do_not_overlap_and_together_give_the_whole_result(big_index, sort):
-    request = dict(query="就业 企业", sort=sort)
+    request = {"query": "就业 企业", "sort": sort}
     whole = big_index.matching_ids(SearchRequest(**request))
     assert len(whole) > 30
     pages = []
@@ -193,6 +193,7 @@ def test_an_empty_request_lists_every_on_topic_article(index, articles):
 
 def test_the_snippet_is_taken_where_the_words_are_even_deep_in_a_long_body(tmp_path):
     from jiwen.index import ArchiveIndex
+
     from jiwen.models import ArchivedArticle
 
     filler = "今天天气晴朗，市民在公园散步。" * 60

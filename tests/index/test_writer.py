@@ -9,8 +9,8 @@ import textwrap
 import time
 
 import pytest
-
 from jiwen.index import ArchiveIndex, IndexBusyError
+
 from jiwen.errors import JiwenError
 from jiwen.models import ArchivedArticle, SearchRequest
 
@@ -85,9 +85,8 @@ def test_searching_works_while_a_writer_is_open(index):
 
 
 def test_a_bulk_add_in_worker_processes_replaces_existing_articles(tmp_path, monkeypatch, big_articles):
-    import msgspec
-
     import jiwen.index as index_package
+    import msgspec
 
     archive_index = ArchiveIndex(tmp_path / "bulk")
     archive_index.add(big_articles[:40])

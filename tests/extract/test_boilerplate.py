@@ -69,3 +69,12 @@ def test_short_text_with_at_most_one_stop_looks_like_a_headline():
     assert not looks_like_headline("县里举办招聘会。企业六十家。岗位两千个。")
     assert not looks_like_headline("")
     assert not looks_like_headline("招" * 61)
+
+
+def test_a_row_of_site_links_is_footer():
+    assert boilerplate_reason("关于我们 | 联系我们 | 网站地图") == "footer"
+    assert boilerplate_reason("关于我们联系我们网站地图广告服务") == "footer"
+
+
+def test_a_sentence_that_mentions_about_us_is_article_text():
+    assert boilerplate_reason("关于我们县的就业工作，县长在会上作了说明。") is None

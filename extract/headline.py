@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from .boilerplate import is_sidebar_heading
 from .byline import metadata_rules
-from .html import BLOCK_TAGS
+from .html import BLOCK_TAGS, attribute_words
 from .metadata import first_meta
 from .normalize import normalize_line, to_simplified
 from .pubdate import find_absolute_date
@@ -24,6 +24,8 @@ _SUBTITLE_REACH = 3
 _SUBTITLE_CLASS = re.compile(r"sub-?_?title|subhead|fu_?title|\bfbt\b|\byt\b", re.IGNORECASE)
 # Lines shaped like headings that are not the headline.
 _NOT_A_HEADLINE = re.compile(r"^[(（]?(?:原标题|原题|正在阅读|当前位置|您的位置|你的位置|来源|编者按)")
+# A link to the site's front page: what a logo heading holds.
+_SITE_ROOT = re.compile(r"^(?:https?://[^/]+)?/?(?:index\.s?html?)?$", re.IGNORECASE)
 
 
 def _clean(text: str | None) -> str:
@@ -70,6 +72,8 @@ def choose_title(elements: list, measures: dict, meta: dict[str, str], before_or
             continue
         text = _heading_text(element)
         if not 4 <= len(text) <= _TITLE_MAX_CHARS or _NOT_A_HEADLINE.match(text) or is_sidebar_heading(text):
+            continue
+        if _is_site_logo(element):
             continue
         squashed = _squash(text)
         if any(squashed in reference for reference in references):
@@ -123,6 +127,17 @@ def _heading_text(element) -> str:
         pieces.append(descendant.text or "")
         pieces.append(descendant.tail or "")
     return _clean("".join(pieces))
+
+
+def _is_site_logo(element) -> bool:
+    """The site's name in a heading (<h1 class="logo"><a href="/">某某县人民政府网</a></h1>): it
+    is part of <title> as the headline is, and wins as the longer part when the headline is short."""
+    logo_words = metadata_rules()["title"]["logo_classes"]
+    for block in (element, element.getparent()):
+        if block is not None and any(word in logo_words for word in attribute_words(block)):
+            return True
+    links = [(link.get("href") or "").strip() for link in element.iter("a")]
+    return bool(links) and all(href and _SITE_ROOT.match(href) for href in links)
 
 
 def _is_title_block(element) -> bool:

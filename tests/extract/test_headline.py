@@ -78,3 +78,18 @@ def test_a_dateline_is_not_a_sub_headline():
     <h1>全县开展春风行动</h1><div class="subtitle">2024年3月5日 星期二</div><div class="content">{TEXT}</div></body></html>"""
     _, _, subtitle, _ = _choose(page)
     assert subtitle is None
+
+
+def test_a_logo_heading_with_the_site_name_loses_to_a_shorter_headline():
+    for logo in ('<h1 class="logo">某某县人民政府网</h1>', '<h1><a href="/">某某县人民政府网</a></h1>', '<div class="logo"><h1><a href="http://www.example.gov.cn/index.html">某某县人民政府网</a></h1></div>'):
+        page = f"""<html><head><title>春风行动送岗位_某某县人民政府网</title></head><body>
+        {logo}<div class="article-title">春风行动送岗位</div><div class="content">{TEXT}</div></body></html>"""
+        title, order, _, elements = _choose(page)
+        assert title == "春风行动送岗位", logo
+        assert elements[order].get("class") == "article-title"
+
+
+def test_a_headline_linking_to_its_own_page_is_still_the_headline():
+    page = f"""<html><head><title>春风行动送岗位_某某县人民政府网</title></head><body>
+    <h1><a href="/art/2024/3/5/art_1.html">春风行动送岗位</a></h1><div class="content">{TEXT}</div></body></html>"""
+    assert _choose(page)[0] == "春风行动送岗位"

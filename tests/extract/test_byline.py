@@ -81,3 +81,12 @@ def test_the_word_reported_after_the_name_is_not_part_of_the_author():
 
 def test_a_sentence_opening_with_reporters_learned_has_no_author():
     assert find_author("（记者从贵阳市人社局获悉）") is None
+
+
+def test_an_author_label_after_a_bar_separated_field_names_the_author():
+    assert find_author("来源：县融媒体中心|作者：李明") == "李明"
+    assert find_author("来源：人民网丨记者 张三") == "张三"
+
+
+def test_a_word_ending_in_the_author_label_is_not_a_label():
+    assert find_author("新闻工作者：李四") is None

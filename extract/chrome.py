@@ -14,7 +14,7 @@ _NOT_SHOWN = frozenset({"head", "title", "meta", "link"})
 
 
 def discard_page_chrome(root, containers: list, measures: dict, keep_from: int | None, keep_to: int | None) -> list[Discarded]:
-    """Text of the blocks beside the containers. Blocks overlapping the document span
+    """Text of the blocks beside the containers. Blocks inside the document span
     keep_from..keep_to (the headline and byline, read as metadata) are left alone."""
     if not containers:
         return []
@@ -36,6 +36,9 @@ def discard_page_chrome(root, containers: list, measures: dict, keep_from: int |
             if measure is None or not measure.text:
                 continue
             if keep_from is not None and keep_to is not None and measure.order <= keep_to and measure.order + measure.size - 1 >= keep_from:
+                # A wrapper around the headline may also hold the menu or a breadcrumb: look
+                # inside it, so that only the headline and byline themselves are left alone.
+                stack.append(child)
                 continue
             discarded.extend(_block_discards(child, measure, measures, containers))
     discarded.sort(key=lambda item: item[0])

@@ -84,3 +84,18 @@ def test_a_page_without_an_article_container_reports_nothing():
     root = parse_html("<html><body><div class='menu'><a href='/'>首页</a></div></body></html>")
     elements, measures = measure_tree(root)
     assert discard_page_chrome(root, [], measures, None, None) == []
+
+
+def test_a_menu_sharing_a_wrapper_with_the_headline_is_still_reported():
+    page = PAGE.replace(
+        '<div class="menu"><a href="/">首页</a><a href="/zwgk">政务公开</a></div><div>欢迎访问某某县人民政府网</div>'
+        "<h1>全县开展春风行动</h1><div class='info'>2024-06-18 来源：县融媒体中心</div>",
+        '<div class="top"><ul class="menu"><li><a href="/">首页</a></li><li><a href="/zwgk">政务公开</a></li></ul>'
+        "<h1>全县开展春风行动</h1><div class='info'>2024-06-18 来源：县融媒体中心</div></div>",
+    )
+    assert page != PAGE
+    discarded = {item.text: item.reason for item in _discard(page)}
+    assert discarded.get("首页") == "navigation"
+    assert discarded.get("政务公开") == "navigation"
+    assert "全县开展春风行动" not in discarded
+    assert not any("县融媒体中心" in text for text in discarded)

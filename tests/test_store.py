@@ -90,13 +90,14 @@ def test_an_article_and_its_facts_round_trip(archive):
     assert archive.db.execute("SELECT COUNT(*) FROM facts").fetchone()[0] == 2
 
 
-def test_near_duplicates_are_found_within_three_bits_only(archive):
+def test_near_duplicates_are_found_within_five_bits_only(archive):
     base = 0x0123_4567_89AB_CDEF
     page = make_page()
     page_id, _ = archive.add_page(page)
     original_id, _ = archive.save_article(page_id, page, make_article(), relevant=True, relevance=1, fingerprint=base, duplicate_of=None)
-    near = base ^ 0b1011  # three bits differ
-    far = base ^ 0b1111  # four bits differ
+    # Five differing bits, one in each of five bands: only the sixth band still agrees.
+    near = base ^ (1 << 0) ^ (1 << 11) ^ (1 << 22) ^ (1 << 33) ^ (1 << 44)
+    far = near ^ (1 << 60)  # six bits differ
     assert archive.near_duplicate_of(near, exclude_id="other") == original_id
     assert archive.near_duplicate_of(far, exclude_id="other") is None
     assert archive.near_duplicate_of(base, exclude_id=original_id) is None

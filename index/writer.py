@@ -25,6 +25,8 @@ DEFAULT_LOCK_TIMEOUT = 10.0
 LIMIT_MB = 256
 # Below this many documents, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 1000
+# Articles per rebuild round: about 2,000 per worker keeps a worker's postings under LIMIT_MB.
+REBUILD_ROUND = 4000
 # Past this many segments, bulk adds go through the serial writer, which merges small ones.
 MAX_SEGMENTS = 12
 

@@ -76,3 +76,21 @@ def test_a_search_after_another_instance_rebuilt_the_index_sees_the_new_one(inde
     other.rebuild(articles[4:5])
     assert [hit.id for hit in index.search(SearchRequest(query="稳岗返还")).hits] == ["huidong-wengang"]
     assert index.doc_count() == 1
+
+
+def test_a_rebuild_in_several_parallel_rounds_gives_the_same_results(tmp_path, monkeypatch, big_articles):
+    import jiwen.index as index_package
+
+    whole = ArchiveIndex(tmp_path / "whole")
+    whole.rebuild(big_articles)
+    # Rounds as a 100,000-article rebuild has them, on a small scale: several, in worker processes.
+    monkeypatch.setattr(index_package, "REBUILD_ROUND", 45)
+    monkeypatch.setattr(index_package, "PARALLEL_THRESHOLD", 20)
+    rounds = ArchiveIndex(tmp_path / "rounds")
+    assert rounds.rebuild(big_articles) == len(big_articles)
+    assert len(rounds._index._segments()) > 2
+    for request in (
+        SearchRequest(query="稳岗返还", limit=200, facets=["place", "program"]),
+        SearchRequest(place="广东省", sort="date", limit=200, facets=["month", "site"]),
+    ):
+        assert whole.search(request) == rounds.search(request)

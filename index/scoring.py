@@ -131,6 +131,18 @@ class Scorer:
             scores[documents] = boost
         return mask, scores
 
+    @staticmethod
+    def _date_range(arrays: SearchArrays, node: query.NumericRange) -> numpy.ndarray:
+        """From the date column rather than the range's terms: one comparison over an array
+        instead of walking the postings of every date in the range."""
+        dates = arrays.dates
+        mask = numpy.ones(arrays.size, dtype=bool)
+        if node.start is not None:
+            mask &= dates > node.start if node.startexcl else dates >= node.start
+        if node.end is not None:
+            mask &= dates < node.end if node.endexcl else dates <= node.end
+        return mask
+
     def _evaluate(self, arrays: SearchArrays, node: query.Query):
         boost = getattr(node, "boost", 1.0)
         if isinstance(node, query.Term):
@@ -164,6 +176,15 @@ class Scorer:
             return arrays.live.copy(), numpy.zeros(arrays.size)
         if isinstance(node, query.qcore._NullQuery):
             return numpy.zeros(arrays.size, dtype=bool), numpy.zeros(arrays.size)
+        if isinstance(node, query.NumericRange) and node.fieldname == "date":
+            return self._date_range(arrays, node), numpy.zeros(arrays.size)
+        if isinstance(node, query.PatternQuery) and node.fieldname not in SCORING_FIELDS:
+            # Prefixes and wildcards over names (place:贵州*): the union of the names' postings.
+            mask = numpy.zeros(arrays.size, dtype=bool)
+            for _, text in node.expanded_terms(arrays.searcher.reader()):
+                text = text.decode("utf-8") if isinstance(text, bytes) else text
+                mask |= self._term_scores(arrays, node.fieldname, text, 0.0)[0]
+            return mask, numpy.zeros(arrays.size)
         mask = self.leaf_mask(arrays, node)
         if isinstance(node, query.Phrase):
             # A phrase scores as the sum of its words, where the phrase occurs.

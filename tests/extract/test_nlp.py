@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import jieba
 from jiwen.extract.facts import pipeline
-from jiwen.extract.nlp import segment, segmenter
+from jiwen.extract.nlp import USER_WORD_FREQUENCY, _frequency, segment, segmenter
+
+from .facts_fixtures import FIXTURES as FACT_FIXTURES_DIR
 
 
 def test_place_and_programme_names_are_single_words():
@@ -21,7 +23,21 @@ def test_words_join_back_to_the_text_exactly():
 def test_the_user_words_stay_out_of_jiebas_global_dictionary():
     assert segmenter() is not jieba.dt
     jieba.initialize()
-    assert "黔东南州" not in jieba.dt.FREQ or jieba.dt.FREQ["黔东南州"] != segmenter().FREQ["黔东南州"]
+    assert _frequency(segmenter(), "黔东南州") >= USER_WORD_FREQUENCY
+    assert "黔东南州" not in jieba.dt.FREQ or jieba.dt.FREQ["黔东南州"] != _frequency(segmenter(), "黔东南州")
+
+
+def test_the_fast_segmenter_cuts_exactly_as_pure_python_jieba_with_the_same_words():
+    from jiwen.extract import places, programs
+
+    reference = jieba.Tokenizer()
+    reference.initialize()
+    for word in places.user_words() | programs.user_words():
+        reference.add_word(word, freq=max(USER_WORD_FREQUENCY, reference.FREQ.get(word) or 0))
+    texts = [path.read_text("utf-8") for path in sorted(FACT_FIXTURES_DIR.glob("*.txt"))]
+    assert len(texts) >= 10
+    for text in texts:
+        assert segment(text) == [word for word in reference.cut(text, HMM=False) if word]
 
 
 def test_the_pipeline_is_a_blank_chinese_spacy_pipeline_with_rule_components():

@@ -412,8 +412,8 @@ def sites() -> None:
     from jiwen.crawler.sites import load_sites
 
     for site in load_sites():
-        starts = ", ".join(site.start_urls)
-        click.echo(f"{site.name:<20} every {site.interval:<8} {starts}")
+        state = "" if site.enabled else "  (disabled)"
+        click.echo(f"{site.name:<18} {site.interval:<16} {', '.join(site.start_urls)}{state}")
 
 
 @cli.command()

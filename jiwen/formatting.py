@@ -60,7 +60,7 @@ def format_runs(history: list[dict]) -> str:
     lines = [f"{'id':>4}  {'kind':<9} {'site':<18} {'started (UTC)':<19} {'took':>7}  {'outcome':<14} report"]
     for run in history:
         # A run that did not end well (failed, killed, interrupted) shouts, before the long report.
-        outcome = run["outcome"] if run["outcome"] in ("ok", "finished", "running") else run["outcome"].upper() + " <--"
+        outcome = run["outcome"] if run["outcome"] in ("finished", "running") else run["outcome"].upper() + " <--"
         report = {key: value for key, value in run["report"].items() if key not in ("run_id", "sites", "outcome")}
         if isinstance(report.get("errors"), dict):
             report["errors"] = sum(report["errors"].values())

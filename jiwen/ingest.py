@@ -67,7 +67,7 @@ def ingest_paths(
             if on_outcome is not None:
                 on_outcome(path, outcome)
         pipeline.close()
-        outcome_name = "ok" if not pipeline.counts.get("failed") else "partial"
+        outcome_name = "finished" if not pipeline.counts.get("failed") else "partial"
     finally:
         archive.finish_run(run_id, outcome_name, dict(pipeline.counts))
     return dict(pipeline.counts)

@@ -21,7 +21,7 @@ def reextract(archive: Archive, *, on_outcome: Callable[[Outcome], None] | None 
             if on_outcome is not None:
                 on_outcome(outcome)
         pipeline.close()
-        outcome_name = "ok"
+        outcome_name = "finished"
     finally:
         archive.finish_run(run_id, outcome_name, dict(pipeline.counts))
     return dict(pipeline.counts)

@@ -81,11 +81,13 @@ def segmenter():
     tokenizer = jieba_module.Tokenizer()
     tokenizer.initialize()
     for word in places.user_words() | programs.user_words():
-        tokenizer.add_word(word, freq=max(USER_WORD_FREQUENCY, _frequency(tokenizer, word)))
+        tokenizer.add_word(word, freq=max(USER_WORD_FREQUENCY, dictionary_frequency(word, tokenizer)))
     return tokenizer
 
 
-def _frequency(tokenizer, word: str) -> int:
+def dictionary_frequency(word: str, tokenizer=None) -> int:
+    """How often jieba's dictionary (with jiwen's user words) counts `word`; 0 when absent."""
+    tokenizer = tokenizer or segmenter()
     frequencies = getattr(tokenizer, "FREQ", None)
     return (frequencies.get(word) if frequencies is not None else tokenizer.get_freq(word)) or 0
 

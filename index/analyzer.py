@@ -18,61 +18,24 @@ stemmer meant for English. Here:
 
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
 from importlib import resources
 
-import jieba
+from jiwen.extract import nlp
 from whoosh.analysis import Token, Tokenizer
 
 SUBWORD_CACHE_LIMIT = 500_000
 
 
-def _project_user_words() -> tuple[set[str], int]:
-    """The words `jiwen.extract.nlp.segmenter()` adds to jieba (place forms, programme names) and
-    the frequency it gives them; none when the extractor is absent."""
-    try:
-        from jiwen.extract import nlp, places, programs
-    except ImportError:
-        return set(), 0
-    return places.user_words() | programs.user_words(), nlp.USER_WORD_FREQUENCY
-
-
-@lru_cache(maxsize=1)
 def segmenter():
-    """jieba's algorithm and dictionary plus the project's user words, so index terms agree with
-    the facts the extractor found (tests/index/test_analyzer.py checks the cuts are the same).
-
-    jieba_fast_dat when installed: the same dictionary and dynamic programme in C++, 10x the
-    speed of pure-Python jieba, which is most of the time an index build takes. Building it from
-    the word list (rather than wrapping `nlp.segmenter()`) also skips loading pure-Python jieba's
-    dictionary. Falls back to the extractor's own jieba tokenizer, or a plain one."""
-    words, frequency = _project_user_words()
-    try:
-        import jieba_fast_dat
-    except ImportError:
-        jieba_fast_dat = None
-    if jieba_fast_dat is None:
-        try:
-            from jiwen.extract.nlp import segmenter as project_segmenter
-        except ImportError:
-            tokenizer = jieba.Tokenizer()
-        else:
-            tokenizer = project_segmenter()
-        tokenizer.check_initialized()
-        return tokenizer
-    jieba_fast_dat.setLogLevel(logging.WARNING)
-    tokenizer = jieba_fast_dat.Tokenizer()
-    tokenizer.initialize()
-    for word in words:
-        tokenizer.add_word(word, freq=max(frequency, tokenizer.get_freq(word) or 0))
-    return tokenizer
+    """The extractor's segmenter (`jiwen.extract.nlp.segmenter()`: jieba's dictionary and
+    algorithm, in C++ through jieba_fast_dat, with the project's place and programme words), so
+    index terms agree with the facts the extractor found and the dictionary loads once a process."""
+    return nlp.segmenter()
 
 
 def word_frequency(word: str) -> int:
-    tokenizer = segmenter()
-    frequencies = getattr(tokenizer, "FREQ", None)
-    return (frequencies.get(word) if frequencies is not None else tokenizer.get_freq(word)) or 0
+    return nlp.dictionary_frequency(word)
 
 
 @lru_cache(maxsize=1)
@@ -111,19 +74,10 @@ def _analyze_word(word: str) -> tuple[str | None, tuple[tuple[str, int], ...]]:
     return result
 
 
-# The last texts cut, by identity: each text is indexed twice (with positions for phrases, without
-# for scoring), from the same string object, and should be segmented once.
-_recent_cuts: list[tuple[str, list[str]]] = []
-
-
 def _cut(text: str) -> list[str]:
-    for seen, words in _recent_cuts:
-        if seen is text:
-            return words
-    words = list(segmenter().cut(text, HMM=False))
-    _recent_cuts.insert(0, (text, words))
-    del _recent_cuts[4:]
-    return words
+    # The extractor remembers its recent cuts: a body whose facts were just extracted (and each
+    # text indexed twice, with and without positions) is segmented only once.
+    return nlp.segment(text)
 
 
 class JiebaTokenizer(Tokenizer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import jieba
 from jiwen.extract.facts import pipeline
-from jiwen.extract.nlp import USER_WORD_FREQUENCY, _frequency, segment, segmenter
+from jiwen.extract.nlp import USER_WORD_FREQUENCY, dictionary_frequency, segment, segmenter
 
 from .facts_fixtures import FIXTURES as FACT_FIXTURES_DIR
 
@@ -23,8 +23,8 @@ def test_words_join_back_to_the_text_exactly():
 def test_the_user_words_stay_out_of_jiebas_global_dictionary():
     assert segmenter() is not jieba.dt
     jieba.initialize()
-    assert _frequency(segmenter(), "黔东南州") >= USER_WORD_FREQUENCY
-    assert "黔东南州" not in jieba.dt.FREQ or jieba.dt.FREQ["黔东南州"] != _frequency(segmenter(), "黔东南州")
+    assert dictionary_frequency("黔东南州") >= USER_WORD_FREQUENCY
+    assert "黔东南州" not in jieba.dt.FREQ or jieba.dt.FREQ["黔东南州"] != dictionary_frequency("黔东南州")
 
 
 def test_the_fast_segmenter_cuts_exactly_as_pure_python_jieba_with_the_same_words():

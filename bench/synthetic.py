@@ -16,14 +16,14 @@ The same seed gives the same articles.
 
 from __future__ import annotations
 
-import importlib.util
+import io
 import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
+from jiwen.extract.jionlp_data import read_data_file
 from jiwen.models import (
     ArchivedArticle,
     CountFact,
@@ -35,12 +35,6 @@ from jiwen.models import (
     ProgramFact,
 )
 
-# Located without importing jionlp: its import loads models and prints banners.
-GAZETTEER = (
-    Path(importlib.util.find_spec("jionlp").submodule_search_locations[0])
-    / "dictionary"
-    / "china_location.txt"
-)
 
 PROGRAMS = (
     "稳岗返还", "以工代赈", "春风行动", "三支一扶", "就业见习计划", "创业担保贷款",
@@ -102,7 +96,8 @@ class County:
 def counties() -> tuple[County, ...]:
     found: list[County] = []
     province = prefecture = ""
-    with GAZETTEER.open(encoding="utf-8") as lines:
+    # Read without importing jionlp (its import loads models and prints banners).
+    with io.StringIO(read_data_file("china_location.txt").decode("utf-8")) as lines:
         for line in lines:
             depth = len(line) - len(line.lstrip("\t"))
             if depth > 2:

@@ -4,11 +4,10 @@ costs seconds and pulls in models we do not use."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from functools import lru_cache
-from pathlib import Path
 
+from .jionlp_data import read_data_file
 from .normalize import to_simplified
 
 # Below this count (out of ~1.1e10 characters) a character is "vanishingly rare in news": about
@@ -18,13 +17,10 @@ RARE_BELOW = 3000
 
 @lru_cache(maxsize=1)
 def _counts() -> dict[str, int]:
-    spec = importlib.util.find_spec("jionlp")
-    if spec is None or not spec.submodule_search_locations:
-        return {}
-    path = Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "char_distribution.json"
     counts: dict[str, int] = {}
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
+    # split("\n"), not splitlines(): the characters counted include U+2028 and other line breaks.
+    for line in read_data_file("char_distribution.json").decode("utf-8").split("\n"):
+        if line.strip():
             character, count = json.loads(line)
             counts[character] = count
     return counts

@@ -18,11 +18,10 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
-from importlib.util import find_spec
-from pathlib import Path
 
 from jiwen.models import PlaceFact
 
+from .jionlp_data import read_data_file
 from .nlp import Tokens, frequent_words, load_rules
 from .sentences import sentence_at
 
@@ -51,13 +50,6 @@ class Gazetteer:
     openers: frozenset[str]  # first two characters of every form, to skip most long words fast
 
 
-def _dictionary_dir() -> Path:
-    spec = find_spec("jionlp")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("jiwen: the jionlp package (gazetteer data) is missing; pip install 'jionlp>=1.5'")
-    return Path(spec.origin).parent / "dictionary"
-
-
 def _ordinary_words(rules: dict) -> dict[str, set[str]]:
     """Short names that jieba's dictionary knows, frequently, as something other than a name:
     per level, because a prefecture's short name (遵义, tagged a verb at 179) is far more often
@@ -77,7 +69,7 @@ def _ordinary_words(rules: dict) -> dict[str, set[str]]:
 def _china_places() -> list[tuple[Place, list[str]]]:
     rules = load_rules("places.toml")
     municipalities = set(rules["municipalities"]["names"])
-    data = (_dictionary_dir() / "china_location.txt").read_bytes()
+    data = read_data_file("china_location.txt")
     places: list[tuple[Place, list[str]]] = []
     province = prefecture = None
     for match in LOCATION_LINE.finditer(data):
@@ -102,7 +94,7 @@ def _world_places() -> list[tuple[Place, list[str]]]:
     rules = load_rules("places.toml")
     skip = set(rules["foreign"]["ordinary_words"])
     places: list[tuple[Place, list[str]]] = []
-    text = (_dictionary_dir() / "world_location.txt").read_text(encoding="utf-8")
+    text = read_data_file("world_location.txt").decode("utf-8")
     for line in text.splitlines():
         parts = line.split("\t")
         if len(parts) < 3 or parts[0] in ("中国",):

@@ -80,3 +80,19 @@ def test_a_place_inside_a_longer_dictionary_word_is_found():
 def test_a_foreign_city_is_chosen_when_the_article_names_its_country():
     found = places_in("越南经济发展迅速，西贡的工厂招收了不少工人。")
     assert [(f.text, f.level) for f in found] == [("越南", "foreign"), ("西贡", "foreign")]
+
+
+def test_the_gazetteer_reads_jionlps_zipped_data_when_the_text_file_is_absent(tmp_path, monkeypatch):
+    import shutil
+    import zipfile
+
+    from jiwen.extract import jionlp_data
+
+    real = jionlp_data.dictionary_dir()
+    zipped = tmp_path / "dictionary"
+    zipped.mkdir()
+    with zipfile.ZipFile(zipped / "china_location.zip", "w") as archive:
+        archive.writestr("china_location.txt", jionlp_data.read_data_file("china_location.txt"))
+    shutil.copy(real / "world_location.txt", zipped / "world_location.txt")
+    monkeypatch.setattr(jionlp_data, "dictionary_dir", lambda: zipped)
+    assert "黔东南苗族侗族自治州".encode() in jionlp_data.read_data_file("china_location.txt")

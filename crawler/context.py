@@ -42,3 +42,15 @@ def context_of(crawler) -> CrawlContext:
     if context is None:
         raise RuntimeError("the jiwen crawler components need run_crawl() (the JIWEN_CONTEXT setting is not set)")
     return context
+
+
+class ContextComponent:
+    """Base of the middlewares and pipelines that work on this crawl's archive context."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.context = context_of(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)

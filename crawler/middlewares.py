@@ -24,7 +24,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import error as twisted_errors
 from twisted.internet.task import deferLater
 
-from .context import context_of
+from .context import ContextComponent
 
 KIND = "jiwen_kind"  # request meta: "list", "article", "sitemap" or "feed"
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
@@ -40,19 +40,11 @@ def looks_binary(body: bytes) -> bool:
     return body.startswith(BINARY_SIGNATURES) or extracted_text_looks_binary(body)
 
 
-class ArchivedArticleFilter:
+class ArchivedArticleFilter(ContextComponent):
     """Drops requests for article URLs the archive already holds (as requested or redirected URL).
 
     The set is read once per crawl: reading it costs one scan of `pages`, a lookup per request
     would cost a query each; pages archived during this crawl are caught by Scrapy's dupe filter."""
-
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
-        self.context = context_of(crawler)
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_request(self, request: Request) -> None:
         if request.meta.get(KIND) == "article" and request.url in self.context.archived_urls:
@@ -60,16 +52,8 @@ class ArchivedArticleFilter:
             raise IgnoreRequest("already archived")
 
 
-class FetchOutcomeMiddleware:
+class FetchOutcomeMiddleware(ContextComponent):
     """Records what went wrong with a URL, once, after retries and redirects are done."""
-
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
-        self.context = context_of(crawler)
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
         kind = request.meta.get(KIND)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from jiwen.crawler.context import context_of
+from jiwen.crawler.context import ContextComponent
 from jiwen.crawler.items import PageItem
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -13,15 +13,10 @@ from scrapy.utils.defer import maybe_deferred_to_future
 log = logging.getLogger(__name__)
 
 
-class ArchivePipeline:
+class ArchivePipeline(ContextComponent):
     def __init__(self, crawler) -> None:
-        self.crawler = crawler
-        self.context = context_of(crawler)
+        super().__init__(crawler)
         self.failures_logged: set[str] = set()
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     async def process_item(self, item: PageItem) -> PageItem:
         page = item.page

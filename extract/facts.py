@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 
 from jiwen.models import (
+    fact_kind,
     Article,
     CountFact,
     Fact,
@@ -76,7 +77,7 @@ def facts_doc(text: str, published: str | None = None):
         doc = component(doc)
     doc._.facts = _without_overlaps(doc._.facts or [])
     # The same facts as spaCy spans (labelled by kind, widened to whole tokens), for spaCy tools.
-    spans = (doc.char_span(f.start, f.end, label=type(f).__struct_config__.tag, alignment_mode="expand") for f in doc._.facts)
+    spans = (doc.char_span(f.start, f.end, label=fact_kind(f), alignment_mode="expand") for f in doc._.facts)
     doc.spans["jiwen_facts"] = [span for span in spans if span is not None]
     return doc
 

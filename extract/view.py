@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from jiwen.models import Article, Fact
+from jiwen.models import Article, Fact, fact_kind
 
 from .facts import extract_facts
 
@@ -34,10 +34,6 @@ COLORS = {
     "ORG": "#ddd6fe",
     "PERSON": "#fed7aa",
 }
-
-
-def _kind(fact: Fact) -> str:
-    return type(fact).__struct_config__.tag
 
 
 def _drawn(facts: list[Fact]) -> list[Fact]:
@@ -65,7 +61,7 @@ def render_facts_html(article: Article) -> str:
     from spacy import displacy
 
     facts = list(article.facts) if article.facts else extract_facts(article)
-    spans = [{"start": f.start, "end": f.end, "label": LABELS[_kind(f)]} for f in _drawn(facts)]
+    spans = [{"start": f.start, "end": f.end, "label": LABELS[fact_kind(f)]} for f in _drawn(facts)]
     page = displacy.render(
         {"text": article.body, "ents": spans, "title": article.title or None},
         style="ent",
@@ -74,7 +70,7 @@ def render_facts_html(article: Article) -> str:
         options={"colors": COLORS, "ents": list(COLORS)},
     )
     rows = "\n".join(
-        f"<tr><td>{LABELS[_kind(f)]}</td><td>{html.escape(f.text)}</td><td>{f.start}–{f.end}</td>"
+        f"<tr><td>{LABELS[fact_kind(f)]}</td><td>{html.escape(f.text)}</td><td>{f.start}–{f.end}</td>"
         f"<td>{html.escape(_detail(f))}</td></tr>"
         for f in sorted(facts, key=lambda f: f.start)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 
-from jiwen.models import ArchivedArticle, PlaceFact, ProgramFact
+from jiwen.models import ArchivedArticle, PlaceFact, ProgramFact, fact_kind
 
 from .schema import KEYWORD_SEPARATOR
 
@@ -42,11 +42,6 @@ def compress_body(body: str) -> bytes:
 
 def decompress_body(data: bytes | None) -> str:
     return zlib.decompress(data).decode("utf-8") if data else ""
-
-
-def fact_kind(fact) -> str:
-    # msgspec keeps the union's tag on the class, not as an instance attribute.
-    return getattr(fact, "kind", None) or type(fact).__struct_config__.tag
 
 
 def _keywords(values) -> str:

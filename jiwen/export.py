@@ -17,7 +17,7 @@ from typing import IO
 
 import msgspec
 
-from .models import ArchivedArticle, SearchRequest
+from .models import ArchivedArticle, SearchRequest, fact_kind
 from .store import Archive
 
 FORMATS = ("json", "jsonl", "facts-jsonl", "csv")
@@ -58,7 +58,7 @@ def select_articles(
         if not include_all and (not article.relevant or article.duplicate_of):
             continue
         if kinds is not None:
-            kept = [fact for fact in article.facts if fact.__struct_config__.tag in kinds]
+            kept = [fact for fact in article.facts if fact_kind(fact) in kinds]
             if not kept:
                 continue
             article = msgspec.structs.replace(article, facts=kept)

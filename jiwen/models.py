@@ -82,6 +82,11 @@ Fact = Union[CountFact, MoneyFact, PercentFact, PlaceFact, ProgramFact, DateFact
 FACT_KINDS: tuple[str, ...] = ("count", "money", "percent", "place", "program", "date", "org", "person")
 
 
+def fact_kind(fact: Fact) -> str:
+    """The `kind` of a fact: msgspec keeps a tagged union's tag on the class, not the instance."""
+    return type(fact).__struct_config__.tag
+
+
 class Discarded(msgspec.Struct, kw_only=True):
     """Text the extractor saw on the page and left out of the body, and why."""
 

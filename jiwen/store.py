@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
@@ -32,7 +33,7 @@ import zstandard
 from w3lib.url import canonicalize_url
 
 from .errors import ArchiveError
-from .models import Article, ArchivedArticle, Fact, FetchedPage
+from .models import Article, ArchivedArticle, Fact, FetchedPage, fact_kind
 
 SCHEMA_VERSION = 1
 
@@ -86,6 +87,7 @@ CREATE INDEX IF NOT EXISTS articles_band4 ON articles(band4);
 CREATE INDEX IF NOT EXISTS articles_band5 ON articles(band5);
 CREATE INDEX IF NOT EXISTS articles_indexed ON articles(indexed);
 CREATE INDEX IF NOT EXISTS articles_changed ON articles(changed_at);
+CREATE INDEX IF NOT EXISTS articles_page ON articles(page_id);
 CREATE TABLE IF NOT EXISTS facts (
     article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
@@ -276,11 +278,13 @@ class Archive:
         """Newest pages of their URL with neither an article nor a recorded error: the writer
         was killed after storing the page and before storing its article. Such a URL counts as
         archived (a crawl will not fetch it again), so its article must come from these bytes."""
-        with_article = {row[0] for row in self.db.execute("SELECT page_id FROM articles")}
         rows = self.db.execute(
-            "SELECT id FROM pages WHERE error IS NULL AND id IN (SELECT MAX(id) FROM pages GROUP BY url) ORDER BY id"
+            """SELECT id FROM pages
+               WHERE error IS NULL AND id IN (SELECT MAX(id) FROM pages GROUP BY url)
+                 AND NOT EXISTS (SELECT 1 FROM articles WHERE articles.page_id = pages.id)
+               ORDER BY id"""
         )
-        return [page_id for (page_id,) in rows if page_id not in with_article]
+        return [page_id for (page_id,) in rows]
 
     def has_page(self, url: str) -> bool:
         row = self.db.execute(
@@ -376,7 +380,7 @@ class Archive:
             self.db.executemany(
                 'INSERT INTO facts (article_id, seq, kind, text, start, "end", data) VALUES (?, ?, ?, ?, ?, ?, ?)',
                 [
-                    (article_id, seq, _fact_kind(fact), fact.text, fact.start, fact.end, _ARTICLE_ENCODER.encode(fact))
+                    (article_id, seq, fact_kind(fact), fact.text, fact.start, fact.end, _ARTICLE_ENCODER.encode(fact))
                     for seq, fact in enumerate(facts)
                 ],
             )
@@ -492,8 +496,6 @@ class Archive:
     # -- runs ----------------------------------------------------------------------------
 
     def start_run(self, kind: str, site: str | None, args: dict | None = None) -> int:
-        import os
-
         self.mark_abandoned_runs()
         cursor = self.db.execute(
             "INSERT INTO runs (kind, site, args, pid, started_at) VALUES (?, ?, ?, ?, ?)",
@@ -510,8 +512,6 @@ class Archive:
     def mark_abandoned_runs(self) -> list[int]:
         """Runs still 'running' whose process is gone (killed, crashed, machine rebooted) become
         'killed', so the history shows them at a glance. Called as a writer starts a run."""
-        import os
-
         abandoned = []
         for run_id, pid in self.db.execute("SELECT id, pid FROM runs WHERE outcome = 'running'").fetchall():
             if pid != os.getpid() and not _process_alive(pid):
@@ -604,8 +604,6 @@ class _Transaction:
 def _process_alive(pid: int | None) -> bool:
     """Whether a process with this pid exists here. A reused pid reads as alive: the run then
     stays 'running' until that process is gone too, never wrongly marked killed."""
-    import os
-
     if not pid or pid <= 0:
         return False
     try:
@@ -615,10 +613,6 @@ def _process_alive(pid: int | None) -> bool:
     except PermissionError:
         return True  # exists, owned by another user
     return True
-
-
-def _fact_kind(fact: Fact) -> str:
-    return type(fact).__struct_config__.tag
 
 
 def _page_from_row(row: sqlite3.Row) -> FetchedPage:

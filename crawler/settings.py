@@ -25,6 +25,12 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# Twisted's own reactor, not Scrapy's default asyncio one: under asyncio, Scrapy 2.19's downloader
+# starts every queued request of a server at once when no download delay is set (it counts a
+# request as transferring only once its task runs), so CONCURRENT_REQUESTS_PER_DOMAIN was not kept
+# under --no-throttle (seen: 9 requests at once to one server). tests/crawler checks the peak.
+TWISTED_REACTOR = None
+REMOTE_CONTROL_ENABLED = False  # needs asyncio; jiwen has no use for it
 
 # Robustness.
 DOWNLOAD_TIMEOUT = int(os.environ.get("JIWEN_DOWNLOAD_TIMEOUT", "30"))

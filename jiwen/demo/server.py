@@ -19,7 +19,9 @@ crawler has to survive, e.g.:
     validators = false        # no ETag/Last-Modified for this path
 
 Every file gets an ETag and a Last-Modified, and If-None-Match / If-Modified-Since get a 304, so a
-crawler's conditional requests can be tested. Every request is logged in `SiteServer.requests`.
+crawler's conditional requests can be tested. Every request is logged in `SiteServer.requests`,
+and `SiteServer.peak_in_flight` is the most requests it was answering at once (a crawler's
+per-server concurrency, seen from the server).
 
 http.server rather than a framework: the standard library is enough for static files plus a
 handful of switches, and nothing has to be installed for `jiwen demo`.
@@ -74,6 +76,8 @@ class SiteServer:
         self.requests: list[LoggedRequest] = []
         self._attempts: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._in_flight = 0
+        self.peak_in_flight = 0
         self._http = _ThreadingServer((host, port), _handler_for(self))
         self._http.daemon_threads = True
         self._http.block_on_close = False
@@ -107,6 +111,15 @@ class SiteServer:
     def _log(self, entry: LoggedRequest) -> None:
         with self._lock:
             self.requests.append(entry)
+
+    def _enter(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     def _attempt(self, path: str) -> int:
         with self._lock:
@@ -165,6 +178,13 @@ class _SiteHandler(BaseHTTPRequestHandler):
         self._answer(send_body=True)
 
     def _answer(self, *, send_body: bool) -> None:
+        self.server_site._enter()
+        try:
+            self._answer_request(send_body=send_body)
+        finally:
+            self.server_site._leave()
+
+    def _answer_request(self, *, send_body: bool) -> None:
         site = self.server_site
         path = unquote(urlsplit(self.path).path)
         route = site.routes.get(self.path) or site.routes.get(path) or Route()

@@ -244,3 +244,17 @@ def test_run_crawl_takes_settings_overrides_and_oversized_pages_are_cancelled_an
     assert too_large == {article_url(fixture_site.base_url, number) for number in ("3001", "3002", "3009")}
     assert report["errors"]["too_large"] == 3
     assert report["new"] + report["offtopic"] + report["duplicate"] == len(ARCHIVED) - 3, json.dumps(report)
+
+
+def test_no_server_gets_more_requests_at_once_than_the_per_domain_limit(tmp_path, jiwen):
+    """Even with delays off (--no-throttle), a server sees at most CONCURRENT_REQUESTS_PER_DOMAIN
+    requests at a time. Eight pages of this site answer after 0.8 s, so a crawler that starts its
+    whole queue at once (Scrapy 2.19 under the asyncio reactor did: 9 at a time) is caught."""
+    from jiwen.crawler import settings
+
+    from tests.schedule_support import SCHEDULE_SITE
+
+    with serve_site(SCHEDULE_SITE) as server:
+        crawl(jiwen, tmp_path / "archive", "--url", server.base_url + "/")
+        assert len(server.requests) >= 10
+        assert 1 <= server.peak_in_flight <= settings.CONCURRENT_REQUESTS_PER_DOMAIN

@@ -25,10 +25,18 @@ class ArchivePipeline(ContextComponent):
         except Exception as error:
             # A bug in a later stage must not end the crawl, nor print a traceback per page: the
             # first of each kind is logged in full, every one is recorded against its URL.
-            name = type(error).__name__
+            failure = getattr(error, "failure", None)  # raised in the pipeline process
+            name = failure.kind if failure is not None else type(error).__name__
             if name not in self.failures_logged:
                 self.failures_logged.add(name)
-                log.exception("processing %s failed (later failures of this kind are only recorded)", page.url)
+                if failure is not None:
+                    log.error("processing %s failed (later failures of this kind are only recorded):\n%s",
+                              page.url, failure.traceback or failure.message)
+                else:
+                    log.exception("processing %s failed (later failures of this kind are only recorded)", page.url)
+            if name == "PipelineGone":
+                # Nothing more can be archived in this crawl: stop fetching (what is archived stays).
+                self.crawler.engine.close_spider(self.crawler.spider, "pipeline_gone")
             self.crawler.stats.inc_value("jiwen/error/pipeline")
             self.context.record_error(page.url, "pipeline", page.status, f"{name}: {error}")
             raise DropItem(f"{name}: {error}", log_level="INFO") from None

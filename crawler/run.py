@@ -26,7 +26,10 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from jiwen.errors import ConfigError
+from jiwen.processes import WorkerError
 from jiwen.store import Archive
+
+log = logging.getLogger(__name__)
 
 OUTCOMES = ("new", "updated", "unchanged", "duplicate", "offtopic", "failed")
 
@@ -90,13 +93,26 @@ def run_crawl(
             crawlers.append(crawler)
             process.crawl(crawler, site=site)
         process.start()
-        worker.close()  # the last index batch belongs to the crawl's time
+        index_failure = None
+        try:
+            worker.close()  # the last index batch belongs to the crawl's time
+        except WorkerError as error:
+            # Everything fetched is archived; what did not reach the index stays marked in the
+            # store and the next writer (or `jiwen reindex`) indexes it.
+            index_failure = str(error)
+            log.error("indexing failed: %s; the articles are archived, `jiwen reindex` indexes them", error)
         report = crawl_report(run_id, names, crawlers, time.monotonic() - started)
+        if index_failure:
+            report["errors"]["index"] = 1
+            report["index_failure"] = index_failure
         for site, crawler in zip(targets, crawlers):
             if crawler.stats.get_value("finish_reason") == "finished":
                 shutil.rmtree(jobs_dir(archive_dir) / site.name, ignore_errors=True)
     finally:
-        worker.close()  # after a failure too: what was stored gets indexed (no-op if closed)
+        try:
+            worker.close()  # after a failure too: what was stored gets indexed (no-op if closed)
+        except WorkerError as error:
+            log.error("indexing failed: %s", error)
         report.setdefault("elapsed_seconds", round(time.monotonic() - started, 2))
         archive.finish_run(run_id, report["outcome"], report)
         archive.close()

@@ -6,6 +6,8 @@ the crawler's item pipeline and `jiwen reextract`.
 The index is written in batches (one Whoosh commit per `batch_size` articles, and at close):
 committing per article would cost more than extracting it. Articles stored but not yet indexed
 are marked in the store, so a process killed between the two is caught up by the next writer.
+Long jobs (a crawl, a big ingest) index in a process of their own (`index_in_background`, see
+jiwen.indexer): indexing costs about as much as extraction, and on two cores they overlap.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from jiwen.extract.fingerprint import simhash
 from jiwen.extract.relevance import is_relevant
 
 from .errors import ExtractionError
+from .indexer import BackgroundIndexer, catch_up_index
 from .models import Article, FetchedPage
 from .store import Archive, article_id_for
 
@@ -38,15 +41,28 @@ class Outcome:
 
 
 class PagePipeline:
-    def __init__(self, archive: Archive, *, run_id: int | None = None, batch_size: int = 200) -> None:
+    def __init__(
+        self,
+        archive: Archive,
+        *,
+        run_id: int | None = None,
+        batch_size: int = 200,
+        index_in_background: bool = False,
+        log_queue=None,
+    ) -> None:
         self.archive = archive
         self.run_id = run_id
         self.batch_size = batch_size
         self._index = None
         self._pending = 0
         self.counts: dict[str, int] = {}
+        self._indexer: BackgroundIndexer | None = None
+        if index_in_background:
+            # Started first: it catches up on an earlier writer's unindexed articles meanwhile.
+            self._indexer = BackgroundIndexer(archive.directory, batch_size=batch_size, log_queue=log_queue)
         self.catch_up_extraction()
-        self.catch_up_index()
+        if self._indexer is None:
+            self.catch_up_index()
 
     @property
     def index(self):
@@ -97,19 +113,25 @@ class PagePipeline:
             fingerprint=fingerprint,
             duplicate_of=duplicate_of,
         )
-        self._pending += 1
-        if self._pending >= self.batch_size:
-            self.flush()
+        if self._indexer is not None:
+            self._indexer.stored()
+        else:
+            self._pending += 1
+            if self._pending >= self.batch_size:
+                self.flush()
         if duplicate_of:
             return Outcome("duplicate", url, article_id, f"near-duplicate of {duplicate_of}", article)
         if not relevant:
             return Outcome("offtopic", url, article_id, f"relevance {score:.1f}", article)
         return Outcome(change, url, article_id, article=article)
 
-    def flush(self) -> int:
-        """Bring the index up to date with the store; returns how many entries changed."""
+    def flush(self) -> None:
+        """Bring the index up to date with the store (in the background indexer: start doing so)."""
+        if self._indexer is not None:
+            self._indexer.index_now()
+            return
         self._pending = 0
-        return self.catch_up_index()
+        self.catch_up_index()
 
     def catch_up_extraction(self) -> int:
         """Extract the pages a killed writer stored without their article (see
@@ -126,18 +148,15 @@ class PagePipeline:
         return len(page_ids)
 
     def catch_up_index(self) -> int:
-        to_add, to_delete = self.archive.pending_index()
-        if not to_add and not to_delete:
-            return 0
-        if to_delete:
-            self.index.delete(to_delete)
-        if to_add:
-            self.index.add(self.archive.iter_articles(ids=to_add))
-        self.archive.mark_indexed(to_add + to_delete)
-        return len(to_add) + len(to_delete)
+        return catch_up_index(self.archive, self.index)
 
     def close(self) -> None:
-        self.flush()
+        """Index what is left. Raises WorkerError when the background indexer failed (the store
+        keeps those articles marked unindexed for the next writer)."""
+        if self._indexer is not None:
+            self._indexer.close()
+        else:
+            self.flush()
         # Open (and so create) the index even when nothing was indexed: searching an archive
         # whose every page failed should find nothing, not complain that the index is missing.
         self.index  # noqa: B018

@@ -1,0 +1,99 @@
+"""What jiwen's worker processes (the crawl's page pipeline, the background indexer) share: how
+they start, how they stop, and how their log lines reach the parent's log.
+
+Why processes and not threads: extraction, facts and indexing are pure-Python CPU work, and a
+thread running them holds the interpreter lock the crawler's reactor needs (and each other's).
+On the two-core machines jiwen runs on, the crawl gained most from giving the pipeline and the
+indexer processes of their own.
+
+Workers are started with multiprocessing's "spawn" method: a fork of a process that already runs
+Twisted's reactor or holds SQLite connections copies state the child must not use.
+
+A worker ignores SIGINT: Ctrl-C reaches the whole process group, and the parent's graceful stop
+(Scrapy finishing its in-flight pages) needs the worker alive until the parent says "close". A
+worker whose parent dies without closing it (SIGKILL) is killed by the kernel on Linux
+(PR_SET_PDEATHSIG), and stops at the next message otherwise: what it was writing is caught up by
+the next writer, like any killed writer's work.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import logging.handlers
+import multiprocessing
+import os
+import signal
+import sys
+import traceback
+from dataclasses import dataclass
+
+SPAWN = multiprocessing.get_context("spawn")
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class WorkerFailure:
+    """An exception raised in a worker, sent back to the parent (tracebacks do not pickle)."""
+
+    kind: str
+    message: str
+    traceback: str
+
+    @classmethod
+    def of(cls, error: BaseException) -> WorkerFailure:
+        return cls(type(error).__name__, str(error), "".join(traceback.format_exception(error)))
+
+
+class WorkerError(Exception):
+    """Raised in the parent for a WorkerFailure, or when the worker is gone."""
+
+    def __init__(self, failure: WorkerFailure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+    @property
+    def kind(self) -> str:
+        return self.failure.kind
+
+
+def become_worker(parent_pid: int, log_queue) -> None:
+    """First thing a worker process does."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl: the worker stops when its pipe closes instead
+    if os.getppid() != parent_pid:
+        os._exit(0)  # the parent died before the death signal was armed
+    if log_queue is not None:
+        handler = logging.handlers.QueueHandler(log_queue)
+        for name in ("jiwen", "scrapy"):
+            logger = logging.getLogger(name)
+            logger.handlers[:] = [handler]
+            logger.propagate = False
+            logger.setLevel(logging.INFO)
+
+
+class LogForwarding:
+    """Carries worker processes' log records into this process's loggers (the logging cookbook's
+    queue pattern), so they land in the same file and terminal as the parent's own lines."""
+
+    def __init__(self) -> None:
+        self.queue = SPAWN.Queue()
+        self._listener = logging.handlers.QueueListener(self.queue, _Relay())
+        self._listener.start()
+
+    def stop(self) -> None:
+        self._listener.stop()
+        self.queue.close()
+        self.queue.join_thread()
+
+
+class _Relay(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)

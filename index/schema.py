@@ -14,6 +14,7 @@ from __future__ import annotations
 from whoosh import columns, fields
 
 from .analyzer import chinese_analyzer
+from .formats import SharedFrequency, SharedPositions
 
 TITLE_BOOST = 2.0
 SEARCHED_FIELDS = ("title", "body")
@@ -41,15 +42,21 @@ class ListKeyword(fields.KEYWORD):
         return [part.decode("utf-8") for part in value]
 
 
+def _text(analyzer, *, phrase: bool, boost: float = 1.0, stored: bool = False) -> fields.TEXT:
+    field = fields.TEXT(analyzer=analyzer, phrase=phrase, field_boost=boost, stored=stored)
+    field.format = (SharedPositions if phrase else SharedFrequency)(field_boost=boost)
+    return field
+
+
 def build_schema() -> fields.Schema:
     analyzer = chinese_analyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         url=fields.ID(stored=True),
-        title=fields.TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
-        body=fields.TEXT(analyzer=analyzer),
-        title_bag=fields.TEXT(analyzer=analyzer, phrase=False, field_boost=TITLE_BOOST),
-        body_bag=fields.TEXT(analyzer=analyzer, phrase=False),
+        title=_text(analyzer, phrase=True, boost=TITLE_BOOST, stored=True),
+        body=_text(analyzer, phrase=True),
+        title_bag=_text(analyzer, phrase=False, boost=TITLE_BOOST),
+        body_bag=_text(analyzer, phrase=False),
         body_zlib=fields.STORED(),
         published=fields.STORED(),
         # yyyymmdd as an integer: numeric ranges use a few tiered terms instead of one term per day;

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Literal
 
 from jiwen.extract import process_page
+from jiwen.extract.fingerprint import SCHEME as FINGERPRINT_SCHEME
 from jiwen.extract.fingerprint import simhash
 from jiwen.extract.relevance import is_relevant
 
@@ -57,6 +58,11 @@ class PagePipeline:
         self._pending = 0
         self.counts: dict[str, int] = {}
         self._indexer: BackgroundIndexer | None = None
+        if archive.fingerprint_scheme() != FINGERPRINT_SCHEME:
+            # An archive from an older jiwen: its near-duplicate fingerprints are not comparable.
+            recomputed = archive.refingerprint(FINGERPRINT_SCHEME, simhash)
+            if recomputed:
+                log.info("recomputed %d near-duplicate fingerprints (%s)", recomputed, FINGERPRINT_SCHEME)
         if index_in_background:
             # Started first: it catches up on an earlier writer's unindexed articles meanwhile.
             self._indexer = BackgroundIndexer(archive.directory, batch_size=batch_size, log_queue=log_queue)

@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -385,6 +385,35 @@ class Archive:
                 ],
             )
         return article_id, "updated" if existed else "new"
+
+    def fingerprint_scheme(self) -> str | None:
+        """How the stored near-duplicate fingerprints were computed (see refingerprint)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'fingerprint_scheme'").fetchone()
+        return row[0] if row else None
+
+    def refingerprint(self, scheme: str, compute: Callable[[str], int | None], *, chunk: int = 500) -> int:
+        """Recompute every article's fingerprint from its stored body with `compute` and record
+        `scheme`: fingerprints of two schemes cannot be compared. Returns how many articles."""
+        ids = [article_id for (article_id,) in self.db.execute("SELECT id FROM articles ORDER BY id")]
+        with self.transaction():
+            for start in range(0, len(ids), chunk):
+                wanted = ids[start : start + chunk]
+                rows = self.db.execute(
+                    f"SELECT id, data FROM articles WHERE id IN ({','.join('?' * len(wanted))})", wanted
+                ).fetchall()
+                updates = []
+                for article_id, data in rows:
+                    fingerprint = compute(_ARTICLE_DECODER.decode(data).body)
+                    bands = _bands(fingerprint) if fingerprint is not None else [None] * len(BAND_WIDTHS)
+                    signed = _signed64(fingerprint) if fingerprint is not None else None
+                    updates.append((signed, *bands, article_id))
+                self.db.executemany(
+                    """UPDATE articles SET fingerprint = ?, band0 = ?, band1 = ?, band2 = ?, band3 = ?,
+                           band4 = ?, band5 = ? WHERE id = ?""",
+                    updates,
+                )
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('fingerprint_scheme', ?)", (scheme,))
+        return len(ids)
 
     def near_duplicate_of(
         self, fingerprint: int, *, exclude_id: str, max_distance: int = NEAR_DUPLICATE_BITS

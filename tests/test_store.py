@@ -111,6 +111,23 @@ def test_fingerprints_with_the_top_bit_set_survive_sqlite_integers(archive):
     assert archive.near_duplicate_of(top ^ 1, exclude_id="other") == original_id
 
 
+def test_refingerprinting_replaces_every_fingerprint_and_records_the_scheme(archive):
+    """An archive whose fingerprints came from an older scheme gets them all recomputed."""
+    old = 0x0123_4567_89AB_CDEF
+    ids = []
+    for number in range(3):
+        page = make_page(url=f"http://news.example.cn/202311/t20231108_{number}.html")
+        page_id, _ = archive.add_page(page)
+        article = make_article(body=f"从江县输送626名农村劳动力到广东务工。第{number}批。")
+        ids.append(archive.save_article(page_id, page, article, relevant=True, relevance=1, fingerprint=old, duplicate_of=None)[0])
+    assert archive.fingerprint_scheme() is None
+    assert archive.refingerprint("length-scheme", lambda body: len(body) << 56, chunk=2) == 3
+    assert archive.fingerprint_scheme() == "length-scheme"
+    expected = (len("从江县输送626名农村劳动力到广东务工。第0批。") << 56)
+    assert archive.near_duplicate_of(expected, exclude_id="other") == min(ids)  # the oldest of equal ones
+    assert archive.near_duplicate_of(old, exclude_id="other") is None  # the old values are gone
+
+
 def test_iterating_articles_streams_every_article_once_in_batches(archive):
     ids = set()
     for number in range(23):

@@ -78,3 +78,30 @@ def test_texts_too_short_to_compare_have_no_fingerprint():
 def test_hamming_distance_counts_differing_bits():
     assert hamming_distance(0b1011, 0b0010) == 2
     assert hamming_distance(7, 7) == 0
+
+
+def _reference_simhash(text: str) -> int:
+    """The scheme written out one shingle at a time in plain Python integers."""
+    import re
+
+    mask = (1 << 64) - 1
+    compact = re.sub(r"[\s\W_]+", "", text)
+    shingles = set()
+    for start in range(len(compact) - 3):
+        key = 0
+        for character in compact[start : start + 4]:
+            key = (key * 0x100000001B3 + ord(character)) & mask
+        shingles.add(key)
+
+    def mix(value: int) -> int:
+        value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & mask
+        return value ^ (value >> 31)
+
+    hashes = [mix(key) for key in shingles]
+    return sum(1 << bit for bit in range(64) if 2 * sum((h >> bit) & 1 for h in hashes) > len(hashes))
+
+
+def test_the_vectorized_fingerprint_equals_the_scheme_computed_one_shingle_at_a_time():
+    assert simhash(STORY) == _reference_simhash(STORY)
+    assert simhash(OTHER_STORY) == _reference_simhash(OTHER_STORY)

@@ -67,8 +67,9 @@ def _component(finder):
     return component
 
 
-def facts_doc(text: str, published: str | None = None):
-    """The spaCy Doc of a body with its facts in ``doc._.facts`` (what `render_facts_html` shows)."""
+def facts_doc(text: str, published: str | None = None, *, with_spans: bool = True):
+    """The spaCy Doc of a body with its facts in ``doc._.facts`` (what `render_facts_html` shows)
+    and, unless `with_spans` is off, as spans in ``doc.spans["jiwen_facts"]``."""
     nlp = pipeline()
     doc = nlp.make_doc(text)
     # The publication date travels with the document, not in a global: the date component reads it.
@@ -76,6 +77,8 @@ def facts_doc(text: str, published: str | None = None):
     for _name, component in nlp.pipeline:
         doc = component(doc)
     doc._.facts = _without_overlaps(doc._.facts or [])
+    if not with_spans:  # a tenth of the facts stage, for tools the extractor does not use
+        return doc
     # The same facts as spaCy spans (labelled by kind, widened to whole tokens), for spaCy tools.
     spans = (doc.char_span(f.start, f.end, label=fact_kind(f), alignment_mode="expand") for f in doc._.facts)
     doc.spans["jiwen_facts"] = [span for span in spans if span is not None]
@@ -86,7 +89,7 @@ def facts_of_text(text: str, published: str | None = None) -> list[Fact]:
     """The facts of a normalized body text; `published` (ISO date) resolves relative dates."""
     if not text:
         return []
-    return list(facts_doc(text, published)._.facts)
+    return list(facts_doc(text, published, with_spans=False)._.facts)
 
 
 def extract_facts(article: Article) -> list[Fact]:

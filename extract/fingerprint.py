@@ -48,5 +48,27 @@ def simhash(text: str) -> int | None:
     return int(numpy.packbits(majority[::-1]).view(">u8")[0])
 
 
+# Shingle-set Jaccard from which two bodies count as one story. A SimHash only finds candidates:
+# on short templated reports (one county's notice after another's, only names and numbers
+# changed) it puts different articles within a few bits, and linking them would hide one from
+# search, which is worse than indexing a copy twice. Measured on texts written for the tests:
+# copies with a lead-in, a credit line or a changed word 0.98 and up; a long report with sixteen
+# numbers changed 0.84; a short template with other numbers 0.78, with other places 0.59.
+SAME_STORY = 0.9
+
+
+def _shingle_set(text: str) -> set[str]:
+    compact = _NOISE.sub("", text)
+    return {compact[i : i + SHINGLE] for i in range(len(compact) - SHINGLE + 1)}
+
+
+def resemblance(left: str, right: str) -> float:
+    """Jaccard similarity of the two texts' character shingles (0 to 1)."""
+    left_set, right_set = _shingle_set(left), _shingle_set(right)
+    if not left_set or not right_set:
+        return 0.0
+    return len(left_set & right_set) / len(left_set | right_set)
+
+
 def hamming_distance(left: int, right: int) -> int:
     return bin(left ^ right).count("1")

@@ -15,6 +15,9 @@ CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".shtml": "text/html
 # Far above any real article page; a file this large is a dump or a mistake, and reading it whole
 # would only fill memory.
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# From this many files on, the index is written by a process of its own while extraction goes on
+# (jiwen.indexer); below it, starting that process (about a second) costs more than it saves.
+BACKGROUND_INDEX_FROM = 50
 
 
 def find_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -52,11 +55,12 @@ def ingest_paths(
     on_outcome: Callable[[Path, Outcome], None] | None = None,
 ) -> dict[str, int]:
     paths = [str(path) for path in paths]
+    files = list(find_files(paths))
     run_id = archive.start_run("ingest", None, {"paths": paths})
-    pipeline = PagePipeline(archive, run_id=run_id)
+    pipeline = PagePipeline(archive, run_id=run_id, index_in_background=len(files) >= BACKGROUND_INDEX_FROM)
     outcome_name = "failed"
     try:
-        for path in find_files(paths):
+        for path in files:
             try:
                 page = page_from_file(path)
             except (JiwenError, OSError) as error:

@@ -12,7 +12,8 @@ from .store import Archive
 def reextract(archive: Archive, *, on_outcome: Callable[[Outcome], None] | None = None) -> dict[str, int]:
     """Run the current extractor over the newest stored page of every URL: no re-crawl needed."""
     run_id = archive.start_run("reextract", None, {})
-    pipeline = PagePipeline(archive, run_id=run_id)
+    # Every article is indexed again: the index is written by a process of its own meanwhile.
+    pipeline = PagePipeline(archive, run_id=run_id, index_in_background=True)
     outcome_name = "failed"
     try:
         for page_id, page in archive.latest_pages():

@@ -19,15 +19,20 @@ from typing import Literal
 
 from jiwen.extract import process_page
 from jiwen.extract.fingerprint import SCHEME as FINGERPRINT_SCHEME
-from jiwen.extract.fingerprint import simhash
+from jiwen.extract.fingerprint import SAME_STORY, resemblance, simhash
 from jiwen.extract.relevance import is_relevant
 
 from .errors import ExtractionError
+from .indexer import DEFAULT_BATCH as BACKGROUND_BATCH
 from .indexer import BackgroundIndexer, catch_up_index
 from .models import Article, FetchedPage
 from .store import Archive, article_id_for
 
 log = logging.getLogger(__name__)
+
+# Articles per index commit when indexing inline: each commit stops extraction, so fewer and
+# larger is better (the background indexer's own size is explained in jiwen.indexer).
+INLINE_BATCH = 200
 
 Status = Literal["new", "updated", "unchanged", "duplicate", "offtopic", "failed"]
 
@@ -47,13 +52,13 @@ class PagePipeline:
         archive: Archive,
         *,
         run_id: int | None = None,
-        batch_size: int = 200,
+        batch_size: int | None = None,
         index_in_background: bool = False,
         log_queue=None,
     ) -> None:
         self.archive = archive
         self.run_id = run_id
-        self.batch_size = batch_size
+        self.batch_size = batch_size or INLINE_BATCH
         self._index = None
         self._pending = 0
         self.counts: dict[str, int] = {}
@@ -65,7 +70,9 @@ class PagePipeline:
                 log.info("recomputed %d near-duplicate fingerprints (%s)", recomputed, FINGERPRINT_SCHEME)
         if index_in_background:
             # Started first: it catches up on an earlier writer's unindexed articles meanwhile.
-            self._indexer = BackgroundIndexer(archive.directory, batch_size=batch_size, log_queue=log_queue)
+            self._indexer = BackgroundIndexer(
+                archive.directory, batch_size=batch_size or BACKGROUND_BATCH, log_queue=log_queue
+            )
         self.catch_up_extraction()
         if self._indexer is None:
             self.catch_up_index()
@@ -107,9 +114,13 @@ class PagePipeline:
         relevant, score = is_relevant(article)
         fingerprint = simhash(article.body)
         article_id = article_id_for(url)
-        duplicate_of = (
-            self.archive.near_duplicate_of(fingerprint, exclude_id=article_id) if fingerprint is not None else None
-        )
+        duplicate_of = None
+        if fingerprint is not None:
+
+            def same_story(candidate_id: str) -> bool:
+                return resemblance(article.body, self.archive.article_body(candidate_id) or "") >= SAME_STORY
+
+            duplicate_of = self.archive.near_duplicate_of(fingerprint, exclude_id=article_id, confirm=same_story)
         article_id, change = self.archive.save_article(
             page_id,
             page,

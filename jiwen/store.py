@@ -416,10 +416,16 @@ class Archive:
         return len(ids)
 
     def near_duplicate_of(
-        self, fingerprint: int, *, exclude_id: str, max_distance: int = NEAR_DUPLICATE_BITS
+        self,
+        fingerprint: int,
+        *,
+        exclude_id: str,
+        max_distance: int = NEAR_DUPLICATE_BITS,
+        confirm: Callable[[str], bool] | None = None,
     ) -> str | None:
         """The oldest original article whose SimHash is within `max_distance` bits (at most
-        NEAR_DUPLICATE_BITS: the bands find no candidates beyond that)."""
+        NEAR_DUPLICATE_BITS: the bands find no candidates beyond that) and that `confirm` (given
+        the candidate's id) accepts."""
         bands = _bands(fingerprint)
         rows = self.db.execute(
             """SELECT id, fingerprint FROM articles
@@ -427,11 +433,16 @@ class Archive:
                  AND id != ? AND duplicate_of IS NULL
                ORDER BY extracted_at, id""",
             (*bands, exclude_id),
-        )
+        ).fetchall()
         for article_id, other in rows:
-            if other is not None and bin((other & 0xFFFFFFFFFFFFFFFF) ^ fingerprint).count("1") <= max_distance:
+            close = other is not None and bin((other & 0xFFFFFFFFFFFFFFFF) ^ fingerprint).count("1") <= max_distance
+            if close and (confirm is None or confirm(article_id)):
                 return article_id
         return None
+
+    def article_body(self, article_id: str) -> str | None:
+        row = self.db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return _ARTICLE_DECODER.decode(row[0]).body if row else None
 
     def get_articles(self, ids: Iterable[str]) -> list[ArchivedArticle]:
         wanted = list(ids)

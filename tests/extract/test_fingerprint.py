@@ -1,4 +1,4 @@
-from jiwen.extract.fingerprint import hamming_distance, simhash
+from jiwen.extract.fingerprint import SAME_STORY, hamming_distance, resemblance, simhash
 
 # Long enough to be a real report: on a text of a few hundred characters a handful of changed
 # shingles moves more bits, and the store's 3-bit threshold is meant for article-length bodies.
@@ -105,3 +105,22 @@ def _reference_simhash(text: str) -> int:
 def test_the_vectorized_fingerprint_equals_the_scheme_computed_one_shingle_at_a_time():
     assert simhash(STORY) == _reference_simhash(STORY)
     assert simhash(OTHER_STORY) == _reference_simhash(OTHER_STORY)
+
+
+def test_edited_copies_resemble_the_story_and_a_templated_sibling_does_not():
+    copies = [
+        "本报讯 " + STORY + "\n（责任编辑：刘青）",
+        STORY.replace("八百余人", "八百多人"),
+        STORY + "\n相关阅读：全市举办春风行动招聘会",
+    ]
+    for copy in copies:
+        assert resemblance(STORY, copy) >= SAME_STORY
+    # Another county's report from the same template: different article, however close its SimHash.
+    sibling = STORY
+    for old, new in (("二十家", "十五家"), ("一千二百个", "九百个"), ("三千余名", "两千余名"), ("八百余人", "六百余人"),
+                     ("四十三场", "二十一场"), ("七千余名", "五千余名"), ("十二个乡镇", "九个乡镇"), ("东山村", "西岭村"),
+                     ("六十多人", "四十多人"), ("三百余个", "二百余个"), ("三个县", "两个县"), ("四千余份", "三千余份"),
+                     ("两千余份", "一千余份"), ("五万人次", "三万人次"), ("二十多人", "十多人"), ("三份简历", "两份简历")):  # fmt: skip
+        sibling = sibling.replace(old, new)
+    assert resemblance(STORY, sibling) < SAME_STORY
+    assert resemblance(STORY, OTHER_STORY) < 0.1

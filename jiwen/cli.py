@@ -381,7 +381,7 @@ def schedule(archive_dir, site_names, urls, every, max_runs) -> None:
     """Run in the foreground and crawl each site at its interval, until SIGINT/SIGTERM.
 
     Suitable for systemd (see contrib/jiwen-schedule.service) or a terminal. Each crawl runs as
-    its own `jiwen crawl` process under the archive lock.
+    its own `jiwen crawl` process under the archive lock. SIGHUP re-reads sites.toml.
 
     \b
     Examples:

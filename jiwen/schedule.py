@@ -10,6 +10,11 @@ Stopping: the first SIGINT/SIGTERM is passed on to the running crawl (as SIGINT,
 CrawlRunner.stop), which Scrapy ends gracefully: in-flight pages are stored, the job state is kept
 for the next run to resume. The scheduler waits for it and exits 0. A further signal is passed on
 too, which makes Scrapy stop at once; the archive stays consistent either way (see jiwen/store.py).
+
+Reloading: SIGHUP reads sites.toml again and changes the schedule to match (sites added, removed,
+enabled, disabled, or given another interval); a file with an error is logged and the schedule
+stays as it was. Each crawl reads its site's settings afresh anyway, so SIGHUP is only needed for
+what decides *when* to crawl.
 """
 
 from __future__ import annotations
@@ -322,22 +327,31 @@ def run_schedule(
         signals_received.append(signal_number)
         stop_requested.set()
 
+    reload_requested = threading.Event()
+
+    def on_reload(signal_number: int, frame) -> None:
+        reload_requested.set()
+        stop_requested.set()  # wakes the main thread, which tells the two apart
+
     previous_handlers = {number: signal.signal(number, on_signal) for number in (signal.SIGINT, signal.SIGTERM)}
+    if hasattr(signal, "SIGHUP"):
+        previous_handlers[signal.SIGHUP] = signal.signal(signal.SIGHUP, on_reload)
     scheduler = BackgroundScheduler(
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
     scheduler.add_listener(_log_job_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR)
     try:
-        for target in targets:
-            trigger = trigger_for(target.interval)
-            first = first_run_time(archive_dir, target, trigger)
-            if (seconds := interval_seconds(target.interval)) is not None and seconds < POLITE_INTERVAL_SECONDS:
-                log.warning("crawl %s every %s: fine for your own server, too often for a public site", target.name, target.interval)
-            scheduler.add_job(runner.crawl, trigger, args=[target], id=target.name, name=target.name, next_run_time=first)
-            log.info("scheduled crawl %s every %s; first run %s", target.name, target.interval, _local(first))
+        scheduled = _apply_schedule(scheduler, runner, archive_dir, {}, targets)
         scheduler.start()
-        stop_requested.wait()
+        while True:
+            stop_requested.wait()
+            stop_requested.clear()  # before looking: a signal that comes after sets it again
+            if signals_received or runner.stopping:
+                break
+            if reload_requested.is_set():
+                reload_requested.clear()
+                scheduled = _reload(scheduler, runner, archive_dir, scheduled, site_names, urls, every)
         handled = len(signals_received)
         if handled:
             log.info("received %s; stopping", signal.Signals(signals_received[0]).name)
@@ -354,6 +368,43 @@ def run_schedule(
             scheduler.shutdown(wait=False)
         for number, handler in previous_handlers.items():
             signal.signal(number, handler)
+
+
+def _apply_schedule(
+    scheduler: BackgroundScheduler,
+    runner: CrawlRunner,
+    archive_dir: Path,
+    scheduled: dict[str, CrawlTarget],
+    targets: list[CrawlTarget],
+) -> dict[str, CrawlTarget]:
+    """Make the scheduler's jobs match `targets`: new ones added, gone ones removed, changed
+    ones re-added (a job's next run comes from the runs table, so nothing is crawled early)."""
+    wanted = {target.name: target for target in targets}
+    for name, old in scheduled.items():
+        if wanted.get(name) != old:
+            scheduler.remove_job(name)
+            if name not in wanted:
+                log.info("unscheduled crawl %s", name)
+    for name, target in wanted.items():
+        if scheduled.get(name) == target:
+            continue
+        trigger = trigger_for(target.interval)
+        first = first_run_time(archive_dir, target, trigger)
+        if (seconds := interval_seconds(target.interval)) is not None and seconds < POLITE_INTERVAL_SECONDS:
+            log.warning("crawl %s every %s: fine for your own server, too often for a public site", target.name, target.interval)
+        scheduler.add_job(runner.crawl, trigger, args=[target], id=name, name=name, next_run_time=first)
+        log.info("scheduled crawl %s every %s; first run %s", name, target.interval, _local(first))
+    return wanted
+
+
+def _reload(scheduler, runner, archive_dir, scheduled, site_names, urls, every) -> dict[str, CrawlTarget]:
+    try:
+        targets = scheduled_targets(site_names, urls, every)
+    except ConfigError as error:
+        log.error("received SIGHUP; sites not reloaded, the schedule stays as it was: %s", error)
+        return scheduled
+    log.info("received SIGHUP; sites reloaded")
+    return _apply_schedule(scheduler, runner, archive_dir, scheduled, targets)
 
 
 def _log_job_event(event: JobExecutionEvent) -> None:

@@ -264,3 +264,34 @@ def test_a_stop_while_the_crawl_is_still_starting_leaves_no_run_behind(tmp_path)
     assert not [run for run in runs(archive) if run[1] in ("running", "killed")], text
     assert "killed by" not in text and "failed" not in text
     assert "stopped before it began crawling" in text or [run[1] for run in runs(archive)] == ["interrupted"], text
+
+
+def test_sighup_reloads_the_sites_file_and_a_broken_one_keeps_the_schedule(tmp_path):
+    archive = tmp_path / "archive"
+    output = tmp_path / "schedule.out"
+    sites = tmp_path / "sites.toml"
+    with serve_site(SCHEDULE_SITE) as server:
+        quick = f'[[site]]\nname = "quick"\nstart_urls = ["{server.base_url}/quick/"]\ninterval = "1h"\n'
+        sites.write_text(quick, "utf-8")
+        process = start_jiwen("schedule", "--archive", str(archive), log_to=output, env={"JIWEN_SITES": str(sites)})
+        try:
+            wait_for(lambda: [run[1] for run in runs(archive)] == ["finished"], timeout=240, what="the first crawl", process=process)
+            log = archive / "logs" / "jiwen.log"
+            sites.write_text("[[site]\nbroken", "utf-8")
+            process.send_signal(signal.SIGHUP)
+            wait_for(lambda: "sites not reloaded" in log.read_text("utf-8"), timeout=60, what="the reload error", process=process)
+            # Another site, and the first one's interval changed: the new one runs at once, the
+            # first waits out its (new) interval from its last run.
+            second = f'[[site]]\nname = "second"\nstart_urls = ["{server.base_url}/quick/"]\ninterval = "2h"\n'
+            sites.write_text(quick.replace('"1h"', '"3h"') + second, "utf-8")
+            process.send_signal(signal.SIGHUP)
+            wait_for(lambda: len(runs(archive)) >= 2 and runs(archive)[-1][1] == "finished", timeout=240,
+                     what="the added site's crawl", process=process)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            returncode = process.wait(timeout=120)
+    text = log.read_text("utf-8")
+    assert returncode == 0, output.read_text("utf-8")
+    assert query(archive, "SELECT site FROM runs ORDER BY id") == [("quick",), ("second",)]
+    assert "sites reloaded" in text and "scheduled crawl second every 2h" in text
+    assert "scheduled crawl quick every 3h" in text  # rescheduled, not crawled again

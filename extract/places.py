@@ -229,7 +229,9 @@ def find_places(tokens: Tokens) -> list[PlaceFact]:
         end = start + len(word)
         facts.append(_fact(place, text, start, end))
         previous, previous_end = place, end
-    facts += _abbreviations(table, text, [(f.start, f.end) for f in facts])
+    taken = [(f.start, f.end) for f in facts]
+    facts += _abbreviations(table, text, taken)
+    facts += _self_references(table, text, facts, taken)
     facts.sort(key=lambda f: f.start)
     return facts
 
@@ -275,6 +277,31 @@ def _abbreviations(table: Gazetteer, text: str, taken: list[tuple[int, int]]) ->
                     if not any(s < end and start < e for s, e in taken):  # 川渝 is already a region
                         taken.append((start, end))
                         facts.append(_fact(table.abbreviations[match.group(group)], text, start, end))
+    return facts
+
+
+def _self_references(table: Gazetteer, text: str, named: list[PlaceFact], taken: list[tuple[int, int]]) -> list[PlaceFact]:
+    """我省, 本市, 我县 (places.toml [self_references]): the place of that level the article names
+    most, counting a county for its prefecture and province; nothing when it names none."""
+    levels: dict[str, str] = load_rules("places.toml").get("self_references", {})
+    domestic = [f for f in named if f.level in ("province", "prefecture", "county")]
+    if not levels or not domestic:
+        return []
+    most_named = {
+        "province": Counter(f.province for f in domestic if f.province).most_common(1),
+        "prefecture": Counter(f.prefecture for f in domestic if f.prefecture).most_common(1),
+        "county": Counter(f.name for f in domestic if f.level == "county").most_common(1),
+    }
+    facts: list[PlaceFact] = []
+    for match in re.finditer("|".join(map(re.escape, levels)), text):
+        level = levels[match.group()]
+        start, end = match.span()
+        if not most_named[level] or any(s < end and start < e for s, e in taken):
+            continue
+        name = most_named[level][0][0]
+        place = next((p for p in table.by_form.get(name, ()) if p.level == level and p.name == name), None)
+        if place is not None:
+            facts.append(_fact(place, text, start, end))
     return facts
 
 

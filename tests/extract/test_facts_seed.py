@@ -71,3 +71,16 @@ def test_the_seed_through_the_article_extractor_keeps_the_bar():
         score = facts_quality.score_kind(kind, [p for p in predicted if p["kind"] == kind], gold, article.body, [])
         assert score.recall >= 0.95 and score.precision >= 0.9, kind
     assert sum(facts_quality.must_not_violations(predicted, gold["must_not"], article.body, []).values()) == 0
+
+
+def test_the_seed_s_own_province_is_resolved_where_it_says_we_or_this_province():
+    """The gold's optional note: 我省 is 贵州省 by context (a Guizhou paper's story)."""
+    if not facts_fixtures.SEED_TEXT.exists():
+        pytest.skip(f"seed article absent at {facts_fixtures.SEED_TEXT} (shared material lives beside the repository)")
+    from jiwen.extract.facts import extract_facts
+    from jiwen.models import PlaceFact
+
+    article = facts_fixtures.seed_article()
+    own = [f for f in extract_facts(article) if isinstance(f, PlaceFact) and f.text in ("我省", "本省")]
+    assert len(own) == article.body.count("我省") + article.body.count("本省") > 0
+    assert {(f.name, f.level, f.adcode) for f in own} == {("贵州省", "province", "520000")}

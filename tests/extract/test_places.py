@@ -96,3 +96,15 @@ def test_the_gazetteer_reads_jionlps_zipped_data_when_the_text_file_is_absent(tm
     shutil.copy(real / "world_location.txt", zipped / "world_location.txt")
     monkeypatch.setattr(jionlp_data, "dictionary_dir", lambda: zipped)
     assert "黔东南苗族侗族自治州".encode() in jionlp_data.read_data_file("china_location.txt")
+
+
+def test_we_and_this_province_city_county_mean_the_place_the_article_names_most():
+    found = places_in("黔东南州从江县：我州今年组织输出5000人，我县完成全年任务，我省累计输出劳动力。赴广东务工人员增多。")
+    own = {f.text: (f.name, f.level) for f in found if f.text.startswith("我")}
+    assert own == {"我州": ("黔东南苗族侗族自治州", "prefecture"), "我县": ("从江县", "county"), "我省": ("贵州省", "province")}
+    assert [f.name for f in places_in("惠州市惠东县举办招聘会，本市今年新增就业3万人。") if f.text == "本市"] == ["惠州市"]
+
+
+def test_we_or_whole_province_alone_are_not_places():
+    assert places_in("我省今年新增城镇就业。") == []  # no place named: nothing to resolve it to
+    assert [f.text for f in places_in("贵州省全省各级人社部门举办招聘会。")] == ["贵州省"]

@@ -153,6 +153,7 @@ def _serve(archive_dir: str, parent_pid: int, log_queue, connection, batch_size:
         catch_up()
         waiting = 0
     catch_up()
+    index.close()
     archive.close()
     _answer_close(connection, failure if failure is not None else changed)
 

@@ -171,9 +171,9 @@ class PagePipeline:
         """Index what is left. Raises WorkerError when the background indexer failed (the store
         keeps those articles marked unindexed for the next writer)."""
         if self._indexer is not None:
-            self._indexer.close()
-        else:
-            self.flush()
+            self._indexer.close()  # its process has opened (and so created) the index
+            return
+        self.flush()
         # Open (and so create) the index even when nothing was indexed: searching an archive
         # whose every page failed should find nothing, not complain that the index is missing.
         self.index  # noqa: B018

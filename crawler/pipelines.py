@@ -8,7 +8,9 @@ import logging
 from jiwen.crawler.context import ContextComponent
 from jiwen.crawler.items import PageItem
 from scrapy.exceptions import DropItem
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+
+from jiwen.processes import WorkerError
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +19,7 @@ class ArchivePipeline(ContextComponent):
     def __init__(self, crawler) -> None:
         super().__init__(crawler)
         self.failures_logged: set[str] = set()
+        self.closing = None
 
     async def process_item(self, item: PageItem) -> PageItem:
         page = item.page
@@ -34,9 +37,10 @@ class ArchivePipeline(ContextComponent):
                               page.url, failure.traceback or failure.message)
                 else:
                     log.exception("processing %s failed (later failures of this kind are only recorded)", page.url)
-            if name == "PipelineGone":
-                # Nothing more can be archived in this crawl: stop fetching (what is archived stays).
-                self.crawler.engine.close_spider(self.crawler.spider, "pipeline_gone")
+            if name == "PipelineGone" and not self.closing:
+                # Nothing more can be archived in this crawl: stop fetching (what is archived
+                # stays). Not awaited: closing waits for the items in progress, this one included.
+                self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason="pipeline_gone"))
             self.crawler.stats.inc_value("jiwen/error/pipeline")
             self.context.record_error(page.url, "pipeline", page.status, f"{name}: {error}")
             raise DropItem(f"{name}: {error}", log_level="INFO") from None
@@ -48,4 +52,7 @@ class ArchivePipeline(ContextComponent):
 
     async def close_spider(self) -> None:
         # This site's index batch; run_crawl closes the shared worker after every site.
-        await maybe_deferred_to_future(self.context.worker.flush())
+        try:
+            await maybe_deferred_to_future(self.context.worker.flush())
+        except WorkerError as error:  # the pipeline is gone: said once per kind above, per URL in the archive
+            log.info("site closed without its index batch: %s", error)

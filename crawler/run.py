@@ -5,9 +5,10 @@ scheduler runs each crawl as its own `jiwen crawl` subprocess.
 
 Stop and resume: each site's Scrapy job state (queue and seen-request fingerprints) lives in
 <archive>/jobs/<site>/ while a crawl runs. A crawl stopped early (Ctrl-C, SIGTERM, killed) leaves it
-there and the next crawl of that site resumes from it; a crawl that finishes removes it, so the
-next one starts again from the list pages. Either way an article already in the archive is never
-fetched again (ArchivedArticleFilter), so resuming cannot duplicate articles.
+there and the next crawl of that site resumes from it; a crawl that finishes (or whose page
+pipeline died, see FRESH_START_AFTER) removes it, so the next one starts again from the list
+pages. Either way an article already in the archive is never fetched again
+(ArchivedArticleFilter), so resuming cannot duplicate articles.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ from jiwen.processes import WorkerError
 from jiwen.store import Archive
 
 log = logging.getLogger(__name__)
+
+# Finish reasons after which a site's Scrapy job folder is deleted, so its next crawl starts again
+# from the list pages. After "pipeline_gone" the folder's seen-requests set would be wrong: pages
+# fetched but never archived count as seen, and a resumed crawl would not fetch them again.
+FRESH_START_AFTER = ("finished", "pipeline_gone")
 
 OUTCOMES = ("new", "updated", "unchanged", "duplicate", "offtopic", "failed")
 
@@ -93,30 +99,31 @@ def run_crawl(
             crawlers.append(crawler)
             process.crawl(crawler, site=site)
         process.start()
-        index_failure = None
-        try:
-            worker.close()  # the last index batch belongs to the crawl's time
-        except WorkerError as error:
-            # Everything fetched is archived; what did not reach the index stays marked in the
-            # store and the next writer (or `jiwen reindex`) indexes it.
-            index_failure = str(error)
-            log.error("indexing failed: %s; the articles are archived, `jiwen reindex` indexes them", error)
+        index_failure = _close_worker(worker)  # the last index batch belongs to the crawl's time
         report = crawl_report(run_id, names, crawlers, time.monotonic() - started)
         if index_failure:
             report["errors"]["index"] = 1
             report["index_failure"] = index_failure
         for site, crawler in zip(targets, crawlers):
-            if crawler.stats.get_value("finish_reason") == "finished":
+            if crawler.stats.get_value("finish_reason") in FRESH_START_AFTER:
                 shutil.rmtree(jobs_dir(archive_dir) / site.name, ignore_errors=True)
     finally:
-        try:
-            worker.close()  # after a failure too: what was stored gets indexed (no-op if closed)
-        except WorkerError as error:
-            log.error("indexing failed: %s", error)
+        _close_worker(worker)  # after a failure too: what was stored gets indexed (no-op if closed)
         report.setdefault("elapsed_seconds", round(time.monotonic() - started, 2))
         archive.finish_run(run_id, report["outcome"], report)
         archive.close()
     return report
+
+
+def _close_worker(worker: PipelineWorker) -> str | None:
+    """Close the pipeline; its failure, if any, as one line. Everything fetched is archived by
+    then: what did not reach the index stays marked in the store for the next writer."""
+    try:
+        worker.close()
+    except WorkerError as error:
+        log.error("indexing failed: %s; the articles are archived, `jiwen reindex` indexes them", error)
+        return str(error)
+    return None
 
 
 def crawl_report(run_id: int, names: list[str], crawlers: list[Crawler], elapsed: float) -> dict:

@@ -4,6 +4,7 @@ with the store (`jiwen check`), and the history must show the killed run as kill
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 
 from jiwen.demo.server import serve_site
 from jiwen.maintenance import check
+from tests.conftest import run_jiwen
 from jiwen.store import Archive
 
 from .schedule_support import (
@@ -160,5 +162,44 @@ def test_check_finds_a_damaged_index_and_repair_rebuilds_it(killed_and_rerun, tm
     assert broken.returncode == 1 and "jiwen check --repair" in broken.stderr
     repaired = jiwen("check", "--repair", "--archive", str(archive))
     assert repaired.returncode == 0 and "repaired" in repaired.stdout, repaired.stderr
+    with Archive(archive, create=False) as opened:
+        assert check(opened).consistent
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def _pipeline_process(crawl_pid: int) -> int | None:
+    """The crawl's page-pipeline worker: its child that has a child of its own (the indexer)."""
+    for child in _children(crawl_pid):
+        if "--multiprocessing-fork" in Path(f"/proc/{child}/cmdline").read_text() and _children(child):
+            return child
+    return None
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds the worker processes through /proc")
+def test_a_crawl_whose_pipeline_process_dies_stops_with_what_it_archived_and_the_next_completes_it(tmp_path):
+    archive = tmp_path / "archive"
+    with serve_site(SCHEDULE_SITE) as server:
+        url = server.base_url + "/"
+        process = start_jiwen("crawl", "--url", url, "--archive", str(archive), "--no-throttle", log_to=tmp_path / "crawl.log")
+        try:
+            wait_for(lambda: article_count(archive) >= 1, timeout=120, what="a stored article", process=process)
+            pipeline = wait_for(lambda: _pipeline_process(process.pid), timeout=30, what="the pipeline process")
+            os.kill(pipeline, signal.SIGKILL)
+            returncode = process.wait(timeout=120)  # stops by itself, does not hang
+        finally:
+            if process.poll() is None:
+                process.kill()
+        log = (tmp_path / "crawl.log").read_text("utf-8")
+        assert returncode == 0, log[-3000:]
+        assert "the page pipeline process ended unexpectedly" in log and "Traceback" not in log
+        stored = article_count(archive)
+        assert 1 <= stored < ALL_ARTICLES
+        assert query(archive, "SELECT outcome FROM runs") == [("interrupted",)]
+        crawl(run_jiwen, archive, url)
+    assert article_count(archive) == ALL_ARTICLES
     with Archive(archive, create=False) as opened:
         assert check(opened).consistent

@@ -28,13 +28,13 @@ class ArchivePipeline(ContextComponent):
         except Exception as error:
             # A bug in a later stage must not end the crawl, nor print a traceback per page: the
             # first of each kind is logged in full, every one is recorded against its URL.
-            failure = getattr(error, "failure", None)  # raised in the pipeline process
-            name = failure.kind if failure is not None else type(error).__name__
+            remote = isinstance(error, WorkerError)  # raised in the pipeline process
+            name = error.kind if remote else type(error).__name__
             if name not in self.failures_logged:
                 self.failures_logged.add(name)
-                if failure is not None:
+                if remote:
                     log.error("processing %s failed (later failures of this kind are only recorded):\n%s",
-                              page.url, failure.traceback or failure.message)
+                              page.url, error.failure.traceback or error.failure.message)
                 else:
                     log.exception("processing %s failed (later failures of this kind are only recorded)", page.url)
             if name == "PipelineGone" and not self.closing:

@@ -135,7 +135,7 @@ def _serve(archive_dir: str, run_id: int, parent_pid: int, log_queue, connection
     try:
         process_page(WARM_UP_PAGE, url="http://warm-up.invalid/")
     except Exception:  # the first real page meets the same problem and reports it per URL
-        logging.getLogger(__name__).exception("warming up the extractor failed")
+        log.exception("warming up the extractor failed")
     while True:
         try:
             method, args = connection.recv()

@@ -26,6 +26,7 @@ CSV_COLUMNS = (
     "article_id", "url", "title", "published", "site",
     "kind", "text", "start", "end", "sentence",
     "value", "value_end", "unit", "qualifier", "subject", "currency",
+    "measure", "place", "place_adcode", "period_start", "period_end",
     "name", "level", "adcode", "province", "prefecture",
     "date", "date_end", "granularity", "role",
 )  # fmt: skip

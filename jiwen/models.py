@@ -30,25 +30,38 @@ class FactBase(msgspec.Struct, kw_only=True, tag_field="kind"):
     sentence: str = ""
 
 
-class CountFact(FactBase, tag="count"):
+class MeasuredFact(FactBase, kw_only=True):
+    """A figure (count, money, percent) with its attribution: what it counts, where and when.
+
+    The attribution contract (README "Facts"): `subject` is what is counted as the text says it
+    (农村劳动力, 省外输出); `measure` a normalized indicator name from extract's indicator data file
+    (农村劳动力转移就业人数 …) or null; `place` the canonical name of the administrative area the
+    figure is about, "全国" for national figures, or null, with its `place_adcode`;
+    `period_start`/`period_end` the time the figure covers as YYYY-MM-DD, or null.
+    """
+
     value: Union[int, float]
-    unit: str
     qualifier: Qualifier = "exact"
-    subject: Union[str, None] = None
     value_end: Union[int, float, None] = None  # for ranges such as 3至5万人
+    subject: Union[str, None] = None
+    measure: Union[str, None] = None
+    place: Union[str, None] = None
+    place_adcode: Union[str, None] = None
+    period_start: Union[str, None] = None
+    period_end: Union[str, None] = None
 
 
-class MoneyFact(FactBase, tag="money"):
-    value: Union[int, float]  # in yuan (or in `currency`)
+class CountFact(MeasuredFact, tag="count"):
+    unit: str
+
+
+class MoneyFact(MeasuredFact, tag="money"):
+    # `value` is in yuan (or in `currency`)
     currency: str = "CNY"
-    qualifier: Qualifier = "exact"
-    value_end: Union[int, float, None] = None
 
 
-class PercentFact(FactBase, tag="percent"):
-    value: Union[int, float]
-    qualifier: Qualifier = "exact"
-    value_end: Union[int, float, None] = None
+class PercentFact(MeasuredFact, tag="percent"):
+    pass
 
 
 class PlaceFact(FactBase, tag="place"):
@@ -111,6 +124,9 @@ class Article(msgspec.Struct, kw_only=True):
     encoding: Union[str, None] = None  # the encoding the text was decoded with
     warnings: list[str] = []  # e.g. doubtful decoding, damaged runs that could not be repaired
     discarded: list[Discarded] = []
+    # From a 政府信息公开 page's metadata table: 文号 (人社部发〔2023〕12号) and 发布机构.
+    doc_number: Union[str, None] = None
+    issuer: Union[str, None] = None
 
 
 class FetchedPage(msgspec.Struct, kw_only=True):

@@ -206,8 +206,8 @@ def profile_full(base_url: str, archive: Path, sites_file: Path, top: int) -> No
     reactor_stats = pstats.Stats(profiler)
     worker_stats = pstats.Stats(worker_profiler)
     stages = {
-        "worker thread: extract, article (HTML -> Article)": (worker_stats, "extract/article.py", "extract_article"),
-        "worker thread: extract, facts": (worker_stats, "extract/facts.py", "extract_facts"),
+        "worker thread: extract, article (HTML -> Article)": (worker_stats, "extract/article/page.py", "extract_article"),
+        "worker thread: extract, facts": (worker_stats, "extract/facts/extractor.py", "extract_facts"),
         "worker thread: relevance": (worker_stats, "extract/relevance.py", "is_relevant"),
         "worker thread: near-duplicate fingerprint": (worker_stats, "extract/fingerprint.py", "simhash"),
         "worker thread: store (add_page, save_article, lookups)": (worker_stats, "jiwen/store.py", ("add_page", "save_article", "near_duplicate_of", "article_for_url")),

@@ -33,7 +33,7 @@ def run_jiwen(text: str, data: bytes, url: str | None) -> dict:
 
 
 def _peer_date(value) -> str | None:
-    from jiwen.extract.pubdate import parse_date
+    from jiwen.extract.article.pubdate import parse_date
 
     return parse_date(str(value)) if value else None
 

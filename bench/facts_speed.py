@@ -8,7 +8,7 @@ the sdist is in the cache (~/.cache/jiwen, see /work/shared/eval/README.md; skip
 The facts stage is everything `extract_facts` does: segmentation with our user words, the spaCy
 Doc, numbers, places, programmes, dates, orgs, people. The baseline is `jieba.lcut(text)` with
 jieba's default dictionary (HMM on, its default); jieba without HMM is printed too, because the
-facts stage segments without it (see jiwen.extract.nlp). Target: facts at most 2x jieba's time. Loading (dictionaries, the
+facts stage segments without it (see jiwen.extract.facts.nlp). Target: facts at most 2x jieba's time. Loading (dictionaries, the
 gazetteer, spaCy) is timed separately, once per process, and not part of the ratio.
 """
 
@@ -66,7 +66,7 @@ def texts() -> list[str]:
     return bodies
 
 
-from jiwen.extract.nlp import forget_recent_cuts  # noqa: E402
+from jiwen.extract.facts.nlp import forget_recent_cuts  # noqa: E402
 
 
 def timed(function, bodies: list[str], rounds: int) -> float:

@@ -9,7 +9,7 @@ coming back, for every site alike.
 
 from __future__ import annotations
 
-from jiwen.extract.encoding import looks_binary as extracted_text_looks_binary
+from jiwen.extract.article.encoding import looks_binary as extracted_text_looks_binary
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import (

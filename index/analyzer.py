@@ -6,7 +6,7 @@ queries, which need consecutive positions, never match), and pushes each token t
 stemmer meant for English. Here:
 
 - words come from jieba's dictionary cut (HMM off) with the project's user words (gazetteer and
-  programme names, as in `jiwen.extract.nlp.segmenter()`), so index terms agree with the facts the
+  programme names, as in `jiwen.extract.facts.nlp.segmenter()`), so index terms agree with the facts the
   extractor found; the HMM only guesses unknown words, and guesses differ between a sentence and a
   query, which costs phrase matches and time;
 - at index time a long word also yields its dictionary sub-words (the 2- and 3-character pieces
@@ -21,14 +21,14 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from jiwen.extract import nlp
+from jiwen.extract.facts import nlp
 from whoosh.analysis import Token, Tokenizer
 
 SUBWORD_CACHE_LIMIT = 500_000
 
 
 def segmenter():
-    """The extractor's segmenter (`jiwen.extract.nlp.segmenter()`: jieba's dictionary and
+    """The extractor's segmenter (`jiwen.extract.facts.nlp.segmenter()`: jieba's dictionary and
     algorithm, in C++ through jieba_fast_dat, with the project's place and programme words), so
     index terms agree with the facts the extractor found and the dictionary loads once a process."""
     return nlp.segmenter()

@@ -151,7 +151,7 @@ def extract(path: Path, url: str | None, no_facts: bool, view_path: Path | None,
     if not no_facts:
         article.facts = extract_facts(article)
     if view_path is not None:
-        from jiwen.extract.view import render_facts_html
+        from jiwen.extract.facts.view import render_facts_html
 
         view_path.write_text(render_facts_html(article), encoding="utf-8")
         click.echo(f"wrote {view_path}", err=True)

@@ -44,7 +44,7 @@ def test_the_tokenizer_pickles_small_because_whoosh_stores_it_in_every_commit():
 def test_the_index_cuts_text_exactly_as_the_fact_extractor_does():
     # The index may use a faster implementation of jieba; the words must be the same, or a search
     # for a place the extractor found could miss.
-    nlp = pytest.importorskip("jiwen.extract.nlp", reason="the fact extractor is not installed")
+    nlp = pytest.importorskip("jiwen.extract.facts.nlp", reason="the fact extractor is not installed")
     from jiwen.index.analyzer import segmenter
 
     texts = [

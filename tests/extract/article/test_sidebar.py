@@ -1,4 +1,4 @@
-from jiwen.extract.sidebar import find_sidebar_lines
+from jiwen.extract.article.sidebar import find_sidebar_lines
 
 ARTICLE = [
     "县人社局组织二十家企业开展春季招聘，提供岗位一千二百个。",

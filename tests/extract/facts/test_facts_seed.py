@@ -11,7 +11,7 @@ import pytest
 
 from tests.extract import facts_fixtures
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Facts of an article: counts, money, percents, places, programmes, dates, orgs and people.
 
 `extract_facts(article)` runs the article body through one spaCy pipeline: a blank ``zh``
-language whose tokenizer is jiwen's jieba segmenter (see `jiwen.extract.nlp`; no downloadable
+language whose tokenizer is jiwen's jieba segmenter (see `jiwen.extract.facts.nlp`; no downloadable
 Chinese model exists here, so every component is rule-based), followed by one component per fact
 kind. Each component reads the same segmentation (``doc.user_data["jiwen_tokens"]``) and appends
 facts with character offsets into the body (``body[start:end] == text``) to ``doc._.facts``.

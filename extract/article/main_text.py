@@ -25,7 +25,7 @@ from .boilerplate import (
     rules,
 )
 from .html import BLOCK_TAGS, Measure, attribute_words, text_lines
-from .normalize import normalize_line, to_simplified
+from ..normalize import normalize_line, to_simplified
 
 # A text block must hold this many characters of its own to vote for its container.
 _MIN_BLOCK_CHARS = 12

@@ -4,7 +4,7 @@ provincial abbreviations in context, foreign places, and ordinary words kept out
 from __future__ import annotations
 
 from jiwen.extract.facts import facts_of_text
-from jiwen.extract.places import gazetteer
+from jiwen.extract.facts.places import gazetteer
 
 from jiwen.models import PlaceFact
 

@@ -1,4 +1,4 @@
-from jiwen.extract.byline import (
+from jiwen.extract.article.byline import (
     find_author,
     find_source,
     is_organisation,

@@ -26,7 +26,7 @@ from .metadata import (
     read_metadata,
     region_lines,
 )
-from .normalize import normalize_text, strip_pinyin_annotations
+from ..normalize import normalize_text, strip_pinyin_annotations
 from .text_dump import extract_text_dump
 
 _INVISIBLE_BLOCKS = re.compile(r"<(script|style|noscript|template|head)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)

@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 from jiwen.extract.article import extract_article
-from jiwen.extract.encoding import canonical_codec, declared_charset, decode_bytes
+from jiwen.extract.article.encoding import canonical_codec, declared_charset, decode_bytes
 
 from jiwen.errors import ExtractionError
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import jieba
 from jiwen.extract.facts import pipeline
-from jiwen.extract.nlp import USER_WORD_FREQUENCY, dictionary_frequency, segment, segmenter
+from jiwen.extract.facts.nlp import USER_WORD_FREQUENCY, dictionary_frequency, segment, segmenter
 
-from .facts_fixtures import FIXTURES as FACT_FIXTURES_DIR
+from ..facts_fixtures import FIXTURES as FACT_FIXTURES_DIR
 
 
 def test_place_and_programme_names_are_single_words():
@@ -28,7 +28,7 @@ def test_the_user_words_stay_out_of_jiebas_global_dictionary():
 
 
 def test_the_fast_segmenter_cuts_exactly_as_pure_python_jieba_with_the_same_words():
-    from jiwen.extract import places, programs
+    from jiwen.extract.facts import places, programs
 
     reference = jieba.Tokenizer()
     reference.initialize()

@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta, timezone
 
-from jiwen.extract.pubdate import date_from_url, labelled_date, parse_date, script_date
+from jiwen.extract.article.pubdate import date_from_url, labelled_date, parse_date, script_date
 
 SHANGHAI = timezone(timedelta(hours=8))
 FETCHED = datetime(2023, 11, 8, 15, 0, tzinfo=SHANGHAI)

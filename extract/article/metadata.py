@@ -21,7 +21,7 @@ from .byline import (
     strip_label,
 )
 from .html import attribute_words
-from .normalize import normalize_line, to_simplified
+from ..normalize import normalize_line, to_simplified
 from .pubdate import (
     date_from_url,
     find_absolute_date,

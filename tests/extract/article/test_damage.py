@@ -1,6 +1,6 @@
 import pytest
-from jiwen.extract import charfreq
-from jiwen.extract.damage import repair_damaged_runs
+from jiwen.extract.article import charfreq
+from jiwen.extract.article.damage import repair_damaged_runs
 
 pytestmark = pytest.mark.skipif(not charfreq.available(), reason="jionlp's character distribution is not installed")
 

@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta, timezone
 
-from jiwen.extract.html import measure_tree, parse_html
-from jiwen.extract.metadata import (
+from jiwen.extract.article.html import measure_tree, parse_html
+from jiwen.extract.article.metadata import (
     class_hinted_fields,
     find_published,
     first_meta,

@@ -41,7 +41,7 @@ def test_programme_shapes_and_the_lexicon_work_without_quotes_and_with_notes():
 
 
 def test_the_lexicon_is_a_data_file_a_user_can_extend():
-    from jiwen.extract.nlp import load_rules
+    from jiwen.extract.facts.nlp import load_rules
 
     rules = load_rules("programs.toml")
     assert "春风行动" in rules["known"] and "行动" in rules["suffixes"]

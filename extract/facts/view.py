@@ -12,7 +12,7 @@ import html
 
 from jiwen.models import Article, Fact, fact_kind
 
-from .facts import extract_facts
+from .extractor import extract_facts
 
 LABELS = {
     "count": "COUNT",

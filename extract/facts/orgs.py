@@ -1,6 +1,6 @@
 """Organisations: a place (or a bare level word 省/市/县 meaning the article's own) followed by an
 organisation word (剑河县人社局, 省就业局), and known national bodies. Rules in
-extract/data/orgs.toml. The places are the ones `jiwen.extract.places` found in the same text.
+extract/data/orgs.toml. The places are the ones `jiwen.extract.facts.places` found in the same text.
 """
 
 from __future__ import annotations

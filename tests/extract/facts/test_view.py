@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jiwen.extract.view import render_facts_html
+from jiwen.extract.facts.view import render_facts_html
 
 from jiwen.models import Article
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from jiwen.models import PlaceFact
 
-from .jionlp_data import read_data_file
+from ..jionlp_data import read_data_file
 from .nlp import Tokens, frequent_words, load_rules
 from .sentences import sentence_at
 

@@ -16,7 +16,7 @@ import lxml.etree
 
 from jiwen.errors import ExtractionError
 
-from .normalize import normalize_text
+from ..normalize import normalize_text
 
 # Never article text, and their contents would skew every measure.
 _DROP_WITH_CONTENT = (

@@ -1,4 +1,4 @@
-from jiwen.extract import charfreq
+from jiwen.extract.article import charfreq
 
 EMPLOYMENT_SENTENCE = "全县新增城镇就业岗位一千二百个，稳岗补贴按时发放到企业。"
 

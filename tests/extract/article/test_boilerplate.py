@@ -1,4 +1,4 @@
-from jiwen.extract.boilerplate import (
+from jiwen.extract.article.boilerplate import (
     boilerplate_reason,
     is_closing_credit,
     is_sidebar_heading,

@@ -1,6 +1,6 @@
-from jiwen.extract.chrome import discard_page_chrome
-from jiwen.extract.html import measure_tree, parse_html
-from jiwen.extract.main_text import extract_main_text
+from jiwen.extract.article.chrome import discard_page_chrome
+from jiwen.extract.article.html import measure_tree, parse_html
+from jiwen.extract.article.main_text import extract_main_text
 
 PARAGRAPHS = [
     "今年以来，县人社局联合二十家企业开展春风行动，为返乡农民工提供就业岗位一千二百个。",

@@ -14,7 +14,7 @@ from .boilerplate import is_sidebar_heading
 from .byline import metadata_rules
 from .html import BLOCK_TAGS, attribute_words
 from .metadata import first_meta
-from .normalize import normalize_line, to_simplified
+from ..normalize import normalize_line, to_simplified
 from .pubdate import find_absolute_date
 
 _TITLE_MAX_CHARS = 120

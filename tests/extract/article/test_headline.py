@@ -1,6 +1,6 @@
-from jiwen.extract.headline import choose_subtitle, choose_title
-from jiwen.extract.html import measure_tree, parse_html
-from jiwen.extract.metadata import read_meta
+from jiwen.extract.article.headline import choose_subtitle, choose_title
+from jiwen.extract.article.html import measure_tree, parse_html
+from jiwen.extract.article.metadata import read_meta
 
 TEXT = "<p>" + "县人社局联合二十家企业开展春风行动，为返乡农民工提供就业岗位一千二百个。" * 3 + "</p>"
 

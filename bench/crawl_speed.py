@@ -210,7 +210,7 @@ def profile_full(base_url: str, archive: Path, sites_file: Path, top: int) -> No
         "worker thread: extract, facts": (worker_stats, "extract/facts/extractor.py", "extract_facts"),
         "worker thread: relevance": (worker_stats, "extract/relevance.py", "is_relevant"),
         "worker thread: near-duplicate fingerprint": (worker_stats, "extract/fingerprint.py", "simhash"),
-        "worker thread: store (add_page, save_article, lookups)": (worker_stats, "jiwen/store.py", ("add_page", "save_article", "near_duplicate_of", "article_for_url")),
+        "worker thread: store (add_page, save_article, lookups)": (worker_stats, "jiwen/store/", ("add_page", "save_article", "near_duplicate_of", "article_for_url")),
         "worker thread: index batches (catch_up_index)": (worker_stats, "jiwen/pipeline.py", "catch_up_index"),
         "worker thread: all of PagePipeline.process + flush": (worker_stats, "jiwen/pipeline.py", ("process", "flush")),
         "reactor thread: spider callbacks": (reactor_stats, "spiders/news.py", "parse_"),

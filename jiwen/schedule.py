@@ -9,7 +9,7 @@ missed while the machine slept are run once, late, rather than dropped or repeat
 Stopping: the first SIGINT/SIGTERM is passed on to the running crawl (as SIGINT, see
 CrawlRunner.stop), which Scrapy ends gracefully: in-flight pages are stored, the job state is kept
 for the next run to resume. The scheduler waits for it and exits 0. A further signal is passed on
-too, which makes Scrapy stop at once; the archive stays consistent either way (see jiwen/store.py).
+too, which makes Scrapy stop at once; the archive stays consistent either way (see jiwen/store/).
 
 Reloading: SIGHUP reads sites.toml again and changes the schedule to match (sites added, removed,
 enabled, disabled, or given another interval); a file with an error is logged and the schedule

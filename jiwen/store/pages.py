@@ -1,0 +1,121 @@
+"""The `pages` table: every page exactly as fetched, never rewritten."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+
+from ..errors import ArchiveError
+from ..models import FetchedPage
+from .codec import COMPRESSOR, DECOMPRESSOR
+from .connection import Connection, now_utc
+
+
+
+class Pages(Connection):
+    """Archiving page bytes and reading them back."""
+
+    def add_page(
+        self,
+        page: FetchedPage,
+        *,
+        run_id: int | None = None,
+        declared_encoding: str | None = None,
+    ) -> tuple[int, bool]:
+        """Archive the page bytes. Returns (page id, whether these bytes are new for this URL)."""
+        digest = hashlib.sha256(page.body).hexdigest()
+        existing = self.db.execute(
+            "SELECT id FROM pages WHERE url = ? AND sha256 = ?", (page.url, digest)
+        ).fetchone()
+        if existing is not None:
+            return existing[0], False
+        cursor = self.db.execute(
+            """INSERT INTO pages (url, final_url, site, fetched_at, status, headers, content_type,
+                   declared_encoding, sha256, size, compression, body, run_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'zstd', ?, ?)""",
+            (
+                page.url,
+                page.final_url,
+                page.site,
+                page.fetched_at or now_utc(),
+                page.status,
+                json.dumps(page.headers, ensure_ascii=False),
+                page.content_type,
+                declared_encoding,
+                digest,
+                len(page.body),
+                COMPRESSOR.compress(page.body),
+                run_id,
+            ),
+        )
+        return cursor.lastrowid, True
+
+    def set_page_outcome(self, page_id: int, *, detected_encoding: str | None, error: str | None) -> None:
+        self.db.execute(
+            "UPDATE pages SET detected_encoding = ?, error = ? WHERE id = ?", (detected_encoding, error, page_id)
+        )
+
+    def get_page(self, page_id: int) -> FetchedPage:
+        row = self.db.execute("SELECT * FROM pages WHERE id = ?", (page_id,)).fetchone()
+        if row is None:
+            raise ArchiveError(f"no page {page_id} in {self.directory}")
+        return _page_from_row(row)
+
+    def latest_pages(self) -> Iterator[tuple[int, FetchedPage]]:
+        """The newest page of every URL, for re-extraction."""
+        rows = self.db.execute(
+            "SELECT * FROM pages WHERE id IN (SELECT MAX(id) FROM pages GROUP BY url) ORDER BY id"
+        )
+        for row in rows:
+            yield row["id"], _page_from_row(row)
+
+    def unprocessed_pages(self) -> list[int]:
+        """Newest pages of their URL with neither an article nor a recorded error: the writer
+        was killed after storing the page and before storing its article. Such a URL counts as
+        archived (a crawl will not fetch it again), so its article must come from these bytes."""
+        rows = self.db.execute(
+            """SELECT id FROM pages
+               WHERE error IS NULL AND id IN (SELECT MAX(id) FROM pages GROUP BY url)
+                 AND NOT EXISTS (SELECT 1 FROM articles WHERE articles.page_id = pages.id)
+               ORDER BY id"""
+        )
+        return [page_id for (page_id,) in rows]
+
+    def has_page(self, url: str) -> bool:
+        row = self.db.execute(
+            "SELECT 1 FROM pages WHERE url = ? OR final_url = ? LIMIT 1", (url, url)
+        ).fetchone()
+        return row is not None
+
+    def archived_urls(self) -> set[str]:
+        urls: set[str] = set()
+        for url, final_url in self.db.execute("SELECT url, final_url FROM pages"):
+            urls.add(url)
+            if final_url:
+                urls.add(final_url)
+        return urls
+
+    def page_validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """ETag and Last-Modified of the newest fetch of `url`, for a conditional request."""
+        row = self.db.execute(
+            "SELECT headers FROM pages WHERE url = ? ORDER BY id DESC LIMIT 1", (url,)
+        ).fetchone()
+        if row is None:
+            return None
+        headers = {key.lower(): value for key, value in json.loads(row[0]).items()}
+        return headers.get("etag"), headers.get("last-modified")
+
+
+def _page_from_row(row: sqlite3.Row) -> FetchedPage:
+    return FetchedPage(
+        url=row["url"],
+        body=DECOMPRESSOR.decompress(row["body"]),
+        final_url=row["final_url"],
+        status=row["status"],
+        fetched_at=row["fetched_at"],
+        headers=json.loads(row["headers"]),
+        site=row["site"],
+        content_type=row["content_type"],
+    )

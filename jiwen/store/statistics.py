@@ -1,0 +1,36 @@
+"""The counts `jiwen stats` shows, over every table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .connection import Connection
+
+
+
+class Statistics(Connection):
+    """Archive-wide counts."""
+
+    def stats(self) -> dict[str, Any]:
+        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "pages": one("SELECT COUNT(*) FROM pages"),
+            "pages_failed": one("SELECT COUNT(*) FROM pages WHERE error IS NOT NULL"),
+            "articles": one("SELECT COUNT(*) FROM articles"),
+            "relevant": one("SELECT COUNT(*) FROM articles WHERE relevant = 1 AND duplicate_of IS NULL"),
+            "offtopic": one("SELECT COUNT(*) FROM articles WHERE relevant = 0"),
+            "duplicates": one("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL"),
+            "facts": one("SELECT COUNT(*) FROM facts"),
+            "raw_bytes": one("SELECT COALESCE(SUM(size), 0) FROM pages"),
+            "facts_by_kind": dict(self.db.execute("SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY 2 DESC").fetchall()),
+            "articles_by_site": dict(
+                self.db.execute(
+                    "SELECT COALESCE(site, '(local)'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
+                ).fetchall()
+            ),
+            "articles_by_month": dict(
+                self.db.execute(
+                    "SELECT COALESCE(month, '(undated)'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 1"
+                ).fetchall()
+            ),
+        }

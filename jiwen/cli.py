@@ -44,10 +44,10 @@ def filter_options(function):
     return function
 
 
-def _open_archive(archive_dir: Path | None, *, create: bool = False):
+def _open_archive(archive_dir: Path | None, *, create: bool = False, read_only: bool = False):
     from .store import Archive
 
-    return Archive(resolve_archive_dir(archive_dir), create=create)
+    return Archive(resolve_archive_dir(archive_dir), create=create, read_only=read_only)
 
 
 def _writer_lock(archive_dir: Path, command: str):
@@ -201,13 +201,14 @@ def search(query, archive_dir, place, program, site, since, until, include_all, 
 @click.argument("query", required=False, default="")
 @archive_option
 @filter_options
-@click.option("--format", "format_name", type=click.Choice(["json", "jsonl", "facts-jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--format", "format_name", type=click.Choice(["json", "jsonl", "facts-jsonl", "csv", "indicators-csv", "indicators-jsonl"]), default="jsonl", show_default=True)
 @click.option("--kind", "kinds", help=f"Only these fact kinds, comma-separated ({','.join(FACT_KINDS)}).")
 @click.option("--changed-since", help="Only articles extracted or changed since this UTC time (ISO 8601).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE atomically (default: stdout).")
 @click.option("--schema", "schema_only", is_flag=True, help="Print the JSON Schema of the chosen format and exit.")
 def export(query, archive_dir, place, program, site, since, until, include_all, format_name, kinds, changed_since, output, schema_only) -> None:
-    """Export articles with their facts (json, jsonl) or the facts alone (facts-jsonl, csv).
+    """Export articles with their facts (json, jsonl), the facts alone (facts-jsonl, csv) or the
+    numeric facts as a tidy table of indicators (indicators-csv, indicators-jsonl).
 
     \b
     Examples:
@@ -216,6 +217,7 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
       jiwen export 劳务协作 --since 2023-01 --format csv -o facts.csv
       jiwen export --changed-since 2026-11-01T00:00:00 --format jsonl
       jiwen export --schema --format facts-jsonl
+      jiwen export --format indicators-csv --place 贵州省 -o indicators.csv
     """
     from .export import atomic_output, select_articles, write_export
     from .schema import schema_for
@@ -232,8 +234,63 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
     articles = select_articles(archive, request, changed_since=changed_since, include_all=include_all)
     with atomic_output(output, sys.stdout.buffer) as stream:
         count = write_export(articles, format_name, stream)
-    unit = "facts" if format_name in ("facts-jsonl", "csv") else "articles"
+    unit = "articles" if format_name in ("json", "jsonl") else "facts"
     click.echo(f"exported {count} {unit}" + (f" to {output}" if output else ""), err=True)
+
+
+@cli.command()
+@click.argument("measure", required=False, default="")
+@archive_option
+@click.option("--place", help="Only figures about this place or a place inside it (贵州省 takes 从江县).")
+@click.option("--by", "period", type=click.Choice(["month", "quarter", "year"]), default="month", show_default=True)
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the chart into FILE.png or FILE.svg.")
+@click.option("--json", "as_json", is_flag=True, help='Machine output: {"measure","by","points":[...]}.')
+def trends(measure, archive_dir, place, period, plot_path, as_json) -> None:
+    """An indicator over time, by place: the latest figure reported per place and period.
+
+    MEASURE is a normalized indicator name (default: the archive's most reported one). A figure
+    belongs to the period of its period_end, else of its article's publication date.
+
+    \b
+    Examples:
+      jiwen trends 农村劳动力转移就业人数 --by year
+      jiwen trends 城镇新增就业人数 --place 贵州省 --by quarter --plot trend.png
+      jiwen trends 失业率 --json
+    """
+    from .trends import archive_trend, plot_series
+
+    archive = _open_archive(archive_dir, read_only=True)
+    series = archive_trend(archive, measure or None, place=place, by=period)
+    if plot_path is not None:
+        plot_series(series, plot_path)
+        click.echo(f"wrote {plot_path}", err=True)
+    if as_json:
+        click.echo(msgspec.json.encode(series).decode("utf-8"))
+        return
+    from .formatting import format_trend
+
+    click.echo(format_trend(series))
+
+
+@cli.command()
+@archive_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; anything but loopback belongs behind a reverse proxy with authentication.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8023, show_default=True)
+def serve(archive_dir, host, port) -> None:
+    """Browse the archive in a web browser: search with facets, articles with their facts, trends, sites.
+
+    Read-only: it never writes the archive and serves while a crawl or an ingest writes it.
+
+    \b
+    Examples:
+      jiwen serve                         # then open http://127.0.0.1:8023/
+      jiwen serve --archive ./archive --port 9000
+    """
+    from .web.app import check_archive, run_server
+
+    directory = resolve_archive_dir(archive_dir)
+    check_archive(directory)
+    run_server(directory, host=host, port=port, echo=click.echo)
 
 
 @cli.command()

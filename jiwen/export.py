@@ -17,10 +17,11 @@ from typing import IO
 
 import msgspec
 
+from .indicators import INDICATOR_COLUMNS, indicator_rows
 from .models import ArchivedArticle, SearchRequest, fact_kind
 from .store import Archive
 
-FORMATS = ("json", "jsonl", "facts-jsonl", "csv")
+FORMATS = ("json", "jsonl", "facts-jsonl", "csv", "indicators-csv", "indicators-jsonl")
 
 CSV_COLUMNS = (
     "article_id", "url", "title", "published", "site",
@@ -84,6 +85,14 @@ def write_export(articles: Iterable[ArchivedArticle], format_name: str, out: IO[
         return count
     if format_name == "csv":
         return _write_csv(articles, out)
+    if format_name == "indicators-jsonl":
+        count = 0
+        for indicator in indicator_rows(articles):
+            out.write(_ENCODER.encode(indicator) + b"\n")
+            count += 1
+        return count
+    if format_name == "indicators-csv":
+        return _write_indicators_csv(articles, out)
     raise ValueError(f"unknown export format {format_name!r}")
 
 
@@ -141,6 +150,21 @@ def _write_csv(articles: Iterable[ArchivedArticle], out: IO[bytes]) -> int:
     count = 0
     for row in fact_rows(articles):
         writer.writerow(row)
+        count += 1
+    text.detach()
+    return count
+
+
+def _write_indicators_csv(articles: Iterable[ArchivedArticle], out: IO[bytes]) -> int:
+    import io
+
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text)
+    writer.writerow(INDICATOR_COLUMNS)
+    count = 0
+    for indicator in indicator_rows(articles):
+        # Nulls as empty cells, so pandas and spreadsheets read them as missing.
+        writer.writerow(["" if value is None else value for value in msgspec.structs.astuple(indicator)])
         count += 1
     text.detach()
     return count

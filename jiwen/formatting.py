@@ -89,3 +89,35 @@ def format_crawl_report(report: dict) -> str:
         if isinstance(value, dict) and value:
             lines.append(f"  {key}: " + ", ".join(f"{k}={v}" for k, v in value.items()))
     return "\n".join(lines)
+
+
+def format_trend(series) -> str:
+    """`jiwen trends`: one line per place and period, the latest figure reported."""
+    where = f" in {series.place} (and places inside it)" if series.place else ""
+    lines = [f"{series.measure}{where}, by {series.by} (period: {series.dated_by}; latest figure per place and period)"]
+    if not series.points:
+        lines.append("no figures")
+    else:
+        width = max(_display_width(point.place or "(not stated)") for point in series.points)
+        lines.append(f"{'period':<9} {_pad('place', width)} {'value':>14} {'unit':<4} {'reports':>7}  {'period end':<10}  article")
+        for point in series.points:
+            value = f"{point.value:,.0f}" if float(point.value).is_integer() else f"{point.value:,}"
+            lines.append(
+                f"{point.period:<9} {_pad(point.place or '(not stated)', width)} {value:>14} {_pad(point.unit, 4)} "
+                f"{point.reports:>7}  {point.period_end or '-':<10}  {point.article_id}"
+            )
+    if series.undated:
+        noun = "figure" if series.undated == 1 else "figures"
+        lines.append(f"({series.undated} {noun} without a period end or publication date left out)")
+    return "\n".join(lines)
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-aligned to `width` terminal columns (a CJK character takes two)."""
+    return text + " " * max(0, width - _display_width(text))

@@ -184,3 +184,64 @@ class SearchResponse(msgspec.Struct, kw_only=True):
     total: int
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = {}  # facet -> value -> count, most frequent first
+
+
+class IndicatorRow(msgspec.Struct, kw_only=True):
+    """One numeric fact (count, money, percent) as a row of the tidy indicators table
+    (`jiwen export --format indicators-csv|indicators-jsonl`): the figure with its attribution and
+    the article it comes from, so a data frame or a spreadsheet needs nothing else.
+
+    `unit` is the count's unit, "元" for money in yuan (else the currency code), "%" for percents;
+    `province` is the province of `place_adcode` (null for "全国", foreign or unattributed places)."""
+
+    measure: Union[str, None]
+    subject: Union[str, None]
+    place: Union[str, None]
+    place_adcode: Union[str, None]
+    province: Union[str, None]
+    period_start: Union[str, None]
+    period_end: Union[str, None]
+    value: Union[int, float]
+    value_end: Union[int, float, None]
+    unit: str
+    qualifier: Qualifier
+    kind: Literal["count", "money", "percent"]
+    text: str
+    sentence: str
+    article_id: str
+    url: Union[str, None]
+    title: Union[str, None]
+    published: Union[str, None]
+    site: Union[str, None]
+
+
+TrendPeriod = Literal["month", "quarter", "year"]
+
+
+class TrendPoint(msgspec.Struct, kw_only=True):
+    """The figure an indicator had for one place in one period: the latest one reported (see
+    `jiwen.trends`), with the report it comes from and how many reports the period had."""
+
+    period: str  # 2024-03, 2024-Q1 or 2024
+    place: Union[str, None]
+    place_adcode: Union[str, None]
+    value: Union[int, float]
+    unit: str
+    qualifier: Qualifier
+    reports: int  # numeric facts of this measure, place and period (the point is one of them)
+    period_end: Union[str, None]
+    published: Union[str, None]
+    article_id: str
+    url: Union[str, None]
+    sentence: str
+
+
+class TrendSeries(msgspec.Struct, kw_only=True):
+    """`jiwen trends --json` and `/api/trends`: one indicator over time, a point per place and period."""
+
+    measure: str
+    place: Union[str, None]  # the --place filter as asked (hierarchical), or null
+    by: TrendPeriod
+    dated_by: str  # how a figure is put in a period: "period_end, else published"
+    points: list[TrendPoint]
+    undated: int = 0  # figures of this measure with neither a period end nor a publication date

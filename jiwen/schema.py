@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from .models import Article, ArchivedArticle, Fact
+from .models import Article, ArchivedArticle, Fact, IndicatorRow
 
 # The article fields each fact row of facts-jsonl carries, so a row stands on its own in a data frame.
 FACT_ROW_ARTICLE_FIELDS: dict[str, Any] = {
@@ -22,7 +22,7 @@ FACT_ROW_ARTICLE_FIELDS: dict[str, Any] = {
     "site": {"anyOf": [{"type": "string"}, {"type": "null"}]},
 }
 
-FORMATS = ("extract", "json", "jsonl", "facts-jsonl", "csv")
+FORMATS = ("extract", "json", "jsonl", "facts-jsonl", "csv", "indicators-jsonl", "indicators-csv")
 
 
 def schema_for(format_name: str) -> dict[str, Any]:
@@ -42,6 +42,15 @@ def schema_for(format_name: str) -> dict[str, Any]:
             if format_name == "facts-jsonl"
             else "jiwen export --format csv: each row is one fact (columns: jiwen.export.CSV_COLUMNS; "
             "numbers and nulls as text)"
+        )
+    elif format_name == "indicators-jsonl":
+        schema = msgspec.json.schema(IndicatorRow)
+        title = "jiwen export --format indicators-jsonl: each line is one numeric fact with its attribution and article"
+    elif format_name == "indicators-csv":
+        schema = msgspec.json.schema(IndicatorRow)
+        title = (
+            "jiwen export --format indicators-csv: each row is one numeric fact (columns in this order: "
+            "jiwen.indicators.INDICATOR_COLUMNS, the properties below; empty cells are nulls)"
         )
     else:
         raise ValueError(f"unknown format {format_name!r}; choose one of {', '.join(FORMATS)}")

@@ -103,9 +103,12 @@ def now_utc() -> str:
 class Connection:
     """The archive folder and its open database; the table modules' mixins build on `db`."""
 
-    def __init__(self, directory: Path | str, *, create: bool = True) -> None:
+    def __init__(self, directory: Path | str, *, create: bool = True, read_only: bool = False) -> None:
         self.directory = Path(directory).expanduser()
         self.db_path = self.directory / "archive.sqlite3"
+        if read_only:
+            self._open_read_only()
+            return
         if not self.db_path.exists() and not create:
             raise ArchiveError(
                 f"no archive at {self.directory}; run 'jiwen ingest' or 'jiwen crawl' first, "
@@ -124,6 +127,23 @@ class Connection:
             self._migrate()
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"{self.db_path} is not a usable jiwen archive: {error}") from None
+
+    def _open_read_only(self) -> None:
+        """A reader (jiwen serve, trends): SQLite's mode=ro, so nothing is created, migrated or
+        switched to WAL, and as a WAL reader it never blocks the writer nor sees half a commit."""
+        if not self.db_path.is_file():
+            raise ArchiveError(
+                f"no archive at {self.directory}; run 'jiwen ingest' or 'jiwen crawl' first, "
+                "or point --archive / JIWEN_ARCHIVE at an existing one"
+            )
+        try:
+            self.db = sqlite3.connect(f"{self.db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise ArchiveError(f"{self.db_path} is not a usable jiwen archive: {error}") from None
+        if row is None or int(row[0]) > SCHEMA_VERSION:
+            raise ArchiveError(f"{self.db_path} is not an archive this jiwen can read (schema {row[0] if row else 'none'})")
 
     @property
     def index_dir(self) -> Path:

@@ -57,6 +57,13 @@ class Pages(Connection):
             "UPDATE pages SET detected_encoding = ?, error = ? WHERE id = ?", (detected_encoding, error, page_id)
         )
 
+    def page_of_article(self, article_id: str) -> FetchedPage | None:
+        """The fetched page an article was extracted from, bytes exactly as archived (jiwen serve's /raw)."""
+        row = self.db.execute(
+            "SELECT pages.* FROM articles JOIN pages ON pages.id = articles.page_id WHERE articles.id = ?", (article_id,)
+        ).fetchone()
+        return _page_from_row(row) if row else None
+
     def get_page(self, page_id: int) -> FetchedPage:
         row = self.db.execute("SELECT * FROM pages WHERE id = ?", (page_id,)).fetchone()
         if row is None:

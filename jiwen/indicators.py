@@ -1,0 +1,112 @@
+"""Indicators: every numeric fact (count, money, percent) of the archive as one tidy row.
+
+`indicator_rows(articles)` turns the articles an export selects (`jiwen.export.select_articles`,
+the same filters as search) into `IndicatorRow`s, streamed; `jiwen export --format
+indicators-csv|indicators-jsonl` writes them and `jiwen.trends` builds its series from them.
+
+Places are matched the way search matches them: hierarchically. `PlaceScope("贵州省")` takes a
+figure about 贵州省 itself and one about 从江县 (a county inside it), by the administrative codes of
+China's divisions (a province 52xxxx holds its prefectures 5226xx and their counties 522633), read
+from extract's gazetteer so short forms such as 贵州 or 黔东南 work too.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator
+
+from .models import ArchivedArticle, CountFact, IndicatorRow, MoneyFact, PercentFact
+
+MEASURED_KINDS = ("count", "money", "percent")
+
+INDICATOR_COLUMNS = tuple(IndicatorRow.__struct_fields__)
+
+
+def indicator_rows(articles: Iterable[ArchivedArticle]) -> Iterator[IndicatorRow]:
+    """One row per numeric fact of each article, in the article's fact order."""
+    provinces = _province_by_prefix()
+    for article in articles:
+        for fact in article.facts:
+            if isinstance(fact, CountFact):
+                kind, unit = "count", fact.unit
+            elif isinstance(fact, MoneyFact):
+                kind, unit = "money", "元" if fact.currency == "CNY" else fact.currency
+            elif isinstance(fact, PercentFact):
+                kind, unit = "percent", "%"
+            else:
+                continue
+            adcode = fact.place_adcode
+            yield IndicatorRow(
+                measure=fact.measure,
+                subject=fact.subject,
+                place=fact.place,
+                place_adcode=adcode,
+                province=provinces.get(adcode[:2]) if adcode and len(adcode) == 6 else None,
+                period_start=fact.period_start,
+                period_end=fact.period_end,
+                value=fact.value,
+                value_end=fact.value_end,
+                unit=unit,
+                qualifier=fact.qualifier,
+                kind=kind,
+                text=fact.text,
+                sentence=fact.sentence,
+                article_id=article.id,
+                url=article.url,
+                title=article.title,
+                published=article.published,
+                site=article.site,
+            )
+
+
+class PlaceScope:
+    """Which figures a `--place` names: the place itself and, for a Chinese division, every place
+    inside it (by administrative code prefix); names outside the gazetteer ("全国", a foreign
+    country) match exactly."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name.strip()
+        self.names = {self.name}
+        self.prefixes: set[str] = set()
+        for place in _gazetteer_forms().get(self.name, ()):
+            self.names.add(place.name)
+            if place.adcode:
+                self.prefixes.add(_adcode_prefix(place.adcode))
+
+    def __contains__(self, row: IndicatorRow) -> bool:
+        if row.place in self.names:
+            return True
+        adcode = row.place_adcode
+        return bool(adcode) and any(adcode.startswith(prefix) for prefix in self.prefixes)
+
+
+def division_of(name: str):
+    """The Chinese administrative division a canonical name (or a short form) names, with its
+    level, province and prefecture (extract's gazetteer `Place`), or None."""
+    for place in _gazetteer_forms().get(name.strip(), ()):
+        if place.adcode:
+            return place
+    return None
+
+
+def _adcode_prefix(adcode: str) -> str:
+    """520000 -> 52, 522600 -> 5226, 522633 -> 522633: the digits every place inside shares."""
+    if adcode.endswith("0000"):
+        return adcode[:2]
+    if adcode.endswith("00"):
+        return adcode[:4]
+    return adcode
+
+
+@functools.cache
+def _gazetteer_forms():
+    from jiwen.extract.facts.places import gazetteer
+
+    return gazetteer().by_form
+
+
+@functools.cache
+def _province_by_prefix() -> dict[str, str]:
+    from jiwen.extract.facts.places import gazetteer
+
+    return {place.adcode[:2]: name for name, place in gazetteer().provinces.items() if place.adcode}

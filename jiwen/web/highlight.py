@@ -1,0 +1,81 @@
+"""Facts and search terms marked in text, as data for the templates (which escape every piece).
+
+Colours and labels are those of the displaCy view (`jiwen extract --view`, `jiwen.extract.facts.view`),
+taken from its table, so a fact kind looks the same in both; the page gets them as a stylesheet
+(/facts.css) because the Content-Security-Policy allows no inline style.
+"""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+
+from jiwen.extract.facts.view import COLORS, LABELS
+from jiwen.models import Fact, fact_kind
+
+# The index marks matched terms in snippets with these (jiwen.index's default marks).
+_MARKED = re.compile(r"【(.+?)】")
+_POSITION_FIELDS = ("kind", "text", "start", "end", "sentence")
+
+
+def body_segments(body: str, facts: list[Fact]) -> list[dict]:
+    """The body cut into plain runs and fact runs. Where facts nest (剑河县 inside 剑河县人社局)
+    the outer one is drawn, as displaCy does; every fact is still listed in the table."""
+    segments: list[dict] = []
+    position = 0
+    for fact in _outermost(facts, len(body)):
+        if fact.start > position:
+            segments.append({"text": body[position : fact.start], "kind": None})
+        kind = fact_kind(fact)
+        segments.append({"text": body[fact.start : fact.end], "kind": kind, "label": LABELS[kind], "title": describe(fact)})
+        position = fact.end
+    if position < len(body):
+        segments.append({"text": body[position:], "kind": None})
+    return segments
+
+
+def _outermost(facts: list[Fact], length: int) -> list[Fact]:
+    drawn: list[Fact] = []
+    for fact in sorted(facts, key=lambda f: (f.start, -(f.end - f.start))):
+        if not 0 <= fact.start < fact.end <= length or (drawn and fact.start < drawn[-1].end):
+            continue
+        drawn.append(fact)
+    return drawn
+
+
+def fact_fields(fact: Fact) -> dict:
+    """A fact's own fields (value, unit, place, measure …) without its text and offsets, nulls left out."""
+    fields = msgspec.to_builtins(fact)
+    return {key: value for key, value in fields.items() if key not in _POSITION_FIELDS and value is not None}
+
+
+def describe(fact: Fact) -> str:
+    return f"{LABELS[fact_kind(fact)]}: " + ", ".join(f"{key}={value}" for key, value in fact_fields(fact).items())
+
+
+def legend(facts: list[Fact]) -> list[dict]:
+    counts: dict[str, int] = {}
+    for fact in facts:
+        counts[fact_kind(fact)] = counts.get(fact_kind(fact), 0) + 1
+    return [{"kind": kind, "label": LABELS[kind], "count": counts[kind]} for kind in LABELS if kind in counts]
+
+
+def facts_stylesheet() -> str:
+    return "\n".join(
+        f".fact-{kind}, .legend-{kind} {{ background: {COLORS[label]}; }}" for kind, label in LABELS.items()
+    ) + "\n"
+
+
+def snippet_segments(snippet: str) -> list[tuple[str, bool]]:
+    """A search snippet as (text, is a matched term) pieces."""
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for match in _MARKED.finditer(snippet):
+        if match.start() > position:
+            pieces.append((snippet[position : match.start()], False))
+        pieces.append((match.group(1), True))
+        position = match.end()
+    if position < len(snippet):
+        pieces.append((snippet[position:], False))
+    return pieces

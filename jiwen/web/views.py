@@ -1,0 +1,324 @@
+"""The pages and the JSON API of `jiwen serve`. Each handler checks its parameters, makes the
+library call the CLI makes (search, export's article, trends, runs) and hands the result to a
+template; the blocking work runs in Starlette's thread pool."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
+
+import msgspec
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from jiwen.models import SearchRequest, fact_kind
+from jiwen.searching import run_search
+from jiwen.store import article_id_for
+
+from . import params
+from .app import RAW_FRAME_POLICY
+from .highlight import body_segments, fact_fields, facts_stylesheet, legend, snippet_segments
+
+_JSON = msgspec.json.Encoder()
+
+
+def json_response(value, status: int = 200) -> Response:
+    return Response(_JSON.encode(value), status_code=status, media_type="application/json")
+
+
+def safe_link(url: str | None) -> str | None:
+    """An href for a page's own URL only when it is http(s): javascript:, data: and the rest
+    are shown as text, never linked."""
+    if url and urlsplit(url).scheme.lower() in ("http", "https"):
+        return url
+    return None
+
+
+class Handlers:
+    def __init__(self, state, page: Callable[..., HTMLResponse]) -> None:
+        self.state = state
+        self.page = page
+
+    # -- search ------------------------------------------------------------------------
+
+    def _search(self, request: SearchRequest):
+        with self.state.open_archive() as archive:
+            return self.state.with_index(lambda index: run_search(archive, request, index=index))
+
+    async def search_page(self, request: Request) -> Response:
+        search = params.search_request(request.query_params, facets=list(params.FACETS))
+
+        def work():
+            response = self._search(search)
+            hidden = 0
+            if not search.include_offtopic:
+                everything = msgspec.structs.replace(search, include_offtopic=True, facets=[], limit=1, page=1)
+                hidden = self._search(everything).total - response.total
+            return response, hidden
+
+        response, hidden = await run_in_threadpool(work)
+        current = {key: value for key, value in request.query_params.items() if key != "page" and value}
+        last_page = max(1, -(-response.total // search.limit))
+        return self.page(
+            "search.html",
+            search=search,
+            response=response,
+            hidden=hidden,
+            facets=_facet_view(response.facets, current),
+            first=(search.page - 1) * search.limit + 1,
+            last_page=last_page,
+            page_url=lambda number: "/?" + urlencode({**current, "page": number}),
+            without=lambda key: "/?" + urlencode({k: v for k, v in current.items() if k != key}),
+            with_all="/?" + urlencode({**current, "all": "1"}),
+            snippet=snippet_segments,
+            filters=[(key, current[key]) for key in ("place", "program", "site", "since", "until") if key in current],
+            nav="search",
+        )
+
+    async def api_search(self, request: Request) -> Response:
+        """`jiwen search --json` with the same parameters (limit 10 unless `limit` is given)."""
+        search = params.search_request(request.query_params, default_limit=10)
+        return json_response(await run_in_threadpool(self._search, search))
+
+    # -- one article -------------------------------------------------------------------
+
+    def _article(self, article_id: str):
+        with self.state.open_archive() as archive:
+            found = archive.get_articles([article_id])
+        if not found:
+            raise HTTPException(404, f"no article {article_id} in this archive")
+        return found[0]
+
+    async def article_page(self, request: Request) -> Response:
+        article_id = params.article_id(request.path_params["article_id"])
+        article = await run_in_threadpool(self._article, article_id)
+        facts = sorted(article.facts, key=lambda fact: (fact.start, fact.end))
+        return self.page(
+            "article.html",
+            article=article,
+            link=safe_link(article.url),
+            segments=body_segments(article.body, facts),
+            legend=legend(facts),
+            facts=[(fact_kind(fact), fact, fact_fields(fact)) for fact in facts],
+            duplicates=[(url, article_id_for(url)) for url in article.duplicates],
+            nav="search",
+        )
+
+    async def api_article(self, request: Request) -> Response:
+        """The article as `jiwen export --format jsonl` writes it."""
+        article_id = params.article_id(request.path_params["article_id"])
+        return json_response(await run_in_threadpool(self._article, article_id))
+
+    # -- the archived page -------------------------------------------------------------
+
+    def _raw(self, article_id: str):
+        with self.state.open_archive() as archive:
+            found = archive.get_articles([article_id])
+            page = archive.page_of_article(article_id)
+        if not found or page is None:
+            raise HTTPException(404, f"no archived page for article {article_id}")
+        article = found[0]
+        codec = article.encoding or "utf-8"
+        try:
+            text = page.body.decode(codec, errors="replace")
+        except LookupError:
+            codec, text = "utf-8", page.body.decode("utf-8", errors="replace")
+        return article, page, codec, text
+
+    async def raw_page(self, request: Request) -> Response:
+        article_id = params.article_id(request.path_params["article_id"])
+        view = request.query_params.get("view") or "text"
+        if view not in ("text", "frame"):
+            raise params.BadRequest(f"view={view[:40]!r} is not a view; use text or frame")
+        article, page, codec, text = await run_in_threadpool(self._raw, article_id)
+        return self.page(
+            "raw.html", article=article, page=page, codec=codec, text=text, view=view,
+            size=len(page.body), link=safe_link(page.url), nav="search",
+        )  # fmt: skip
+
+    async def raw_frame(self, request: Request) -> Response:
+        """The archived page itself, for /raw's sandboxed frame: its own CSP forbids every script
+        and every load, so nothing on the page runs or calls out."""
+        article_id = params.article_id(request.path_params["article_id"])
+        _, page, _, text = await run_in_threadpool(self._raw, article_id)
+        is_html = "html" in (page.content_type or "text/html")
+        return Response(
+            text,
+            media_type="text/html; charset=utf-8" if is_html else "text/plain; charset=utf-8",
+            headers={"content-security-policy": RAW_FRAME_POLICY},
+        )
+
+    # -- trends ------------------------------------------------------------------------
+
+    def _trend(self, measure: str | None, place: str | None, by: str):
+        from jiwen.trends import archive_trend, measure_counts
+
+        key = (measure, place, by, self.state.store_stamp())
+        cached = self.state.trend_cache.get(key)
+        if cached is not None:
+            return cached
+        with self.state.open_archive() as archive:
+            counts = measure_counts(archive)
+            series = archive_trend(archive, measure, place=place, by=by) if (measure or counts) else None
+        result = (series, counts)
+        if len(self.state.trend_cache) > 32:
+            self.state.trend_cache.clear()
+        self.state.trend_cache[key] = result
+        return result
+
+    async def trends_page(self, request: Request) -> Response:
+        measure, place, by = params.trend_params(request.query_params)
+        series, counts = await run_in_threadpool(self._trend, measure, place, by)
+        query = urlencode({key: value for key, value in (("measure", series.measure if series else None), ("place", place), ("by", by)) if value})
+        return self.page(
+            "trends.html", series=series, counts=counts.most_common(30), place=place or "", by=by,
+            query=query, nav="trends",
+        )  # fmt: skip
+
+    async def trends_chart(self, request: Request) -> Response:
+        from jiwen.trends import render_svg
+
+        measure, place, by = params.trend_params(request.query_params)
+        series, _ = await run_in_threadpool(self._trend, measure, place, by)
+        if series is None:
+            raise HTTPException(404, "this archive has no figure with a measure yet")
+        svg = await run_in_threadpool(render_svg, series)
+        # The SVG's own styles are inline (matplotlib writes them so); no script is allowed in it.
+        return Response(svg, media_type="image/svg+xml", headers={"content-security-policy": CHART_POLICY})
+
+    async def trends_csv(self, request: Request) -> Response:
+        measure, place, by = params.trend_params(request.query_params)
+        series, _ = await run_in_threadpool(self._trend, measure, place, by)
+        if series is None:
+            raise HTTPException(404, "this archive has no figure with a measure yet")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        fields = [name for name in series.points[0].__struct_fields__] if series.points else ["period"]
+        writer.writerow(["measure", *fields])
+        for point in series.points:
+            writer.writerow([series.measure, *("" if value is None else value for value in msgspec.structs.astuple(point))])
+        return Response(
+            buffer.getvalue(), media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": "attachment; filename=trend.csv"},
+        )  # fmt: skip
+
+    async def api_trends(self, request: Request) -> Response:
+        """`jiwen trends --json` with the same parameters (measure, place, by)."""
+        from jiwen.errors import JiwenError
+
+        measure, place, by = params.trend_params(request.query_params)
+        series, _ = await run_in_threadpool(self._trend, measure, place, by)
+        if series is None:
+            raise JiwenError("this archive has no figure with a measure yet")
+        return json_response(series)
+
+    # -- sites -------------------------------------------------------------------------
+
+    def _sites(self):
+        from jiwen.crawler.sites import load_sites
+        from jiwen.errors import ConfigError
+
+        with self.state.open_archive() as archive:
+            history = archive.runs(200)
+            by_site = archive.stats()["articles_by_site"]
+        try:
+            configured, config_error = load_sites(), None
+        except ConfigError as error:
+            configured, config_error = [], str(error)
+        last_run: dict[str, dict] = {}
+        run_count: dict[str, int] = {}
+        for run in history:
+            site = run.get("site")
+            if site:
+                last_run.setdefault(site, run)
+                run_count[site] = run_count.get(site, 0) + 1
+        names = [site.name for site in configured]
+        seen = [name for name in by_site if name not in names and name != "(local)"]
+        rows = [
+            {"name": site.name, "interval": site.interval, "enabled": site.enabled, "start_urls": site.start_urls,
+             "articles": by_site.get(site.name, 0), "last": last_run.get(site.name), "runs": run_count.get(site.name, 0)}
+            for site in configured
+        ] + [
+            {"name": name, "interval": None, "enabled": None, "start_urls": [], "articles": by_site.get(name, 0),
+             "last": last_run.get(name), "runs": run_count.get(name, 0)}
+            for name in seen
+        ]  # fmt: skip
+        return rows, history[:50], config_error
+
+    async def sites_page(self, request: Request) -> Response:
+        rows, history, config_error = await run_in_threadpool(self._sites)
+        return self.page("sites.html", rows=rows, history=history, config_error=config_error, nav="sites")
+
+    async def facts_css(self, request: Request) -> Response:
+        return Response(facts_stylesheet(), media_type="text/css", headers={"cache-control": "max-age=3600"})
+
+
+# The chart's SVG carries matplotlib's inline styles; scripts stay forbidden.
+CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def _facet_view(facets: dict[str, dict[str, int]], current: dict[str, str]) -> list[dict]:
+    """Facets as clickable filters: (label, count, url, active); places nested under their
+    province and prefecture, as the gazetteer places them."""
+    from jiwen.indicators import division_of
+
+    parameter = {"province": "place", "place": "place", "program": "program", "site": "site", "month": "month"}
+    views = []
+    for name in ("province", "place", "program", "site", "month"):
+        counts = facets.get(name)
+        if not counts:
+            continue
+        entries = []
+        for value, count in counts.items():
+            if name == "month":
+                if not value or value == "0000-00":
+                    continue
+                chosen = {**current, "since": value, "until": value}
+                active = current.get("since") == value and current.get("until") == value
+            else:
+                chosen = {**current, parameter[name]: value}
+                active = current.get(parameter[name]) == value
+            depth = 0
+            if name == "place":
+                division = division_of(value)
+                depth = {"province": 0, "prefecture": 1, "county": 2}.get(division.level, 0) if division else 0
+            entries.append({"label": value, "count": count, "url": "/?" + urlencode(chosen), "active": active, "depth": depth})
+        if name == "place":
+            entries = _nest_places(entries)
+        if name == "month":
+            entries.sort(key=lambda entry: entry["label"], reverse=True)
+        views.append({"name": name, "entries": entries})
+    return views
+
+
+def _nest_places(entries: list[dict]) -> list[dict]:
+    """Each province followed by its prefectures and each prefecture by its counties, by count."""
+    from jiwen.indicators import division_of
+
+    by_label = {entry["label"]: entry for entry in entries}
+    children: dict[str | None, list[dict]] = {}
+    for entry in entries:
+        division = division_of(entry["label"])
+        parent = None
+        if division is not None and division.level == "county":
+            parent = division.prefecture if division.prefecture in by_label else division.province
+        elif division is not None and division.level == "prefecture":
+            parent = division.province
+        if parent not in by_label:
+            parent = None
+        children.setdefault(parent, []).append(entry)
+    ordered: list[dict] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for entry in sorted(children.get(parent, []), key=lambda e: (-e["count"], e["label"])):
+            ordered.append({**entry, "depth": depth})
+            walk(entry["label"], depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+

@@ -159,7 +159,8 @@ def plot_series(series: TrendSeries, path: Path) -> Path:
         raise JiwenError(f"cannot draw {path.name}: the chart is written as .png or .svg")
     figure = _figure(series)
     try:
-        figure.savefig(path, format=suffix[1:], dpi=110, metadata=_metadata(suffix))
+        with _style():
+            figure.savefig(path, format=suffix[1:], dpi=110, metadata=_metadata(suffix))
     except OSError as error:
         raise JiwenError(f"cannot write {path}: {error.strerror or error}") from None
     finally:
@@ -173,7 +174,8 @@ def render_svg(series: TrendSeries) -> str:
     figure = _figure(series)
     buffer = io.StringIO()
     try:
-        figure.savefig(buffer, format="svg", metadata=_metadata(".svg"))
+        with _style():
+            figure.savefig(buffer, format="svg", metadata=_metadata(".svg"))
     finally:
         _close(figure)
     text = buffer.getvalue()
@@ -186,6 +188,15 @@ def cjk_font() -> str | None:
 
     available = {entry.name for entry in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FONTS if name in available), None)
+
+
+def _style():
+    """matplotlib settings for drawing and saving: a CJK font when there is one, SVG text kept as
+    text, stable SVG ids."""
+    import matplotlib
+
+    font = cjk_font()
+    return matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "jiwen", "font.family": [font] if font else ["DejaVu Sans"]})
 
 
 def _metadata(suffix: str) -> dict:
@@ -209,7 +220,7 @@ def _figure(series: TrendSeries):
     ranked = sorted(by_place.items(), key=lambda item: (-len(item[1]), item[0] or ""))
     shown, hidden = ranked[:MAX_PLOTTED_PLACES], len(ranked) - MAX_PLOTTED_PLACES
     title, legend = _labels(series, [place for place, _ in shown], cjk=font is not None)
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "jiwen", "font.family": [font] if font else ["DejaVu Sans"]}):
+    with _style():
         figure = Figure(figsize=(8, 4.2))
         axes = figure.add_subplot()
         for (place, points), label in zip(shown, legend):

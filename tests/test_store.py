@@ -194,3 +194,31 @@ def test_the_store_is_plain_sqlite_any_tool_can_read(archive):
     other = sqlite3.connect(archive.db_path)
     kinds = [row[0] for row in other.execute("SELECT kind FROM facts ORDER BY seq")]
     assert kinds == ["count", "place"]
+
+
+def test_a_read_only_opening_creates_nothing_and_refuses_writes(tmp_path):
+    with pytest.raises(ArchiveError, match="no archive at"):
+        Archive(tmp_path / "absent", read_only=True)
+    assert not (tmp_path / "absent").exists()
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    sqlite3.connect(plain / "archive.sqlite3").execute("CREATE TABLE other (x)").connection.close()
+    with pytest.raises(ArchiveError, match="not an archive this jiwen can read|not a usable jiwen archive"):
+        Archive(plain, read_only=True)
+    with sqlite3.connect(plain / "archive.sqlite3") as db:
+        assert [row[0] for row in db.execute("SELECT name FROM sqlite_master")] == ["other"]
+    with Archive(tmp_path / "archive") as archive:
+        page = make_page()
+        archive.save_article(archive.add_page(page)[0], page, make_article(), relevant=True, relevance=1, fingerprint=None, duplicate_of=None)
+    with Archive(tmp_path / "archive", read_only=True) as reader:
+        assert reader.stats()["articles"] == 1
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader.db.execute("DELETE FROM articles")
+
+
+def test_the_page_of_an_article_is_its_archived_bytes(tmp_path):
+    with Archive(tmp_path / "archive") as archive:
+        page = make_page()
+        article_id, _ = archive.save_article(archive.add_page(page)[0], page, make_article(), relevant=True, relevance=1, fingerprint=None, duplicate_of=None)
+        assert archive.page_of_article(article_id).body == GBK_PAGE
+        assert archive.page_of_article("0000000000000000") is None

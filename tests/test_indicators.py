@@ -1,0 +1,136 @@
+"""Indicator rows and the indicators-csv / indicators-jsonl exports, over a real store filled with
+the fixture articles whose figures carry attribution (tests/fixtures/indicators/articles.toml)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from jiwen.export import select_articles, write_export
+from jiwen.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows
+from jiwen.models import IndicatorRow
+from jiwen.schema import schema_for
+from jiwen.store import Archive
+
+from .conftest import invoke_jiwen, schema_validator
+from .indicator_archive import add_indicator_articles, fixture_articles
+
+
+@pytest.fixture(scope="module")
+def indicator_archive(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("indicators") / "archive"
+    with Archive(directory) as archive:
+        add_indicator_articles(archive)
+    assert invoke_jiwen("reindex", "--archive", str(directory)).returncode == 0
+    with Archive(directory, read_only=True) as archive:
+        yield archive
+
+
+def numeric_facts() -> int:
+    return sum(len(article.facts) for _, article in fixture_articles())
+
+
+def exported(archive, format_name: str, **kwargs) -> bytes:
+    stream = io.BytesIO()
+    write_export(select_articles(archive, **kwargs), format_name, stream)
+    return stream.getvalue()
+
+
+def csv_cells_as_json(row: dict) -> dict:
+    """A CSV row read back with the types its schema gives (empty cells are nulls)."""
+    properties = schema_for("indicators-csv")["$defs"]["IndicatorRow"]["properties"]
+    typed = {}
+    for name, cell in row.items():
+        if cell == "":
+            typed[name] = None
+        elif name in ("value", "value_end"):
+            typed[name] = float(cell) if "." in cell else int(cell)
+        else:
+            typed[name] = cell
+        assert name in properties
+    return typed
+
+
+def test_every_numeric_fact_becomes_one_row_with_its_attribution_and_article(indicator_archive):
+    rows = list(indicator_rows(select_articles(indicator_archive)))
+    assert len(rows) == numeric_facts()
+    county = next(row for row in rows if row.place == "从江县")
+    assert county.province == "贵州省" and county.place_adcode == "522633"
+    assert county.measure == "农村劳动力转移就业人数" and county.subject == "转移就业"
+    assert (county.period_start, county.period_end, county.value, county.unit) == ("2023-01-01", "2023-03-31", 142000, "人")
+    assert county.sentence == "其中，从江县转移就业14.2万人。" and county.url.endswith("t20230420_1.html")
+    money = next(row for row in rows if row.kind == "money")
+    assert money.unit == "元" and money.province == "四川省"
+    percent = next(row for row in rows if row.kind == "percent")
+    assert percent.unit == "%"
+    national = next(row for row in rows if row.place == "全国")
+    assert national.province is None and national.place_adcode is None
+
+
+def test_indicators_jsonl_validates_against_its_committed_schema(indicator_archive):
+    lines = exported(indicator_archive, "indicators-jsonl").decode("utf-8").splitlines()
+    assert len(lines) == numeric_facts()
+    for line in lines:
+        schema_validator("indicators-jsonl").validate(json.loads(line))
+        assert tuple(json.loads(line)) == INDICATOR_COLUMNS
+
+
+def test_indicators_csv_has_the_schema_columns_and_validates_cell_by_cell(indicator_archive):
+    table = list(csv.DictReader(io.StringIO(exported(indicator_archive, "indicators-csv").decode("utf-8"))))
+    assert len(table) == numeric_facts()
+    schema = schema_for("indicators-csv")
+    assert tuple(table[0]) == INDICATOR_COLUMNS == tuple(schema["$defs"]["IndicatorRow"]["properties"])
+    for row in table:
+        schema_validator("indicators-csv").validate(csv_cells_as_json(row))
+
+
+def test_indicators_csv_loads_in_pandas_as_a_tidy_table(indicator_archive, tmp_path):
+    pandas = pytest.importorskip("pandas", reason="pandas is not installed; the data-frame check needs it")
+    path = tmp_path / "indicators.csv"
+    path.write_bytes(exported(indicator_archive, "indicators-csv"))
+    frame = pandas.read_csv(path, dtype={"place_adcode": "string"})
+    assert len(frame) == numeric_facts() and tuple(frame.columns) == INDICATOR_COLUMNS
+    assert pandas.api.types.is_numeric_dtype(frame["value"])
+    guizhou = frame[(frame.measure == "农村劳动力转移就业人数") & (frame.province == "贵州省")]
+    assert guizhou.value.max() == 6552000 and frame.period_end.isna().sum() == 2
+    jsonl = tmp_path / "indicators.jsonl"
+    jsonl.write_bytes(exported(indicator_archive, "indicators-jsonl"))
+    assert pandas.read_json(jsonl, lines=True, dtype={"place_adcode": str}).shape == frame.shape
+
+
+def test_the_cli_exports_indicators_with_the_search_filters(indicator_archive):
+    archive = ["--archive", str(indicator_archive.directory)]
+    result = invoke_jiwen("export", "--format", "indicators-jsonl", "--site", "sc-news", *archive)
+    assert result.returncode == 0 and "exported 3 facts" in result.stderr
+    assert {json.loads(line)["place"] for line in result.stdout.splitlines()} == {"四川省"}
+    schema = invoke_jiwen("export", "--schema", "--format", "indicators-csv")
+    assert json.loads(schema.stdout) == schema_for("indicators-csv")
+
+
+@pytest.mark.parametrize(
+    ("scope", "inside", "outside"),
+    [
+        ("贵州省", ["贵州省", "从江县", "黔东南苗族侗族自治州"], ["四川省", "全国", None]),
+        ("贵州", ["贵州省", "从江县"], ["四川省"]),
+        ("黔东南", ["黔东南苗族侗族自治州", "从江县"], ["贵州省"]),
+        ("从江县", ["从江县"], ["黔东南苗族侗族自治州", "贵州省"]),
+        ("全国", ["全国"], ["贵州省"]),
+    ],
+)
+def test_a_place_scope_holds_the_place_and_the_places_inside_it(scope, inside, outside):
+    rows = {row.place: row for row in indicator_rows(article_of(fixture_articles()))}
+    rows[None] = IndicatorRow(**{**{name: None for name in INDICATOR_COLUMNS}, "value": 1, "unit": "人", "qualifier": "exact", "kind": "count", "text": "1人", "sentence": "", "article_id": "x"})
+    chosen = PlaceScope(scope)
+    assert all(rows[name] in chosen for name in inside)
+    assert not any(rows[name] in chosen for name in outside)
+
+
+def article_of(entries):
+    from jiwen.models import ArchivedArticle
+
+    for number, (site, article) in enumerate(entries):
+        fields = {name: getattr(article, name) for name in article.__struct_fields__}
+        yield ArchivedArticle(**fields, id=f"{number:016x}", site=site)

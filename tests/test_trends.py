@@ -1,0 +1,133 @@
+"""Trends: the latest figure per place and period, over a real store of the fixture articles
+(tests/fixtures/indicators/articles.toml), the `jiwen trends` CLI and its charts."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+from jiwen.errors import JiwenError
+from jiwen.trends import _labels, archive_trend, period_range, plot_series
+from jiwen.store import Archive
+
+from .conftest import invoke_jiwen
+from .indicator_archive import add_indicator_articles
+
+RURAL = "农村劳动力转移就业人数"
+
+
+@pytest.fixture(scope="module")
+def trend_archive(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("trends") / "archive"
+    with Archive(directory) as archive:
+        add_indicator_articles(archive)
+    assert invoke_jiwen("reindex", "--archive", str(directory)).returncode == 0
+    with Archive(directory, read_only=True) as archive:
+        yield archive
+
+
+def points(series) -> list[tuple]:
+    return [(point.period, point.place, point.value, point.reports) for point in series.points]
+
+
+def test_a_yearly_series_keeps_the_latest_figure_of_each_place_never_a_sum(trend_archive):
+    series = archive_trend(trend_archive, RURAL, place="贵州省", by="year")
+    assert points(series) == [
+        ("2023", "从江县", 142000, 1),
+        ("2023", "贵州省", 6552000, 4),  # the year-end figure, not the sum of four reports
+        ("2023", "黔东南苗族侗族自治州", 987000, 1),
+        ("2024", "贵州省", 6201000, 1),
+    ]
+    assert series.undated == 1 and series.dated_by == "period_end, else published"
+
+
+def test_of_two_reports_of_one_period_the_later_published_wins(trend_archive):
+    series = archive_trend(trend_archive, RURAL, place="贵州省", by="quarter")
+    second_quarter = [point for point in series.points if point.period == "2023-Q2" and point.place == "贵州省"]
+    assert [(point.value, point.reports, point.published[:10]) for point in second_quarter] == [(6410000, 2, "2023-07-25")]
+
+
+def test_a_figure_without_a_period_end_goes_by_its_article_publication_date(trend_archive):
+    series = archive_trend(trend_archive, RURAL, place="黔东南", by="month")
+    assert points(series) == [("2023-03", "从江县", 142000, 1), ("2023-05", "黔东南苗族侗族自治州", 987000, 1)]
+    assert series.points[1].period_end is None and series.points[1].published.startswith("2023-05-08")
+
+
+def test_without_a_place_every_place_is_its_own_line(trend_archive):
+    series = archive_trend(trend_archive, "城镇新增就业人数", by="year")
+    assert points(series) == [("2023", "全国", 12440000, 1), ("2023", "贵州省", 352000, 2)]
+
+
+def test_without_a_measure_the_most_reported_one_is_chosen(trend_archive):
+    assert archive_trend(trend_archive, by="year").measure == RURAL
+
+
+def test_an_unknown_measure_gives_an_empty_series_and_a_bad_period_an_error(trend_archive):
+    assert archive_trend(trend_archive, "招聘会场次", by="year").points == []
+    with pytest.raises(JiwenError, match="unknown period 'week'"):
+        archive_trend(trend_archive, RURAL, by="week")
+
+
+def test_periods_between_the_first_and_last_are_all_on_the_axis():
+    assert period_range(["2023-Q3", "2024-Q2"], "quarter") == ["2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2"]
+    assert period_range(["2023-11", "2024-02"], "month") == ["2023-11", "2023-12", "2024-01", "2024-02"]
+    assert period_range(["2021", "2023"], "year") == ["2021", "2022", "2023"]
+
+
+def test_jiwen_trends_prints_the_table_and_json(trend_archive):
+    archive = ["--archive", str(trend_archive.directory)]
+    table = invoke_jiwen("trends", RURAL, "--place", "贵州省", "--by", "year", *archive)
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0].startswith(f"{RURAL} in 贵州省") and len([line for line in lines if line.startswith("202")]) == 4
+    assert any("6,552,000" in line and "贵州省" in line for line in lines)
+    printed = json.loads(invoke_jiwen("trends", RURAL, "--by", "year", "--json", *archive).stdout)
+    assert printed["measure"] == RURAL and printed["by"] == "year" and len(printed["points"]) == 5
+
+
+def test_plot_writes_a_real_png(trend_archive, tmp_path):
+    from PIL import Image
+
+    target = tmp_path / "trend.png"
+    result = invoke_jiwen("trends", RURAL, "--by", "quarter", "--plot", str(target), "--archive", str(trend_archive.directory))
+    assert result.returncode == 0 and f"wrote {target}" in result.stderr
+    with Image.open(target) as image:
+        assert image.format == "PNG" and image.size[0] >= 600 and image.size[1] >= 300
+        assert len(image.convert("RGB").getcolors(1 << 20)) > 20  # lines, markers, text: not a blank canvas
+
+
+def test_plot_writes_a_real_svg_with_one_line_per_place(trend_archive, tmp_path):
+    target = tmp_path / "trend.svg"
+    plot_series(archive_trend(trend_archive, RURAL, place="贵州省", by="quarter"), target)
+    root = ElementTree.parse(target).getroot()
+    assert root.tag.endswith("svg")
+    lines = [element for element in root.iter() if element.get("id", "").startswith("line2d_")]
+    text = ElementTree.tostring(root, encoding="unicode")
+    assert "贵州省" in text and "从江县" in text and len(lines) >= 3
+
+
+def test_plot_to_an_unknown_format_or_folder_is_one_line(trend_archive, tmp_path):
+    archive = ["--archive", str(trend_archive.directory)]
+    wrong = invoke_jiwen("trends", RURAL, "--plot", str(tmp_path / "trend.gif"), *archive)
+    assert wrong.returncode == 1 and wrong.stderr.strip() == "jiwen: cannot draw trend.gif: the chart is written as .png or .svg"
+    missing = invoke_jiwen("trends", RURAL, "--plot", str(tmp_path / "no" / "trend.png"), *archive)
+    assert missing.returncode == 1 and missing.stderr.startswith("jiwen: cannot write") and missing.stderr.count("\n") == 1
+
+
+def test_an_archive_without_measures_says_so_in_one_line(tmp_path):
+    from .test_store import make_article, make_page
+
+    with Archive(tmp_path / "archive") as archive:
+        page = make_page()
+        archive.save_article(archive.add_page(page)[0], page, make_article(), relevant=True, relevance=1, fingerprint=None, duplicate_of=None)
+    result = invoke_jiwen("trends", "--archive", str(tmp_path / "archive"))
+    assert result.returncode == 1 and "has no figure with a measure yet" in result.stderr
+
+
+def test_chart_labels_need_no_cjk_glyphs_when_no_cjk_font_is_installed(trend_archive):
+    series = archive_trend(trend_archive, RURAL, by="year")
+    title, legend = _labels(series, ["贵州省", "从江县", None], cjk=False)
+    assert title.isascii() and all(label.isascii() for label in legend)
+    assert legend[:2] == ["520000", "522633"]

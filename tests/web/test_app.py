@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from jiwen.extract.view import COLORS, LABELS
+from jiwen.extract.facts.view import COLORS, LABELS
 
 from ..conftest import invoke_jiwen, run_jiwen
 from .conftest import free_port, start_server, wait_until_serving

@@ -208,7 +208,8 @@ def search(query, archive_dir, place, program, site, since, until, include_all, 
 @click.option("--schema", "schema_only", is_flag=True, help="Print the JSON Schema of the chosen format and exit.")
 def export(query, archive_dir, place, program, site, since, until, include_all, format_name, kinds, changed_since, output, schema_only) -> None:
     """Export articles with their facts (json, jsonl), the facts alone (facts-jsonl, csv) or the
-    numeric facts as a tidy table of indicators (indicators-csv, indicators-jsonl).
+    numeric facts as a tidy table of indicators (indicators-csv, indicators-jsonl). For the
+    indicator formats, --place keeps the figures about that place or a place inside it.
 
     \b
     Examples:
@@ -219,21 +220,23 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
       jiwen export --schema --format facts-jsonl
       jiwen export --format indicators-csv --place 贵州省 -o indicators.csv
     """
-    from .export import atomic_output, select_articles, write_export
+    from .export import INDICATOR_FORMATS, atomic_output, select_articles, write_export
     from .schema import schema_for
 
     if schema_only:
         click.echo(json.dumps(schema_for(format_name), ensure_ascii=False, indent=2))
         return
     kind_list = _parse_kinds(kinds)
+    # For indicators, --place is the place a figure is about (hierarchical), not the article's.
+    figure_place = place if format_name in INDICATOR_FORMATS else None
     request = SearchRequest(
-        query=query, place=place, program=program, site=site, since=since, until=until,
+        query=query, place=None if figure_place else place, program=program, site=site, since=since, until=until,
         kinds=kind_list, sort="date", include_offtopic=include_all,
     )  # fmt: skip
     archive = _open_archive(archive_dir)
     articles = select_articles(archive, request, changed_since=changed_since, include_all=include_all)
     with atomic_output(output, sys.stdout.buffer) as stream:
-        count = write_export(articles, format_name, stream)
+        count = write_export(articles, format_name, stream, figure_place=figure_place)
     unit = "articles" if format_name in ("json", "jsonl") else "facts"
     click.echo(f"exported {count} {unit}" + (f" to {output}" if output else ""), err=True)
 

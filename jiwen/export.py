@@ -17,7 +17,7 @@ from typing import IO
 
 import msgspec
 
-from .indicators import INDICATOR_COLUMNS, indicator_rows
+from .indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows
 from .models import ArchivedArticle, SearchRequest, fact_kind
 from .store import Archive
 
@@ -67,8 +67,14 @@ def select_articles(
         yield article
 
 
-def write_export(articles: Iterable[ArchivedArticle], format_name: str, out: IO[bytes]) -> int:
-    """Write `articles` to a binary stream; returns how many records (articles or facts) it wrote."""
+INDICATOR_FORMATS = ("indicators-csv", "indicators-jsonl")
+
+
+def write_export(articles: Iterable[ArchivedArticle], format_name: str, out: IO[bytes], *, figure_place: str | None = None) -> int:
+    """Write `articles` to a binary stream; returns how many records (articles or facts) it wrote.
+
+    `figure_place` (indicator formats only) keeps the figures attributed to that place or a place
+    inside it, whatever the article is about; the CLI's --place means that for indicators."""
     if format_name == "json":
         return _write_json_array(articles, out)
     if format_name == "jsonl":
@@ -87,12 +93,12 @@ def write_export(articles: Iterable[ArchivedArticle], format_name: str, out: IO[
         return _write_csv(articles, out)
     if format_name == "indicators-jsonl":
         count = 0
-        for indicator in indicator_rows(articles):
+        for indicator in _indicators(articles, figure_place):
             out.write(_ENCODER.encode(indicator) + b"\n")
             count += 1
         return count
     if format_name == "indicators-csv":
-        return _write_indicators_csv(articles, out)
+        return _write_indicators_csv(_indicators(articles, figure_place), out)
     raise ValueError(f"unknown export format {format_name!r}")
 
 
@@ -155,14 +161,22 @@ def _write_csv(articles: Iterable[ArchivedArticle], out: IO[bytes]) -> int:
     return count
 
 
-def _write_indicators_csv(articles: Iterable[ArchivedArticle], out: IO[bytes]) -> int:
+def _indicators(articles: Iterable[ArchivedArticle], place: str | None):
+    rows = indicator_rows(articles)
+    if not place:
+        return rows
+    scope = PlaceScope(place)
+    return (row for row in rows if row in scope)
+
+
+def _write_indicators_csv(indicators, out: IO[bytes]) -> int:
     import io
 
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(text)
     writer.writerow(INDICATOR_COLUMNS)
     count = 0
-    for indicator in indicator_rows(articles):
+    for indicator in indicators:
         # Nulls as empty cells, so pandas and spreadsheets read them as missing.
         writer.writerow(["" if value is None else value for value in msgspec.structs.astuple(indicator)])
         count += 1

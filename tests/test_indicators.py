@@ -101,11 +101,15 @@ def test_indicators_csv_loads_in_pandas_as_a_tidy_table(indicator_archive, tmp_p
     assert pandas.read_json(jsonl, lines=True, dtype={"place_adcode": str}).shape == frame.shape
 
 
-def test_the_cli_exports_indicators_with_the_search_filters(indicator_archive):
+def test_the_cli_exports_indicators_with_the_search_filters_and_place_meaning_the_figures_place(indicator_archive):
     archive = ["--archive", str(indicator_archive.directory)]
     result = invoke_jiwen("export", "--format", "indicators-jsonl", "--site", "sc-news", *archive)
     assert result.returncode == 0 and "exported 3 facts" in result.stderr
     assert {json.loads(line)["place"] for line in result.stdout.splitlines()} == {"四川省"}
+    about = invoke_jiwen("export", "--format", "indicators-jsonl", "--place", "黔东南", *archive)
+    assert {json.loads(line)["place"] for line in about.stdout.splitlines()} == {"黔东南苗族侗族自治州", "从江县"}
+    guizhou = [json.loads(line) for line in invoke_jiwen("export", "--format", "indicators-jsonl", "--place", "贵州省", *archive).stdout.splitlines()]
+    assert len(guizhou) == 13 and {row["province"] for row in guizhou} == {"贵州省"}
     schema = invoke_jiwen("export", "--schema", "--format", "indicators-csv")
     assert json.loads(schema.stdout) == schema_for("indicators-csv")
 

@@ -1,0 +1,168 @@
+"""How fast `jiwen serve` answers its pages over a large archive: p50/p95 of whole HTTP requests.
+
+    python bench/serve_speed.py                       # 10,000 synthetic articles (built once, cached)
+    python bench/serve_speed.py --size 100000         # the issue's target size (building takes long)
+    python bench/serve_speed.py --archive DIR         # an existing, indexed archive (e.g. bench/scale.py's)
+
+The archive is filled through the store with `bench/synthetic.py` articles (counties, programmes,
+figures with exact offsets) and indexed with `jiwen reindex`; then a real `jiwen serve` process is
+started on 127.0.0.1 and timed from this process over HTTP, one request at a time:
+
+- `/` with facets: the search page computes five facets (province, place, programme, site, month)
+  and a second count for the hidden off-topic articles; 30 fixed queries (words, place and date
+  filters, date sort, a later page);
+- `/article/<id>`: 30 articles drawn at random (fixed seed), facts highlighted;
+- baselines in the same run: a static file (the server's floor) and `/api/search` for the same
+  queries without facets (what `jiwen search --json` costs inside a server).
+The first request of each kind is reported apart: it pays for opening the index and its columns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synthetic  # noqa: E402
+
+CACHE = Path(os.environ.get("JIWEN_BENCH_CACHE", Path.home() / ".cache" / "jiwen" / "bench" / "serve"))
+JIWEN = [sys.executable, "-c", "from jiwen.cli import main; main()"]
+QUERIES = [
+    {"q": "就业"}, {"q": "春风行动"}, {"q": "高校毕业生"}, {"q": "稳岗返还"}, {"q": "劳务协作"},
+    {"q": "技能培训 补贴"}, {"q": '"公益性岗位"'}, {"q": "创业担保贷款"}, {"q": "零工市场"}, {"q": "以工代赈"},
+    {"q": "就业", "place": "贵州省"}, {"q": "招聘会", "place": "四川省"}, {"q": "补贴", "place": "广东省"},
+    {"q": "就业", "since": "2024-01", "until": "2024-06"}, {"q": "培训", "since": "2023-03"},
+    {"q": "就业", "sort": "date"}, {"q": "岗位", "sort": "date", "page": "3"}, {"q": "就业", "page": "5"},
+    {"program": "春风行动"}, {"program": "三支一扶", "place": "河南省"}, {"site": "rst.guizhou.gov.cn"},
+    {}, {"sort": "date"}, {"q": "农村劳动力"}, {"q": "失业率"}, {"q": "见习"}, {"q": "返乡创业"},
+    {"q": "东西部劳务协作", "sort": "date"}, {"q": "就业 AND 补贴"}, {"q": "就业 NOT 培训"},
+]  # fmt: skip
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def build_archive(size: int) -> Path:
+    from jiwen.models import FetchedPage
+    from jiwen.store import Archive
+
+    folder = CACHE / f"archive-{size}"
+    if (folder / "index").is_dir() and not (folder / "BUILDING").exists():
+        return folder
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (folder / "BUILDING").write_text("")
+    started = time.perf_counter()
+    with Archive(folder) as archive:
+        for first in range(0, size, 500):
+            with archive.transaction():
+                for article in synthetic.generate_articles(min(500, size - first), start=first):
+                    page = FetchedPage(
+                        url=article.url, body=f"<html><body><h1>{article.title}</h1></body></html>".encode("utf-8"),
+                        status=200, site=article.site, fetched_at="2025-01-01T00:00:00+00:00", content_type="text/html",
+                    )  # fmt: skip
+                    page_id, _ = archive.add_page(page)
+                    archive.save_article(page_id, page, article, relevant=article.relevant, relevance=1.0, fingerprint=None, duplicate_of=None)
+            log(f"  stored {first + 500:,} articles ({time.perf_counter() - started:.0f} s)")
+    log(f"indexing {size:,} articles (jiwen reindex) ...")
+    subprocess.run([*JIWEN, "reindex", "--archive", str(folder)], check=True)
+    (folder / "BUILDING").unlink()
+    log(f"built in {time.perf_counter() - started:.0f} s")
+    return folder
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str) -> float:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as response:
+        response.read()
+        if response.status != 200:
+            raise SystemExit(f"{url}: HTTP {response.status}")
+    return (time.perf_counter() - started) * 1000
+
+
+def percentiles(times: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95, ordered[-1]
+
+
+def article_ids(folder: Path, count: int) -> list[str]:
+    from jiwen.store import Archive
+
+    with Archive(folder, read_only=True) as archive:
+        ids = sorted(archive.article_ids(indexable_only=True))
+    return random.Random(16).sample(ids, min(count, len(ids)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=10_000, help="synthetic articles to build (default 10,000)")
+    parser.add_argument("--archive", type=Path, help="use this indexed archive instead of building one")
+    parser.add_argument("--repeat", type=int, default=1, help="time each request this many times")
+    arguments = parser.parse_args()
+    folder = arguments.archive or build_archive(arguments.size)
+    ids = article_ids(folder, 30)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([*JIWEN, "serve", "--archive", str(folder), "--port", str(port)], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                fetch(base + "/static/app.css")
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("jiwen serve did not start")
+                time.sleep(0.2)
+        first = {
+            "/ (first request: opens the index)": fetch(base + "/?" + urlencode(QUERIES[0])),
+            "/article/<id> (first)": fetch(f"{base}/article/{ids[0]}"),
+        }
+        modes = {
+            "static file (floor)": [base + "/static/app.css"] * len(QUERIES),
+            "/api/search (no facets)": [base + "/api/search?" + urlencode(query) for query in QUERIES],
+            "/ with five facets": [base + "/?" + urlencode(query) for query in QUERIES],
+            "/article/<id>": [f"{base}/article/{article_id}" for article_id in ids],
+        }
+        results = {}
+        for name, urls in modes.items():
+            results[name] = percentiles([fetch(url) for url in urls for _ in range(arguments.repeat)])
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    from jiwen.store import Archive
+
+    with Archive(folder, read_only=True) as archive:
+        count = archive.stats()["articles"]
+    print(f"jiwen serve over {count:,} articles ({folder}); one request at a time, times in ms")
+    for name, value in first.items():
+        print(f"  {name:<40} {value:8.1f}")
+    print(f"  {'page':<40} {'p50':>8} {'p95':>8} {'max':>8}")
+    for name, (p50, p95, worst) in results.items():
+        print(f"  {name:<40} {p50:8.1f} {p95:8.1f} {worst:8.1f}")
+    floor = results["/api/search (no facets)"][1]
+    print(f"  / with facets p95 over /api/search p95: {results['/ with five facets'][1] / floor:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -12,6 +12,8 @@ started on 127.0.0.1 and timed from this process over HTTP, one request at a tim
   and a second count for the hidden off-topic articles; 30 fixed queries (words, place and date
   filters, date sort, a later page);
 - `/article/<id>`: 30 articles drawn at random (fixed seed), facts highlighted;
+- `/trends` once and again: the first reads every article's figures, the second is served from
+  the process's cache (kept until a writer commits);
 - baselines in the same run: a static file (the server's floor) and `/api/search` for the same
   queries without facets (what `jiwen search --json` costs inside a server).
 The first request of each kind is reported apart: it pays for opening the index and its columns.
@@ -137,6 +139,9 @@ def main() -> None:
         first = {
             "/ (first request: opens the index)": fetch(base + "/?" + urlencode(QUERIES[0])),
             "/article/<id> (first)": fetch(f"{base}/article/{ids[0]}"),
+            # Streams every article's figures (then cached until the store changes).
+            "/trends (first: reads the whole archive)": fetch(base + "/trends?measure=x"),
+            "/trends (again: cached)": fetch(base + "/trends?measure=x"),
         }
         modes = {
             "static file (floor)": [base + "/static/app.css"] * len(QUERIES),

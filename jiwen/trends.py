@@ -47,17 +47,21 @@ def measure_counts(archive: Archive) -> Counter[str]:
     return counts
 
 
+def most_reported(counts: Counter[str]) -> str | None:
+    """The measure with the most figures (ties: the first in Unicode order), or None."""
+    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0] if counts else None
+
+
 def archive_trend(archive: Archive, measure: str | None = None, *, place: str | None = None, by: str = "month") -> TrendSeries:
     """The series of `measure` (default: the archive's most reported one) in `archive`."""
     _check_period(by)
     if not measure:
-        counts = measure_counts(archive)
-        if not counts:
+        measure = most_reported(measure_counts(archive))
+        if measure is None:
             raise JiwenError(
                 f"archive {archive.directory} has no figure with a measure yet; "
                 "measures come from extraction (jiwen reextract after upgrading)"
             )
-        measure = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
     return trend_series(indicator_rows(select_articles(archive)), measure, place=place, by=by)
 
 

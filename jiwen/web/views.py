@@ -155,7 +155,7 @@ class Handlers:
     # -- trends ------------------------------------------------------------------------
 
     def _trend(self, measure: str | None, place: str | None, by: str):
-        from jiwen.trends import archive_trend, measure_counts
+        from jiwen.trends import archive_trend, measure_counts, most_reported
 
         key = (measure, place, by, self.state.store_stamp())
         cached = self.state.trend_cache.get(key)
@@ -163,7 +163,8 @@ class Handlers:
             return cached
         with self.state.open_archive() as archive:
             counts = measure_counts(archive)
-            series = archive_trend(archive, measure, place=place, by=by) if (measure or counts) else None
+            measure = measure or most_reported(counts)
+            series = archive_trend(archive, measure, place=place, by=by) if measure else None
         result = (series, counts)
         if len(self.state.trend_cache) > 32:
             self.state.trend_cache.clear()

@@ -61,6 +61,7 @@ CREATE INDEX IF NOT EXISTS articles_band5 ON articles(band5);
 CREATE INDEX IF NOT EXISTS articles_indexed ON articles(indexed);
 CREATE INDEX IF NOT EXISTS articles_changed ON articles(changed_at);
 CREATE INDEX IF NOT EXISTS articles_page ON articles(page_id);
+CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of);
 CREATE TABLE IF NOT EXISTS facts (
     article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
@@ -173,6 +174,9 @@ class Connection:
             self.db.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
+        # Archives from before this index: the copies of an article (get_articles) were a scan of
+        # the whole articles table, 140 ms at 10,000 articles. Built once by the next writer.
+        self.db.execute("CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of)")
 
     def transaction(self) -> "_Transaction":
         return _Transaction(self.db)

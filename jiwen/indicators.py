@@ -24,39 +24,47 @@ INDICATOR_COLUMNS = tuple(IndicatorRow.__struct_fields__)
 
 def indicator_rows(articles: Iterable[ArchivedArticle]) -> Iterator[IndicatorRow]:
     """One row per numeric fact of each article, in the article's fact order."""
-    provinces = _province_by_prefix()
     for article in articles:
+        head = {"id": article.id, "url": article.url, "title": article.title, "published": article.published, "site": article.site}
         for fact in article.facts:
-            if isinstance(fact, CountFact):
-                kind, unit = "count", fact.unit
-            elif isinstance(fact, MoneyFact):
-                kind, unit = "money", "元" if fact.currency == "CNY" else fact.currency
-            elif isinstance(fact, PercentFact):
-                kind, unit = "percent", "%"
-            else:
-                continue
-            adcode = fact.place_adcode
-            yield IndicatorRow(
-                measure=fact.measure,
-                subject=fact.subject,
-                place=fact.place,
-                place_adcode=adcode,
-                province=provinces.get(adcode[:2]) if adcode and len(adcode) == 6 else None,
-                period_start=fact.period_start,
-                period_end=fact.period_end,
-                value=fact.value,
-                value_end=fact.value_end,
-                unit=unit,
-                qualifier=fact.qualifier,
-                kind=kind,
-                text=fact.text,
-                sentence=fact.sentence,
-                article_id=article.id,
-                url=article.url,
-                title=article.title,
-                published=article.published,
-                site=article.site,
-            )
+            row = indicator_row(head, fact)
+            if row is not None:
+                yield row
+
+
+def indicator_row(article: dict, fact) -> IndicatorRow | None:
+    """The row of one fact of `article` (its id, url, title, published, site), or None when the
+    fact is not a figure."""
+    if isinstance(fact, CountFact):
+        kind, unit = "count", fact.unit
+    elif isinstance(fact, MoneyFact):
+        kind, unit = "money", "元" if fact.currency == "CNY" else fact.currency
+    elif isinstance(fact, PercentFact):
+        kind, unit = "percent", "%"
+    else:
+        return None
+    adcode = fact.place_adcode
+    return IndicatorRow(
+        measure=fact.measure,
+        subject=fact.subject,
+        place=fact.place,
+        place_adcode=adcode,
+        province=_province_by_prefix().get(adcode[:2]) if adcode and len(adcode) == 6 else None,
+        period_start=fact.period_start,
+        period_end=fact.period_end,
+        value=fact.value,
+        value_end=fact.value_end,
+        unit=unit,
+        qualifier=fact.qualifier,
+        kind=kind,
+        text=fact.text,
+        sentence=fact.sentence,
+        article_id=article["id"],
+        url=article["url"],
+        title=article["title"],
+        published=article["published"],
+        site=article["site"],
+    )
 
 
 class PlaceScope:

@@ -3,7 +3,7 @@
 What a point is, so the numbers can be trusted:
 - **Which figures**: the numeric facts whose `measure` is the indicator asked for (the normalized
   names of extract's indicator data file, e.g. 农村劳动力转移就业人数), from the articles an export
-  would write (on topic, not near-duplicates); with `--place`, only figures about that place or a
+  would write (on topic, not near-duplicates), read from the store's facts without the bodies; with `--place`, only figures about that place or a
   place inside it (`jiwen.indicators.PlaceScope`, hierarchical like search's `--place`).
 - **Which period**: the figure's `period_end` (the end of the time it covers: 截至10月底 -> 10-31),
   else the article's publication date; figures with neither are counted as `undated` and left out.
@@ -23,8 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import JiwenError
-from .export import select_articles
-from .indicators import PlaceScope, indicator_rows
+from .indicators import PlaceScope, indicator_row
 from .models import IndicatorRow, TrendPoint, TrendSeries
 from .store import Archive
 
@@ -40,11 +39,7 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "WenQu
 
 def measure_counts(archive: Archive) -> Counter[str]:
     """How many figures of each measure the archive reports (on-topic, not duplicated articles)."""
-    counts: Counter[str] = Counter()
-    for row in indicator_rows(select_articles(archive)):
-        if row.measure:
-            counts[row.measure] += 1
-    return counts
+    return Counter(archive.measure_counts())
 
 
 def most_reported(counts: Counter[str]) -> str | None:
@@ -62,7 +57,8 @@ def archive_trend(archive: Archive, measure: str | None = None, *, place: str | 
                 f"archive {archive.directory} has no figure with a measure yet; "
                 "measures come from extraction (jiwen reextract after upgrading)"
             )
-    return trend_series(indicator_rows(select_articles(archive)), measure, place=place, by=by)
+    rows = (indicator_row(article, fact) for article, fact in archive.measured_facts(measure.strip()))
+    return trend_series(rows, measure, place=place, by=by)
 
 
 def trend_series(rows: Iterable[IndicatorRow], measure: str, *, place: str | None = None, by: str = "month") -> TrendSeries:

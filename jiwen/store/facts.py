@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ..models import Fact, fact_kind
 from .codec import ARTICLE_ENCODER, FACT_DECODER
@@ -33,3 +33,31 @@ class Facts(Connection):
         ):
             facts_by_article.setdefault(row[0], []).append(FACT_DECODER.decode(row[1]))
         return facts_by_article
+
+    # -- figures, for trends ---------------------------------------------------------------
+    # The article's fact JSON is stored as a BLOB; CAST keeps SQLite >= 3.45 from reading it as JSONB.
+    _MEASURED = (
+        "FROM facts JOIN articles ON articles.id = facts.article_id "
+        "WHERE facts.kind IN ('count', 'money', 'percent') AND articles.relevant = 1 AND articles.duplicate_of IS NULL"
+    )
+
+    def measure_counts(self) -> dict[str, int]:
+        """How many figures (count, money, percent facts) of each measure the on-topic,
+        not duplicated articles report, most first."""
+        rows = self.db.execute(
+            f"SELECT json_extract(CAST(facts.data AS TEXT), '$.measure') AS measure, COUNT(*) {self._MEASURED} "
+            "AND measure IS NOT NULL GROUP BY measure ORDER BY 2 DESC, 1"
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def measured_facts(self, measure: str) -> Iterator[tuple[dict, Fact]]:
+        """(article fields, fact) for every figure of `measure` in the on-topic, not duplicated
+        articles, without reading the articles' bodies: what `jiwen trends` needs."""
+        rows = self.db.execute(
+            "SELECT articles.id, articles.url, articles.title, articles.published, articles.site, facts.data "
+            f"{self._MEASURED} AND json_extract(CAST(facts.data AS TEXT), '$.measure') = ? "
+            "ORDER BY facts.article_id, facts.seq",
+            (measure,),
+        )
+        for row in rows:
+            yield {"id": row[0], "url": row[1], "title": row[2], "published": row[3], "site": row[4]}, FACT_DECODER.decode(row[5])

@@ -222,3 +222,17 @@ def test_the_page_of_an_article_is_its_archived_bytes(tmp_path):
         article_id, _ = archive.save_article(archive.add_page(page)[0], page, make_article(), relevant=True, relevance=1, fingerprint=None, duplicate_of=None)
         assert archive.page_of_article(article_id).body == GBK_PAGE
         assert archive.page_of_article("0000000000000000") is None
+
+
+def test_figures_of_a_measure_come_from_on_topic_originals_only(tmp_path):
+    with Archive(tmp_path / "archive") as archive:
+        for number, (relevant, duplicate_of) in enumerate([(True, None), (False, None), (True, "original")]):
+            page = make_page(url=f"http://news.example.cn/202311/t20231108_{number}.html")
+            article = make_article()
+            article.facts[0] = CountFact(text="626名", start=article.facts[0].start, end=article.facts[0].end, value=626 + number,
+                                         unit="名", measure="有组织劳务输出人数", place="从江县", place_adcode="522633")
+            archive.save_article(archive.add_page(page)[0], page, article, relevant=relevant, relevance=1, fingerprint=None, duplicate_of=duplicate_of)
+        assert archive.measure_counts() == {"有组织劳务输出人数": 1}
+        [(head, fact)] = list(archive.measured_facts("有组织劳务输出人数"))
+        assert fact.value == 626 and head["url"] == "http://news.example.cn/202311/t20231108_0.html"
+        assert list(archive.measured_facts("城镇新增就业人数")) == []

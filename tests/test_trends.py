@@ -131,3 +131,17 @@ def test_chart_labels_need_no_cjk_glyphs_when_no_cjk_font_is_installed(trend_arc
     title, legend = _labels(series, ["贵州省", "从江县", None], cjk=False)
     assert title.isascii() and all(label.isascii() for label in legend)
     assert legend[:2] == ["520000", "522633"]
+
+
+def test_the_svg_chart_escapes_names_so_no_markup_gets_in():
+    from jiwen.models import TrendPoint, TrendSeries
+    from jiwen.trends import render_svg
+
+    point = TrendPoint(
+        period="2024-01", place='<script>alert("x")</script>&', place_adcode=None, value=3, unit="人",
+        qualifier="exact", reports=1, period_end=None, published=None, article_id="0", url=None, sentence="",
+    )  # fmt: skip
+    svg = render_svg(TrendSeries(measure="<b>m</b>", place=None, by="month", dated_by="", points=[point]))
+    root = ElementTree.fromstring(svg)
+    assert not [element for element in root.iter() if element.tag.rsplit("}", 1)[-1] in ("script", "b", "foreignObject")]
+    assert "&lt;script&gt;" in svg and "<script" not in svg

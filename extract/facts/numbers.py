@@ -47,7 +47,9 @@ def _rules():
     number = rf"(?:{MIXED}|{ARABIC}|{CHINESE})"
     separators = _alternation(qualifiers["range"]["separators"])
     part = lambda i: (
-        rf"(?P<n{i}>{number})(?P<m{i}>{_alternation(multipliers)})?(?P<i{i}>{_alternation(inside)})?"
+        # 10多万元, 30余万人次: the qualifier may also stand before the multiplier.
+        rf"(?P<n{i}>{number})(?:(?P<j{i}>{_alternation(inside)})(?={_alternation(multipliers)}))?"
+        rf"(?P<m{i}>{_alternation(multipliers)})?(?P<i{i}>{_alternation(inside)})?"
     )
     blocked = _alternation(units["count"]["blocked_followers"])
     # Fails fast at characters that cannot open a number: Python's re tries every branch at
@@ -137,7 +139,7 @@ def _qualifier(match: re.Match, rules, start: int) -> str:
     after = match.group("after")
     if after:
         return rules["after"][after]
-    for group in ("i2", "i1"):
+    for group in ("i2", "j2", "i1", "j1"):
         inside = match.groupdict().get(group)
         if inside:
             return rules["inside"][inside]
@@ -204,7 +206,7 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
     if unit_kind == "money":
         return _make(MoneyFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier,
                      currency=rules["currencies"][unit])
-    from .subjects import subject_after, subject_before
+    from .subjects import clause_subject, subject_after, subject_before
 
     if unit in rules["self_counting"]:
         return _make(CountFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier, unit=unit)
@@ -215,6 +217,8 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
         subject, subject_start, _ = subject_before(tokens, start)
         if subject:
             start = subject_start
+        else:  # the figure's text stays the figure: the clause is not part of it
+            subject = clause_subject(tokens, start)
     return _make(CountFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier, unit=unit,
                  subject=subject or None)
 

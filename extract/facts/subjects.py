@@ -27,6 +27,11 @@ def _rules():
         "noun_tags": tuple(rules["noun_tags"]),
         "noun_characters": set(rules["noun_characters"]),
         "tags": word_tags(),
+        "linking": tuple(sorted(rules["linking_words"], key=len, reverse=True)),
+        "leading": set(rules["leading_words"]),
+        "leading_tags": tuple(rules["leading_tags"]),
+        "clause_marks": set(rules["clause_marks"]),
+        "noun_after": set(rules["noun_after_classifiers"]),
     }
 
 
@@ -61,14 +66,18 @@ def subject_after(tokens: Tokens, offset: int) -> tuple[str, int, int]:
         if close < 0:
             return "", offset, offset
         quoted, start = text[offset + 1 : close], close + 1
-    words = _phrase_after(tokens, start, rules) if start < len(text) and tokens.is_boundary(start) else []
+    words = _phrase_after(tokens, start, rules) if start < len(text) else []
     subject = "".join(words)
+    untrimmed = subject
     trimmed = True
     while trimmed and subject:  # on the string: 稳岗 may be one word or two
         trimmed = False
         for word in rules["trailing"]:
             if subject.endswith(word) and len(subject) > len(word):
                 subject, trimmed = subject[: -len(word)], True
+    if not subject and untrimmed and not quoted:
+        # 带动5.4万人就业创业: what the people do is all the text says about them.
+        subject = untrimmed
     if not subject:
         if quoted:  # 四个“全球购海外站”: the quoted name is what is counted
             return quoted, offset, close + 1
@@ -80,11 +89,23 @@ def _phrase_after(tokens: Tokens, start: int, rules) -> list[str]:
     index = tokens.index_at(start)
     words: list[str] = []
     tags: list[str] = []
+    if not tokens.is_boundary(start):
+        # jieba joins the unit with the noun (315名选手 -> 名选手, 100名青年 -> 名青年): the
+        # rest of that word opens the phrase.
+        rest = tokens.words[index][start - tokens.starts[index]:]
+        tag = _tag(rest, rules)
+        if rest in rules["breaks"] or not _is_word(rest) or tag.startswith(rules["stop_tags"]) or tag == "x":
+            return []
+        words.append(rest)
+        tags.append(tag)
+        index += 1
     while index < len(tokens.words) and len(words) < rules["max_tokens"]:
         word = tokens.words[index]
         if word in rules["breaks"] or not _is_word(word) or sum(map(len, words)) + len(word) > rules["max_chars"]:
             break
         tag = _tag(word, rules)
+        if not words and tokens.text[start - 1 : start] in rules["noun_after"] and tag[:1] in ("v", "t"):
+            tag = "n"  # a person classifier is followed by a noun: 315名选手, 100名青年 (jieba: v, t)
         if tag.startswith(rules["stop_tags"]) or tag == "x":
             break
         # After a noun, one verb may join two nouns (乡村振兴重点县); two verbs start a clause
@@ -123,3 +144,61 @@ def subject_before(tokens: Tokens, offset: int) -> tuple[str, int, int]:
         return "", offset, offset
     subject = "".join(words)
     return subject, offset - len(subject), offset
+
+
+def clause_subject(tokens: Tokens, offset: int) -> str:
+    """What a figure with no noun phrase beside it measures: the rest of its clause before it,
+    without the linking words next to the figure (达, 累计, 共) and the time, place and linking
+    words that open the clause (今年上半年, 其中, 全省). 规模达1038.4万人 after a clause naming
+    the subject (云南省农村劳动力转移就业规模不断扩大，今年上半年达…) takes that clause's
+    leading noun phrase instead. "" when nothing is left."""
+    rules = _rules()
+    text = tokens.text
+    clause_start = offset
+    while clause_start > 0 and text[clause_start - 1] not in rules["clause_marks"] and offset - clause_start < 40:
+        clause_start -= 1
+    subject = _clause_words(tokens, clause_start, offset, rules)
+    if subject or clause_start == 0 or text[clause_start - 1] not in "，,":
+        return subject
+    previous_start = clause_start - 1
+    while previous_start > 0 and text[previous_start - 1] not in rules["clause_marks"] and clause_start - previous_start < 40:
+        previous_start -= 1
+    return _clause_words(tokens, previous_start, clause_start - 1, rules, leading_only=True)
+
+
+def _clause_words(tokens: Tokens, start: int, end: int, rules, leading_only: bool = False) -> str:
+    if end - start < 2:
+        return ""
+    first, last = tokens.index_at(start), tokens.index_at(end - 1)
+    words = [tokens.words[i] for i in range(first, last + 1)]
+    if words and tokens.starts[first] < start:
+        words[0] = words[0][start - tokens.starts[first]:]
+    if words and tokens.starts[last] + len(tokens.words[last]) > end:
+        words[-1] = words[-1][: end - tokens.starts[last]]
+    words = [w for w in words if w.strip()]
+
+    def leading(word: str) -> bool:
+        tag = _tag(word, rules)
+        return (word in rules["leading"] or not _is_word(word) and not word[:1] in QUOTES and not word[:1] in "”’"
+                or tag.startswith(rules["leading_tags"]))
+
+    while words and leading(words[0]):
+        words.pop(0)
+    if leading_only:
+        kept = []
+        for word in words:  # up to the first adverb or particle: 农村劳动力转移就业规模 | 不断扩大
+            if _tag(word, rules).startswith(rules["stop_tags"]) or word in rules["breaks"] and kept:
+                break
+            kept.append(word)
+        words = kept
+    subject = "".join(words)
+    stripped = True
+    while stripped and subject:
+        stripped = False
+        for word in rules["linking"]:
+            if subject.endswith(word):
+                subject, stripped = subject[: -len(word)], True
+    subject = subject[-rules["max_chars"]:].strip()
+    if len(subject) < 2 or not any("\u4e00" <= ch <= "\u9fff" for ch in subject):
+        return ""
+    return subject

@@ -33,6 +33,15 @@ def _rules() -> dict:
     return rules
 
 
+@lru_cache(maxsize=1)
+def text_dump_rules() -> dict:
+    """Where a plain-text dump may state its date (pubdate.toml [text_dump]), compiled."""
+    rules = dict(_rules()["text_dump"])
+    for key in ("unix_line", "tail_line", "dateline"):
+        rules[key] = re.compile(rules[key])
+    return rules
+
+
 def looks_like_date(text: str) -> bool:
     """A date, a relative date, or a date label (发布时间：…): not a name."""
     now = datetime.now(SHANGHAI)

@@ -11,7 +11,7 @@ from jiwen.models import Article, Discarded
 
 from .boilerplate import boilerplate_reason, looks_like_headline, strip_bullet
 from .byline import find_author, find_source, split_closing_credit
-from .pubdate import labelled_date, parse_date
+from .pubdate import SHANGHAI, labelled_date, parse_date, text_dump_rules
 from .sidebar import find_sidebar_lines
 
 _HEADER_MAX_LINES = 6
@@ -55,6 +55,7 @@ def extract_text_dump(normalized: str, *, fetched_at: datetime | None = None) ->
             article.author = article.author or find_author(line)
         else:
             title_lines.append(line)
+    title_lines = [line for line in title_lines if not text_dump_rules()["unix_line"].match(line)]
     article.title, article.subtitle = _choose_title(title_lines)
     body: list[str] = []
     for index in range(header_end, len(lines)):
@@ -79,6 +80,49 @@ def extract_text_dump(normalized: str, *, fetched_at: datetime | None = None) ->
             body[-1] = last
             if not last:
                 body.pop()
+    article.published = _publication_date(lines, claimed, body, article.published, fetched_at)
     article.body = "\n".join(body)
     article.discarded = discarded
     return article
+
+
+def _publication_date(lines: list[str], claimed: set[int], body: list[str], labelled: str | None,
+                      fetched_at: datetime | None) -> str | None:
+    """The dump's publication date. Candidates, in order: the labelled header date, then dates on
+    short lines at the top (a header timestamp, a Unix time, a masthead with its weekday) and
+    labelled or edition lines at the bottom (时间：…, 《某某日报》(…NN版)). A dateline opening the
+    text (新华社乌鲁木齐1月10日电, (记者 某某) 2月15日) picks the candidate of its day, or gets its
+    year from the first candidate; alone, without a year anywhere, it fixes nothing."""
+    rules = text_dump_rules()
+    candidates = [labelled] if labelled else []
+    unclaimed = [line for index, line in enumerate(lines) if index not in claimed]
+    head, tail = unclaimed[: rules["head_lines"]], unclaimed[-rules["tail_lines"]:]
+    for position, line in [(0, line) for line in head] + [(1, line) for line in tail]:
+        if len(line) > rules["max_chars"] or "。" in line:
+            continue
+        unix = rules["unix_line"].match(line)
+        if unix and position == 0:
+            moment = datetime.fromtimestamp(int(unix.group("seconds")), SHANGHAI)
+            if fetched_at is None or moment.date() <= fetched_at.date():
+                candidates.append(moment.isoformat(timespec="minutes"))
+            continue
+        if position == 1 and not rules["tail_line"].search(line):
+            continue
+        value = labelled_date(line, fetched_at) or parse_date(line, fetched_at)
+        if value and len(value) >= 10:
+            candidates.append(value)
+    dateline = next((m for m in (rules["dateline"].search(line) for line in body[:8]) if m), None)
+    if dateline is None or not candidates:
+        return candidates[0] if candidates else None
+    month = int(dateline.group("month") or dateline.group("month2"))
+    day = int(dateline.group("day") or dateline.group("day2"))
+    for value in candidates:
+        if value[5:10] == f"{month:02d}-{day:02d}":
+            return value
+    year = int(candidates[0][:4])
+    if (month, day) > (int(candidates[0][5:7]), int(candidates[0][8:10])):
+        year -= 1  # a copy dated January of a December story
+    try:
+        return datetime(year, month, day).date().isoformat()
+    except ValueError:
+        return candidates[0]

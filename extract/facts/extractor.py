@@ -25,6 +25,7 @@ from jiwen.models import (
 )
 
 from . import dates, numbers, orgs, people, places, programs
+from .attribution import attribute
 from .nlp import blank_pipeline, tokens_of
 
 # Component name -> the function that finds that kind of fact in a segmented text.
@@ -67,7 +68,7 @@ def _component(finder):
     return component
 
 
-def facts_doc(text: str, published: str | None = None, *, with_spans: bool = True):
+def facts_doc(text: str, published: str | None = None, *, with_spans: bool = True, title: str | None = None):
     """The spaCy Doc of a body with its facts in ``doc._.facts`` (what `render_facts_html` shows)
     and, unless `with_spans` is off, as spans in ``doc.spans["jiwen_facts"]``."""
     nlp = pipeline()
@@ -77,6 +78,8 @@ def facts_doc(text: str, published: str | None = None, *, with_spans: bool = Tru
     for _name, component in nlp.pipeline:
         doc = component(doc)
     doc._.facts = _without_overlaps(doc._.facts or [])
+    # What each figure measures, where and when: from the facts around it (attribution.py).
+    attribute(text, doc._.facts, published, title)
     if not with_spans:  # a tenth of the facts stage, for tools the extractor does not use
         return doc
     # The same facts as spaCy spans (labelled by kind, widened to whole tokens), for spaCy tools.
@@ -85,17 +88,18 @@ def facts_doc(text: str, published: str | None = None, *, with_spans: bool = Tru
     return doc
 
 
-def facts_of_text(text: str, published: str | None = None) -> list[Fact]:
-    """The facts of a normalized body text; `published` (ISO date) resolves relative dates."""
+def facts_of_text(text: str, published: str | None = None, title: str | None = None) -> list[Fact]:
+    """The facts of a normalized body text; `published` (ISO date) resolves relative dates and
+    periods, `title` tells the place the article is about (for figures that name none)."""
     if not text:
         return []
-    return list(facts_doc(text, published, with_spans=False)._.facts)
+    return list(facts_doc(text, published, with_spans=False, title=title)._.facts)
 
 
 def extract_facts(article: Article) -> list[Fact]:
     """The facts of `article.body`, ordered by position; relative dates resolved against
     `article.published` when it is known."""
-    return facts_of_text(article.body, article.published)
+    return facts_of_text(article.body, article.published, article.title)
 
 
 def _without_overlaps(facts: list[Fact]) -> list[Fact]:

@@ -82,6 +82,7 @@ def _rules():
         "after": after,
         "currencies": currencies,
         "chinese_only": set(units["count"]["chinese_numeral_only"]),
+        "small_numeral_only": units["count"]["small_numeral_only"],
         "self_counting": set(units["count"]["self_counting"]),
     }
 
@@ -170,6 +171,10 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
     unit_kind = "percent" if match.group("percent") or tenths else "money" if match.group("money") else "count"
     unit = match.group("tenths" if tenths else unit_kind)
     if unit_kind == "count" and unit in rules["chinese_only"] and not _is_chinese(first):
+        return None
+    if unit_kind == "count" and unit in rules["small_numeral_only"] and (
+        second or first not in rules["small_numeral_only"][unit] or match.group("m1")
+    ):
         return None
     before = match.group("before")
     start = match.start() if before and tokens.is_boundary(match.start()) else number_start

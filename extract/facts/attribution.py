@@ -1,0 +1,268 @@
+"""Attribution of figures: what a count, money or percent measures, where and when.
+
+Runs after the other finders, over their facts (a pure function of the text, the facts and the
+publication date). The contract (README "Facts"):
+
+- `measure`: the indicator (extract/data/indicators.toml) one of whose words stands closest
+  before the figure in its clause or in its subject; null when none does.
+- `place`: the place the figure is about. Looked for in this order: a place inside the figure's
+  own text (550余名黔南地区务工人员); the nearest place before it in its sentence, then in its
+  paragraph, skipping destinations (前往金华, 赴粤, 在佛山等地) and reading 全省/该县/我市 as the
+  article's place at that level; else the article's place (the first place of the title, else the
+  place the body names most). 全国/我国 make it "全国".
+- `period_start`/`period_end`: from the nearest date before the figure in its sentence, then its
+  paragraph: 截至X = (null, end of X); X以来 = (start of X, publication); this year's 今年 for
+  an achieved figure = (1 January, publication), for a plan or budget (计划, 将, 每年) the
+  calendar year; a day = that day at both ends; any other date = its first and last day. With no
+  date: 每年/全年 = the publication year, else (null, publication) — a stock or total at the
+  time of writing. Without a publication date, relative dates stay unresolved and so do periods.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date
+
+from jiwen.models import CountFact, DateFact, Fact, MeasuredFact, PlaceFact
+
+from .nlp import load_rules
+from .sentences import sentence_bounds
+
+NATIONAL = "全国"
+
+
+@dataclass(frozen=True)
+class Area:
+    """A place a figure can be attributed to."""
+
+    name: str
+    adcode: str | None
+    level: str
+    province: str | None = None
+    prefecture: str | None = None
+
+
+@functools.cache
+def _rules():
+    rules = load_rules("attribution.toml")
+    indicators = load_rules("indicators.toml")["indicator"]
+    return {
+        **rules["place"],
+        **rules["period"],
+        "indicators": indicators,
+    }
+
+
+def _area(fact: PlaceFact) -> Area:
+    return Area(fact.name, fact.adcode, fact.level, fact.province, fact.prefecture)
+
+
+def _lift(area: Area | None, level: str) -> Area | None:
+    """The article's place at `level` (its province for 全省, …), or None when it has none."""
+    if area is None or area.level == level:
+        return area
+    if level == "province" and area.province:
+        return _named(area.province, "province") or Area(area.province, None, "province", area.province)
+    if level == "prefecture" and area.level == "county" and area.prefecture:
+        return _named(area.prefecture, "prefecture") or Area(area.prefecture, None, "prefecture", area.province)
+    return area if _LEVEL_RANK.get(area.level, 9) > _LEVEL_RANK[level] else None
+
+
+_LEVEL_RANK = {"province": 0, "prefecture": 1, "county": 2, "township": 3}
+
+
+@functools.cache
+def _named(name: str, level: str) -> Area | None:
+    from .places import gazetteer
+
+    for place in gazetteer().by_form.get(name, ()):
+        if place.level == level and place.name == name:
+            return Area(place.name, place.adcode, place.level, place.province, place.prefecture)
+    return None
+
+
+def article_place(title: str | None, places: list[PlaceFact]) -> Area | None:
+    """The place an article is about: the first domestic place of its title, else the domestic
+    place its body names most (the earliest named among equals)."""
+    domestic = [p for p in places if p.level in _LEVEL_RANK]
+    if title:
+        from .nlp import Tokens, segment
+        from .places import places_of
+
+        in_title = [p for p in places_of(Tokens(title, segment(title))) if p.level in _LEVEL_RANK]
+        if in_title:
+            return _area(min(in_title, key=lambda p: p.start))
+    if not domestic:
+        return None
+    counts: dict[str, int] = {}
+    first: dict[str, PlaceFact] = {}
+    for place in domestic:
+        counts[place.name] = counts.get(place.name, 0) + 1
+        first.setdefault(place.name, place)
+    best = max(counts, key=lambda name: (counts[name], -first[name].start))
+    return _area(first[best])
+
+
+def attribute(text: str, facts: list[Fact], published: str | None, title: str | None = None) -> None:
+    """Fill the attribution fields of the measured facts in `facts` (in place)."""
+    measured = [f for f in facts if isinstance(f, MeasuredFact)]
+    if not measured:
+        return
+    rules = _rules()
+    places = [f for f in facts if isinstance(f, PlaceFact)]
+    dates = [f for f in facts if isinstance(f, DateFact)]
+    home = article_place(title, places)
+    anchors = _place_anchors(text, places, rules, home)
+    anchor_starts = [a[0] for a in anchors]
+    date_starts = [d.start for d in dates]
+    paragraphs = _paragraph_starts(text)
+    sentence_starts, _ends = sentence_bounds(text)
+    base = _day(published)
+    for fact in measured:
+        paragraph = paragraphs[bisect_right(paragraphs, fact.start) - 1] if paragraphs else 0
+        sentence = sentence_starts[bisect_right(sentence_starts, fact.start) - 1] if sentence_starts else 0
+        area = _place_for(fact, anchors, anchor_starts, paragraph, home)
+        if area is not None:
+            fact.place, fact.place_adcode = area.name, area.adcode
+        fact.measure = _measure(text, fact, sentence, rules)
+        fact.period_start, fact.period_end = _period(text, fact, dates, date_starts, paragraph, sentence, base, rules)
+
+
+def _paragraph_starts(text: str) -> list[int]:
+    starts = [0]
+    position = text.find("\n")
+    while position >= 0:
+        starts.append(position + 1)
+        position = text.find("\n", position + 1)
+    return starts
+
+
+def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None) -> list[tuple[int, int, Area | None]]:
+    """(start, end, area) of every place a figure may take, in text order: place facts that are not
+    destinations, and the area words (全省, 该县 → the article's place at that level; 全国)."""
+    anchors: list[tuple[int, int, Area | None]] = []
+    destination = tuple(rules["destination_before"])
+    not_alone = tuple(rules["not_alone_after"])
+    previous_destination_end = -10
+    for place in places:
+        before = text[max(0, place.start - 4) : place.start]
+        after = text[place.end : place.end + 3]
+        # 赴广东、浙江务工: a place listed right after a destination is one too.
+        listed = place.start - previous_destination_end <= 1 and text[place.start - 1 : place.start] in "、和与及"
+        if before.endswith(destination) or listed:
+            previous_destination_end = place.end
+            continue
+        if after.startswith(not_alone):
+            if after.startswith(("两地", "双方", "三地")):
+                anchors.append((place.start, place.end, home))
+            continue
+        anchors.append((place.start, place.end, _area(place)))
+    for word, level in rules["area_words"].items():
+        position = text.find(word)
+        while position >= 0:
+            lifted = _lift(home, level)
+            if lifted is not None:
+                anchors.append((position, position + len(word), lifted))
+            position = text.find(word, position + len(word))
+    for word in rules["national"]:
+        position = text.find(word)
+        while position >= 0:
+            anchors.append((position, position + len(word), Area(NATIONAL, None, "country")))
+            position = text.find(word, position + len(word))
+    anchors.sort(key=lambda a: (a[0], -a[1]))
+    return anchors
+
+
+def _place_for(fact: MeasuredFact, anchors, anchor_starts, paragraph: int, home: Area | None) -> Area | None:
+    # Anchors inside the figure's own text first (黔南地区务工人员), then the nearest before it
+    # in its paragraph.
+    index = bisect_right(anchor_starts, fact.end - 1) - 1
+    while index >= 0 and anchors[index][0] >= paragraph:
+        start, end, area = anchors[index]
+        if end <= fact.end and area is not None:
+            return area
+        index -= 1
+    return home
+
+
+def _measure(text: str, fact: MeasuredFact, sentence: int, rules) -> str | None:
+    kind = type(fact).__struct_config__.tag
+    unit = fact.unit if isinstance(fact, CountFact) else None
+    window_start = max(sentence, fact.start - 30)
+    window = text[window_start : fact.end] + (fact.subject or "")
+    best: tuple[int, int, str] | None = None
+    for order, indicator in enumerate(rules["indicators"]):
+        if kind not in indicator["kinds"] or (indicator.get("units") and unit not in indicator["units"]):
+            continue
+        for word in indicator["words"]:
+            position = window.rfind(word)
+            if position >= 0:
+                key = (position + len(word), -order, indicator["name"])
+                if best is None or key[:2] > best[:2]:
+                    best = key
+    return best[2] if best else None
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _first_day(value: str) -> date:
+    parts = [int(p) for p in value.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def _last_day(value: str) -> date:
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        return date(*parts)
+    month = parts[1] if len(parts) > 1 else 12
+    return date(parts[0], month, calendar.monthrange(parts[0], month)[1])
+
+
+def _period(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts: list[int], paragraph: int,
+            sentence: int, base: date | None, rules) -> tuple[str | None, str | None]:
+    clause = text[sentence : fact.start]
+    planned = any(word in clause for word in rules["plan_words"])
+    index = bisect_right(date_starts, fact.start - 1) - 1
+    governing = None
+    while index >= 0 and dates[index].start >= paragraph:
+        if dates[index].end <= fact.start and dates[index].granularity != "recurring":
+            governing = dates[index]
+            break
+        index -= 1
+    if governing is None:
+        if base is None:
+            return None, None
+        if any(word in clause for word in rules["yearly_words"]):
+            return f"{base.year:04d}-01-01", f"{base.year:04d}-12-31"
+        return None, base.isoformat()
+    if governing.date is None:
+        return None, None
+    try:
+        first, last = _first_day(governing.date), _last_day(governing.date_end or governing.date)
+    except ValueError:
+        return None, None
+    before = text[max(paragraph, governing.start - 3) : governing.start]
+    after = text[governing.end : governing.end + 2]
+    if governing.text.endswith(tuple(rules["since_after"])) or after.startswith(tuple(rules["since_after"])):
+        return first.isoformat(), (base or last).isoformat()
+    if before.endswith(tuple(rules["cutoff_before"])):
+        return None, last.isoformat()
+    if governing.granularity == "relative" and base is not None:
+        return base.isoformat(), base.isoformat()
+    if (
+        base is not None
+        and len(governing.date) == 4
+        and governing.date_end is None
+        and first.year == base.year
+        and not planned
+    ):
+        return first.isoformat(), base.isoformat()  # 今年 + an achieved figure: up to publication
+    return first.isoformat(), last.isoformat()

@@ -38,8 +38,17 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _variants() -> dict[int, str]:
+    import tomllib
+    from importlib import resources
+
+    table = tomllib.loads(resources.files("jiwen.extract.data").joinpath("variants.toml").read_text("utf-8"))
+    return {ord(variant): simplified for variant, simplified in table["characters"].items()}
+
+
 def to_simplified(text: str) -> str:
-    return _converter().convert(text)
+    return _converter().convert(text).translate(_variants())
 
 
 # The same reading orphaned by a lost character that a decoder replaced with "?": 崗?fù)崗.

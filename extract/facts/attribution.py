@@ -84,26 +84,36 @@ def _named(name: str, level: str) -> Area | None:
     return None
 
 
-def article_place(title: str | None, places: list[PlaceFact]) -> Area | None:
-    """The place an article is about: the first domestic place of its title, else the domestic
-    place its body names most (the earliest named among equals)."""
-    domestic = [p for p in places if p.level in _LEVEL_RANK]
-    if title:
-        from .nlp import Tokens, segment
-        from .places import places_of
-
-        in_title = [p for p in places_of(Tokens(title, segment(title))) if p.level in _LEVEL_RANK]
-        if in_title:
-            return _area(min(in_title, key=lambda p: p.start))
-    if not domestic:
-        return None
+def article_place(title: str | None, places: list[PlaceFact], text: str = "") -> Area | None:
+    """The place an article is about: among the domestic places of its title that are not
+    destinations (…赴江苏务工), the one its body names most; else the domestic place its body
+    names most outside destinations; the earliest among equals."""
+    rules = _rules()
+    domestic = [p for p in places if p.level in _LEVEL_RANK and not _is_destination(text, p, rules)]
     counts: dict[str, int] = {}
     first: dict[str, PlaceFact] = {}
     for place in domestic:
         counts[place.name] = counts.get(place.name, 0) + 1
         first.setdefault(place.name, place)
+    if title:
+        from .nlp import Tokens, segment
+        from .places import places_of
+
+        in_title = [p for p in places_of(Tokens(title, segment(title)))
+                    if p.level in _LEVEL_RANK and not _is_destination(title, p, rules)]
+        if in_title:
+            best = max(in_title, key=lambda p: (counts.get(p.name, 0), -p.start))
+            return _area(best)
+    if not domestic:
+        return None
     best = max(counts, key=lambda name: (counts[name], -first[name].start))
     return _area(first[best])
+
+
+def _is_destination(text: str, place: PlaceFact, rules) -> bool:
+    before = text[max(0, place.start - 4) : place.start]
+    after = text[place.end : place.end + 3]
+    return before.endswith(tuple(rules["destination_before"])) or after.startswith(tuple(rules["not_alone_after"]))
 
 
 def attribute(text: str, facts: list[Fact], published: str | None, title: str | None = None) -> None:
@@ -114,7 +124,7 @@ def attribute(text: str, facts: list[Fact], published: str | None, title: str | 
     rules = _rules()
     places = [f for f in facts if isinstance(f, PlaceFact)]
     dates = [f for f in facts if isinstance(f, DateFact)]
-    home = article_place(title, places)
+    home = article_place(title, places, text)
     anchors = _place_anchors(text, places, rules, home)
     anchor_starts = [a[0] for a in anchors]
     date_starts = [d.start for d in dates]
@@ -124,7 +134,7 @@ def attribute(text: str, facts: list[Fact], published: str | None, title: str | 
     for fact in measured:
         paragraph = paragraphs[bisect_right(paragraphs, fact.start) - 1] if paragraphs else 0
         sentence = sentence_starts[bisect_right(sentence_starts, fact.start) - 1] if sentence_starts else 0
-        area = _place_for(fact, anchors, anchor_starts, paragraph, home)
+        area = _place_for(text, fact, anchors, anchor_starts, paragraph, sentence, sentence_starts, home)
         if area is not None:
             fact.place, fact.place_adcode = area.name, area.adcode
         fact.measure = _measure(text, fact, sentence, rules)
@@ -147,7 +157,11 @@ def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None)
     destination = tuple(rules["destination_before"])
     not_alone = tuple(rules["not_alone_after"])
     previous_destination_end = -10
+    # 中新网湖南新闻2月15日电: the wire's place, not the story's.
+    datelines = [m.span() for m in _dateline_pattern().finditer(text)]
     for place in places:
+        if any(s <= place.start < e for s, e in datelines):
+            continue
         before = text[max(0, place.start - 4) : place.start]
         after = text[place.end : place.end + 3]
         # 赴广东、浙江务工: a place listed right after a destination is one too.
@@ -176,13 +190,32 @@ def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None)
     return anchors
 
 
-def _place_for(fact: MeasuredFact, anchors, anchor_starts, paragraph: int, home: Area | None) -> Area | None:
+@functools.cache
+def _dateline_pattern(rules_id=None):
+    import re
+
+    return re.compile(_rules()["dateline"], re.MULTILINE)
+
+
+def _place_for(text: str, fact: MeasuredFact, anchors, anchor_starts, paragraph: int, sentence: int, sentence_starts: list[int],
+               home: Area | None) -> Area | None:
     # Anchors inside the figure's own text first (黔南地区务工人员), then the nearest before it
     # in its paragraph.
+    # in its sentence; from an earlier sentence of the paragraph, that sentence's first place
+    # (its topic: 长沙市…招聘会在望城区举行。现场的200余家企业… is 长沙's).
+    if any(word in text[sentence : fact.start] for word in _rules()["joint_words"]):
+        return home  # 两地举办招聘会500余场: the partnership's figure, told from the article's side
     index = bisect_right(anchor_starts, fact.end - 1) - 1
     while index >= 0 and anchors[index][0] >= paragraph:
         start, end, area = anchors[index]
         if end <= fact.end and area is not None:
+            if start >= sentence:
+                return area
+            topic_sentence = sentence_starts[bisect_right(sentence_starts, start) - 1]
+            first = bisect_right(anchor_starts, topic_sentence - 1)
+            for candidate_start, candidate_end, candidate in anchors[first : index + 1]:
+                if candidate is not None and candidate_start >= max(topic_sentence, paragraph):
+                    return candidate
             return area
         index -= 1
     return home
@@ -252,7 +285,7 @@ def _period(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts: l
     before = text[max(paragraph, governing.start - 3) : governing.start]
     after = text[governing.end : governing.end + 2]
     if governing.text.endswith(tuple(rules["since_after"])) or after.startswith(tuple(rules["since_after"])):
-        return first.isoformat(), (base or last).isoformat()
+        return first.isoformat(), base.isoformat() if base else None
     if before.endswith(tuple(rules["cutoff_before"])):
         return None, last.isoformat()
     if governing.granularity == "relative" and base is not None:

@@ -64,7 +64,7 @@ def _rules():
         "point": re.compile(pattern, re.VERBOSE),
         "separators": set(words["separators"]),
         "recurring": tuple(words["recurring_prefixes"]),
-        **{key: rules[key] for key in ("relative_years", "relative_words", "parts", "month_parts")},
+        **{key: rules[key] for key in ("relative_years", "relative_words", "parts", "month_parts", "anaphoric_years")},
     }
 
 
@@ -124,8 +124,8 @@ def _point(match: re.Match, rules, base: date | None, previous_year: int | None)
         year = _number(group["y"])
     elif group["ry"]:
         offset = rules["relative_years"][group["ry"]]
-        if group["ry"] == "次年" and previous_year is not None:
-            year = previous_year + 1
+        if group["ry"] in rules["anaphoric_years"] and previous_year is not None:
+            year = previous_year + rules["anaphoric_years"][group["ry"]]  # 2017年初…当年, 次年
         else:
             year = base.year + offset if base else None
     else:

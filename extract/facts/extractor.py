@@ -11,6 +11,7 @@ Regular expressions run over the whole text; only gazetteer lookups walk the wor
 from __future__ import annotations
 
 import functools
+from bisect import bisect_right
 
 from jiwen.models import (
     fact_kind,
@@ -96,20 +97,44 @@ def facts_of_text(text: str, published: str | None = None, title: str | None = N
     return list(facts_doc(text, published, with_spans=False, title=title)._.facts)
 
 
+# Facts are read from at most this many characters of a body (a long article is 30,000; a body
+# past this is a portal page's whole text or a dump): the stage stays linear in the body's size
+# and bounded in time. extract_facts says so in the article's warnings.
+FACTS_MAX_CHARS = 200_000
+
+
+def facts_window(text: str, limit: int = FACTS_MAX_CHARS) -> str:
+    """`text`, or its first `limit` characters cut back to the last paragraph or sentence end, so
+    no fact is cut in half; offsets into it are offsets into `text`."""
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind("\n", 0, limit), text.rfind("。", 0, limit) + 1)
+    return text[: cut if cut > limit // 2 else limit]
+
+
 def extract_facts(article: Article) -> list[Fact]:
     """The facts of `article.body`, ordered by position; relative dates resolved against
-    `article.published` when it is known."""
-    return facts_of_text(article.body, article.published, article.title)
+    `article.published` when it is known. A body longer than FACTS_MAX_CHARS gives the facts of
+    its first part, and a line in `article.warnings` says how much was read."""
+    window = facts_window(article.body)
+    if len(window) < len(article.body):
+        warning = f"facts extracted from the first {len(window)} of {len(article.body)} characters"
+        if warning not in article.warnings:
+            article.warnings = [*article.warnings, warning]
+    return facts_of_text(window, article.published, article.title)
 
 
 def _without_overlaps(facts: list[Fact]) -> list[Fact]:
     """Numbers inside a programme name (三支一扶) are part of the name, not counts; a place
     inside a person's name (建华 in 周建华) is part of the name, not a place."""
-    program_spans = [(f.start, f.end) for f in facts if isinstance(f, ProgramFact)]
-    person_spans = [(f.start, f.end) for f in facts if isinstance(f, PersonFact)]
+    program_spans = sorted((f.start, f.end) for f in facts if isinstance(f, ProgramFact))
+    person_spans = sorted((f.start, f.end) for f in facts if isinstance(f, PersonFact))
 
     def inside(fact: Fact, spans) -> bool:
-        return any(s <= fact.start and fact.end <= e for s, e in spans)
+        # The nearest span starting at or before the fact (spans of one kind do not nest much):
+        # a bisection, not a scan, so a body with many facts stays linear.
+        index = bisect_right(spans, (fact.start, float("inf"))) - 1
+        return any(spans[i][1] >= fact.end for i in range(max(0, index - 2), index + 1))
 
     kept = [
         f

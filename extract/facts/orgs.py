@@ -13,6 +13,7 @@ from jiwen.models import OrgFact
 from .nlp import Tokens, load_rules
 from .places import places_of
 from .sentences import sentence_at
+from .spans import Spans
 
 
 def _alternation(words) -> str:
@@ -44,21 +45,25 @@ def find_orgs(tokens: Tokens) -> list[OrgFact]:
     after_place, after_level, known, extension = _rules()
     text = tokens.text
     spans: list[tuple[int, int]] = []
+    taken = Spans()
     # Last place first, so that in 惠州市惠东县华江鞋业厂 the company is 惠东县华江鞋业厂, not the
     # whole run: a place's organisation may not swallow one already found after it.
     for place in reversed(places_of(tokens)):
         if place.level == "region":
             continue
         match = after_place.match(text, place.end)
-        if match and not any(place.start < s < match.end() for s, _e in spans):
+        if match and not taken.starts_inside(place.start, match.end()):
             spans.append((place.start, _extend(text, match.end(), extension)))
+            taken.add(*spans[-1])
     for match in after_level.finditer(text):
-        if tokens.is_boundary(match.start()) and not any(s <= match.start() < e for s, e in spans):
+        if tokens.is_boundary(match.start()) and not taken.holds(match.start(), match.start() + 1):
             spans.append((match.start(), _extend(text, match.end(), extension)))
+            taken.add(*spans[-1])
     for match in known.finditer(text):
         if not tokens.is_boundary(match.end()):
             continue  # 人社部门 is "the labour departments", not 人社部
-        if not any(s <= match.start() < e for s, e in spans):
+        if not taken.holds(match.start(), match.start() + 1):
             spans.append(match.span())
+            taken.add(*match.span())
     spans.sort()
     return [OrgFact(text=text[s:e], start=s, end=e, sentence=sentence_at(text, s), name=text[s:e]) for s, e in spans]

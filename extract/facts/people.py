@@ -14,6 +14,7 @@ from jiwen.models import PersonFact
 
 from .nlp import Tokens, load_rules, word_tags
 from .sentences import sentence_at
+from .spans import Spans
 
 
 def _alternation(words) -> str:
@@ -63,12 +64,14 @@ def find_people(tokens: Tokens) -> list[PersonFact]:
         if is_name(name):
             found[match.span("name")] = match.group("role")
             roles.setdefault(name, match.group("role"))
+    taken = Spans(found)
     for match in speaker.finditer(text):
         name = match.group("name")
         if not tokens.is_boundary(match.start("name")):
             continue  # 师范大学: the "role ending" is inside a word
-        if is_name(name) and not any(s < match.end() and match.start() < e for s, e in found):
+        if is_name(name) and not taken.overlaps(match.start(), match.end()):
             found[match.span("name")] = None
+            taken.add(*match.span("name"))
             roles.setdefault(name, None)
     for match in byline.finditer(text):
         offset = match.start("names")

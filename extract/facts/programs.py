@@ -15,6 +15,7 @@ from jiwen.models import ProgramFact
 
 from .nlp import Tokens, load_rules
 from .sentences import sentence_at
+from .spans import Spans
 
 QUOTED = re.compile(r"“([^“”\n]{1,30})”|「([^「」\n]{1,30})」|『([^『』\n]{1,30})』|\"([^\"\n]{1,30})\"")
 # Between two quoted names of one run: nothing, or a list separator.
@@ -87,11 +88,13 @@ def find_programs(tokens: Tokens) -> list[ProgramFact]:
             if verdict == "yes" or (verdict == "context" and followed) or (verdict == "strong context" and strongly):
                 spans.append((start, end))
     known = rules["known"]
+    taken = Spans(spans)
     for word, start in zip(tokens.words, tokens.starts):
         if word in known:
             end = start + len(word)
-            if not any(s <= start and end <= e for s, e in spans):
+            if not taken.holds(start, end):
                 spans.append((start, end))
+                taken.add(start, end)
     spans.sort()
     return [
         ProgramFact(text=text[s:e], start=s, end=e, sentence=sentence_at(text, s), name=text[s:e]) for s, e in spans

@@ -91,8 +91,9 @@ def _publication_date(lines: list[str], claimed: set[int], body: list[str], labe
     """The dump's publication date. Candidates, in order: the labelled header date, then dates on
     short lines at the top (a header timestamp, a Unix time, a masthead with its weekday) and
     labelled or edition lines at the bottom (时间：…, 《某某日报》(…NN版)). A dateline opening the
-    text (新华社乌鲁木齐1月10日电, (记者 某某) 2月15日) picks the candidate of its day, or gets its
-    year from the first candidate; alone, without a year anywhere, it fixes nothing."""
+    text (新华社乌鲁木齐1月10日电, (记者 某某) 2月15日) picks the candidate of its day; a first
+    candidate up to a month later is a copy's date, and the dateline's day (in its year) wins.
+    Alone, without a year anywhere, a dateline fixes nothing."""
     rules = text_dump_rules()
     candidates = [labelled] if labelled else []
     unclaimed = [line for index, line in enumerate(lines) if index not in claimed]
@@ -119,10 +120,15 @@ def _publication_date(lines: list[str], claimed: set[int], body: list[str], labe
     for value in candidates:
         if value[5:10] == f"{month:02d}-{day:02d}":
             return value
-    year = int(candidates[0][:4])
-    if (month, day) > (int(candidates[0][5:7]), int(candidates[0][8:10])):
-        year -= 1  # a copy dated January of a December story
-    try:
-        return datetime(year, month, day).date().isoformat()
-    except ValueError:
-        return candidates[0]
+    # No page date of the dateline's day: a date up to a month after it is a copy's (a mirror
+    # dated 2019-02-20 of a 2月15日电 story), and the story's own day is the dateline's, in the
+    # year that puts it before the copy.
+    first = datetime.fromisoformat(candidates[0][:10]).date()
+    for year in (first.year, first.year - 1):
+        try:
+            story = first.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+        if 0 < (first - story).days <= 31:
+            return story.isoformat()
+    return candidates[0]

@@ -190,3 +190,18 @@ def jionlp_outputs(ids: list[str] | None = None) -> dict[str, dict]:
 def select(ids: list[str]) -> list[dict]:
     wanted = set(ids)
     return [a for a in gold_articles() if a["id"] in wanted]
+
+
+def gold_file(ids: list[str] | None) -> Path:
+    """A gold file for the official scorers: the shared one for the whole set, else a copy of it
+    holding only `ids` (in a temporary folder, with absolute text paths; no text is copied)."""
+    if not ids:
+        return GOLD
+    import tempfile
+
+    gold = json.loads(GOLD.read_text(encoding="utf-8"))
+    gold["articles"] = [dict(a, file=str(text_path(a))) for a in gold["articles"] if a["id"] in set(ids)]
+    folder = Path(tempfile.mkdtemp(prefix="jiwen-facts-dev-"))
+    path = folder / f"gold-{'-'.join(ids[:1])}-{len(ids)}.json"
+    path.write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    return path

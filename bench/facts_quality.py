@@ -1,6 +1,13 @@
 """Fact extraction quality: jiwen against gold facts, side by side with JioNLP on the same texts.
 
-    /work/venv/bin/python bench/facts_quality.py [--details]
+    .venv/bin/python bench/facts_quality.py [--details] [--official]
+
+Real text first: the facts dev set (16 real employment articles in ../shared/eval/facts-dev, never
+copied here) in its two fixed halves A and B and whole (see bench/facts_dev.py: rules were
+written looking at half A only), scored with that folder's own matching (score.py) and its
+attribution rules (score_more.py: published, subject, place, period); JioNLP (score.py's
+peer: money, dates, places) on the same texts in the same run. --official also runs the two
+command-line scorers on `jiwen extract` and prints what they print.
 
 Texts: the seed article (/work/shared/seed, normalized as the article extractor exports it:
 simplified, pinyin annotations removed, sidebar dropped; skipped with a note if absent) and the
@@ -40,6 +47,9 @@ sys.path.insert(0, str(REPO / "tests" / "extract"))
 
 import facts_fixtures
 from jiwen.extract.facts import extract_facts
+
+sys.path.insert(0, str(REPO))
+from bench import facts_dev  # noqa: E402
 
 GOLD_KEYS = {"counts": "count", "money": "money", "percents": "percent", "places": "place", "programs": "program",
              "dates": "date", "orgs": "org", "people": "person"}
@@ -243,12 +253,75 @@ def articles():
     return items
 
 
+def dev_report(with_jionlp: bool, details: bool) -> None:
+    """The facts dev set: jiwen per half and whole, JioNLP beside it."""
+    if not facts_dev.available():
+        print(f"note: facts dev set not found at {facts_dev.FACTS_DEV}; real-text scores skipped")
+        return
+    outputs = facts_dev.run()
+    peer = facts_dev.jionlp_outputs() if with_jionlp else {}
+    groups = {**{f"half {name}": ids for name, ids in facts_dev.halves().items()},
+              "whole": sorted(a["id"] for a in facts_dev.gold_articles())}
+    print("facts dev set: real articles (../shared/eval/facts-dev), score.py matching")
+    print(f"{'':<8}" + "".join(f"{name:>18}" for name in groups) + (f"{'JioNLP (whole)':>18}" if peer else ""))
+    print(f"{'kind':<8}" + "".join(f"{'P    R    F1':>18}" for _ in groups) + (f"{'P    R    F1':>18}" if peer else ""))
+    scores = {name: facts_dev.score_kinds(facts_dev.select(ids), outputs) for name, ids in groups.items()}
+    peer_scores = facts_dev.score_kinds(facts_dev.select(groups["whole"]), peer) if peer else None
+    for kind in facts_dev.KINDS:
+        line = f"{kind:<8}"
+        for name in groups:
+            t = scores[name][kind]
+            line += f"   {t['p']:.3f} {t['r']:.3f} {t['f1']:.3f}"
+        if peer_scores is not None:
+            t = peer_scores[kind]
+            line += f"   {t['p']:.3f} {t['r']:.3f} {t['f1']:.3f}" if kind in ("money", "place", "date") else f"{'-':>18}"
+        print(line)
+    must_not = {name: sum(scores[name][k]["must_not"] for k in facts_dev.KINDS) for name in groups}
+    print(f"{'must_not':<8}" + "".join(f"{must_not[name]:>18d}" for name in groups))
+    more = {name: facts_dev.score_more(facts_dev.select(ids), outputs) for name, ids in groups.items()}
+    print("attribution (score_more.py rules): share right (n)")
+    for key in facts_dev.MORE:
+        print(f"{key:<10}" + "".join(f"{more[name][0][key]:>11.3f} ({more[name][1][key]:>3d})" for name in groups))
+    if details:
+        for kind in facts_dev.KINDS:
+            for article_id, shown in scores["whole"][kind]["missed"]:
+                print(f"  {article_id} missed {kind}: {shown}")
+            for article_id, shown in scores["whole"][kind]["spurious"]:
+                print(f"  {article_id} extra {kind}: {shown}")
+        for miss in more["whole"][2]:
+            print("  " + " ".join(map(str, miss)))
+
+
+def official_report() -> None:
+    """The dev set's command-line scorers on `jiwen extract`, printed as they print."""
+    import subprocess
+
+    if not facts_dev.available():
+        return
+    command = f"{Path(sys.executable).parent / 'jiwen'} extract {{path}}"
+    for name, ids in [*facts_dev.halves().items(), ("whole", None)]:
+        gold = facts_dev.gold_file(ids)
+        print(f"\n$ python3 score.py --gold {gold} --cmd '{command}'   # {name}")
+        subprocess.run([sys.executable, str(facts_dev.FACTS_DEV / "score.py"), "--gold", str(gold), "--cmd", command,
+                        "--examples", "0"], check=False)
+        print(f"$ python3 score_more.py --gold {gold} --cmd '{command}'   # {name}")
+        completed = subprocess.run([sys.executable, str(facts_dev.FACTS_DEV / "score_more.py"), "--gold", str(gold),
+                                    "--cmd", command], check=False, capture_output=True, text=True)
+        print(completed.stdout.strip().splitlines()[-1] if completed.stdout.strip() else completed.stderr[-300:])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--details", action="store_true", help="list every miss, extra fact and violation")
     parser.add_argument("--no-jionlp", action="store_true", help="skip the JioNLP peer")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="score only these fixture articles (and not the seed)")
+    parser.add_argument("--official", action="store_true", help="also run the dev set's own scorers on `jiwen extract`")
+    parser.add_argument("--no-dev", action="store_true", help="skip the facts dev set")
     options = parser.parse_args()
+    if not options.no_dev and not options.only:
+        dev_report(not options.no_jionlp, options.details)
+        if options.official:
+            official_report()
 
     totals = {"seed": defaultdict(Score), "own": defaultdict(Score)}
     peer_totals = {"seed": defaultdict(Score), "own": defaultdict(Score)}

@@ -1,0 +1,91 @@
+"""Attribution of figures (extract/facts/attribution.py): what a figure measures, where and when.
+Sentences written for this project."""
+
+from __future__ import annotations
+
+from jiwen.extract.facts import facts_of_text
+from jiwen.models import CountFact, MeasuredFact
+
+
+def figure(text: str, value, published: str | None = "2024-06-20", title: str | None = None) -> MeasuredFact:
+    found = [f for f in facts_of_text(text, published, title) if isinstance(f, MeasuredFact) and f.value == value]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_a_place_inside_the_figure_is_its_place():
+    fact = figure("今天上午，首趟专列搭载550余名黔南地区务工人员前往杭州。", 550)
+    assert (fact.place, fact.place_adcode) == ("黔南布依族苗族自治州", "522700")
+
+
+def test_a_destination_is_not_the_figure_s_place_the_article_s_place_is():
+    fact = figure("今年以来，累计组织1200名务工人员赴广东、浙江务工。", 1200, title="遵义市开出返岗专列")
+    assert fact.place == "遵义市"
+
+
+def test_the_nearest_place_before_the_figure_in_its_sentence_wins():
+    fact = figure("据统计，毕节市今年新增城镇就业3.2万人。", 32000, title="贵州稳就业")
+    assert fact.place == "毕节市"
+    assert fact.measure == "城镇新增就业人数"
+
+
+def test_a_place_from_an_earlier_sentence_of_the_paragraph_is_its_topic_place():
+    text = "长沙市春季招聘会15日在望城区人民广场举行。现场共有200余家企业参会。"
+    assert figure(text, 200).place == "长沙市"
+
+
+def test_the_whole_province_word_lifts_the_article_s_place_to_its_province():
+    fact = figure("截至5月底，全省农村劳动力转移就业达到980万人。", 9800000, title="从江县召开劳务输出推进会")
+    assert fact.place == "贵州省"
+    assert fact.measure == "农村劳动力转移就业人数"
+    assert (fact.period_start, fact.period_end) == (None, "2024-05-31")
+
+
+def test_a_national_figure_is_attributed_to_the_whole_country():
+    assert figure("一季度，全国城镇新增就业303万人。", 3030000).place == "全国"
+
+
+def test_since_a_date_runs_to_the_publication_day():
+    fact = figure("今年以来，该县开展职业技能培训3600人次。", 3600)
+    assert (fact.period_start, fact.period_end) == ("2024-01-01", "2024-06-20")
+    assert fact.measure == "培训人次"
+
+
+def test_this_year_s_achieved_figure_runs_to_publication_and_a_plan_to_the_year_end():
+    achieved = figure("今年，全市共举办招聘会45场。", 45)
+    planned = figure("今年，全市计划举办招聘会80场。", 80)
+    assert (achieved.period_start, achieved.period_end) == ("2024-01-01", "2024-06-20")
+    assert (planned.period_start, planned.period_end) == ("2024-01-01", "2024-12-31")
+
+
+def test_a_quarter_and_a_completed_year_cover_their_months():
+    quarter = figure("一季度，城镇新增就业5.1万人。", 51000)
+    year = figure("2023年，全州有组织劳务输出12万人。", 120000)
+    assert (quarter.period_start, quarter.period_end) == ("2024-01-01", "2024-03-31")
+    assert (year.period_start, year.period_end) == ("2023-01-01", "2023-12-31")
+    assert year.measure == "有组织劳务输出人数"
+
+
+def test_a_figure_without_time_words_is_a_stock_at_publication():
+    fact = figure("目前已建成就业帮扶车间36个。", 36)
+    assert (fact.period_start, fact.period_end) == (None, "2024-06-20")
+    assert fact.measure == "就业帮扶车间数"
+
+
+def test_without_a_publication_date_relative_periods_stay_unresolved():
+    fact = figure("今年以来，累计培训农民工800人次。", 800, published=None)
+    assert (fact.period_start, fact.period_end) == (None, None)
+
+
+def test_money_and_percent_get_a_measure_of_their_kind():
+    money = figure("发放一次性求职创业补贴300万元。", 3000000)
+    share = figure("城镇调查失业率为5.1%。", 5.1)
+    assert money.measure == "发放补贴金额"
+    assert share.measure == "失业率"
+
+
+def test_a_count_whose_subject_stands_before_it_gets_that_subject():
+    fact = figure("两地开展定期互访对接累计230余次。", 230)
+    assert isinstance(fact, CountFact)
+    assert fact.subject.endswith("定期互访对接")  # the clause before the figure, without 累计
+    assert fact.text == "230余次"

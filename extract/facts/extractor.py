@@ -125,9 +125,9 @@ def extract_facts(article: Article) -> list[Fact]:
 
 
 def _without_overlaps(facts: list[Fact]) -> list[Fact]:
-    """Numbers inside a programme name (三支一扶) are part of the name, not counts; a place
+    """Numbers inside a programme or place name (三支一扶, 天九镇) are part of the name, not counts; a place
     inside a person's name (建华 in 周建华) is part of the name, not a place."""
-    program_spans = sorted((f.start, f.end) for f in facts if isinstance(f, ProgramFact))
+    program_spans = sorted((f.start, f.end) for f in facts if isinstance(f, (ProgramFact, PlaceFact)))
     person_spans = sorted((f.start, f.end) for f in facts if isinstance(f, PersonFact))
 
     def inside(fact: Fact, spans) -> bool:

@@ -24,6 +24,7 @@ from jiwen.models import PlaceFact
 from ..jionlp_data import read_data_file
 from .nlp import Tokens, frequent_words, load_rules
 from .sentences import sentence_at
+from .spans import Spans
 
 # china_location.txt: a tab-indented tree; depth 0/1/2 = province/prefecture/county, each line
 # "full name<TAB>adcode<TAB>short name(s, '/'-separated)". Deeper lines (towns, villages) have no code.
@@ -230,6 +231,8 @@ def find_places(tokens: Tokens) -> list[PlaceFact]:
         facts.append(_fact(place, text, start, end))
         previous, previous_end = place, end
     taken = [(f.start, f.end) for f in facts]
+    facts += _townships(text, facts, dominant)
+    taken = [(f.start, f.end) for f in facts]
     facts += _abbreviations(table, text, taken)
     facts += _self_references(table, text, facts, taken)
     facts.sort(key=lambda f: f.start)
@@ -264,6 +267,48 @@ def _without_company_names(found: list[tuple[int, str, list[Place]]], text: str)
         and re.search(f"{re.escape(word)}(?:{company_words})", text)
     }
     return [item for item in found if item[1] not in companies] if companies else found
+
+
+@functools.cache
+def _township_patterns():
+    rules = load_rules("places.toml")["townships"]
+    suffix = "|".join(map(re.escape, sorted(rules["suffixes"], key=len, reverse=True)))
+    name = rf"(?![{re.escape(rules['not_first'])}])[\u4e00-\u9fff]{{2,3}}?(?:{suffix})"
+    listed = re.compile(rf"{name}(?:、{name})+")
+    single = re.compile(name)
+    return single, listed, set(rules["ordinary_names"]), tuple(rules["suffixes"])
+
+
+def _townships(text: str, facts: list[PlaceFact], dominant: str | None) -> list[PlaceFact]:
+    """Townships the text marks as places: right after a county or prefecture, or listed."""
+    single, listed, ordinary, suffixes = _township_patterns()
+    found: dict[int, tuple[int, PlaceFact | None]] = {}
+    parents = sorted((f for f in facts if f.level in ("county", "prefecture")), key=lambda f: f.start)
+    for parent in parents:
+        match = single.match(text, parent.end)
+        if match:
+            found[match.start()] = (match.end(), parent)
+    for match in listed.finditer(text):
+        position = match.start()
+        for part in match.group().split("、"):
+            found.setdefault(position, (position + len(part), None))
+            position += len(part) + 1
+    taken = Spans((f.start, f.end) for f in facts)
+    townships: list[PlaceFact] = []
+    for start, (end, parent) in sorted(found.items()):
+        name = text[start:end]
+        base = next((name[: -len(s)] for s in suffixes if name.endswith(s)), name)
+        if base in ordinary or taken.overlaps(start, end):
+            continue
+        if parent is None:  # listed: the nearest county before it, else the article's province
+            before = [f for f in parents if f.end <= start]
+            parent = before[-1] if before else None
+        province = parent.province if parent else dominant
+        prefecture = (parent.name if parent.level == "prefecture" else parent.prefecture) if parent else None
+        townships.append(PlaceFact(text=name, start=start, end=end, sentence=sentence_at(text, start), name=name,
+                                   level="township", adcode=None, province=province, prefecture=prefecture))
+        taken.add(start, end)
+    return townships
 
 
 def _abbreviations(table: Gazetteer, text: str, taken: list[tuple[int, int]]) -> list[PlaceFact]:

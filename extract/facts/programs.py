@@ -36,7 +36,14 @@ def _rules():
         "traps": [re.compile(p) for p in rules["trap_patterns"]],
         "generic": [re.compile(p) for p in rules["generic_patterns"]],
         "min_length": rules["min_length"],
+        "unquoted": [re.compile(p.replace("{ABBREVIATIONS}", _abbreviations())) for p in rules["unquoted_patterns"]],
+        "trades": tuple(sorted(rules["brand_trades"], key=len, reverse=True)),
+        "not_brand_after": tuple(rules["not_brand_after"]),
     }
+
+
+def _abbreviations() -> str:
+    return re.escape("".join(load_rules("places.toml")["abbreviations"]))
 
 
 def user_words() -> set[str]:
@@ -95,6 +102,22 @@ def find_programs(tokens: Tokens) -> list[ProgramFact]:
             if not taken.holds(start, end):
                 spans.append((start, end))
                 taken.add(start, end)
+    for pattern in rules["unquoted"]:  # 川字号
+        for match in pattern.finditer(text):
+            if not taken.overlaps(*match.span()):
+                spans.append(match.span())
+                taken.add(*match.span())
+    from .places import places_of
+
+    for place in places_of(tokens):  # 湘西绣娘: a place and a trade, unquoted
+        trade = next((t for t in rules["trades"] if text.startswith(t, place.end)), None)
+        if trade is None or place.level == "foreign":
+            continue
+        end = place.end + len(trade)
+        if text.startswith(rules["not_brand_after"], end) or taken.overlaps(place.start, end):
+            continue
+        spans.append((place.start, end))
+        taken.add(place.start, end)
     spans.sort()
     return [
         ProgramFact(text=text[s:e], start=s, end=e, sentence=sentence_at(text, s), name=text[s:e]) for s, e in spans

@@ -108,3 +108,12 @@ def test_we_and_this_province_city_county_mean_the_place_the_article_names_most(
 def test_we_or_whole_province_alone_are_not_places():
     assert places_in("我省今年新增城镇就业。") == []  # no place named: nothing to resolve it to
     assert [f.text for f in places_in("贵州省全省各级人社部门举办招聘会。")] == ["贵州省"]
+
+
+def test_a_township_right_after_its_county_or_in_a_list_of_townships_is_a_place():
+    from jiwen.extract.facts import facts_of_text
+    from jiwen.models import PlaceFact
+
+    text = "家住定南县老城镇上洲村的村民说，管网已延伸至天九镇、鹅公镇，全县各乡镇都通了水。"
+    townships = [(f.name, f.province) for f in facts_of_text(text) if isinstance(f, PlaceFact) and f.level == "township"]
+    assert townships == [("老城镇", "江西省"), ("天九镇", "江西省"), ("鹅公镇", "江西省")]

@@ -45,3 +45,14 @@ def test_the_lexicon_is_a_data_file_a_user_can_extend():
 
     rules = load_rules("programs.toml")
     assert "春风行动" in rules["known"] and "行动" in rules["suffixes"]
+
+
+def test_a_province_s_one_character_name_with_zi_hao_is_a_labour_brand_without_quotes():
+    names = [f.name for f in facts_of_text("四川打造川字号特色劳务品牌，中华老字号焕发新生。") if isinstance(f, ProgramFact)]
+    assert names == ["川字号"]
+
+
+def test_a_place_and_a_trade_unquoted_is_a_labour_brand_but_not_an_institution():
+    text = "湘西绣娘走出大山，遵义技工学校今年招生。"
+    names = [f.name for f in facts_of_text(text) if isinstance(f, ProgramFact)]
+    assert names == ["湘西绣娘"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
@@ -29,9 +30,11 @@ from datetime import date
 from jiwen.models import CountFact, DateFact, Fact, MeasuredFact, PlaceFact
 
 from .nlp import load_rules
+from .numbers import parse_number
 from .sentences import sentence_bounds
 
 NATIONAL = "全国"
+_WITHIN_YEARS = re.compile(r"([1-9]|[一二两三四五六七八九十])年内")
 
 
 @dataclass(frozen=True)
@@ -288,6 +291,14 @@ def _period(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts: l
         return first.isoformat(), base.isoformat() if base else None
     if before.endswith(tuple(rules["cutoff_before"])):
         return None, last.isoformat()
+    within = _WITHIN_YEARS.search(text, governing.end, fact.start)
+    if within and governing.date_end is None:
+        # 2017年初，提出3年内转移10万人: N years counted from the date's year.
+        years = int(parse_number(within.group(1)))
+        return first.isoformat(), f"{first.year + years - 1:04d}-12-31"
+    if planned and text.startswith(tuple(rules["from_after"]), governing.end):
+        # 今年7月投产后，需求量将超过2万人: from then on, to the end of that year.
+        return first.isoformat(), f"{last.year:04d}-12-31"
     if governing.granularity == "relative" and base is not None:
         return base.isoformat(), base.isoformat()
     if (

@@ -99,6 +99,11 @@ def _point(match: re.Match, rules, base: date | None, previous_year: int | None)
             year, month = _month_shift(base, offset)
             return Point(start, end, f"{year:04d}-{month:02d}", granularity, year=year)
         return Point(start, end, f"{base.year + offset:04d}", granularity, year=base.year + offset)
+    if group["yr1"]:  # 2018-2020年: a range of whole years
+        first_year, last_year = int(group["yr1"]), int(group["yr2"])
+        if last_year <= first_year:
+            return None
+        return Point(start, end, f"{first_year:04d}", "year", f"{last_year:04d}", year=last_year, explicit_year=True)
     if group["iso"]:
         day = date(int(group["iso"]), int(group["isom"]), int(group["isod"]))
         return Point(start, end, day.isoformat(), "day", year=day.year, explicit_year=True)

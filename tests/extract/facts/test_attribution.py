@@ -89,3 +89,10 @@ def test_a_count_whose_subject_stands_before_it_gets_that_subject():
     assert isinstance(fact, CountFact)
     assert fact.subject.endswith("定期互访对接")  # the clause before the figure, without 累计
     assert fact.text == "230余次"
+
+
+def test_a_plan_from_a_month_on_runs_to_that_year_s_end_and_n_years_count_from_the_date_s_year():
+    from_july = figure("今年7月投产后，该厂用工需求将超过2万人。", 20000)
+    three_years = figure("2022年初，该州提出3年内转移就业10万人。", 100000)
+    assert from_july.period_end == "2024-12-31"
+    assert three_years.period_end == "2024-12-31"

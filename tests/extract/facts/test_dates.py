@@ -66,3 +66,12 @@ def test_the_first_months_of_a_year_are_a_month_range():
     assert dates_in("今年前4个月，全省新增返乡创业人员2.6万人。", "2024-05-16") == [
         ("今年前4个月", "2024-01", "2024-04", "month")
     ]
+
+
+def test_a_range_of_years_is_one_date_with_its_end():
+    from jiwen.extract.facts import facts_of_text
+    from jiwen.models import DateFact
+
+    dates = [(f.text, f.date, f.date_end) for f in facts_of_text("实施就业扶贫三年规划(2018-2020年)。", "2018-01-10")
+             if isinstance(f, DateFact)]
+    assert dates == [("2018-2020年", "2018", "2020")]

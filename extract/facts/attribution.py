@@ -227,8 +227,10 @@ def _place_for(text: str, fact: MeasuredFact, anchors, anchor_starts, paragraph:
 def _measure(text: str, fact: MeasuredFact, sentence: int, rules) -> str | None:
     kind = type(fact).__struct_config__.tag
     unit = fact.unit if isinstance(fact, CountFact) else None
+    # Its clause only (a word of the clause before belongs to that clause's figure).
     window_start = max(sentence, fact.start - 30)
-    window = text[window_start : fact.end] + (fact.subject or "")
+    clause_start = max(text.rfind(mark, window_start, fact.start) for mark in "，,；;：:")
+    window = text[max(window_start, clause_start + 1) : fact.end] + (fact.subject or "")
     best: tuple[int, int, str] | None = None
     for order, indicator in enumerate(rules["indicators"]):
         if kind not in indicator["kinds"] or (indicator.get("units") and unit not in indicator["units"]):

@@ -96,3 +96,12 @@ def test_a_plan_from_a_month_on_runs_to_that_year_s_end_and_n_years_count_from_t
     three_years = figure("2022年初，该州提出3年内转移就业10万人。", 100000)
     assert from_july.period_end == "2024-12-31"
     assert three_years.period_end == "2024-12-31"
+
+
+def test_a_measure_counts_only_figures_of_its_unit_and_words_of_the_figure_s_own_clause():
+    sites = figure("全省已建成就业帮扶车间120个，带动就业3.5万人。", 120)
+    people = figure("全省已建成就业帮扶车间120个，带动就业3.5万人。", 35000)
+    matters = figure("帮助农民工处理维权事项7000余件。", 7000)
+    assert sites.measure == "就业帮扶车间数"
+    assert people.measure == "带动就业人数"
+    assert matters.measure is None

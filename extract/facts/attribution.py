@@ -194,9 +194,7 @@ def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None)
 
 
 @functools.cache
-def _dateline_pattern(rules_id=None):
-    import re
-
+def _dateline_pattern():
     return re.compile(_rules()["dateline"], re.MULTILINE)
 
 

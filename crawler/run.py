@@ -19,7 +19,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from jiwen.crawler.blocked import BLOCKED_REASON
 from jiwen.crawler.context import CONTEXT_SETTING, CrawlContext
+from jiwen.crawler.diagnosis import add_diagnosis
 from jiwen.crawler.sites import SiteConfig, site_for_url
 from jiwen.crawler.spiders.news import NewsSpider
 from jiwen.crawler.worker import PipelineWorker
@@ -35,7 +37,8 @@ log = logging.getLogger(__name__)
 # Finish reasons after which a site's Scrapy job folder is deleted, so its next crawl starts again
 # from the list pages. After "pipeline_gone" the folder's seen-requests set would be wrong: pages
 # fetched but never archived count as seen, and a resumed crawl would not fetch them again.
-FRESH_START_AFTER = ("finished", "pipeline_gone")
+# After "blocked" (crawler/blocked.py) the queue holds what the site refused to serve.
+FRESH_START_AFTER = ("finished", "pipeline_gone", "blocked")
 
 OUTCOMES = ("new", "updated", "unchanged", "duplicate", "offtopic", "failed")
 
@@ -93,6 +96,9 @@ def run_crawl(
         for site in targets:
             site_settings = settings.copy()
             site_settings.set("JOBDIR", str(jobs_dir(archive_dir) / site.name), priority="cmdline")
+            if site.download_delay is not None:
+                # Below --no-throttle's override (cmdline): that one means no delays at all.
+                site_settings.set("DOWNLOAD_DELAY", site.download_delay, priority="spider")
             # The first crawler installs the reactor (what CrawlerProcess does for crawlers it
             # creates itself; ours are made here to give each site its own JOBDIR).
             crawler = Crawler(NewsSpider, site_settings, init_reactor=not crawlers)
@@ -101,6 +107,7 @@ def run_crawl(
         process.start()
         index_failure = _close_worker(worker)  # the last index batch belongs to the crawl's time
         report = crawl_report(run_id, names, crawlers, time.monotonic() - started)
+        add_diagnosis(report, names, crawlers)
         if index_failure:
             report["errors"]["index"] = 1
             report["index_failure"] = index_failure
@@ -148,9 +155,15 @@ def crawl_report(run_id: int, names: list[str], crawlers: list[Crawler], elapsed
     report["lists_not_modified"] = stats.get("jiwen/not_modified/list", 0)
     report["robots_disallowed"] = stats.get("robotstxt/forbidden", 0)
     report["elapsed_seconds"] = round(elapsed, 2)
+    report["not_found"] = stats.get("jiwen/not_found", 0)
+    report["blocked"] = dict(
+        sorted((key.rsplit("/", 1)[1], value) for key, value in stats.items() if key.startswith("jiwen/blocked/"))
+    )
     report["errors"] = dict(
         sorted((key.rsplit("/", 1)[1], value) for key, value in stats.items() if key.startswith("jiwen/error/"))
     )
+    if all(reason in ("finished", BLOCKED_REASON) for reason in reasons) and BLOCKED_REASON in reasons:
+        report["outcome"] = BLOCKED_REASON
     if report["outcome"] != "finished":
         report["finish_reasons"] = dict(zip(names, reasons))
     return report

@@ -64,7 +64,12 @@ HTTPCACHE_GZIP = True
 DOWNLOADER_MIDDLEWARES = {
     # Closest to the engine: sees every request first and every final response last.
     "jiwen.crawler.middlewares.FetchOutcomeMiddleware": 50,
+    # Just inside it: challenge, block and soft-404 pages are recognised before anything else
+    # takes them for an HTTP error or an article (crawler/blocked.py).
+    "jiwen.crawler.blocked.BlockedAnswerMiddleware": 55,
     "jiwen.crawler.middlewares.ArchivedArticleFilter": 60,
+    # The site's own headers and cookies from sites.toml, before the cache and robots.txt see it.
+    "jiwen.crawler.blocked.SiteRequestMiddleware": 90,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "jiwen.crawler.middlewares.BackoffRetryMiddleware": 550,
 }
@@ -76,6 +81,8 @@ EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
 JIWEN_PROGRESS = False
+# A site whose first answers are all challenge or block pages is closed after this many.
+JIWEN_BLOCKED_STOP_AFTER = 3
 JIWEN_PROGRESS_INTERVAL = 5.0
 
 LOG_LEVEL = os.environ.get("JIWEN_CRAWL_LOG_LEVEL", "WARNING")

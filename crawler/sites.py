@@ -63,6 +63,12 @@ class SiteConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
     encoding: str | None = None
     interval: str = DEFAULT_INTERVAL  # "6h", "1d", "90m", or a 5-field cron expression
     enabled: bool = True
+    # Sent with every request to this site (crawler/blocked.py): a browser's User-Agent or Referer,
+    # and cookies copied from a browser to get past a cookie challenge.
+    headers: dict[str, str] = {}
+    cookies: dict[str, str] = {}
+    # Seconds between requests to this site, for sites that block a faster crawler.
+    download_delay: float | None = None
 
     @cached_property
     def domains(self) -> list[str]:
@@ -192,6 +198,11 @@ def site_problem(site: SiteConfig) -> str | None:
             "".encode(site.encoding)
         except LookupError:
             return f"encoding {site.encoding!r} is unknown; use e.g. gb18030 or utf-8"
+    if site.download_delay is not None and not 0 <= site.download_delay <= 300:
+        return "download_delay must be between 0 and 300 seconds"
+    for name, value in [*site.headers.items(), *site.cookies.items()]:
+        if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name) or any(ch in value for ch in "\r\n"):
+            return f"header or cookie {name!r} is not a valid name (or its value spans lines)"
     return interval_problem(site.interval)
 
 

@@ -427,6 +427,9 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle) -> None:
     from .formatting import format_crawl_report
 
     click.echo(format_crawl_report(report))
+    if report.get("nothing_found"):
+        click.echo(f"jiwen: nothing crawled: {report['nothing_found']}", err=True)
+        sys.exit(1)
     if report.get("outcome") == "failed":
         sys.exit(1)
 

@@ -83,11 +83,13 @@ def _took(started: str, finished: str | None) -> str:
 
 
 def format_crawl_report(report: dict) -> str:
-    parts = [f"{key}: {value}" for key, value in report.items() if not isinstance(value, dict)]
+    parts = [f"{key}: {value}" for key, value in report.items() if not isinstance(value, (dict, list)) and key != "nothing_found"]
     lines = ["crawl finished: " + ", ".join(parts)]
     for key, value in report.items():
         if isinstance(value, dict) and value:
             lines.append(f"  {key}: " + ", ".join(f"{k}={v}" for k, v in value.items()))
+    # What sites answered instead of articles, what discovery chose: one line each.
+    lines.extend(f"  {line}" for line in report.get("explanations", ()))
     return "\n".join(lines)
 
 

@@ -17,6 +17,11 @@ crawler has to survive, e.g.:
     [routes."/news/alias.html"]
     file = "downloads/report.bin"                   # serve another file under this path
     validators = false        # no ETag/Last-Modified for this path
+    [routes."/news/challenged.html"]
+    status = 412              # with `file`: that file's bytes under this status (a challenge page)
+    file = "answers/challenge.html"
+    pass_cookie = "token=ok"  # a request whose Cookie header holds this gets the real page
+    [routes."*"]              # every path that has no route of its own (robots.txt included)
 
 Every file gets an ETag and a Last-Modified, and If-None-Match / If-Modified-Since get a 304, so a
 crawler's conditional requests can be tested. Every request is logged in `SiteServer.requests`,
@@ -55,6 +60,7 @@ class Route:
     content_type: str | None = None
     file: str | None = None
     validators: bool = True
+    pass_cookie: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,7 +193,9 @@ class _SiteHandler(BaseHTTPRequestHandler):
     def _answer_request(self, *, send_body: bool) -> None:
         site = self.server_site
         path = unquote(urlsplit(self.path).path)
-        route = site.routes.get(self.path) or site.routes.get(path) or Route()
+        route = site.routes.get(self.path) or site.routes.get(path) or site.routes.get("*") or Route()
+        if route.pass_cookie and route.pass_cookie in (self.headers.get("Cookie") or ""):
+            route = Route()
         status, headers, body = self._respond_to(path, route)
         site._log(LoggedRequest(self.command, self.path, status, {k.lower(): v for k, v in self.headers.items()}))
         if route.delay:
@@ -209,6 +217,10 @@ class _SiteHandler(BaseHTTPRequestHandler):
             return route.status or 302, {"Location": route.redirect}, b""
         if route.fail_times and site._attempt(self.path) <= route.fail_times:
             return route.fail_status, {"Content-Type": "text/plain"}, b"temporarily broken\n"
+        if route.status is not None and route.status >= 400 and route.file is not None:
+            answer = self._file_for(route.file)
+            if answer is not None:
+                return route.status, {"Content-Type": "text/html; charset=utf-8"}, answer.read_bytes()
         if route.status is not None and route.status >= 400:
             return route.status, {"Content-Type": "text/plain"}, f"{route.status}\n".encode()
         file = self._file_for(route.file or path)

@@ -1,0 +1,165 @@
+"""Answers that are not articles: JavaScript cookie challenges (瑞数 412, 加速乐 521), firewall
+block pages, captchas, login walls and soft-404s, recognised by the rules in
+crawler/blocked_answers.toml.
+
+BlockedAnswerMiddleware sits just inside FetchOutcomeMiddleware, so it sees each final response
+(after redirects and retries) before anything records it as an HTTP error or hands it to the
+spider. A recognised answer is counted (`jiwen/blocked/<kind>` or `jiwen/not_found`), recorded
+against its URL in the archive's fetch_errors, and dropped: it never reaches the archive as an
+article. A site that answers only with blocks is closed with the finish reason "blocked" instead
+of burning through its whole list: JIWEN_BLOCKED_STOP_AFTER blocks in a row, before any article
+page was served, close it.
+
+SiteRequestMiddleware sends a site's own `headers` and `cookies` from sites.toml, the usual way
+past a cookie challenge once its cookies were taken from a browser.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.utils.defer import deferred_from_coro
+
+from .context import ContextComponent
+from .middlewares import KIND
+
+RULES_FILE = "blocked_answers.toml"
+STOP_AFTER_SETTING = "JIWEN_BLOCKED_STOP_AFTER"
+BLOCKED_REASON = "blocked"  # the finish reason of a site closed for answering only with blocks
+TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class AnswerRule:
+    kind: str
+    what: str
+    advice: str
+    counted_as: str = "blocked"  # or "not_found"
+    status: frozenset[int] = frozenset()  # empty: any status
+    url: tuple[re.Pattern[str], ...] = ()
+    title: tuple[re.Pattern[str], ...] = ()
+    body: tuple[re.Pattern[str], ...] = ()
+    max_bytes: int | None = None
+
+    def matches(self, status: int, url: str, title: str, head: str, size: int) -> bool:
+        if self.status and status not in self.status:
+            return False
+        if any(pattern.search(url) for pattern in self.url) or any(pattern.search(title) for pattern in self.title):
+            return True
+        if self.max_bytes is not None and size > self.max_bytes:
+            return False
+        return any(pattern.search(head) for pattern in self.body)
+
+
+@dataclass(frozen=True)
+class AnswerRules:
+    rules: tuple[AnswerRule, ...]
+    scan_bytes: int
+
+    def by_kind(self, kind: str) -> AnswerRule | None:
+        return next((rule for rule in self.rules if rule.kind == kind), None)
+
+
+@lru_cache(maxsize=1)
+def load_answer_rules() -> AnswerRules:
+    raw = tomllib.loads(resources.files("jiwen.crawler").joinpath(RULES_FILE).read_text("utf-8"))
+    rules = tuple(
+        AnswerRule(
+            kind=entry["kind"],
+            what=entry["what"],
+            advice=entry["advice"],
+            counted_as=entry.get("counted_as", "blocked"),
+            status=frozenset(entry.get("status", ())),
+            url=tuple(re.compile(p, re.IGNORECASE) for p in entry.get("url", ())),
+            title=tuple(re.compile(p, re.IGNORECASE) for p in entry.get("title", ())),
+            body=tuple(re.compile(p, re.IGNORECASE) for p in entry.get("body", ())),
+            max_bytes=entry.get("max_bytes"),
+        )
+        for entry in raw["answer"]
+    )
+    return AnswerRules(rules=rules, scan_bytes=int(raw.get("scan_bytes", 16384)))
+
+
+def classify_answer(status: int, url: str, body: bytes, encoding: str = "utf-8", rules: AnswerRules | None = None) -> AnswerRule | None:
+    """The rule a response is an instance of, or None when it may be a real page."""
+    rules = rules or load_answer_rules()
+    head_bytes = body[: rules.scan_bytes]
+    title_match = TITLE.search(head_bytes)
+    title = title_match.group(1).decode(encoding, errors="replace").strip() if title_match else ""
+    head = head_bytes.decode(encoding, errors="replace")
+    for rule in rules.rules:
+        if rule.matches(status, url, title, head, len(body)):
+            return rule
+    return None
+
+
+def explain(kind: str, count: int, site: str) -> str:
+    """One line for the crawl's output: what the site answered, and what the user can do."""
+    rule = load_answer_rules().by_kind(kind)
+    if rule is None:
+        return f"{site}: {count} answers of kind {kind}"
+    noun = "answer was" if count == 1 else "answers were"
+    return f"{site}: {count} {noun} {rule.what}. What to do: {rule.advice}."
+
+
+class BlockedAnswerMiddleware(ContextComponent):
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        self.rules = load_answer_rules()
+        self.stop_after = crawler.settings.getint(STOP_AFTER_SETTING, 3)
+        self.blocked_in_a_row = 0
+        self.articles_served = 0  # article pages that were not blocks: the site does serve us
+        self.closing = None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        kind = request.meta.get(KIND)
+        if kind is None or not isinstance(response, TextResponse) or response.status in (301, 302, 303, 304, 307, 308):
+            return response  # robots.txt, binaries (FetchOutcomeMiddleware's), redirects in progress
+        rule = classify_answer(response.status, response.url, response.body, response.encoding, self.rules)
+        if rule is None:
+            self.blocked_in_a_row = 0
+            self.articles_served += kind == "article"
+            return response
+        stats = self.crawler.stats
+        stats.inc_value(f"jiwen/fetched/{kind}")  # FetchOutcomeMiddleware does not see it
+        if rule.counted_as == "not_found":
+            stats.inc_value("jiwen/not_found")
+        else:
+            stats.inc_value(f"jiwen/blocked/{rule.kind}")
+            self.blocked_in_a_row += 1
+        self.context.record_error(request.url, rule.kind, response.status, f"{rule.counted_as}: {rule.kind}")
+        if self.blocked_in_a_row >= self.stop_after and not self.articles_served and self.closing is None:
+            # No article served yet and the last answers all blocks: the rest of the list would be too.
+            self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=BLOCKED_REASON))
+        raise IgnoreRequest(f"{rule.counted_as}: {rule.kind}")
+
+
+class SiteRequestMiddleware:
+    """Adds the site's `headers` and `cookies` (sites.toml) to each of its requests, robots.txt
+    included: a challenged site challenges that too. Cookies go in as a Cookie header because
+    jiwen keeps Scrapy's cookie jar off (COOKIES_ENABLED = False): a crawl should not pick up
+    session state a site hands out, only what the user configured."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        site = getattr(self.crawler.spider, "site", None)
+        if site is None:
+            return None
+        for name, value in site.headers.items():
+            request.headers.setdefault(name, value)
+        if site.cookies and b"Cookie" not in request.headers:
+            request.headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in site.cookies.items())
+        return None

@@ -1,0 +1,67 @@
+"""What a crawl's report says beyond its counts: per site, what the site answered instead of
+articles and what to do about it (once per site and kind), which columns discovery chose, and,
+when a crawl found nothing at all, why."""
+
+from __future__ import annotations
+
+from scrapy.crawler import Crawler
+
+from .blocked import explain, load_answer_rules
+
+NOT_FOUND_KIND = "soft_404"
+
+
+def add_diagnosis(report: dict, names: list[str], crawlers: list[Crawler]) -> None:
+    """Adds `explanations` (lines for the crawl's output) and, when nothing was crawled,
+    `nothing_found` (why) to a crawl report."""
+    explanations: list[str] = []
+    nothing_reasons: list[str] = []
+    for name, crawler in zip(names, crawlers):
+        stats = crawler.stats.get_stats()
+        spider = getattr(crawler, "spider", None)
+        discovery = getattr(spider, "discovery", None)
+        if discovery is not None and discovery.started:
+            explanations.append(f"{name}: {discovery.summary()}")
+        for kind in answer_kinds():
+            if stats.get(f"jiwen/blocked/{kind}"):
+                explanations.append(explain(kind, stats[f"jiwen/blocked/{kind}"], name))
+        if stats.get("jiwen/not_found"):
+            explanations.append(explain(NOT_FOUND_KIND, stats["jiwen/not_found"], name))
+        if stats.get("finish_reason") == "blocked":
+            explanations.append(f"{name}: stopped early: every answer so far was a block or challenge page")
+        reason = nothing_reason(stats, discovery)
+        if reason:
+            nothing_reasons.append(f"{name}: {reason}")
+    if explanations:
+        report["explanations"] = explanations
+    if len(nothing_reasons) == len(names):
+        report["nothing_found"] = "; ".join(nothing_reasons)
+
+
+def answer_kinds() -> list[str]:
+    return [rule.kind for rule in load_answer_rules().rules if rule.counted_as == "blocked"]
+
+
+def nothing_reason(stats: dict, discovery=None) -> str | None:
+    """Why a site's crawl yielded no article at all, or None when it did yield some."""
+    processed = sum(stats.get(f"jiwen/outcome/{outcome}", 0) for outcome in ("new", "updated", "unchanged", "duplicate", "offtopic", "failed"))
+    if processed or stats.get("jiwen/skipped_archived", 0) or stats.get("jiwen/error/pipeline", 0):
+        return None
+    blocked = sum(value for key, value in stats.items() if key.startswith("jiwen/blocked/"))
+    errors = {key.rsplit("/", 1)[1]: value for key, value in stats.items() if key.startswith("jiwen/error/")}
+    fetched = sum(value for key, value in stats.items() if key.startswith("jiwen/fetched/"))
+    if blocked and blocked + stats.get("jiwen/not_found", 0) >= fetched:
+        return "every answer was a block or challenge page (see above)"
+    if stats.get("robotstxt/forbidden", 0) and not fetched:
+        return "robots.txt disallows the start pages; jiwen obeys it"
+    if errors and not stats.get("jiwen/fetched/list", 0) - sum(errors.values()) > 0:
+        shown = ", ".join(f"{kind}={count}" for kind, count in sorted(errors.items()))
+        return f"the start pages could not be fetched ({shown}); see `jiwen runs --json` and the archive's fetch_errors"
+    if discovery is not None and discovery.started and not discovery.chosen:
+        return discovery.nothing_reason()
+    if stats.get("jiwen/not_found", 0):
+        return "the pages it reached say they do not exist (soft-404s): the column has probably moved"
+    return (
+        "the start pages link to no article page: no link matched the article URL shapes "
+        "(set article_patterns in sites.toml, or run `jiwen sites discover URL`)"
+    )

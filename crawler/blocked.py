@@ -118,6 +118,10 @@ class BlockedAnswerMiddleware(ContextComponent):
         self.articles_served = 0  # article pages that were not blocks: the site does serve us
         self.closing = None
 
+    def process_request(self, request: Request) -> None:
+        if self.closing is not None and request.meta.get(KIND) is not None:
+            raise IgnoreRequest("site closed: it answers only with blocks")
+
     def process_response(self, request: Request, response: Response) -> Response:
         kind = request.meta.get(KIND)
         if kind is None or not isinstance(response, TextResponse) or response.status in (301, 302, 303, 304, 307, 308):

@@ -50,7 +50,7 @@ def nothing_reason(stats: dict, discovery=None) -> str | None:
     blocked = sum(value for key, value in stats.items() if key.startswith("jiwen/blocked/"))
     errors = {key.rsplit("/", 1)[1]: value for key, value in stats.items() if key.startswith("jiwen/error/")}
     fetched = sum(value for key, value in stats.items() if key.startswith("jiwen/fetched/"))
-    if blocked and blocked + stats.get("jiwen/not_found", 0) >= fetched:
+    if blocked and blocked + stats.get("jiwen/not_found", 0) >= stats.get("jiwen/fetched/article", 0):
         return "every answer was a block or challenge page (see above)"
     if stats.get("robotstxt/forbidden", 0) and not fetched:
         return "robots.txt disallows the start pages; jiwen obeys it"

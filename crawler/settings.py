@@ -18,7 +18,10 @@ ROBOTSTXT_OBEY = True
 
 # Politeness: a few requests at a time per server, paced by AutoThrottle from the server's own
 # response times. Government servers are often small; the default 8 per domain is too many.
-CONCURRENT_REQUESTS = 16
+# Each site is its own Scrapy crawler, so this bounds the requests one site's downloader holds:
+# at most 2 are sent at a time anyway; more only queue up, and a site that turns out to answer
+# with challenges (crawler/blocked.py) would still receive every queued one after it is closed.
+CONCURRENT_REQUESTS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True

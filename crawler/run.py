@@ -68,7 +68,8 @@ def run_crawl(
 ) -> dict:
     """Crawl `sites` and bare `urls` into the archive at `archive_dir`; returns the crawl report
     (also stored with the run: `jiwen runs`)."""
-    targets = list(sites or []) + [site_for_url(url) for url in urls or []]
+    url_sites = [site_for_url(url) for url in urls or []]
+    targets = list(sites or []) + url_sites
     if not targets:
         raise ConfigError("nothing to crawl: name a site or pass a URL")
     names = [site.name for site in targets]
@@ -103,7 +104,8 @@ def run_crawl(
             # creates itself; ours are made here to give each site its own JOBDIR).
             crawler = Crawler(NewsSpider, site_settings, init_reactor=not crawlers)
             crawlers.append(crawler)
-            process.crawl(crawler, site=site)
+            # A bare URL that is not a list page is surveyed for news columns first (discovery.py).
+            process.crawl(crawler, site=site, discover=any(site is url_site for url_site in url_sites))
         process.start()
         index_failure = _close_worker(worker)  # the last index batch belongs to the crawl's time
         report = crawl_report(run_id, names, crawlers, time.monotonic() - started)

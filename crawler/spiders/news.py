@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from jiwen.crawler.discovery import DiscoveryMode
 from jiwen.crawler.items import PageItem
 from jiwen.crawler.middlewares import KIND
 from jiwen.crawler.sites import SiteConfig
@@ -26,16 +27,24 @@ ARTICLE_PRIORITY = 10  # articles before more list pages: the queue stays short
 LIST_PAGE = "list_page"  # request meta: 1 for a start URL, 2 for the page after it, ...
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(DiscoveryMode, scrapy.Spider):
     name = "news"
 
-    def __init__(self, site: SiteConfig, **kwargs) -> None:
+    def __init__(self, site: SiteConfig, discover: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self.site = site
+        # A bare --url that is not a list page: find the site's news columns first (discovery.py).
+        self.discover_from_start = discover
         self.allowed_domains = list(site.domains)
         # Domains are checked by host name here and in Scrapy's OffsiteMiddleware, not by the
         # LinkExtractor, whose allow_domains compares host:port and so rejects a local test site.
         self.links = LinkExtractor(restrict_xpaths=site.list_area or (), unique=True)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.connect_discovery(crawler)
+        return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.site.start_urls:
@@ -76,6 +85,9 @@ class NewsSpider(scrapy.Spider):
             yield from self.parse_article(response)
             return
         page = response.meta.get(LIST_PAGE, 1)
+        if self.wants_discovery(response, page):
+            yield from self.start_discovery(response)
+            return
         for link in self.links.extract_links(response):
             if not self.on_site(link.url):
                 continue

@@ -32,7 +32,7 @@ class Articles(Facts, Connection):
 
     def article_for_url(self, url: str) -> dict[str, Any] | None:
         row = self.db.execute(
-            "SELECT id, page_id, duplicate_of FROM articles WHERE id = ?", (article_id_for(url),)
+            "SELECT id, page_id, duplicate_of, relevant FROM articles WHERE id = ?", (article_id_for(url),)
         ).fetchone()
         return dict(row) if row else None
 

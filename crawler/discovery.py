@@ -1,0 +1,461 @@
+"""Discovery: from a site's address to its news columns.
+
+Users know a portal's address, not the URL of its news column. From a start URL this follows
+in-site links to a bounded depth (default 2) and a page cap, with the crawl's own politeness
+(robots.txt, delays, the per-server limit: it is a Scrapy spider with jiwen's settings), and
+classifies each page:
+
+- article: its URL has an article shape (crawler/link_patterns.toml or the site's patterns);
+- list: it links to at least MIN_ARTICLE_LINKS in-site article pages, or has a 下一页-style pager
+  beside a few; pages of a list's pager (index_1.html, ?page=2) belong to that list's column;
+- other: everything else (机构概况 pages, service guides, the home page of a portal).
+
+Each list is a column, keyed by its folder. A few of each column's articles are fetched and read
+by the extractor and the relevance rules (extract/data/relevance.toml); columns whose sampled
+articles are mostly on topic are chosen, ranked by on-topic articles, then article links seen.
+
+Two users: `jiwen sites discover URL` (DiscoverySpider, then render_site_entry prints a
+`[[site]]` entry), and `jiwen crawl --url` on a page that is not a list (NewsSpider runs the same
+ColumnSurvey first, then crawls the chosen columns as list pages).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import msgspec
+import scrapy
+from scrapy import signals
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+
+from jiwen.errors import ConfigError
+
+from .middlewares import KIND
+from .sites import DEFAULT_INTERVAL, SiteConfig, parse_sites, site_for_url
+
+DEFAULT_DEPTH = 2
+DEFAULT_MAX_PAGES = 60  # pages fetched by one discovery, samples included
+MIN_ARTICLE_LINKS = 3  # a page linking to this many article pages is a list
+SAMPLE_PER_COLUMN = 4  # articles read per column to judge whether it is on topic
+ON_TOPIC_SHARE = 0.5  # a column is chosen when at least this share of its sample is on topic
+SURVEY_PRIORITY = -5  # after the crawl's own lists and articles, when both run in one spider
+DATE_NEAR_LINK = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class Column(msgspec.Struct, kw_only=True):
+    url: str  # the column's first list page
+    title: str = ""  # the link text that led to it, else its page title
+    depth: int = 0
+    article_links: int = 0  # distinct in-site article links seen on its list pages
+    list_pages: int = 1
+    has_pager: bool = False
+    dated_links: int = 0
+    sampled: int = 0
+    on_topic: int = 0
+    chosen: bool = False
+
+    @property
+    def share(self) -> float:
+        return self.on_topic / self.sampled if self.sampled else 0.0
+
+    def describe(self) -> str:
+        pager = ", paginated" if self.has_pager else ""
+        return (
+            f"{self.url} {self.title or '(untitled)'}: {self.article_links} articles seen on "
+            f"{self.list_pages} list page{'s' if self.list_pages != 1 else ''}{pager}, "
+            f"{self.on_topic}/{self.sampled} sampled on topic"
+        )
+
+
+class Discovery(msgspec.Struct, kw_only=True):
+    """What a discovery found; `columns` ranked, the chosen first."""
+
+    start_url: str
+    site_title: str = ""
+    depth: int = DEFAULT_DEPTH
+    pages_looked_at: int = 0
+    columns: list[Column] = []
+    start_is_list: bool = False
+    robots_disallowed: int = 0
+    blocked: int = 0
+    started: bool = True
+
+    @property
+    def chosen(self) -> list[Column]:
+        return [column for column in self.columns if column.chosen]
+
+    def summary(self) -> str:
+        if not self.chosen:
+            return f"discovery from {self.start_url}: {self.nothing_reason()}"
+        left_out = [column for column in self.columns if not column.chosen]
+        text = (
+            f"discovered {len(self.chosen)} news column{'s' if len(self.chosen) != 1 else ''} from "
+            f"{self.start_url} ({self.pages_looked_at} pages looked at), crawling: "
+            + "; ".join(column.describe() for column in self.chosen)
+        )
+        if left_out:
+            text += "; left out: " + "; ".join(column.describe() for column in left_out)
+        return text
+
+    def nothing_reason(self) -> str:
+        if self.robots_disallowed and self.pages_looked_at <= 1:
+            return f"robots.txt disallows {self.start_url}; jiwen obeys it"
+        if self.blocked and self.blocked >= self.pages_looked_at:
+            return "every answer was a block or challenge page (see above)"
+        if not self.columns:
+            return (
+                f"no list page found within depth {self.depth} of {self.start_url} "
+                f"({self.pages_looked_at} pages looked at): no page links to {MIN_ARTICLE_LINKS} or more "
+                "article pages of a known URL shape; pass the news column's own URL, or set article_patterns"
+            )
+        return (
+            f"{len(self.columns)} list page(s) found but none on topic "
+            f"(at least {ON_TOPIC_SHARE:.0%} of a sample of employment news needed): "
+            + "; ".join(column.describe() for column in self.columns)
+        )
+
+
+class ColumnSurvey:
+    """The state of one discovery: pages seen, columns found, samples judged. Used by a spider,
+    which turns the requests it returns into Scrapy requests with its own callbacks."""
+
+    def __init__(self, site: SiteConfig, start_url: str, *, depth: int = DEFAULT_DEPTH, max_pages: int = DEFAULT_MAX_PAGES) -> None:
+        self.site = site
+        self.result = Discovery(start_url=start_url, depth=depth)
+        self.max_pages = max_pages
+        self.requested: set[str] = {start_url}
+        self.columns: dict[str, Column] = {}
+        self.samples: dict[str, str] = {}  # sample URL -> column key
+        self.article_urls: dict[str, set[str]] = {}  # column key -> article links seen
+        self.links = LinkExtractor(unique=True)
+        self.decided = False
+
+    @property
+    def budget_left(self) -> bool:
+        return len(self.requested) < self.max_pages
+
+    def on_site(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return any(host == domain or host.endswith("." + domain) for domain in self.site.domains)
+
+    def survey(self, response: Response, depth: int, via_text: str = "") -> Iterator[tuple[str, str, dict]]:
+        """Classify a fetched page; yields what to fetch next as (kind, url, meta): kind is
+        "page" (survey it) or "sample" (judge it as an article of a column)."""
+        self.result.pages_looked_at += 1
+        if not isinstance(response, TextResponse):
+            return
+        if depth == 0:
+            self.result.site_title = clean_text(response.xpath("//title/text()").get() or "", 80)
+        links = [link for link in self.links.extract_links(response) if self.on_site(link.url)]
+        articles = [link for link in links if self.site.is_article_url(link.url)]
+        pager = [link for link in links if is_pager_link(self.site, response.url, link)]
+        is_list = len(articles) >= MIN_ARTICLE_LINKS or (pager and articles)
+        if is_list:
+            if depth == 0:
+                self.result.start_is_list = True
+            key = column_key(self.site, response.url)
+            column = self.columns.get(key)
+            if column is None:
+                title = clean_text(via_text, 30) or clean_text(response.xpath("//title/text()").get() or "", 30)
+                column = self.columns[key] = Column(url=response.url, title=title, depth=depth, article_links=0, list_pages=0)
+            column.list_pages += 1
+            column.has_pager = column.has_pager or bool(pager)
+            seen = self.article_urls.setdefault(key, set())
+            seen.update(link.url for link in articles)
+            column.article_links = len(seen)
+            column.dated_links += dated_link_count(response)
+            sampled = sum(1 for column_of in self.samples.values() if column_of == key)
+            for link in articles:
+                if sampled >= SAMPLE_PER_COLUMN or not self.budget_left:
+                    break
+                if link.url not in self.requested:
+                    self.requested.add(link.url)
+                    self.samples[link.url] = key
+                    sampled += 1
+                    yield "sample", link.url, {}
+        if depth >= self.result.depth:
+            return
+        for link in links:
+            if not self.budget_left:
+                return
+            if link.url in self.requested or self.site.is_article_url(link.url) or any(r.search(link.url) for r in self.site.deny_regexes):
+                continue
+            if not looks_like_page(link.url):
+                continue
+            self.requested.add(link.url)
+            yield "page", link.url, {"depth": depth + 1, "via": clean_text(link.text, 30)}
+
+    def record_sample(self, url: str, on_topic: bool | None) -> None:
+        column = self.columns.get(self.samples.get(url, ""))
+        if column is None or on_topic is None:
+            return
+        column.sampled += 1
+        column.on_topic += int(on_topic)
+
+    def decide(self) -> Discovery:
+        """Choose and rank the columns (once)."""
+        if not self.decided:
+            self.decided = True
+            for column in self.columns.values():
+                column.chosen = column.article_links >= MIN_ARTICLE_LINKS and column.sampled > 0 and column.share >= ON_TOPIC_SHARE
+            ranked = sorted(self.columns.values(), key=lambda c: (not c.chosen, -c.on_topic, -c.article_links, c.url))
+            self.result.columns = ranked
+        return self.result
+
+
+def column_key(site: SiteConfig, url: str) -> str:
+    """A column is a folder: /xwzx/gzdt/, its index.html and its pager's index_1.html are one;
+    a list page with its own file name (/xwzx.html, list.jsp?col=12) is a column of its own."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    pager = any(pattern.search(url) for pattern in site.pagination_regexes)
+    if path.endswith("/") or pager or re.fullmatch(r"(index|default|list)\.\w+", path.rsplit("/", 1)[1]):
+        path = path.rsplit("/", 1)[0] + "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, "" if pager else parts.query, ""))
+
+
+def is_pager_link(site: SiteConfig, list_url: str, link) -> bool:
+    text = link.text.strip()
+    if text in site.next_texts or text.rstrip(">›»").strip() in site.next_texts:
+        return True
+    same_folder = link.url.rsplit("/", 1)[0] == list_url.rsplit("/", 1)[0]
+    return same_folder and any(pattern.search(link.url) for pattern in site.pagination_regexes)
+
+
+def dated_link_count(response: TextResponse) -> int:
+    """List items and table rows that hold a link and a date: the shape of a news list."""
+    count = 0
+    for row in response.xpath("//li[a] | //tr[.//a]")[:200]:
+        if DATE_NEAR_LINK.search(" ".join(row.xpath(".//text()").getall())):
+            count += 1
+    return count
+
+
+# Links that are files, not pages: never worth a request during discovery.
+FILE_SUFFIX = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|mp4|mp3|apk|exe|wps|txt|xml|css|js)$", re.IGNORECASE)
+
+
+def looks_like_page(url: str) -> bool:
+    return not FILE_SUFFIX.search(urlsplit(url).path)
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Page text for a terminal or a TOML comment: one line, no control characters, bounded."""
+    return " ".join(CONTROL.sub(" ", text).split())[:limit]
+
+
+def sample_is_on_topic(response: Response) -> bool | None:
+    """Whether a sampled article is employment news, by the archive's own rules; None when it
+    cannot be read."""
+    from jiwen.extract import extract_article
+    from jiwen.extract.relevance import is_relevant
+
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+    try:
+        article = extract_article(response.body, url=response.url, content_type=content_type)
+    except Exception:  # noqa: BLE001 - an unreadable sample is not counted either way
+        return None
+    return is_relevant(article)[0]
+
+
+class SurveyCallbacks:
+    """The spider side of a ColumnSurvey, shared by DiscoverySpider and NewsSpider: turns the
+    survey's wishes into requests with these callbacks, and judges samples."""
+
+    survey: ColumnSurvey | None = None
+
+    def survey_requests(self, response: Response, depth: int, via: str = "") -> Iterator[scrapy.Request]:
+        assert self.survey is not None
+        for kind, url, meta in self.survey.survey(response, depth, via):
+            if kind == "sample":
+                yield scrapy.Request(url, callback=self.parse_sample, errback=self.sample_failed,
+                                     meta={KIND: "article", "dont_cache": True}, priority=SURVEY_PRIORITY)
+            else:
+                yield scrapy.Request(url, callback=self.parse_survey, errback=self.survey_failed,
+                                     meta={KIND: "list", "survey": meta}, priority=SURVEY_PRIORITY,
+                                     headers={"Cache-Control": "max-age=0"},
+                                     # The survey keeps its own seen set; the crawl of a chosen
+                                     # column must still be able to request its pager pages.
+                                     dont_filter=True)
+
+    def parse_survey(self, response: Response) -> Iterator[scrapy.Request]:
+        meta = response.meta.get("survey", {})
+        yield from self.survey_requests(response, meta.get("depth", 1), meta.get("via", ""))
+
+    def parse_sample(self, response: Response):
+        self.survey.record_sample(response.request.url, sample_is_on_topic(response))
+        return iter(())
+
+    def survey_failed(self, failure) -> None:
+        self._note_failure(failure)
+
+    def sample_failed(self, failure) -> None:
+        self._note_failure(failure)
+
+    def _note_failure(self, failure) -> None:
+        message = str(failure.value)
+        if "robots.txt" in message or "Forbidden by robots" in message:
+            self.survey.result.robots_disallowed += 1
+        elif message.startswith("blocked"):
+            self.survey.result.blocked += 1
+        self.survey.result.pages_looked_at += 1
+
+
+class DiscoverySpider(SurveyCallbacks, scrapy.Spider):
+    """`jiwen sites discover`: survey a site from one URL and stop."""
+
+    name = "discover"
+
+    def __init__(self, start_url: str, depth: int = DEFAULT_DEPTH, max_pages: int = DEFAULT_MAX_PAGES, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.site = site_for_url(start_url)
+        self.allowed_domains = list(self.site.domains)
+        self.survey = ColumnSurvey(self.site, start_url, depth=depth, max_pages=max_pages)
+
+    async def start(self):
+        yield scrapy.Request(self.survey.result.start_url, callback=self.parse_start, errback=self.survey_failed,
+                             meta={KIND: "list"}, dont_filter=True)
+
+    def parse_start(self, response: Response) -> Iterator[scrapy.Request]:
+        yield from self.survey_requests(response, 0)
+
+    def closed(self, reason: str) -> None:
+        self.survey.decide()
+
+
+def discover_site(start_url: str, *, depth: int = DEFAULT_DEPTH, max_pages: int = DEFAULT_MAX_PAGES, settings_overrides: dict | None = None) -> Discovery:
+    """Run a discovery in this process (Scrapy's reactor runs once per process: call it once)."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    site_for_url(start_url)  # a clear error for a URL that is not http(s)
+    if depth < 0 or max_pages < 1:
+        raise ConfigError("--depth must be 0 or more and --max-pages at least 1")
+    settings = Settings()
+    settings.setmodule("jiwen.crawler.settings", priority="project")
+    # No archive: nothing is stored, cached or resumed; robots.txt, delays and limits stay.
+    settings.set("HTTPCACHE_ENABLED", False, priority="cmdline")
+    settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    settings.set("EXTENSIONS", {"scrapy.extensions.telnet.TelnetConsole": None}, priority="cmdline")
+    settings.set("DOWNLOADER_MIDDLEWARES", {
+        "jiwen.crawler.middlewares.FetchOutcomeMiddleware": None,
+        "jiwen.crawler.middlewares.ArchivedArticleFilter": None,
+        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+        "jiwen.crawler.middlewares.BackoffRetryMiddleware": 550,
+    }, priority="cmdline")
+    for name, value in (settings_overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(DiscoverySpider)
+    process.crawl(crawler, start_url=start_url, depth=depth, max_pages=max_pages)
+    process.start()
+    return crawler.spider.survey.decide()
+
+
+def render_site_entry(discovery: Discovery, *, name: str | None = None, interval: str = DEFAULT_INTERVAL) -> str:
+    """A `[[site]]` entry for sites.toml, one comment line per column found. Raises ConfigError
+    when no column was chosen."""
+    if not discovery.chosen:
+        raise ConfigError(f"no news column found: {discovery.nothing_reason()}")
+    site = site_for_url(discovery.start_url, name=name)
+    lines = [
+        f"# Found by `jiwen sites discover {discovery.start_url}` ({discovery.pages_looked_at} pages looked at).",
+        "[[site]]",
+        f"name = {toml_string(site.name)}",
+    ]
+    if discovery.site_title:
+        lines.append(f"title = {toml_string(discovery.site_title)}")
+    lines.append("start_urls = [")
+    lines.extend(f"    {toml_string(column.url)},  # {clean_text(column.title, 30)}" for column in discovery.chosen)
+    lines.append("]")
+    lines.append(f"interval = {toml_string(interval)}")
+    for column in discovery.columns:
+        mark = "crawled" if column.chosen else "left out"
+        lines.append(f"# column ({mark}): {clean_text(column.describe(), 240)}")
+    lines.append("[site.pagination]")
+    lines.append("max_pages = 5")
+    text = "\n".join(lines) + "\n"
+    parse_sites(text, source="the discovered entry")  # never print or write an entry that does not load
+    return text
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string: JSON's string escapes are TOML's (\\", \\\\, \\n, \\uXXXX)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def append_site_entry(path: Path, entry: str) -> Path:
+    """Append an entry to a sites file (created if missing) after checking the result loads."""
+    path = Path(path).expanduser()
+    existing = path.read_text("utf-8") if path.is_file() else ""
+    combined = existing + ("\n" if existing and not existing.endswith("\n\n") else "") + entry
+    try:
+        tomllib.loads(combined)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} would not be valid TOML with the new entry ({error}); fix the file first") from None
+    parse_sites(combined, source=str(path))  # a name used twice is refused here
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write(combined[len(existing):])
+    return path
+
+
+class DiscoveryMode(SurveyCallbacks):
+    """NewsSpider's discovery mode, for `jiwen crawl --url` on a page that is not a list: survey
+    the site from it, and when the survey is done (the spider goes idle) crawl the chosen
+    columns as list pages. Sampled articles are archived like any other article."""
+
+    discover_from_start = False  # set for bare --url crawls
+
+    def connect_discovery(self, crawler) -> None:
+        crawler.signals.connect(self.survey_idle, signal=signals.spider_idle)
+
+    def wants_discovery(self, response: Response, page: int) -> bool:
+        if not self.discover_from_start or self.survey is not None or page != 1 or not isinstance(response, TextResponse):
+            return False
+        links = [link for link in LinkExtractor(unique=True).extract_links(response) if self.on_site(link.url)]
+        return sum(1 for link in links if self.site.is_article_url(link.url)) < MIN_ARTICLE_LINKS
+
+    def start_discovery(self, response: Response) -> Iterator[scrapy.Request]:
+        self.survey = ColumnSurvey(self.site, response.url)
+        yield from self.survey_requests(response, 0)
+
+    @property
+    def discovery(self) -> Discovery | None:
+        return self.survey.result if self.survey is not None else None
+
+    def parse_sample(self, response: Response):
+        self.survey.record_sample(response.request.url, sample_is_on_topic(response))
+        yield from self.parse_article(response)
+
+    def sample_failed(self, failure) -> None:
+        request = getattr(failure, "request", None)
+        if request is not None and "already archived" in str(failure.value):
+            from .context import context_of
+
+            known = context_of(self.crawler).archive.article_for_url(request.url)
+            self.survey.record_sample(request.url, bool(known["relevant"]) if known else None)
+            self.survey.result.pages_looked_at += 1
+            return
+        self._note_failure(failure)
+
+    def survey_idle(self) -> None:
+        from scrapy.exceptions import DontCloseSpider
+
+        if self.survey is None or self.survey.decided:
+            return
+        result = self.survey.decide()
+        self.logger.info("%s", result.summary())
+        if not result.chosen:
+            return
+        for column in result.chosen:
+            self.crawler.engine.crawl(self.list_request(column.url, page=1, dont_filter=True))
+        raise DontCloseSpider

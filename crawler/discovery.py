@@ -392,6 +392,17 @@ def toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def user_sites_file() -> Path:
+    """Where `--write` appends: $JIWEN_SITES, else the user's own sites.toml (created on first
+    write), never the examples shipped with jiwen."""
+    import os
+
+    if os.environ.get("JIWEN_SITES"):
+        return Path(os.environ["JIWEN_SITES"]).expanduser()
+    config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return config_home / "jiwen" / "sites.toml"
+
+
 def append_site_entry(path: Path, entry: str) -> Path:
     """Append an entry to a sites file (created if missing) after checking the result loads."""
     path = Path(path).expanduser()

@@ -464,19 +464,71 @@ def schedule(archive_dir, site_names, urls, every, max_runs) -> None:
     )
 
 
-@cli.command()
-def sites() -> None:
-    """List the configured sites (sites.toml).
+@cli.group(invoke_without_command=True)
+@archive_option
+@click.option("--health", is_flag=True, help="Per site: last run, new articles per day, blocked/errors, next run, stale columns.")
+@click.option("--json", "as_json", is_flag=True, help="With --health: machine output.")
+@click.pass_context
+def sites(ctx: click.Context, archive_dir: Path | None, health: bool, as_json: bool) -> None:
+    """List the configured sites (sites.toml), or their health; `sites discover` adopts a new one.
 
     \b
-    Example:
+    Examples:
       jiwen sites
+      jiwen sites --health
+      jiwen sites --health --json
+      jiwen sites discover https://rst.example.gov.cn/ --write
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from jiwen.crawler.sites import load_sites
 
-    for site in load_sites():
+    configured = load_sites()
+    if health:
+        from jiwen.crawler.health import site_health
+
+        from .formatting import format_health
+
+        report = site_health(_open_archive(archive_dir), configured)
+        if as_json:
+            click.echo(msgspec.json.encode(report).decode("utf-8"))
+        else:
+            click.echo(format_health(report))
+        return
+    for site in configured:
         state = "" if site.enabled else "  (disabled)"
         click.echo(f"{site.name:<18} {site.interval:<16} {', '.join(site.start_urls)}{state}")
+
+
+@sites.command()
+@click.argument("url")
+@click.option("--depth", type=click.IntRange(0, 5), default=2, show_default=True, help="Links followed from URL.")
+@click.option("--max-pages", type=click.IntRange(1, 500), default=60, show_default=True, help="Pages fetched at most, samples included.")
+@click.option("--name", help="The site's name (default: derived from the host).")
+@click.option("--interval", default="6h", show_default=True, help="How often `jiwen schedule` crawls it.")
+@click.option("--write", is_flag=True, help="Append the entry to your sites.toml ($JIWEN_SITES, else ~/.config/jiwen/sites.toml).")
+@click.option("--no-throttle", is_flag=True, help="No politeness delays (only for your own servers).")
+def discover(url: str, depth: int, max_pages: int, name: str | None, interval: str, write: bool, no_throttle: bool) -> None:
+    """Find a site's news columns from its address and print a [[site]] entry for sites.toml.
+
+    Follows in-site links DEPTH deep (robots.txt and delays obeyed), reads a few articles of each
+    list it finds and keeps the columns that are mostly employment news. The entry goes to
+    stdout, one comment line per column found; --write appends it to your sites.toml.
+
+    \b
+    Examples:
+      jiwen sites discover https://rst.example.gov.cn/
+      jiwen sites discover https://rst.example.gov.cn/ --name rst-example --write
+    """
+    from jiwen.crawler.discovery import append_site_entry, discover_site, render_site_entry, user_sites_file
+
+    overrides = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0} if no_throttle else None
+    found = discover_site(url, depth=depth, max_pages=max_pages, settings_overrides=overrides)
+    entry = render_site_entry(found, name=name, interval=interval)
+    click.echo(entry, nl=False)
+    if write:
+        path = append_site_entry(user_sites_file(), entry)
+        click.echo(f"appended to {path}; `jiwen crawl --site NAME` crawls it", err=True)
 
 
 @cli.command()

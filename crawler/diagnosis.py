@@ -32,10 +32,27 @@ def add_diagnosis(report: dict, names: list[str], crawlers: list[Crawler]) -> No
         reason = nothing_reason(stats, discovery)
         if reason:
             nothing_reasons.append(f"{name}: {reason}")
+    report["by_site"] = {name: site_summary(crawler.stats.get_stats()) for name, crawler in zip(names, crawlers)}
     if explanations:
         report["explanations"] = explanations
     if len(nothing_reasons) == len(names):
         report["nothing_found"] = "; ".join(nothing_reasons)
+
+
+def site_summary(stats: dict) -> dict:
+    """One site's part of a crawl, for `jiwen sites --health` (a crawl may hold several sites)."""
+    def under(prefix: str) -> dict[str, int]:
+        return dict(sorted((key[len(prefix):], value) for key, value in stats.items() if key.startswith(prefix)))
+
+    links, new = under("jiwen/column_links/"), under("jiwen/column_new/")
+    return {
+        "finish_reason": stats.get("finish_reason", "unknown"),
+        "new": stats.get("jiwen/outcome/new", 0),
+        "blocked": under("jiwen/blocked/"),
+        "not_found": stats.get("jiwen/not_found", 0),
+        "errors": under("jiwen/error/"),
+        "columns": {url: {"article_links": links.get(url, 0), "new": new.get(url, 0)} for url in sorted(set(links) | set(new))},
+    }
 
 
 def answer_kinds() -> list[str]:

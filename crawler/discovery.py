@@ -468,5 +468,5 @@ class DiscoveryMode(SurveyCallbacks):
         if not result.chosen:
             return
         for column in result.chosen:
-            self.crawler.engine.crawl(self.list_request(column.url, page=1, dont_filter=True))
+            self.crawler.engine.crawl(self.list_request(column.url, page=1, dont_filter=True, column=column.url))
         raise DontCloseSpider

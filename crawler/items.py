@@ -12,6 +12,7 @@ class PageItem:
     """An article page as fetched; the item pipeline archives, extracts and indexes it."""
 
     page: FetchedPage
+    column: str | None = None  # the start URL whose list linked to it (crawler/health.py)
 
     def __repr__(self) -> str:
         # Scrapy puts items in its log lines; the page bytes do not belong there.

@@ -14,6 +14,9 @@ from jiwen.processes import WorkerError
 
 log = logging.getLogger(__name__)
 
+# Outcomes of a page archived for the first time: what a column "produces" (crawler/health.py).
+FIRST_ARCHIVED = ("new", "offtopic", "duplicate")
+
 
 class ArchivePipeline(ContextComponent):
     def __init__(self, crawler) -> None:
@@ -45,6 +48,8 @@ class ArchivePipeline(ContextComponent):
             self.context.record_error(page.url, "pipeline", page.status, f"{name}: {error}")
             raise DropItem(f"{name}: {error}", log_level="INFO") from None
         self.crawler.stats.inc_value(f"jiwen/outcome/{outcome.status}")
+        if outcome.status in FIRST_ARCHIVED and item.column:
+            self.crawler.stats.inc_value(f"jiwen/column_new/{item.column}")  # per-column health
         if outcome.status == "failed":
             self.crawler.stats.inc_value("jiwen/error/extract")
             self.context.record_error(page.url, "extract", page.status, outcome.message)

@@ -69,6 +69,9 @@ class SiteConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
     cookies: dict[str, str] = {}
     # Seconds between requests to this site, for sites that block a faster crawler.
     download_delay: float | None = None
+    # `jiwen sites --health` marks a column stale when it has produced nothing new for this long
+    # (and for two crawls in a row): "14d" for a daily column, longer for a monthly one.
+    stale_after: str = "14d"
 
     @cached_property
     def domains(self) -> list[str]:
@@ -198,12 +201,22 @@ def site_problem(site: SiteConfig) -> str | None:
             "".encode(site.encoding)
         except LookupError:
             return f"encoding {site.encoding!r} is unknown; use e.g. gb18030 or utf-8"
+    if duration_seconds(site.stale_after) is None:
+        return f"stale_after {site.stale_after!r} is not a duration like '14d' or '36h'"
     if site.download_delay is not None and not 0 <= site.download_delay <= 300:
         return "download_delay must be between 0 and 300 seconds"
     for name, value in [*site.headers.items(), *site.cookies.items()]:
         if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name) or any(ch in value for ch in "\r\n"):
             return f"header or cookie {name!r} is not a valid name (or its value spans lines)"
     return interval_problem(site.interval)
+
+
+def duration_seconds(text: str) -> int | None:
+    """'6h', '1d12h', '90m', '2s' as seconds; None when it is not a duration."""
+    match = DURATION.match(text.replace(" ", ""))
+    if not match or not any(match.groups()):
+        return None
+    return sum(int(value or 0) * unit for value, unit in zip(match.groups(), DURATION_UNITS))
 
 
 def interval_problem(interval: str) -> str | None:

@@ -86,7 +86,7 @@ def format_crawl_report(report: dict) -> str:
     parts = [f"{key}: {value}" for key, value in report.items() if not isinstance(value, (dict, list)) and key != "nothing_found"]
     lines = ["crawl finished: " + ", ".join(parts)]
     for key, value in report.items():
-        if isinstance(value, dict) and value:
+        if isinstance(value, dict) and value and key != "by_site":
             lines.append(f"  {key}: " + ", ".join(f"{k}={v}" for k, v in value.items()))
     # What sites answered instead of articles, what discovery chose: one line each.
     lines.extend(f"  {line}" for line in report.get("explanations", ()))
@@ -123,3 +123,37 @@ def _display_width(text: str) -> int:
 def _pad(text: str, width: int) -> str:
     """Left-aligned to `width` terminal columns (a CJK character takes two)."""
     return text + " " * max(0, width - _display_width(text))
+
+
+SPARK = " ▁▂▃▄▅▆▇█"
+
+
+def format_health(report: list) -> str:
+    """`jiwen sites --health`: one block per site (the structs of jiwen.crawler.health)."""
+    if not report:
+        return "no sites configured"
+    lines = []
+    for site in report:
+        state = "STALE <--" if site.stale else ("disabled" if not site.enabled else "ok")
+        peak = max(site.new_per_day) or 1
+        spark = "".join(SPARK[0 if not count else max(1, round(count / peak * 8))] for count in site.new_per_day)
+        lines.append(f"{site.name}  [{state}]  {site.title}")
+        last = f"{_moment(site.last_run)} ({site.last_outcome})" if site.last_run else "never crawled"
+        lines.append(f"  last crawl      {last}; {site.crawls_30_days} crawls in 30 days")
+        lines.append(f"  last new        {_moment(site.last_new_article) if site.last_new_article else 'none yet'}")
+        lines.append(f"  new per day     |{spark}|  {site.new_30_days} in 30 days (oldest left, today right)")
+        if site.blocked or site.not_found:
+            shown = ", ".join(f"{kind}={count}" for kind, count in site.blocked.items())
+            lines.append(f"  blocked         {shown or '-'}; not found: {site.not_found}")
+        if site.errors:
+            lines.append("  errors          " + ", ".join(f"{kind}={count}" for kind, count in site.errors.items()))
+        lines.append(f"  next crawl      {_moment(site.next_run) if site.next_run else '- (disabled)'} (every {site.interval})")
+        for column in site.columns:
+            mark = "STALE" if column.stale else "ok"
+            since = f", {column.crawls_since_new} crawls without a new article" if column.crawls_since_new else ""
+            lines.append(f"  column [{mark:<5}] {column.url}: {column.new_articles} new{since}")
+    return "\n".join(lines)
+
+
+def _moment(value: str) -> str:
+    return value[:19].replace("T", " ") + " UTC"

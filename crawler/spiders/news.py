@@ -25,6 +25,7 @@ from jiwen.models import FetchedPage
 KEPT_HEADERS = ("content-type", "content-language", "etag", "last-modified", "date")
 ARTICLE_PRIORITY = 10  # articles before more list pages: the queue stays short
 LIST_PAGE = "list_page"  # request meta: 1 for a start URL, 2 for the page after it, ...
+COLUMN = "jiwen_column"  # request meta: the start URL whose list chain led here (site health)
 
 
 class NewsSpider(DiscoveryMode, scrapy.Spider):
@@ -48,29 +49,29 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.site.start_urls:
-            yield self.list_request(url, page=1, dont_filter=True)
+            yield self.list_request(url, page=1, dont_filter=True, column=url)
         for url in self.site.sitemaps:
             yield scrapy.Request(url, callback=self.parse_sitemap, meta={KIND: "sitemap"}, dont_filter=True)
         for url in self.site.feeds:
             yield scrapy.Request(url, callback=self.parse_feed, meta={KIND: "feed"}, dont_filter=True)
 
-    def list_request(self, url: str, *, page: int, dont_filter: bool = False) -> scrapy.Request:
+    def list_request(self, url: str, *, page: int, dont_filter: bool = False, column: str | None = None) -> scrapy.Request:
         # max-age=0 makes Scrapy's RFC 2616 cache revalidate (If-None-Match / If-Modified-Since)
         # instead of trusting a copy it heuristically thinks is fresh: lists change daily.
         return scrapy.Request(
             url,
             callback=self.parse_list,
-            meta={KIND: "list", LIST_PAGE: page},
+            meta={KIND: "list", LIST_PAGE: page, COLUMN: column},
             headers={"Cache-Control": "max-age=0"},
             dont_filter=dont_filter,
             errback=self.fetch_failed,
         )
 
-    def article_request(self, url: str) -> scrapy.Request:
+    def article_request(self, url: str, column: str | None = None) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_article,
-            meta={KIND: "article", "dont_cache": True},
+            meta={KIND: "article", "dont_cache": True, COLUMN: column},
             priority=ARTICLE_PRIORITY,
             errback=self.fetch_failed,
         )
@@ -88,17 +89,22 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
         if self.wants_discovery(response, page):
             yield from self.start_discovery(response)
             return
+        column = response.meta.get(COLUMN)
+        article_links = 0
         for link in self.links.extract_links(response):
             if not self.on_site(link.url):
                 continue
             if self.site.is_article_url(link.url):
-                yield self.article_request(link.url)
+                article_links += 1
+                yield self.article_request(link.url, column)
             elif page < self.site.pagination.max_pages and self.is_next_page(response.url, link):
-                yield self.list_request(link.url, page=page + 1)
+                yield self.list_request(link.url, page=page + 1, column=column)
+        if column:
+            self.crawler.stats.inc_value(f"jiwen/column_links/{column}", article_links)
         template = self.site.pagination.template
         if template and page == 1:
             for number in range(1, self.site.pagination.max_pages):
-                yield self.list_request(urljoin(response.url, template.format(n=number)), page=number + 1)
+                yield self.list_request(urljoin(response.url, template.format(n=number)), page=number + 1, column=column)
 
     def on_site(self, url: str) -> bool:
         host = urlsplit(url).hostname or ""
@@ -114,7 +120,7 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
         return any(pattern.search(link.url) for pattern in self.site.pagination_regexes)
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
-        yield PageItem(page=self.fetched_page(response))
+        yield PageItem(page=self.fetched_page(response), column=response.meta.get(COLUMN))
 
     def fetched_page(self, response: Response) -> FetchedPage:
         redirects = response.meta.get("redirect_urls") or []

@@ -104,6 +104,13 @@ class Pages(Connection):
                 urls.add(final_url)
         return urls
 
+    def first_fetch_times(self, site: str) -> list[str]:
+        """When each page (URL) of this site was first fetched: when its article was new. Oldest first."""
+        rows = self.db.execute(
+            "SELECT MIN(fetched_at) FROM pages WHERE site = ? GROUP BY url ORDER BY 1", (site,)
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def page_validators(self, url: str) -> tuple[str | None, str | None] | None:
         """ETag and Last-Modified of the newest fetch of `url`, for a conditional request."""
         row = self.db.execute(

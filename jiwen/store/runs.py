@@ -51,6 +51,22 @@ class Runs(Connection):
             result.append(entry)
         return result
 
+    def crawl_runs_of(self, site: str, limit: int = 200) -> list[dict[str, Any]]:
+        """Crawl runs that included this site (alone or with others), newest first."""
+        rows = self.db.execute(
+            """SELECT * FROM runs WHERE kind = 'crawl' AND (site = ? OR EXISTS (
+                   SELECT 1 FROM json_each(runs.args, '$.sites') WHERE value = ?))
+               ORDER BY id DESC LIMIT ?""",
+            (site, site, limit),
+        ).fetchall()
+        result = []
+        for row in rows:
+            entry = dict(row)
+            entry["args"] = json.loads(entry["args"])
+            entry["report"] = json.loads(entry["report"])
+            result.append(entry)
+        return result
+
     def record_fetch_error(
         self, run_id: int | None, url: str, kind: str, status: int | None, message: str
     ) -> None:

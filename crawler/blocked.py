@@ -34,6 +34,8 @@ RULES_FILE = "blocked_answers.toml"
 STOP_AFTER_SETTING = "JIWEN_BLOCKED_STOP_AFTER"
 BLOCKED_REASON = "blocked"  # the finish reason of a site closed for answering only with blocks
 TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+NOT_RUNNING_TEXT = re.compile(r"<(script|style|a)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+TAG = re.compile(r"<[^>]*>|&\w+;")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class AnswerRule:
     title: tuple[re.Pattern[str], ...] = ()
     body: tuple[re.Pattern[str], ...] = ()
     max_bytes: int | None = None
+    max_text: int | None = None
 
     def matches(self, status: int, url: str, title: str, head: str, size: int) -> bool:
         if self.status and status not in self.status:
@@ -55,7 +58,19 @@ class AnswerRule:
             return True
         if self.max_bytes is not None and size > self.max_bytes:
             return False
-        return any(pattern.search(head) for pattern in self.body)
+        if not any(pattern.search(head) for pattern in self.body):
+            return False
+        return self.max_text is None or visible_length(head) <= self.max_text
+
+
+def visible_length(html: str) -> int:
+    """Characters of running text (scripts, styles, link texts, tags and spaces left out): a block
+    page has a sentence or two around its site's navigation links, an article has paragraphs. A
+    regex, not a parser: it runs only on short pages that already matched a body pattern, and an
+    estimate is all the rule needs."""
+    text = NOT_RUNNING_TEXT.sub(" ", html)
+    text = TAG.sub(" ", text)
+    return len("".join(text.split()))
 
 
 @dataclass(frozen=True)
@@ -81,6 +96,7 @@ def load_answer_rules() -> AnswerRules:
             title=tuple(re.compile(p, re.IGNORECASE) for p in entry.get("title", ())),
             body=tuple(re.compile(p, re.IGNORECASE) for p in entry.get("body", ())),
             max_bytes=entry.get("max_bytes"),
+            max_text=entry.get("max_text"),
         )
         for entry in raw["answer"]
     )

@@ -105,10 +105,11 @@ def test_a_site_that_only_challenges_stops_within_a_few_requests_and_says_why(tm
     assert query(archive, "SELECT COUNT(*) FROM articles") == [(0,)]
 
 
-def test_an_article_that_mentions_captchas_or_missing_pages_is_not_taken_for_a_block_page():
-    paragraph = "<p>警方提醒：不要向陌生人透露短信验证码，遇到页面不存在或已被删除的招聘链接要提高警惕，请完成安全验证再登录。</p>"
-    page = f"<html><head><title>谨防求职诈骗：验证码不能给任何人</title></head><body>{paragraph * 60}</body></html>"
-    assert classify_answer(200, "http://example.gov.cn/news/t20240601_1.html", page.encode()) is None
+def test_an_article_that_mentions_captchas_logins_or_missing_pages_is_not_taken_for_a_block_page():
+    paragraph = "<p>警方提醒：不要向陌生人透露短信验证码，求职平台要求请先登录时请核实网址，请完成安全验证再操作，遇到页面不存在或已被删除的招聘链接要提高警惕。</p>"
+    for repeat in (5, 60):  # a short article and a long one
+        page = f"<html><head><title>谨防求职诈骗：验证码不能给任何人</title></head><body>{paragraph * repeat}</body></html>"
+        assert classify_answer(200, "http://example.gov.cn/news/t20240601_1.html", page.encode()) is None, repeat
 
 
 @pytest.mark.parametrize(

@@ -139,7 +139,7 @@ def format_health(report: list) -> str:
         spark = "".join(SPARK[0 if not count else max(1, round(count / peak * 8))] for count in site.new_per_day)
         lines.append(f"{site.name}  [{state}]  {site.title}")
         last = f"{_moment(site.last_run)} ({site.last_outcome})" if site.last_run else "never crawled"
-        lines.append(f"  last crawl      {last}; {site.crawls_30_days} crawls in 30 days")
+        lines.append(f"  last crawl      {last}; {site.crawls_30_days} crawl(s) in 30 days")
         lines.append(f"  last new        {_moment(site.last_new_article) if site.last_new_article else 'none yet'}")
         lines.append(f"  new per day     |{spark}|  {site.new_30_days} in 30 days (oldest left, today right)")
         if site.blocked or site.not_found:

@@ -16,6 +16,7 @@ from .byline import find_author, split_closing_credit
 from .chrome import discard_page_chrome
 from .damage import repair_damaged_runs
 from .encoding import decode_bytes, looks_binary
+from .govdoc import read_document_table
 from .headline import choose_subtitle, choose_title
 from .html import measure_tree, parse_html
 from .main_text import extract_main_text
@@ -119,6 +120,7 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> tu
         comment = _LEADING_URL_COMMENT.match(text)
         url = comment.group(1) if comment else None
     root = parse_html(text)
+    document = read_document_table(root)  # before the page chrome is cut out of the tree
     elements, measures = measure_tree(root)
     main = extract_main_text(elements, measures)
     meta = read_meta(root)
@@ -150,6 +152,12 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> tu
         # 作者：/记者： credit lines inside the article container, left out of the body.
         credits = (item.text for item in main.discarded if item.reason == "credit")
         metadata.author = next((author for author in map(find_author, credits) if author), None)
+    if document is not None:
+        # A 信息公开 page: its table's 发布日期 is the publication date, else the 成文日期; its
+        # 名称 is the headline when the chosen title is only the agency printed above it.
+        published = (document.published and _with_time(published, document.published)) or published or document.written
+        if document.name and (not title or title == document.issuer or (len(title) < len(document.name) and title in document.name)):
+            title = document.name
     article = Article(
         url=metadata.url,
         title=strip_pinyin_annotations(title) if title else None,
@@ -161,6 +169,8 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> tu
         site_name=metadata.site_name,
         keywords=metadata.keywords,
         discarded=discarded,
+        doc_number=document.doc_number if document else None,
+        issuer=document.issuer if document else None,
     )
     return article, measures[elements[0]].text if elements else 0
 
@@ -178,6 +188,11 @@ def _extract_tagless(text: str, url: str | None, fetched_at: datetime | None, wa
             warnings.append("no article block found in the HTML; the article was read from the page's text")
     article.url = url
     return article
+
+
+def _with_time(found: str | None, day: str) -> str:
+    """The table's day, with the time of day the page printed for that same day, if any."""
+    return found if found and found.startswith(day) else day
 
 
 def _before(order: int | None) -> int | None:

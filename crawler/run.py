@@ -85,7 +85,7 @@ def run_crawl(
     )
     crawlers: list[Crawler] = []
     report: dict = {"run_id": run_id, "sites": ", ".join(names), "outcome": "failed"}
-    worker = PipelineWorker(archive_dir, run_id)
+    worker = PipelineWorker(archive_dir, run_id, {site.name: site.extract for site in targets if site.extract is not None})
     try:
         worker.start()
         context = CrawlContext(archive, run_id, worker)

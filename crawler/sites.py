@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 from croniter import croniter
+from jiwen.extract.article.overrides import ExtractionOverrides
 
 from jiwen.errors import ConfigError
 
@@ -72,6 +73,9 @@ class SiteConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
     # `jiwen sites --health` marks a column stale when it has produced nothing new for this long
     # (and for two crawls in a row): "14d" for a daily column, longer for a monthly one.
     stale_after: str = "14d"
+    # Where this site keeps its text, headline and date, for layouts the general rules get wrong
+    # ([site.extract] content/title/date XPaths, noise XPaths); `jiwen reextract --site` re-applies.
+    extract: ExtractionOverrides | None = None
 
     @cached_property
     def domains(self) -> list[str]:
@@ -201,6 +205,8 @@ def site_problem(site: SiteConfig) -> str | None:
             "".encode(site.encoding)
         except LookupError:
             return f"encoding {site.encoding!r} is unknown; use e.g. gb18030 or utf-8"
+    if site.extract is not None and site.extract.problem():
+        return site.extract.problem()
     if duration_seconds(site.stale_after) is None:
         return f"stale_after {site.stale_after!r} is not a duration like '14d' or '36h'"
     if site.download_delay is not None and not 0 <= site.download_delay <= 300:

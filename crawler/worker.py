@@ -43,9 +43,10 @@ _CLOSE = "close"
 
 
 class PipelineWorker:
-    def __init__(self, archive_dir: Path, run_id: int) -> None:
+    def __init__(self, archive_dir: Path, run_id: int, overrides: dict | None = None) -> None:
         self.archive_dir = Path(archive_dir)
         self.run_id = run_id
+        self.overrides = dict(overrides or {})  # site name -> ExtractionOverrides
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jiwen-pipeline")
         self._connection = None
         self._process = None
@@ -60,7 +61,7 @@ class PipelineWorker:
         self._connection, child_end = SPAWN.Pipe()
         self._process = SPAWN.Process(
             target=_serve,
-            args=(str(self.archive_dir), self.run_id, os.getpid(), self._logs.queue, child_end),
+            args=(str(self.archive_dir), self.run_id, os.getpid(), self._logs.queue, child_end, self.overrides),
             name="jiwen-pipeline",
             daemon=False,  # it starts the background indexer, and daemons may not have children
         )
@@ -121,13 +122,13 @@ class PipelineWorker:
         ))
 
 
-def _serve(archive_dir: str, run_id: int, parent_pid: int, log_queue, connection) -> None:
+def _serve(archive_dir: str, run_id: int, parent_pid: int, log_queue, connection, overrides: dict | None = None) -> None:
     become_worker(parent_pid, log_queue)
     try:
         from jiwen.extract import process_page
 
         archive = Archive(Path(archive_dir))
-        pipeline = PagePipeline(archive, run_id=run_id, index_in_background=True, log_queue=log_queue)
+        pipeline = PagePipeline(archive, run_id=run_id, index_in_background=True, log_queue=log_queue, overrides=overrides)
     except Exception as error:
         connection.send(WorkerFailure.of(error))
         return

@@ -8,6 +8,7 @@ from datetime import datetime
 from jiwen.models import Article
 
 from .article import extract_article
+from .article.overrides import ExtractionOverrides
 from .facts import extract_facts
 
 
@@ -17,11 +18,13 @@ def process_page(
     url: str | None = None,
     content_type: str | None = None,
     fetched_at: datetime | None = None,
+    overrides: ExtractionOverrides | None = None,
 ) -> Article:
-    """The whole extraction stage: the article with its facts."""
-    article = extract_article(data, url=url, content_type=content_type, fetched_at=fetched_at)
+    """The whole extraction stage: the article with its facts. `overrides`: the page's site's
+    XPaths from sites.toml, if it has any."""
+    article = extract_article(data, url=url, content_type=content_type, fetched_at=fetched_at, overrides=overrides)
     article.facts = extract_facts(article)
     return article
 
 
-__all__ = ["extract_article", "extract_facts", "process_page"]
+__all__ = ["ExtractionOverrides", "extract_article", "extract_facts", "process_page"]

@@ -316,15 +316,29 @@ def reindex(archive_dir: Path | None) -> None:
 
 @cli.command()
 @archive_option
+@click.option("--site", "site_name", help="Only this site's pages (after editing its [site.extract] in sites.toml).")
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary line.")
-def reextract(archive_dir: Path | None, quiet: bool) -> None:
-    """Re-run extraction over the stored raw pages (after jiwen improves), then update the index.
+def reextract(archive_dir: Path | None, site_name: str | None, quiet: bool) -> None:
+    """Re-run extraction over the stored raw pages (after jiwen improves, or after a site's
+    extraction overrides changed), then update the index.
 
     \b
-    Example:
+    Examples:
       jiwen reextract --archive ./archive
+      jiwen reextract --site hrss-guangdong
     """
+    from jiwen.crawler.sites import find_site, load_sites
+
     from .maintenance import reextract as run_reextract
+
+    if site_name:
+        chosen = find_site(load_sites(), site_name)  # a broken sites file or unknown name: one line
+        overrides = {chosen.name: chosen.extract} if chosen.extract else {}
+    else:
+        try:
+            overrides = {site.name: site.extract for site in load_sites() if site.extract}
+        except JiwenError:
+            overrides = {}  # a broken sites file must not keep the archive from re-extracting
 
     directory = resolve_archive_dir(archive_dir)
     archive = _open_archive(directory)
@@ -336,7 +350,7 @@ def reextract(archive_dir: Path | None, quiet: bool) -> None:
             click.echo(f"{outcome.status:<9} {outcome.article_id}  {outcome.url}")
 
     with _writer_lock(directory, "jiwen reextract"):
-        counts = run_reextract(archive, on_outcome=report)
+        counts = run_reextract(archive, on_outcome=report, site=site_name, overrides=overrides)
     click.echo(_summary(counts))
 
 

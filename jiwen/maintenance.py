@@ -9,14 +9,23 @@ from .pipeline import Outcome, PagePipeline
 from .store import Archive
 
 
-def reextract(archive: Archive, *, on_outcome: Callable[[Outcome], None] | None = None) -> dict[str, int]:
-    """Run the current extractor over the newest stored page of every URL: no re-crawl needed."""
-    run_id = archive.start_run("reextract", None, {})
+def reextract(
+    archive: Archive,
+    *,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    site: str | None = None,
+    overrides: dict | None = None,
+) -> dict[str, int]:
+    """Run the current extractor over the newest stored page of every URL (of one `site`, if
+    given), with the sites' extraction `overrides` (site name -> ExtractionOverrides): no re-crawl needed."""
+    run_id = archive.start_run("reextract", site, {"site": site} if site else {})
     # Every article is indexed again: the index is written by a process of its own meanwhile.
-    pipeline = PagePipeline(archive, run_id=run_id, index_in_background=True)
+    pipeline = PagePipeline(archive, run_id=run_id, index_in_background=True, overrides=overrides)
     outcome_name = "failed"
     try:
         for page_id, page in archive.latest_pages():
+            if site is not None and page.site != site:
+                continue
             outcome = pipeline.extract_and_store(page_id, page)
             pipeline.counts[outcome.status] = pipeline.counts.get(outcome.status, 0) + 1
             if on_outcome is not None:

@@ -55,8 +55,11 @@ class PagePipeline:
         batch_size: int | None = None,
         index_in_background: bool = False,
         log_queue=None,
+        overrides: dict | None = None,
     ) -> None:
         self.archive = archive
+        # Per-site extraction overrides (sites.toml [site.extract]), by site name.
+        self.overrides = dict(overrides or {})
         self.run_id = run_id
         self.batch_size = batch_size or INLINE_BATCH
         self._index = None
@@ -106,6 +109,7 @@ class PagePipeline:
                 url=url,
                 content_type=page.content_type or page.headers.get("content-type"),
                 fetched_at=_parse_time(page.fetched_at),
+                overrides=self.overrides.get(page.site) if page.site else None,
             )
         except ExtractionError as error:
             self.archive.set_page_outcome(page_id, detected_encoding=None, error=str(error))

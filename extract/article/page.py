@@ -17,6 +17,7 @@ from .chrome import discard_page_chrome
 from .damage import repair_damaged_runs
 from .encoding import decode_bytes, looks_binary
 from .govdoc import read_document_table
+from .overrides import ExtractionOverrides, apply_to_tree, overridden_date
 from .headline import choose_subtitle, choose_title
 from .html import measure_tree, parse_html
 from .main_text import extract_main_text
@@ -69,6 +70,7 @@ def extract_article(
     url: str | None = None,
     content_type: str | None = None,
     fetched_at: datetime | None = None,
+    overrides: ExtractionOverrides | None = None,
 ) -> Article:
     """The article on one page: HTML or a plain-text dump, as bytes in any Chinese encoding or as
     text. `content_type` is the HTTP Content-Type (its charset is trusted only when the bytes agree);
@@ -97,7 +99,7 @@ def extract_article(
         warnings.extend(f"repaired damaged run {before!r} -> {after!r}" for before, after in report.repaired)
         warnings.extend(f"damaged run left as is (could not re-align): {run!r}" for run in report.unrepaired)
     if html:
-        article, parsed_chars = _extract_html(text, url, fetched_at)
+        article, parsed_chars = _extract_html(text, url, fetched_at, overrides)
         if not article.body.strip():
             article = _extract_tagless(text, url, fetched_at, warnings, parsed_chars)
     else:
@@ -114,12 +116,14 @@ def extract_article(
     return article
 
 
-def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> tuple[Article, int]:
+def _extract_html(text: str, url: str | None, fetched_at: datetime | None, overrides: ExtractionOverrides | None = None) -> tuple[Article, int]:
     """The article, and how many visible characters the parsed tree held."""
     if url is None:
         comment = _LEADING_URL_COMMENT.match(text)
         url = comment.group(1) if comment else None
     root = parse_html(text)
+    # A site's own XPaths (sites.toml [site.extract]): noise goes before anything is measured.
+    overridden = apply_to_tree(root, overrides) if overrides is not None else None
     document = read_document_table(root)  # before the page chrome is cut out of the tree
     elements, measures = measure_tree(root)
     main = extract_main_text(elements, measures)
@@ -158,6 +162,11 @@ def _extract_html(text: str, url: str | None, fetched_at: datetime | None) -> tu
         published = (document.published and _with_time(published, document.published)) or published or document.written
         if document.name and (not title or title == document.issuer or (len(title) < len(document.name) and title in document.name)):
             title = document.name
+    if overridden is not None:
+        title = overridden.title or title
+        published = overridden_date(overridden, fetched_at) or published
+        if overridden.paragraphs is not None:
+            lines = [strip_pinyin_annotations(paragraph) for paragraph in overridden.paragraphs if paragraph != title]
     article = Article(
         url=metadata.url,
         title=strip_pinyin_annotations(title) if title else None,

@@ -27,7 +27,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import deferred_from_coro
 
-from .context import ContextComponent
+from .context import CONTEXT_SETTING
 from .middlewares import KIND
 
 RULES_FILE = "blocked_answers.toml"
@@ -125,9 +125,11 @@ def explain(kind: str, count: int, site: str) -> str:
     return f"{site}: {count} {noun} {rule.what}. What to do: {rule.advice}."
 
 
-class BlockedAnswerMiddleware(ContextComponent):
+class BlockedAnswerMiddleware:
     def __init__(self, crawler) -> None:
-        super().__init__(crawler)
+        self.crawler = crawler
+        # None in `jiwen sites discover`, which has no archive to record answers in.
+        self.context = crawler.settings.get(CONTEXT_SETTING)
         self.rules = load_answer_rules()
         self.stop_after = crawler.settings.getint(STOP_AFTER_SETTING, 3)
         self.blocked_in_a_row = 0
@@ -154,11 +156,17 @@ class BlockedAnswerMiddleware(ContextComponent):
         else:
             stats.inc_value(f"jiwen/blocked/{rule.kind}")
             self.blocked_in_a_row += 1
-        self.context.record_error(request.url, rule.kind, response.status, f"{rule.counted_as}: {rule.kind}")
+        if self.context is not None:
+            self.context.record_error(request.url, rule.kind, response.status, f"{rule.counted_as}: {rule.kind}")
         if self.blocked_in_a_row >= self.stop_after and not self.articles_served and self.closing is None:
             # No article served yet and the last answers all blocks: the rest of the list would be too.
             self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=BLOCKED_REASON))
         raise IgnoreRequest(f"{rule.counted_as}: {rule.kind}")
+
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
 
 
 class SiteRequestMiddleware:

@@ -106,8 +106,11 @@ class Discovery(msgspec.Struct, kw_only=True):
     def nothing_reason(self) -> str:
         if self.robots_disallowed and self.pages_looked_at <= 1:
             return f"robots.txt disallows {self.start_url}; jiwen obeys it"
-        if self.blocked and self.blocked >= self.pages_looked_at:
-            return "every answer was a block or challenge page (see above)"
+        if self.blocked and (self.blocked >= self.pages_looked_at or not any(column.sampled for column in self.columns)):
+            return (
+                f"{self.blocked} answers were block or challenge pages (瑞数/加速乐 cookie challenges, firewalls, "
+                "captchas): set the site's cookies/headers or a slower download_delay (README: answers that are not articles)"
+            )
         if not self.columns:
             return (
                 f"no list page found within depth {self.depth} of {self.start_url} "
@@ -343,12 +346,11 @@ def discover_site(start_url: str, *, depth: int = DEFAULT_DEPTH, max_pages: int 
     settings.set("HTTPCACHE_ENABLED", False, priority="cmdline")
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     settings.set("EXTENSIONS", {"scrapy.extensions.telnet.TelnetConsole": None}, priority="cmdline")
-    settings.set("DOWNLOADER_MIDDLEWARES", {
-        "jiwen.crawler.middlewares.FetchOutcomeMiddleware": None,
-        "jiwen.crawler.middlewares.ArchivedArticleFilter": None,
-        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-        "jiwen.crawler.middlewares.BackoffRetryMiddleware": 550,
-    }, priority="cmdline")
+    # The crawl's downloader middlewares (blocked answers, site headers, retries with backoff)
+    # without the two that need an archive.
+    middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+    middlewares.update({"jiwen.crawler.middlewares.FetchOutcomeMiddleware": None, "jiwen.crawler.middlewares.ArchivedArticleFilter": None})
+    settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="cmdline")
     for name, value in (settings_overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings)

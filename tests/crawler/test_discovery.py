@@ -120,3 +120,11 @@ def test_pager_pages_belong_to_the_column_of_their_folder():
 def test_an_entry_is_only_rendered_when_a_column_was_chosen():
     with pytest.raises(ConfigError, match="no news column found"):
         render_site_entry(Discovery(start_url="http://example.gov.cn/", pages_looked_at=3))
+
+
+def test_discover_of_a_site_that_only_challenges_says_so(jiwen):
+    challenge_site = PORTAL.parent / "challenge_site"
+    with serve_site(challenge_site) as server:
+        result = jiwen("sites", "discover", server.base_url + "/", "--no-throttle")
+    assert result.returncode == 1
+    assert "answers were block or challenge pages" in result.stderr and "cookies" in result.stderr

@@ -51,16 +51,19 @@ class AnswerRule:
     max_bytes: int | None = None
     max_text: int | None = None
 
-    def matches(self, status: int, url: str, title: str, head: str, size: int) -> bool:
+    def matches(self, status: int, url: str, title: str, head, size: int) -> bool:
+        """`head` is a callable returning the decoded start of the body: most responses are
+        decided on status, URL and title, and never pay for decoding it."""
         if self.status and status not in self.status:
             return False
         if any(pattern.search(url) for pattern in self.url) or any(pattern.search(title) for pattern in self.title):
             return True
-        if self.max_bytes is not None and size > self.max_bytes:
+        if not self.body or (self.max_bytes is not None and size > self.max_bytes):
             return False
-        if not any(pattern.search(head) for pattern in self.body):
+        text = head()
+        if not any(pattern.search(text) for pattern in self.body):
             return False
-        return self.max_text is None or visible_length(head) <= self.max_text
+        return self.max_text is None or visible_length(text) <= self.max_text
 
 
 def visible_length(html: str) -> int:
@@ -109,7 +112,13 @@ def classify_answer(status: int, url: str, body: bytes, encoding: str = "utf-8",
     head_bytes = body[: rules.scan_bytes]
     title_match = TITLE.search(head_bytes)
     title = title_match.group(1).decode(encoding, errors="replace").strip() if title_match else ""
-    head = head_bytes.decode(encoding, errors="replace")
+    decoded: list[str] = []
+
+    def head() -> str:
+        if not decoded:
+            decoded.append(head_bytes.decode(encoding, errors="replace"))
+        return decoded[0]
+
     for rule in rules.rules:
         if rule.matches(status, url, title, head, len(body)):
             return rule

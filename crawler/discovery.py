@@ -14,7 +14,7 @@ Each list is a column, keyed by its folder. A few of each column's articles are 
 by the extractor and the relevance rules (extract/data/relevance.toml); columns whose sampled
 articles are mostly on topic are chosen, ranked by on-topic articles, then article links seen.
 
-Two users: `jiwen sites discover URL` (DiscoverySpider, then render_site_entry prints a
+Two users: `jiwen sites discover URL` (spiders/discover.py, then site_entry.py prints a
 `[[site]]` entry), and `jiwen crawl --url` on a page that is not a list (NewsSpider runs the same
 ColumnSurvey first, then crawls the chosen columns as list pages).
 """
@@ -22,9 +22,7 @@ ColumnSurvey first, then crawls the chosen columns as list pages).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
@@ -33,10 +31,8 @@ from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
-from jiwen.errors import ConfigError
-
 from .middlewares import KIND
-from .sites import DEFAULT_INTERVAL, SiteConfig, parse_sites, site_for_url
+from .sites import SiteConfig
 
 DEFAULT_DEPTH = 2
 DEFAULT_MAX_PAGES = 60  # pages fetched by one discovery, samples included
@@ -308,117 +304,6 @@ class SurveyCallbacks:
         elif message.startswith("blocked"):
             self.survey.result.blocked += 1
         self.survey.result.pages_looked_at += 1
-
-
-class DiscoverySpider(SurveyCallbacks, scrapy.Spider):
-    """`jiwen sites discover`: survey a site from one URL and stop."""
-
-    name = "discover"
-
-    def __init__(self, start_url: str, depth: int = DEFAULT_DEPTH, max_pages: int = DEFAULT_MAX_PAGES, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.site = site_for_url(start_url)
-        self.allowed_domains = list(self.site.domains)
-        self.survey = ColumnSurvey(self.site, start_url, depth=depth, max_pages=max_pages)
-
-    async def start(self):
-        yield scrapy.Request(self.survey.result.start_url, callback=self.parse_start, errback=self.survey_failed,
-                             meta={KIND: "list"}, dont_filter=True)
-
-    def parse_start(self, response: Response) -> Iterator[scrapy.Request]:
-        yield from self.survey_requests(response, 0)
-
-    def closed(self, reason: str) -> None:
-        self.survey.decide()
-
-
-def discover_site(start_url: str, *, depth: int = DEFAULT_DEPTH, max_pages: int = DEFAULT_MAX_PAGES, settings_overrides: dict | None = None) -> Discovery:
-    """Run a discovery in this process (Scrapy's reactor runs once per process: call it once)."""
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
-
-    site_for_url(start_url)  # a clear error for a URL that is not http(s)
-    if depth < 0 or max_pages < 1:
-        raise ConfigError("--depth must be 0 or more and --max-pages at least 1")
-    settings = Settings()
-    settings.setmodule("jiwen.crawler.settings", priority="project")
-    # No archive: nothing is stored, cached or resumed; robots.txt, delays and limits stay.
-    settings.set("HTTPCACHE_ENABLED", False, priority="cmdline")
-    settings.set("ITEM_PIPELINES", {}, priority="cmdline")
-    settings.set("EXTENSIONS", {"scrapy.extensions.telnet.TelnetConsole": None}, priority="cmdline")
-    # The crawl's downloader middlewares (blocked answers, site headers, retries with backoff)
-    # without the two that need an archive.
-    middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
-    middlewares.update({"jiwen.crawler.middlewares.FetchOutcomeMiddleware": None, "jiwen.crawler.middlewares.ArchivedArticleFilter": None})
-    settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="cmdline")
-    for name, value in (settings_overrides or {}).items():
-        settings.set(name, value, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(DiscoverySpider)
-    process.crawl(crawler, start_url=start_url, depth=depth, max_pages=max_pages)
-    process.start()
-    return crawler.spider.survey.decide()
-
-
-def render_site_entry(discovery: Discovery, *, name: str | None = None, interval: str = DEFAULT_INTERVAL) -> str:
-    """A `[[site]]` entry for sites.toml, one comment line per column found. Raises ConfigError
-    when no column was chosen."""
-    if not discovery.chosen:
-        raise ConfigError(f"no news column found: {discovery.nothing_reason()}")
-    site = site_for_url(discovery.start_url, name=name)
-    lines = [
-        f"# Found by `jiwen sites discover {discovery.start_url}` ({discovery.pages_looked_at} pages looked at).",
-        "[[site]]",
-        f"name = {toml_string(site.name)}",
-    ]
-    if discovery.site_title:
-        lines.append(f"title = {toml_string(discovery.site_title)}")
-    lines.append("start_urls = [")
-    lines.extend(f"    {toml_string(column.url)},  # {clean_text(column.title, 30)}" for column in discovery.chosen)
-    lines.append("]")
-    lines.append(f"interval = {toml_string(interval)}")
-    for column in discovery.columns:
-        mark = "crawled" if column.chosen else "left out"
-        lines.append(f"# column ({mark}): {clean_text(column.describe(), 240)}")
-    lines.append("[site.pagination]")
-    lines.append("max_pages = 5")
-    text = "\n".join(lines) + "\n"
-    parse_sites(text, source="the discovered entry")  # never print or write an entry that does not load
-    return text
-
-
-def toml_string(value: str) -> str:
-    """A TOML basic string: JSON's string escapes are TOML's (\\", \\\\, \\n, \\uXXXX)."""
-    import json
-
-    return json.dumps(value, ensure_ascii=False)
-
-
-def user_sites_file() -> Path:
-    """Where `--write` appends: $JIWEN_SITES, else the user's own sites.toml (created on first
-    write), never the examples shipped with jiwen."""
-    import os
-
-    if os.environ.get("JIWEN_SITES"):
-        return Path(os.environ["JIWEN_SITES"]).expanduser()
-    config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return config_home / "jiwen" / "sites.toml"
-
-
-def append_site_entry(path: Path, entry: str) -> Path:
-    """Append an entry to a sites file (created if missing) after checking the result loads."""
-    path = Path(path).expanduser()
-    existing = path.read_text("utf-8") if path.is_file() else ""
-    combined = existing + ("\n" if existing and not existing.endswith("\n\n") else "") + entry
-    try:
-        tomllib.loads(combined)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path} would not be valid TOML with the new entry ({error}); fix the file first") from None
-    parse_sites(combined, source=str(path))  # a name used twice is refused here
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as stream:
-        stream.write(combined[len(existing):])
-    return path
 
 
 class DiscoveryMode(SurveyCallbacks):

@@ -534,7 +534,8 @@ def discover(url: str, depth: int, max_pages: int, name: str | None, interval: s
       jiwen sites discover https://rst.example.gov.cn/
       jiwen sites discover https://rst.example.gov.cn/ --name rst-example --write
     """
-    from jiwen.crawler.discovery import append_site_entry, discover_site, render_site_entry, user_sites_file
+    from jiwen.crawler.site_entry import append_site_entry, render_site_entry, user_sites_file
+    from jiwen.crawler.spiders.discover import discover_site
 
     overrides = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0} if no_throttle else None
     found = discover_site(url, depth=depth, max_pages=max_pages, settings_overrides=overrides)

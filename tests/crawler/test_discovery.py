@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from jiwen.crawler.discovery import Discovery, column_key, render_site_entry
+from jiwen.crawler.discovery import Discovery, column_key
+from jiwen.crawler.site_entry import render_site_entry
 from jiwen.crawler.sites import site_for_url
 from jiwen.demo.server import serve_site
 from jiwen.errors import ConfigError

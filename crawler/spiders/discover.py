@@ -1,0 +1,64 @@
+"""`jiwen sites discover`: the discovery spider, and discover_site() that runs it in this process
+without an archive (crawler/discovery.py has the survey itself)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import scrapy
+from scrapy.http import Response
+
+from jiwen.crawler.discovery import DEFAULT_DEPTH, DEFAULT_MAX_PAGES, ColumnSurvey, Discovery, SurveyCallbacks
+from jiwen.crawler.middlewares import KIND
+from jiwen.crawler.sites import site_for_url
+from jiwen.errors import ConfigError
+
+
+class DiscoverySpider(SurveyCallbacks, scrapy.Spider):
+    """`jiwen sites discover`: survey a site from one URL and stop."""
+
+    name = "discover"
+
+    def __init__(self, start_url: str, depth: int = DEFAULT_DEPTH, max_pages: int = DEFAULT_MAX_PAGES, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.site = site_for_url(start_url)
+        self.allowed_domains = list(self.site.domains)
+        self.survey = ColumnSurvey(self.site, start_url, depth=depth, max_pages=max_pages)
+
+    async def start(self):
+        yield scrapy.Request(self.survey.result.start_url, callback=self.parse_start, errback=self.survey_failed,
+                             meta={KIND: "list"}, dont_filter=True)
+
+    def parse_start(self, response: Response) -> Iterator[scrapy.Request]:
+        yield from self.survey_requests(response, 0)
+
+    def closed(self, reason: str) -> None:
+        self.survey.decide()
+
+
+def discover_site(start_url: str, *, depth: int = DEFAULT_DEPTH, max_pages: int = DEFAULT_MAX_PAGES, settings_overrides: dict | None = None) -> Discovery:
+    """Run a discovery in this process (Scrapy's reactor runs once per process: call it once)."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    site_for_url(start_url)  # a clear error for a URL that is not http(s)
+    if depth < 0 or max_pages < 1:
+        raise ConfigError("--depth must be 0 or more and --max-pages at least 1")
+    settings = Settings()
+    settings.setmodule("jiwen.crawler.settings", priority="project")
+    # No archive: nothing is stored, cached or resumed; robots.txt, delays and limits stay.
+    settings.set("HTTPCACHE_ENABLED", False, priority="cmdline")
+    settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    settings.set("EXTENSIONS", {"scrapy.extensions.telnet.TelnetConsole": None}, priority="cmdline")
+    # The crawl's downloader middlewares (blocked answers, site headers, retries with backoff)
+    # without the two that need an archive.
+    middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+    middlewares.update({"jiwen.crawler.middlewares.FetchOutcomeMiddleware": None, "jiwen.crawler.middlewares.ArchivedArticleFilter": None})
+    settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="cmdline")
+    for name, value in (settings_overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(DiscoverySpider)
+    process.crawl(crawler, start_url=start_url, depth=depth, max_pages=max_pages)
+    process.start()
+    return crawler.spider.survey.decide()

@@ -240,6 +240,10 @@ def dated_link_count(response: TextResponse) -> int:
 FILE_SUFFIX = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|mp4|mp3|apk|exe|wps|txt|xml|css|js)$", re.IGNORECASE)
 
 
+def is_home_page(url: str) -> bool:
+    return bool(re.fullmatch(r"/?|/(index|default|home|main)\.\w+", urlsplit(url).path))
+
+
 def looks_like_page(url: str) -> bool:
     return not FILE_SUFFIX.search(urlsplit(url).path)
 
@@ -320,7 +324,10 @@ class DiscoveryMode(SurveyCallbacks):
         if not self.discover_from_start or self.survey is not None or page != 1 or not isinstance(response, TextResponse):
             return False
         links = [link for link in LinkExtractor(unique=True).extract_links(response) if self.on_site(link.url)]
-        return sum(1 for link in links if self.site.is_article_url(link.url)) < MIN_ARTICLE_LINKS
+        articles = sum(1 for link in links if self.site.is_article_url(link.url))
+        # A page without article links is surveyed; so is a site's home page with a few (a 要闻
+        # box), while a column page with two articles is crawled as the list the user named.
+        return articles == 0 or (articles < MIN_ARTICLE_LINKS and is_home_page(response.url))
 
     def start_discovery(self, response: Response) -> Iterator[scrapy.Request]:
         self.survey = ColumnSurvey(self.site, response.url)

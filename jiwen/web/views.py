@@ -220,16 +220,19 @@ class Handlers:
     # -- sites -------------------------------------------------------------------------
 
     def _sites(self):
+        from jiwen.crawler.health import site_health
         from jiwen.crawler.sites import load_sites
         from jiwen.errors import ConfigError
 
-        with self.state.open_archive() as archive:
-            history = archive.runs(200)
-            by_site = archive.stats()["articles_by_site"]
         try:
             configured, config_error = load_sites(), None
         except ConfigError as error:
             configured, config_error = [], str(error)
+        with self.state.open_archive() as archive:
+            history = archive.runs(200)
+            by_site = archive.stats()["articles_by_site"]
+            # The same library call as `jiwen sites --health`.
+            health = {item.name: item for item in site_health(archive, configured)}
         last_run: dict[str, dict] = {}
         run_count: dict[str, int] = {}
         for run in history:
@@ -241,11 +244,12 @@ class Handlers:
         seen = [name for name in by_site if name not in names and name != "(local)"]
         rows = [
             {"name": site.name, "interval": site.interval, "enabled": site.enabled, "start_urls": site.start_urls,
-             "articles": by_site.get(site.name, 0), "last": last_run.get(site.name), "runs": run_count.get(site.name, 0)}
+             "articles": by_site.get(site.name, 0), "last": last_run.get(site.name), "runs": run_count.get(site.name, 0),
+             "health": health.get(site.name)}
             for site in configured
         ] + [
             {"name": name, "interval": None, "enabled": None, "start_urls": [], "articles": by_site.get(name, 0),
-             "last": last_run.get(name), "runs": run_count.get(name, 0)}
+             "last": last_run.get(name), "runs": run_count.get(name, 0), "health": None}
             for name in seen
         ]  # fmt: skip
         return rows, history[:50], config_error

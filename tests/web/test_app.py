@@ -230,6 +230,26 @@ def test_sites_shows_each_site_with_its_run_history(page, server):
     assert page.dialogs == []
 
 
+def test_sites_shows_the_health_that_jiwen_sites_health_reports(page, server, served_archive):
+    result = run_jiwen("sites", "--health", "--json", "--archive", str(served_archive))
+    assert result.returncode == 0, result.stderr[-2000:]
+    expected = {item["name"]: item for item in json.loads(result.stdout)}
+    page.goto(server.base_url + "/sites")
+    rows = page.locator("#sites tbody tr")
+    seen = 0
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        name = row.locator("td:first-child a").inner_text()
+        if name not in expected:
+            continue
+        seen += 1
+        assert row.locator("td.new-30-days").inner_text() == str(expected[name]["new_30_days"])
+        assert row.locator("td.health").inner_text().split("\n")[0] == (
+            "not crawled yet" if not expected[name]["last_run"] else "stale" if expected[name]["stale"] else "ok"
+        )
+    assert seen == len(expected) > 0
+
+
 def test_serve_refuses_a_missing_archive_in_one_line(tmp_path):
     result = run_jiwen("serve", "--archive", str(tmp_path / "nothing"), "--port", str(free_port()), timeout=60)
     assert result.returncode == 1

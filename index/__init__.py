@@ -9,13 +9,12 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy
 from whoosh.writing import NO_MERGE
 
 from jiwen.models import ArchivedArticle, SearchRequest, SearchResponse
 
 from .arrays import SearchArrays
-from .columns import ColumnCache
+from .columns import ColumnCache, save_missing_columns
 from .documents import article_document
 from .scoring import Scorer
 from .searcher import run_matching_ids, run_search
@@ -72,6 +71,7 @@ class ArchiveIndex:
             writer.cancel()
             raise
         writer.commit()
+        save_missing_columns(self.directory, self._index)
         if repeated:
             self.add(repeated)
         return len(seen)
@@ -85,6 +85,7 @@ class ArchiveIndex:
             writer.cancel()
             raise
         writer.commit()
+        save_missing_columns(self.directory, self._index)
 
     def rebuild(self, articles: Iterable[ArchivedArticle]) -> int:
         """Build a fresh index from `articles` beside this one, then swap it in. Holds this index's
@@ -107,6 +108,7 @@ class ArchiveIndex:
                         writer.cancel()
                         raise
                     writer.commit(mergetype=NO_MERGE)
+                    save_missing_columns(fresh, fresh_index)
                     count += len(batch)
             except BaseException:
                 shutil.rmtree(fresh, ignore_errors=True)
@@ -142,7 +144,7 @@ class ArchiveIndex:
     def _current_arrays(self) -> SearchArrays:
         searcher = self._current_searcher()
         if self._arrays is None or self._arrays.searcher is not searcher:
-            self._arrays = SearchArrays(searcher, self._columns)
+            self._arrays = SearchArrays(searcher, self._columns, self.directory)
         return self._arrays
 
     def _close_searcher(self) -> None:
@@ -160,8 +162,7 @@ class ArchiveIndex:
         return run_matching_ids(request, self._current_arrays(), self._scorer)
 
     def ids(self) -> set[str]:
-        arrays = self._current_arrays()
-        return {arrays.ids[docnum] for docnum in numpy.flatnonzero(arrays.live).tolist()}
+        return set(self._current_arrays().live_ids())
 
     def doc_count(self) -> int:
         return self._current_searcher().doc_count()

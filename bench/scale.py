@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -68,7 +67,7 @@ def _html(article) -> bytes:
 
 def build_archive(size: int) -> Path:
     """The cached archive of `size` articles, built through the store if absent."""
-    from jiwen.extract.sentences import sentence_at
+    from jiwen.extract.facts.sentences import sentence_at
     from jiwen.models import Article, FetchedPage
     from jiwen.store import Archive
 
@@ -111,16 +110,121 @@ def build_archive(size: int) -> Path:
     return folder
 
 
+def measured(arguments: list[str]) -> tuple[float, float, str]:
+    """Like run(), with the peak RSS of exactly this process tree (os.wait4 on its pid)."""
+    started = time.perf_counter()
+    process = subprocess.Popen([*JIWEN, *arguments], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"jiwen {' '.join(arguments)} failed with exit code {process.returncode}")
+    return wall, usage.ru_maxrss / 1024, out.decode("utf-8", errors="replace")
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def schema_version(folder: Path) -> int:
+    import sqlite3
+
+    db = sqlite3.connect(folder / "archive.sqlite3")
+    try:
+        return int(db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0])
+    finally:
+        db.close()
+
+
+def in_process(folder: Path) -> dict[str, tuple[float, float]]:
+    import search_speed
+    from jiwen.index import ArchiveIndex
+    from jiwen.index.analyzer import segmenter
+
+    segmenter()
+    archive_index = ArchiveIndex(folder / "index")
+    _first, results = search_speed.latencies(archive_index)
+    archive_index.close()
+    return {mode: (p50, p95) for mode, (p50, p95, _hits) in results.items()}
+
+
+class Row(dict):
+    """A size's results, logged as each is measured (a long run shows its numbers as it goes)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, name: str, value: str) -> None:
+        log(f"  {self.size:,} | {name}: {value}")
+        super().__setitem__(name, value)
+
+
+def measure(size: int, repeat: int) -> dict[str, str]:
+    folder = build_archive(size)
+    row = Row(size)
+    version = schema_version(folder)
+    wall, rss, _ = measured_python(["-c", "import sys; from jiwen.store import Archive; Archive(sys.argv[1]).close()", str(folder)])
+    row["open by a writer (migration)"] = (
+        f"{wall:.1f} s (schema {version} -> {schema_version(folder)})" if version != schema_version(folder) else f"{wall:.1f} s (no migration)"
+    )
+    log(f"{size:,}: reindex ...")
+    wall, rss, out = measured(["reindex", "--archive", str(folder)])
+    indexed = int(out.split()[1])
+    row["jiwen reindex"] = f"{wall:.0f} s, {indexed / wall:.0f} art/s, {rss:.0f} MB"
+    row["store bytes/article"] = f"{(folder / 'archive.sqlite3').stat().st_size / size / 1024:.1f} KB"
+    row["index bytes/article"] = f"{folder_bytes(folder / 'index') / size / 1024:.1f} KB"
+    for name, arguments in ONE_SHOT.items():
+        walls, peaks = [], []
+        for _ in range(repeat):
+            wall, rss, _out = measured(["search", *arguments, "--archive", str(folder)])
+            walls.append(wall)
+            peaks.append(rss)
+        row[f"search {name}"] = f"{statistics.median(walls):.2f} s, {max(peaks):.0f} MB"
+    log(f"{size:,}: in-process latencies ...")
+    latencies = in_process(folder)
+    for mode in ("query only", "+ filters + 5 facets"):
+        p50, p95 = latencies[mode]
+        row[f"in-process {mode} p50/p95"] = f"{p50:.0f} / {p95:.0f} ms"
+    log(f"{size:,}: export and check ...")
+    target = CACHE / f"export-{size}.jsonl"
+    wall, rss, _ = measured(["export", "--archive", str(folder), "--format", "jsonl", "-o", str(target)])
+    row["jiwen export (jsonl)"] = f"{wall:.0f} s, {rss:.0f} MB"
+    target.unlink(missing_ok=True)
+    wall, rss, _ = measured(["check", "--archive", str(folder)])
+    row["jiwen check"] = f"{wall:.1f} s, {rss:.0f} MB"
+    return row
+
+
+def measured_python(arguments: list[str]) -> tuple[float, float, str]:
+    global JIWEN
+    saved, JIWEN = JIWEN, [sys.executable]
+    try:
+        return measured(arguments)
+    finally:
+        JIWEN = saved
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,300000", help="comma-separated article counts")
     parser.add_argument("--build-only", action="store_true", help="only build (and cache) the archives")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each one-shot search")
     arguments = parser.parse_args()
     sizes = [int(size) for size in arguments.sizes.split(",")]
     for size in sizes:
         build_archive(size)
     if arguments.build_only:
         return
+    rows = {size: measure(size, arguments.repeat) for size in sizes}
+    names = list(next(iter(rows.values())))
+    width = max(len(name) for name in names)
+    print(f"\n{'articles':<{width}}  " + "  ".join(f"{size:>26,}" for size in sizes))
+    for name in names:
+        print(f"{name:<{width}}  " + "  ".join(f"{rows[size][name]:>26}" for size in sizes))
+    print(f"\n(one-shot searches: median wall of {arguments.repeat} runs, highest peak RSS; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)")
 
 
 if __name__ == "__main__":

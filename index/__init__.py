@@ -13,6 +13,7 @@ from whoosh.writing import NO_MERGE
 
 from jiwen.models import ArchivedArticle, SearchRequest, SearchResponse
 
+from .analyzer import save_user_words, use_index_words
 from .arrays import SearchArrays
 from .columns import ColumnCache, save_missing_columns
 from .documents import article_document
@@ -72,6 +73,7 @@ class ArchiveIndex:
             raise
         writer.commit()
         save_missing_columns(self.directory, self._index)
+        save_user_words(self.directory)
         if repeated:
             self.add(repeated)
         return len(seen)
@@ -110,6 +112,7 @@ class ArchiveIndex:
                     writer.commit(mergetype=NO_MERGE)
                     save_missing_columns(fresh, fresh_index)
                     count += len(batch)
+                save_user_words(fresh)
             except BaseException:
                 shutil.rmtree(fresh, ignore_errors=True)
                 raise
@@ -155,10 +158,12 @@ class ArchiveIndex:
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """Raises `QuerySyntaxError` (one line) when the query or a filter is malformed."""
+        use_index_words(self.directory)
         return run_search(request, self._current_arrays(), self._scorer, self.marks)
 
     def matching_ids(self, request: SearchRequest) -> list[str]:
         """Every id matching the query and filters, in the request's sort order (no paging)."""
+        use_index_words(self.directory)
         return run_matching_ids(request, self._current_arrays(), self._scorer)
 
     def ids(self) -> set[str]:

@@ -9,13 +9,13 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy
 from whoosh.writing import NO_MERGE
 
 from jiwen.models import ArchivedArticle, SearchRequest, SearchResponse
 
+from .analyzer import save_user_words, use_index_words
 from .arrays import SearchArrays
-from .columns import ColumnCache
+from .columns import ColumnCache, save_missing_columns
 from .documents import article_document
 from .scoring import Scorer
 from .searcher import run_matching_ids, run_search
@@ -72,6 +72,8 @@ class ArchiveIndex:
             writer.cancel()
             raise
         writer.commit()
+        save_missing_columns(self.directory, self._index)
+        save_user_words(self.directory)
         if repeated:
             self.add(repeated)
         return len(seen)
@@ -85,6 +87,7 @@ class ArchiveIndex:
             writer.cancel()
             raise
         writer.commit()
+        save_missing_columns(self.directory, self._index)
 
     def rebuild(self, articles: Iterable[ArchivedArticle]) -> int:
         """Build a fresh index from `articles` beside this one, then swap it in. Holds this index's
@@ -107,7 +110,9 @@ class ArchiveIndex:
                         writer.cancel()
                         raise
                     writer.commit(mergetype=NO_MERGE)
+                    save_missing_columns(fresh, fresh_index)
                     count += len(batch)
+                save_user_words(fresh)
             except BaseException:
                 shutil.rmtree(fresh, ignore_errors=True)
                 raise
@@ -142,7 +147,7 @@ class ArchiveIndex:
     def _current_arrays(self) -> SearchArrays:
         searcher = self._current_searcher()
         if self._arrays is None or self._arrays.searcher is not searcher:
-            self._arrays = SearchArrays(searcher, self._columns)
+            self._arrays = SearchArrays(searcher, self._columns, self.directory)
         return self._arrays
 
     def _close_searcher(self) -> None:
@@ -153,15 +158,16 @@ class ArchiveIndex:
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """Raises `QuerySyntaxError` (one line) when the query or a filter is malformed."""
+        use_index_words(self.directory)
         return run_search(request, self._current_arrays(), self._scorer, self.marks)
 
     def matching_ids(self, request: SearchRequest) -> list[str]:
         """Every id matching the query and filters, in the request's sort order (no paging)."""
+        use_index_words(self.directory)
         return run_matching_ids(request, self._current_arrays(), self._scorer)
 
     def ids(self) -> set[str]:
-        arrays = self._current_arrays()
-        return {arrays.ids[docnum] for docnum in numpy.flatnonzero(arrays.live).tolist()}
+        return set(self._current_arrays().live_ids())
 
     def doc_count(self) -> int:
         return self._current_searcher().doc_count()

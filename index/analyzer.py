@@ -35,7 +35,71 @@ def segmenter():
 
 
 def word_frequency(word: str) -> int:
+    # A search-only process has the query segmenter alone: the same dictionary and words.
+    if _query_segmenter is not None and not nlp.segmenter.cache_info().currsize:
+        return nlp.dictionary_frequency(word, _query_segmenter)
     return nlp.dictionary_frequency(word)
+
+
+# The user words (places, programmes) an index was built with, saved in its folder. A process that
+# only searches cuts its queries with jieba's dictionary plus these words, the same cut as the
+# extractor's segmenter, without deriving them again from the gazetteer and jieba's dictionary
+# (which took most of a one-shot `jiwen search`). Not a Whoosh file name: Whoosh leaves it alone.
+WORDS_FILE = "jw_user_words.tsv"
+_query_segmenter = None
+
+
+def _user_words_text() -> str:
+    from jiwen.extract.facts import places, programs
+
+    words = sorted(places.user_words() | programs.user_words())
+    return "".join(f"{word}\t{word_frequency(word)}\n" for word in words)
+
+
+def save_user_words(directory) -> None:
+    """Write the index's user words beside it (when they differ from what is there)."""
+    import os
+    from pathlib import Path
+
+    path = Path(directory) / WORDS_FILE
+    text = _user_words_text()
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except OSError:
+        pass
+    partial = path.with_name(f".{WORDS_FILE}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def use_index_words(directory) -> None:
+    """Cut queries with the words saved beside the index in `directory`, unless this process has
+    the extractor's segmenter already (then that one serves, as before)."""
+    global _query_segmenter
+    from pathlib import Path
+
+    if _query_segmenter is not None or nlp.segmenter.cache_info().currsize:
+        return
+    path = Path(directory) / WORDS_FILE
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return
+    import logging
+
+    try:
+        import jieba_fast_dat as jieba_module
+    except ImportError:  # pragma: no cover - the dependency is declared; kept for odd platforms
+        import jieba as jieba_module
+    jieba_module.setLogLevel(logging.WARNING)
+    tokenizer = jieba_module.Tokenizer()
+    tokenizer.initialize()
+    for line in lines:
+        word, _, frequency = line.partition("\t")
+        if word:
+            tokenizer.add_word(word, freq=int(frequency or 0) or nlp.USER_WORD_FREQUENCY)
+    _query_segmenter = tokenizer
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +136,12 @@ def _analyze_word(word: str) -> tuple[str | None, tuple[tuple[str, int], ...]]:
     result = (term, tuple(subwords))
     _word_cache[word] = result
     return result
+
+
+def _query_cut(text: str) -> list[str]:
+    if _query_segmenter is not None:
+        return [word for word in _query_segmenter.cut(text, HMM=False) if word]
+    return _cut(text)
 
 
 def _cut(text: str) -> list[str]:
@@ -114,7 +184,7 @@ class JiebaTokenizer(Tokenizer):
         with_subwords = mode != "query"
         position = start_pos
         character = start_char
-        for word in _cut(value):
+        for word in _cut(value) if with_subwords else _query_cut(value):
             term, subwords = _analyze_word(word)
             if term is None:
                 character += len(word)

@@ -1,121 +1,126 @@
-"""Whole-index arrays (numpy) for one searcher: live documents, field lengths, dates, id order and
-facet codes, built from per-segment data that is decoded once and kept.
+"""The documents of one searcher as numpy arrays: a search's masks, scores and orders are vector
+operations, and per-document values (lengths, dates, ids, facet values) are gathered from the
+memory-mapped per-segment columns (`columns.py`) for the matching documents only.
 
 Why arrays: Whoosh's collectors, sorting facets and grouping handle one document at a time in
-Python (5 to 20 microseconds each); at 100,000 matching articles a search would take seconds. With
-one array entry per document, filtering, ordering and counting facets are a few vector operations.
+Python (5 to 20 microseconds each); at 100,000 matching articles a search would take seconds.
+What a search allocates per query is a byte per document for its masks and eight for its scores
+(800 KB at 100,000 articles); nothing is decoded at open, and a value is read only for a document
+the query matched.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 import numpy
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
-from .columns import ColumnCache
+from .columns import LENGTH_OF_BYTE, ColumnCache, SegmentColumns
 from .schema import SCORING_FIELDS
-
-LENGTH_OF_BYTE = numpy.array([byte_to_length(value) for value in range(256)], dtype=numpy.float32)
-
-
-class FacetCodes:
-    """One facet over all documents as integer codes: `values[code]` is the name; for a document
-    with several values, `documents[i]` has `codes[i]` (a flattened document -> values list)."""
-
-    def __init__(self, per_document: list) -> None:
-        vocabulary: dict[str, int] = {}
-        documents: list[int] = []
-        codes: list[int] = []
-        for docnum, values in enumerate(per_document):
-            for value in values if isinstance(values, tuple) else ((values,) if values else ()):
-                code = vocabulary.get(value)
-                if code is None:
-                    code = vocabulary[value] = len(vocabulary)
-                documents.append(docnum)
-                codes.append(code)
-        self.values = list(vocabulary)
-        self.documents = numpy.array(documents, dtype=numpy.int64)
-        self.codes = numpy.array(codes, dtype=numpy.int64)
-
-    def counts(self, mask: numpy.ndarray) -> dict[str, int]:
-        selected = self.codes[mask[self.documents]]
-        totals = numpy.bincount(selected, minlength=len(self.values))
-        found = numpy.flatnonzero(totals)
-        return {self.values[code]: int(totals[code]) for code in found}
-
-
-def _segment_lengths(reader, fieldname: str) -> numpy.ndarray:
-    """Field lengths of a segment's documents. Whoosh keeps them as one byte per document in a
-    hidden column; reading that column whole beats asking `doc_field_length` doc by doc, but it is
-    reachable only through the codec's per-document reader (private), hence the fallback."""
-    count = reader.doc_count_all()
-    perdoc = getattr(reader, "_perdoc", None)
-    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if perdoc is not None else None
-    if column is not None:
-        return LENGTH_OF_BYTE[numpy.array(list(column), dtype=numpy.uint8)]
-    return numpy.array([reader.doc_field_length(docnum, fieldname, 0) for docnum in range(count)], dtype=numpy.float32)
 
 
 class SearchArrays:
-    def __init__(self, searcher: Searcher, columns: ColumnCache) -> None:
+    def __init__(self, searcher: Searcher, columns: ColumnCache, directory: Path) -> None:
         self.searcher = searcher
-        self.columns = columns
         self.size = searcher.doc_count_all()
+        # An empty index has one reader without a segment: nothing to read.
         self.leaves = [
             (reader, offset) for reader, offset in searcher.reader().leaf_readers() if reader.segment()
         ]
-        self._facets: dict[str, FacetCodes] = {}
-
-    # Each array is built on first use: a command-line search that needs no facets or date order
-    # should not pay for them.
+        self.segments: list[SegmentColumns] = [columns.segment(directory, reader) for reader, _ in self.leaves]
+        columns.keep_only({segment.segment_id for segment in self.segments})
+        self.starts = numpy.array([offset for _reader, offset in self.leaves], dtype=numpy.int64)
+        self.ends = numpy.array([offset + reader.doc_count_all() for reader, offset in self.leaves], dtype=numpy.int64)
 
     @cached_property
     def live(self) -> numpy.ndarray:
-        live = numpy.zeros(self.size, dtype=bool)
-        live[list(self.searcher.reader().all_doc_ids())] = True
+        """Documents not deleted: from each segment's (small) set of deletions, not by walking
+        every document."""
+        live = numpy.ones(self.size, dtype=bool)
+        for reader, offset in self.leaves:
+            if reader.has_deletions():
+                deleted = numpy.fromiter(reader.segment().deleted_docs(), dtype=numpy.int64)
+                live[deleted + offset] = False
         return live
-
-    @cached_property
-    def lengths(self) -> dict[str, numpy.ndarray]:
-        return {name: self._lengths(name) for name in SCORING_FIELDS.values()}
 
     @cached_property
     def average_length(self) -> dict[str, float]:
         count = self.searcher.doc_count_all() or 1
         return {name: (self.searcher.field_length(name) / count) or 1.0 for name in SCORING_FIELDS.values()}
 
-    @cached_property
-    def ids(self) -> list:
-        return self.columns.values(self.searcher, "id")
+    def _pieces(self, docnums: numpy.ndarray):
+        """(segment, positions in `docnums`, local document numbers) for each segment holding
+        some of `docnums` (global numbers, ascending)."""
+        bounds = numpy.searchsorted(docnums, numpy.concatenate([self.starts, self.ends[-1:]]))
+        for number, segment in enumerate(self.segments):
+            low, high = bounds[number], bounds[number + 1]
+            if high > low:
+                yield segment, slice(low, high), docnums[low:high] - self.starts[number]
+
+    def gather(self, name: str, docnums: numpy.ndarray, dtype) -> numpy.ndarray:
+        """Column `name` of the documents `docnums` (any order)."""
+        docnums = numpy.asarray(docnums, dtype=numpy.int64)
+        if not len(docnums) or not self.segments:
+            return numpy.zeros(len(docnums), dtype=dtype)
+        ascending = bool(numpy.all(docnums[1:] >= docnums[:-1]))
+        order = None if ascending else numpy.argsort(docnums, kind="stable")
+        ordered = docnums if ascending else docnums[order]
+        result = numpy.zeros(len(docnums), dtype=dtype)
+        for segment, positions, local in self._pieces(ordered):
+            result[positions] = segment.get(name)[local]
+        if order is not None:
+            unordered = numpy.empty_like(result)
+            unordered[order] = result
+            result = unordered
+        return result
+
+    def lengths_of(self, fieldname: str, docnums: numpy.ndarray) -> numpy.ndarray:
+        return LENGTH_OF_BYTE[self.gather(f"length_{fieldname}", docnums, numpy.uint8)]
+
+    def dates_of(self, docnums: numpy.ndarray) -> numpy.ndarray:
+        return self.gather("date", docnums, numpy.int64)
+
+    def ids_of(self, docnums: numpy.ndarray) -> numpy.ndarray:
+        """Ids as fixed-width UTF-8 bytes: byte order is the ids' code point order."""
+        width = max((segment.get("ids").dtype.itemsize for segment in self.segments), default=1)
+        return self.gather("ids", docnums, f"S{width}")
 
     @cached_property
     def dates(self) -> numpy.ndarray:
-        return numpy.array(self.columns.values(self.searcher, "date"), dtype=numpy.int64)
+        """Every document's date (for date ranges, which compare all of them at once)."""
+        return self.dates_of(numpy.arange(self.size, dtype=numpy.int64))
 
-    @cached_property
-    def id_rank(self) -> numpy.ndarray:
-        """Each document's place in id order, the tie-breaker that keeps pages stable."""
-        ids = self.ids
-        order = sorted(range(self.size), key=lambda docnum: ids[docnum] or "")
-        rank = numpy.empty(self.size, dtype=numpy.int64)
-        rank[order] = numpy.arange(self.size)
-        return rank
+    def facet_counts(self, name: str, mask: numpy.ndarray) -> dict[str, int]:
+        """How many documents of `mask` have each value of facet `name`."""
+        totals: dict[str, int] = {}
+        for number, segment in enumerate(self.segments):
+            local = numpy.flatnonzero(mask[self.starts[number] : self.ends[number]])
+            if not len(local):
+                continue
+            offsets = segment.get(f"facet_{name}_offsets")
+            starts = numpy.asarray(offsets[local], dtype=numpy.int64)
+            counts = numpy.asarray(offsets[local + 1], dtype=numpy.int64) - starts
+            total = int(counts.sum())
+            if not total:
+                continue
+            # The positions of all matched documents' values: each document's start, repeated
+            # for each of its values, plus 0, 1, 2... within the document.
+            within = numpy.arange(total, dtype=numpy.int64) - numpy.repeat(numpy.cumsum(counts) - counts, counts)
+            codes = numpy.asarray(segment.get(f"facet_{name}_codes")[numpy.repeat(starts, counts) + within])
+            values = segment.get(f"facet_{name}_values")
+            bins = numpy.bincount(codes, minlength=len(values))
+            for code in numpy.flatnonzero(bins).tolist():
+                totals[values[code]] = totals.get(values[code], 0) + int(bins[code])
+        return totals
 
-    def _lengths(self, fieldname: str) -> numpy.ndarray:
-        parts = [
-            self.columns.per_segment(reader, f"length:{fieldname}", lambda r: _segment_lengths(r, fieldname))
-            for reader, _offset in self.leaves
-        ]
-        return numpy.concatenate(parts) if parts else numpy.zeros(0, dtype=numpy.float32)
-
-    def facet(self, name: str) -> FacetCodes:
-        codes = self._facets.get(name)
-        if codes is None:
-            codes = self._facets[name] = FacetCodes(self.columns.values(self.searcher, name))
-        return codes
+    def live_ids(self) -> list[str]:
+        ids = []
+        for number, segment in enumerate(self.segments):
+            alive = self.live[self.starts[number] : self.ends[number]]
+            ids.extend(value.decode("utf-8") for value in numpy.asarray(segment.get("ids"))[alive].tolist())
+        return ids
 
     def docnum_mask(self, docnums) -> numpy.ndarray:
         mask = numpy.zeros(self.size, dtype=bool)
@@ -124,4 +129,4 @@ class SearchArrays:
         return mask
 
 
-__all__ = ["FacetCodes", "SearchArrays"]
+__all__ = ["SearchArrays"]

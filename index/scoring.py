@@ -23,6 +23,7 @@ from .schema import SCORING_FIELDS
 
 B = 0.75
 K1 = 1.2
+SCORED_LENGTHS = frozenset(SCORING_FIELDS.values())
 # A cached term costs 8 bytes a posting: 64 common terms over 100,000 articles stay under 60 MB.
 POSTINGS_CACHE_SIZE = 64
 LEAF_CACHE_SIZE = 64
@@ -120,10 +121,10 @@ class Scorer:
         if not len(documents):
             return mask, scores
         mask[documents] = True
-        if fieldname in arrays.lengths:
+        if fieldname in SCORED_LENGTHS:
             searcher = arrays.searcher
             idf = log(searcher.doc_count_all() / (searcher.doc_frequency(fieldname, text) + 1)) + 1
-            lengths = arrays.lengths[fieldname][documents]
+            lengths = arrays.lengths_of(fieldname, documents)
             average = arrays.average_length[fieldname]
             tf = weights.astype(numpy.float64)
             scores[documents] = boost * idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / average))

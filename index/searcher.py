@@ -49,20 +49,27 @@ class PreparedSearch:
         self.mask = mask
         self.total = int(mask.sum())
 
-    def ordered(self) -> numpy.ndarray:
-        """Matching document numbers, best first."""
+    def ordered(self, needed: int | None = None) -> numpy.ndarray:
+        """Matching document numbers, best first; with `needed`, only the first `needed` of them
+        (found by partitioning, so a page of a large result set does not sort all of it)."""
         candidates = numpy.flatnonzero(self.mask)
-        ties = self.arrays.id_rank[candidates]
         if self.request.sort == "date" or self.text_query is None:
-            primary = -self.arrays.dates[candidates]
+            primary = -self.arrays.dates_of(candidates)
         else:
             primary = -numpy.round(self.scores[candidates], SCORE_DECIMALS)
-        return candidates[numpy.lexsort((ties, primary))]
+        if needed is not None and 0 < needed < len(candidates):
+            # Every candidate that ties with the needed-th stays in, so ids still break the ties.
+            threshold = numpy.partition(primary, needed - 1)[needed - 1]
+            kept = primary <= threshold
+            candidates, primary = candidates[kept], primary[kept]
+        ties = self.arrays.ids_of(candidates)
+        ordered = candidates[numpy.lexsort((ties, primary))]
+        return ordered if needed is None else ordered[:needed]
 
     def facets(self) -> dict[str, dict[str, int]]:
         result = {}
         for name in self.request.facets:
-            counts = self.arrays.facet(name).counts(self.mask)
+            counts = self.arrays.facet_counts(name, self.mask)
             ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_VALUES_LIMIT]
             result[name] = dict(ranked)
         return result
@@ -92,7 +99,7 @@ def run_search(
     prepared = PreparedSearch(request, arrays, scorer)
     limit = max(1, request.limit)
     start = (max(1, request.page) - 1) * limit
-    page = prepared.ordered()[start : start + limit]
+    page = prepared.ordered(start + limit)[start : start + limit]
     terms = prepared.highlight_terms()
     searcher = arrays.searcher
     hits = []
@@ -115,8 +122,7 @@ def run_search(
 
 def run_matching_ids(request: SearchRequest, arrays: SearchArrays, scorer: Scorer) -> list[str]:
     prepared = PreparedSearch(request, arrays, scorer)
-    ids = arrays.ids
-    return [ids[docnum] for docnum in prepared.ordered().tolist()]
+    return [value.decode("utf-8") for value in arrays.ids_of(prepared.ordered()).tolist()]
 
 
 __all__ = ["run_matching_ids", "run_search"]

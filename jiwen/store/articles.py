@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import msgspec
-from w3lib.url import canonicalize_url
 
 from ..models import Article, ArchivedArticle, Fact, FetchedPage
 from .codec import ARTICLE_DECODER, ARTICLE_ENCODER
@@ -19,6 +18,9 @@ from .fingerprints import BAND_WIDTHS, bands_of, signed64
 
 
 def canonical_url(url: str) -> str:
+    # Imported here: w3lib takes a third of a second to import, and `jiwen search` never needs it.
+    from w3lib.url import canonicalize_url
+
     return canonicalize_url(url, keep_fragments=False) if "://" in url else url
 
 

@@ -56,3 +56,47 @@ def test_the_index_cuts_text_exactly_as_the_fact_extractor_does():
     ]
     for text in texts:
         assert list(segmenter().cut(text, HMM=False)) == list(nlp.segmenter().cut(text, HMM=False))
+
+
+SEARCH_ONLY = """
+import json, sys
+import msgspec
+from jiwen.index import ArchiveIndex
+from jiwen.models import SearchRequest
+queries = json.loads(sys.argv[2])
+index = ArchiveIndex(sys.argv[1])
+answers = [msgspec.to_builtins(index.search(SearchRequest(query=q, limit=50))) for q in queries]
+from jiwen.extract.facts import nlp
+from jiwen.index import analyzer
+light = [analyzer._query_cut(q) for q in queries]
+loaded_gazetteer = "jiwen.extract.facts.places" in sys.modules or nlp.segmenter.cache_info().currsize > 0
+full = [nlp.segment(q) for q in queries]
+print(json.dumps({"answers": answers, "light": light, "full": full, "gazetteer": loaded_gazetteer}))
+"""
+
+
+def test_a_search_only_process_cuts_queries_with_the_words_saved_beside_the_index(tmp_path, articles):
+    import json
+    import subprocess
+    import sys
+
+    import msgspec
+    from jiwen.index import ArchiveIndex
+    from jiwen.index.analyzer import WORDS_FILE
+
+    from jiwen.models import SearchRequest
+
+    queries = ["稳岗返还", "黔东南州 就业", "从江县高校毕业生", "春风行动 招聘会", '"稳定就业岗位"']
+    with ArchiveIndex(tmp_path / "index") as index:
+        index.add(articles)
+        expected = [msgspec.to_builtins(index.search(SearchRequest(query=q, limit=50))) for q in queries]
+    assert "黔东南州\t" in (tmp_path / "index" / WORDS_FILE).read_text(encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-c", SEARCH_ONLY, str(tmp_path / "index"), json.dumps(queries)],
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    found = json.loads(result.stdout)
+    assert found["gazetteer"] is False  # the search itself never derived the user words
+    assert found["light"] == found["full"]
+    assert found["answers"] == expected
+    assert any(answer["total"] for answer in expected)

@@ -94,3 +94,31 @@ def test_a_rebuild_in_several_parallel_rounds_gives_the_same_results(tmp_path, m
         SearchRequest(place="广东省", sort="date", limit=200, facets=["month", "site"]),
     ):
         assert whole.search(request) == rounds.search(request)
+
+
+def test_a_rebuild_streams_holding_at_most_one_round_of_articles(tmp_path, monkeypatch, big_articles):
+    import jiwen.index as index_package
+
+    monkeypatch.setattr(index_package, "REBUILD_ROUND", 25)
+    pulled = 0
+
+    def stream():
+        nonlocal pulled
+        for article in big_articles:
+            pulled += 1
+            yield article
+
+    # Each round's commit saves that round's column files: record how far the stream was read.
+    pulled_at_commits = []
+    original = index_package.save_missing_columns
+    monkeypatch.setattr(
+        index_package, "save_missing_columns",
+        lambda directory, index: pulled_at_commits.append(pulled) or original(directory, index),
+    )  # fmt: skip
+    rebuilt = ArchiveIndex(tmp_path / "streamed")
+    assert rebuilt.rebuild(stream()) == len(big_articles) > 3 * 25
+    rounds = pulled_at_commits
+    assert len(rounds) == -(-len(big_articles) // 25)
+    # At a commit the stream has been read exactly to the end of that round, no further.
+    assert rounds == [min(25 * (number + 1), len(big_articles)) for number in range(len(rounds))]
+    assert rebuilt.search(SearchRequest(limit=500, include_offtopic=True)).total == len(big_articles)

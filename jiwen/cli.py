@@ -5,7 +5,9 @@ Exit codes: 0 success, 1 a handled error (one line on stderr: `jiwen: ...`), 2 a
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -60,6 +62,28 @@ def _writer_lock(archive_dir: Path, command: str):
     return ArchiveLock(archive_dir, command=command)
 
 
+def _storage_failure(error: BaseException) -> str | None:
+    """One line for what the disk or the database can do to any command (a full disk, a damaged
+    or vanished file); None for anything else, which is a bug and keeps its traceback."""
+    text = str(error)
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = f" ({error.filename})" if error.filename else ""
+        return (
+            f"no space left on the device{where}; free some space and run the command again "
+            "(what was stored is kept, and the index catches up)"
+        )
+    if isinstance(error, sqlite3.OperationalError) and "disk is full" in text:
+        return (
+            "the archive database cannot grow: database or disk is full; free some space and run "
+            "the command again (what was stored is kept, and the index catches up)"
+        )
+    if isinstance(error, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
+        return f"the archive database is damaged ({text}); restore it from a backup"
+    if isinstance(error, sqlite3.OperationalError) and ("disk I/O error" in text or "readonly" in text):
+        return f"the archive database cannot be written ({text}); check the disk and the folder's permissions"
+    return None
+
+
 class HandledError(click.ClickException):
     """A JiwenError on its way out: one line on stderr, exit code 1."""
 
@@ -75,6 +99,11 @@ class JiwenGroup(click.Group):
             return super().invoke(ctx)
         except JiwenError as error:
             raise HandledError(str(error)) from None
+        except (OSError, sqlite3.Error) as error:
+            message = _storage_failure(error)
+            if message is None:
+                raise
+            raise HandledError(message) from None
         except KeyboardInterrupt:
             click.echo("jiwen: interrupted", err=True)
             ctx.exit(130)
@@ -187,7 +216,7 @@ def search(query, archive_dir, place, program, site, since, until, include_all, 
         query=query, place=place, program=program, site=site, since=since, until=until,
         sort=sort, limit=limit, page=page, facets=list(facets), include_offtopic=include_all,
     )  # fmt: skip
-    archive = _open_archive(archive_dir)
+    archive = _open_archive(archive_dir, read_only=True)
     response = run_search(archive, request)
     if as_json:
         click.echo(msgspec.json.encode(response).decode("utf-8"))
@@ -233,7 +262,7 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
         query=query, place=None if figure_place else place, program=program, site=site, since=since, until=until,
         kinds=kind_list, sort="date", include_offtopic=include_all,
     )  # fmt: skip
-    archive = _open_archive(archive_dir)
+    archive = _open_archive(archive_dir, read_only=True)
     articles = select_articles(archive, request, changed_since=changed_since, include_all=include_all)
     with atomic_output(output, sys.stdout.buffer) as stream:
         count = write_export(articles, format_name, stream, figure_place=figure_place)
@@ -350,7 +379,7 @@ def stats(archive_dir: Path | None, as_json: bool) -> None:
     Example:
       jiwen stats --archive ./archive
     """
-    archive = _open_archive(archive_dir)
+    archive = _open_archive(archive_dir, read_only=True)
     numbers = archive.stats()
     if as_json:
         click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
@@ -374,7 +403,7 @@ def check(archive_dir: Path | None, repair: bool) -> None:
     from .maintenance import reindex as rebuild
 
     directory = resolve_archive_dir(archive_dir)
-    archive = _open_archive(directory)
+    archive = _open_archive(directory, read_only=True)
     state = run_check(archive)
     click.echo(
         f"store: {state.stored} indexable articles; index: {state.indexed}; "
@@ -385,8 +414,9 @@ def check(archive_dir: Path | None, repair: bool) -> None:
         return
     if not repair:
         raise JiwenError("index and store disagree; run 'jiwen check --repair' to rebuild the index")
+    archive.close()
     with _writer_lock(directory, "jiwen check --repair"):
-        count = rebuild(archive)
+        count = rebuild(_open_archive(directory))
     click.echo(f"repaired: re-indexed {count} articles")
 
 
@@ -487,7 +517,7 @@ def runs(archive_dir: Path | None, limit: int, as_json: bool) -> None:
     Example:
       jiwen runs --limit 5
     """
-    archive = _open_archive(archive_dir)
+    archive = _open_archive(archive_dir, read_only=True)
     history = archive.runs(limit)
     if as_json:
         click.echo(json.dumps(history, ensure_ascii=False, indent=2))

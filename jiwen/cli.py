@@ -5,7 +5,6 @@ Exit codes: 0 success, 1 a handled error (one line on stderr: `jiwen: ...`), 2 a
 
 from __future__ import annotations
 
-import errno
 import json
 import sqlite3
 import sys
@@ -16,8 +15,9 @@ import msgspec
 
 from . import __version__
 from .config import resolve_archive_dir
-from .errors import JiwenError
+from .errors import JiwenError, storage_failure
 from .models import FACT_KINDS, SearchRequest
+from .processes import WorkerError
 
 FACETS = ("place", "province", "program", "site", "month")
 
@@ -62,28 +62,6 @@ def _writer_lock(archive_dir: Path, command: str):
     return ArchiveLock(archive_dir, command=command)
 
 
-def _storage_failure(error: BaseException) -> str | None:
-    """One line for what the disk or the database can do to any command (a full disk, a damaged
-    or vanished file); None for anything else, which is a bug and keeps its traceback."""
-    text = str(error)
-    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-        where = f" ({error.filename})" if error.filename else ""
-        return (
-            f"no space left on the device{where}; free some space and run the command again "
-            "(what was stored is kept, and the index catches up)"
-        )
-    if isinstance(error, sqlite3.OperationalError) and "disk is full" in text:
-        return (
-            "the archive database cannot grow: database or disk is full; free some space and run "
-            "the command again (what was stored is kept, and the index catches up)"
-        )
-    if isinstance(error, sqlite3.DatabaseError) and ("malformed" in text or "not a database" in text):
-        return f"the archive database is damaged ({text}); restore it from a backup"
-    if isinstance(error, sqlite3.OperationalError) and ("disk I/O error" in text or "readonly" in text):
-        return f"the archive database cannot be written ({text}); check the disk and the folder's permissions"
-    return None
-
-
 class HandledError(click.ClickException):
     """A JiwenError on its way out: one line on stderr, exit code 1."""
 
@@ -99,8 +77,10 @@ class JiwenGroup(click.Group):
             return super().invoke(ctx)
         except JiwenError as error:
             raise HandledError(str(error)) from None
-        except (OSError, sqlite3.Error) as error:
-            message = _storage_failure(error)
+        except (OSError, sqlite3.Error, WorkerError) as error:
+            message = storage_failure(error)
+            if message is None and isinstance(error, WorkerError):
+                message = f"{error}; the next writer or 'jiwen reindex' indexes what is left"
             if message is None:
                 raise
             raise HandledError(message) from None

@@ -19,6 +19,7 @@ import os
 import time
 from pathlib import Path
 
+from .errors import storage_failure
 from .processes import SPAWN, WorkerError, WorkerFailure, become_worker
 from .store import Archive
 
@@ -162,7 +163,11 @@ def _serve(archive_dir: str, parent_pid: int, log_queue, connection, batch_size:
             changed += catch_up_index(archive, index)
             failure = None
         except Exception as error:  # logged; the next batch retries, close() reports the last one
-            log.exception("indexing a batch failed")
+            reason = storage_failure(error)
+            if reason is None:
+                log.exception("indexing a batch failed")
+            else:
+                log.error("indexing a batch failed: %s", reason)
             failure = WorkerFailure.of(error)
 
     catch_up()  # what an earlier, killed writer left unindexed

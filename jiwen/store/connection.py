@@ -249,8 +249,12 @@ def _refuse_foreign_file(path: Path, *, empty_ok: bool) -> None:
     pages = int.from_bytes(header[28:32], "big")
     valid_for = int.from_bytes(header[92:96], "big")
     change_counter = int.from_bytes(header[24:28], "big")
-    # The header's page count is only kept by SQLite >= 3.7.0, which marks it valid this way.
-    if valid_for == change_counter and pages and size < pages * page_size:
+    # The header's page count is only kept by SQLite >= 3.7.0, which marks it valid this way. With
+    # a write-ahead log beside it, pages may still live there (a checkpoint cut short by a full
+    # disk): SQLite reads them from the log, so only a file without one must be that long.
+    wal = path.with_name(path.name + "-wal")
+    has_wal = wal.exists() and wal.stat().st_size > 0
+    if valid_for == change_counter and pages and size < pages * page_size and not has_wal:
         raise ArchiveError(
             f"{path} is truncated ({size} of {pages * page_size} bytes): the archive is damaged; "
             "restore it from a backup"

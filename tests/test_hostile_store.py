@@ -132,7 +132,7 @@ def test_garbage_in_place_of_the_store_is_refused_in_one_line(tmp_path, content)
     (folder / "archive.sqlite3").write_bytes(content)
     for command in READ_COMMANDS:
         line = one_line_error(run_jiwen(*command, "--archive", str(folder)))
-        assert "not a jiwen archive" in line, (command, line)
+        assert "not a usable jiwen archive" in line, (command, line)
     assert (folder / "archive.sqlite3").read_bytes() == content
 
 

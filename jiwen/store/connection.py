@@ -243,7 +243,7 @@ def _refuse_foreign_file(path: Path, *, empty_ok: bool) -> None:
             "(the search index beside it is left untouched)"
         )
     if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
-        raise ArchiveError(f"{path} is not a jiwen archive (not an SQLite database)")
+        raise ArchiveError(f"{path} is not a usable jiwen archive: not an SQLite database")
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")

@@ -77,6 +77,11 @@ class ArchiveIndex:
             self.add(repeated)
         return len(seen)
 
+    def remove_leftovers(self) -> list[Path]:
+        """Remove the rebuild folders that killed rebuilds left beside the index (those of pids
+        no longer alive); for a writer holding the archive's writer lock."""
+        return remove_stale_rebuilds(self.directory)
+
     def delete(self, ids: Iterable[str]) -> None:
         writer = open_writer(self._index, self.directory, timeout=self.lock_timeout)
         try:

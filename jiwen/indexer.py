@@ -40,6 +40,7 @@ _CLOSE = "close"
 def catch_up_index(archive: Archive, index) -> int:
     """Bring `index` (an ArchiveIndex) up to date with the store; returns how many entries
     changed."""
+    index.remove_leftovers()  # what a killed rebuild left beside the index
     to_add, to_delete = archive.pending_index()
     if not to_add and not to_delete:
         return 0

@@ -386,3 +386,18 @@ def test_a_full_disk_gives_one_line_and_the_archive_catches_up_once_space_is_fre
     assert_consistent(archive)
     with Archive(archive, read_only=True) as store:
         assert store.stats()["articles"] == 120
+
+
+def test_the_folder_of_a_killed_rebuild_is_removed_by_the_next_writer_even_with_nothing_to_index(tmp_path):
+    pages = write_pages(tmp_path / "pages", 2)
+    archive = tmp_path / "archive"
+    assert run_jiwen("ingest", str(pages), "--archive", str(archive), "-q").returncode == 0
+    dead_pid = 2**22 + 4321  # above pid_max's default: never a live process
+    stale = archive / f".index.rebuild-{dead_pid}"
+    shutil.copytree(archive / "index", stale)
+    running = archive / f".index.rebuild-{os.getpid()}"  # a live rebuild's folder is left alone
+    running.mkdir()
+    result = run_jiwen("ingest", str(pages), "--archive", str(archive), "-q")  # nothing new
+    assert result.returncode == 0, result.stderr
+    assert not stale.exists()
+    assert running.exists()

@@ -75,7 +75,7 @@ def test_read_only_commands_refuse_a_foreign_sqlite_file_and_leave_it_unchanged(
     before = digest(database)
     for command in READ_COMMANDS:
         line = one_line_error(run_jiwen(*command, "--archive", str(folder)))
-        assert "not a jiwen archive" in line, (command, line)
+        assert "not a usable jiwen archive" in line, (command, line)
     assert digest(database) == before
     assert sorted(path.name for path in folder.iterdir()) == ["archive.sqlite3"]  # no -wal, no -shm
     with sqlite3.connect(database) as connection:
@@ -89,7 +89,7 @@ def test_a_writer_refuses_a_foreign_sqlite_file_too(tmp_path):
     with sqlite3.connect(folder / "archive.sqlite3") as connection:
         connection.execute("CREATE TABLE customers (name TEXT)")
     line = one_line_error(run_jiwen("ingest", str(ARTICLES), "--archive", str(folder)))
-    assert "not a jiwen archive" in line
+    assert "not a usable jiwen archive" in line
 
 
 def test_a_zero_byte_store_beside_an_intact_index_is_refused_and_check_never_advises_repair(archive_copy):

@@ -173,8 +173,8 @@ class Connection:
             row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
             raise ArchiveError(
-                f"{self.db_path} is an SQLite database but not a jiwen archive (no jiwen schema); "
-                "point --archive at a jiwen archive folder"
+                f"{self.db_path} is not a usable jiwen archive: an SQLite database without jiwen's "
+                "tables; point --archive at a jiwen archive folder"
             )
         version = int(row[0])
         if version > SCHEMA_VERSION:

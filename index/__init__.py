@@ -20,7 +20,7 @@ from .documents import article_document
 from .scoring import Scorer
 from .searcher import run_matching_ids, run_search
 from .snippets import DEFAULT_MARKS
-from .store import check_complete, create_fresh, open_or_create, swap_in
+from .store import check_complete, create_fresh, open_or_create, remove_stale_rebuilds, swap_in
 from .writer import DEFAULT_LOCK_TIMEOUT, MAX_SEGMENTS, PARALLEL_THRESHOLD, REBUILD_ROUND, IndexBusyError, open_writer, write_lock
 
 
@@ -57,6 +57,7 @@ class ArchiveIndex:
         # the serial writer's merge of small segments (Whoosh's default) keeps searches fast.
         parallel = len(head) >= PARALLEL_THRESHOLD and len(self._index._segments()) < MAX_SEGMENTS
         writer = open_writer(self._index, self.directory, timeout=self.lock_timeout, parallel=parallel)
+        remove_stale_rebuilds(self.directory)
         seen: set[str] = set()
         repeated: list[ArchivedArticle] = []
         try:
@@ -78,6 +79,11 @@ class ArchiveIndex:
             self.add(repeated)
         return len(seen)
 
+    def remove_leftovers(self) -> list[Path]:
+        """Remove the rebuild folders that killed rebuilds left beside the index (those of pids
+        no longer alive); for a writer holding the archive's writer lock."""
+        return remove_stale_rebuilds(self.directory)
+
     def delete(self, ids: Iterable[str]) -> None:
         writer = open_writer(self._index, self.directory, timeout=self.lock_timeout)
         try:
@@ -95,6 +101,7 @@ class ArchiveIndex:
         fresh = self.directory.with_name(f".{self.directory.name}.rebuild-{os.getpid()}")
         count = 0
         with write_lock(self._index, self.directory, timeout=self.lock_timeout):
+            remove_stale_rebuilds(self.directory)
             fresh_index = create_fresh(fresh)
             pending = iter(articles)
             try:

@@ -36,7 +36,40 @@ def open_or_create(directory: Path) -> whoosh_index.Index:
         raise ArchiveError(f"cannot open search index {directory}: {error.strerror}; check the folder") from None
 
 
+def remove_stale_rebuilds(directory: Path) -> list[Path]:
+    """Remove the folders that killed rebuilds left beside the index (`.index.rebuild-<pid>`,
+    `index.old-<pid>`) whose process is gone. Called by writers holding the index's lock."""
+    removed = []
+    patterns = (f".{directory.name}.rebuild-", f"{directory.name}.old-")
+    try:
+        siblings = list(directory.parent.iterdir())
+    except OSError:
+        return removed
+    for sibling in siblings:
+        prefix = next((p for p in patterns if sibling.name.startswith(p)), None)
+        if prefix is None:
+            continue
+        pid_text = sibling.name[len(prefix):]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _alive(int(pid_text)):
+            continue
+        shutil.rmtree(sibling, ignore_errors=True)
+        removed.append(sibling)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def create_fresh(directory: Path) -> whoosh_index.Index:
+    if directory.exists():  # left by a killed process whose pid this one now has
+        shutil.rmtree(directory)
     directory.mkdir(parents=True)
     return storage(directory).create_index(build_schema())
 

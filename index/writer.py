@@ -13,10 +13,14 @@ import os
 import time
 from contextlib import contextmanager
 
+import multiprocessing
+
 from whoosh.index import Index, LockError
-from whoosh.writing import IndexWriter
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.writing import IndexWriter, SegmentWriter
 
 from jiwen.errors import JiwenError
+from jiwen.processes import die_with_parent
 
 from .analyzer import segmenter
 
@@ -36,7 +40,45 @@ class IndexBusyError(JiwenError):
 
 
 def writer_processes() -> int:
+    """Worker processes for a parallel writer. None in a daemonic process (the background
+    indexer): multiprocessing forbids daemons to have children, and Whoosh's workers would fail
+    on every batch ("daemonic processes are not allowed to have children")."""
+    if multiprocessing.current_process().daemon:
+        return 1
     return max(1, min(2, os.cpu_count() or 1))
+
+
+class _MortalSubWriterTask(SubWriterTask):
+    """Whoosh's worker, which dies with the process that forked it. Whoosh's own outlives a
+    killed parent for ever, blocked on its job queue and holding (through the inherited file
+    descriptor) the index's writer lock, so every later writer is refused."""
+
+    def __init__(self, *args, parent_pid: int) -> None:
+        super().__init__(*args)
+        self._parent_pid = parent_pid
+
+    def run(self) -> None:
+        die_with_parent(self._parent_pid)
+        super().run()
+
+
+class _MortalMpWriter(MpWriter):
+    """Whoosh's parallel writer with workers that die with it (Whoosh offers no hook for the
+    worker class, so `_new_task` is Whoosh's, with the class swapped)."""
+
+    def _new_task(self):
+        task = _MortalSubWriterTask(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+            parent_pid=os.getpid(),
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
 
 
 def open_writer(
@@ -52,9 +94,10 @@ def open_writer(
         # Load jieba's dictionary before the workers fork, so they share it instead of each
         # spending a second or two loading their own.
         segmenter()
-        options.update(procs=processes, multisegment=True, batchsize=50)
     try:
-        return index.writer(**options)
+        if processes > 1:
+            return _MortalMpWriter(index, procs=processes, multisegment=True, batchsize=50, **options)
+        return SegmentWriter(index, **options)
     except LockError:
         raise IndexBusyError(
             f"search index {directory} is being written by another process "

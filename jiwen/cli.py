@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 a handled error (one line on stderr: `jiwen: ...`), 2 a
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -14,8 +15,9 @@ import msgspec
 
 from . import __version__
 from .config import resolve_archive_dir
-from .errors import JiwenError
+from .errors import JiwenError, storage_failure
 from .models import FACT_KINDS, SearchRequest
+from .processes import WorkerError
 
 FACETS = ("place", "province", "program", "site", "month")
 
@@ -75,6 +77,13 @@ class JiwenGroup(click.Group):
             return super().invoke(ctx)
         except JiwenError as error:
             raise HandledError(str(error)) from None
+        except (OSError, sqlite3.Error, WorkerError) as error:
+            message = storage_failure(error)
+            if message is None and isinstance(error, WorkerError):
+                message = f"{error}; the next writer or 'jiwen reindex' indexes what is left"
+            if message is None:
+                raise
+            raise HandledError(message) from None
         except KeyboardInterrupt:
             click.echo("jiwen: interrupted", err=True)
             ctx.exit(130)
@@ -187,7 +196,7 @@ def search(query, archive_dir, place, program, site, since, until, include_all, 
         query=query, place=place, program=program, site=site, since=since, until=until,
         sort=sort, limit=limit, page=page, facets=list(facets), include_offtopic=include_all,
     )  # fmt: skip
-    archive = _open_archive(archive_dir)
+    archive = _open_archive(archive_dir, read_only=True)
     response = run_search(archive, request)
     if as_json:
         click.echo(msgspec.json.encode(response).decode("utf-8"))
@@ -233,7 +242,7 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
         query=query, place=None if figure_place else place, program=program, site=site, since=since, until=until,
         kinds=kind_list, sort="date", include_offtopic=include_all,
     )  # fmt: skip
-    archive = _open_archive(archive_dir)
+    archive = _open_archive(archive_dir, read_only=True)
     articles = select_articles(archive, request, changed_since=changed_since, include_all=include_all)
     with atomic_output(output, sys.stdout.buffer) as stream:
         count = write_export(articles, format_name, stream, figure_place=figure_place)
@@ -364,7 +373,7 @@ def stats(archive_dir: Path | None, as_json: bool) -> None:
     Example:
       jiwen stats --archive ./archive
     """
-    archive = _open_archive(archive_dir)
+    archive = _open_archive(archive_dir, read_only=True)
     numbers = archive.stats()
     if as_json:
         click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
@@ -388,7 +397,7 @@ def check(archive_dir: Path | None, repair: bool) -> None:
     from .maintenance import reindex as rebuild
 
     directory = resolve_archive_dir(archive_dir)
-    archive = _open_archive(directory)
+    archive = _open_archive(directory, read_only=True)
     state = run_check(archive)
     click.echo(
         f"store: {state.stored} indexable articles; index: {state.indexed}; "
@@ -399,8 +408,9 @@ def check(archive_dir: Path | None, repair: bool) -> None:
         return
     if not repair:
         raise JiwenError("index and store disagree; run 'jiwen check --repair' to rebuild the index")
+    archive.close()
     with _writer_lock(directory, "jiwen check --repair"):
-        count = rebuild(archive)
+        count = rebuild(_open_archive(directory))
     click.echo(f"repaired: re-indexed {count} articles")
 
 
@@ -557,7 +567,7 @@ def runs(archive_dir: Path | None, limit: int, as_json: bool) -> None:
     Example:
       jiwen runs --limit 5
     """
-    archive = _open_archive(archive_dir)
+    archive = _open_archive(archive_dir, read_only=True)
     history = archive.runs(limit)
     if as_json:
         click.echo(json.dumps(history, ensure_ascii=False, indent=2))

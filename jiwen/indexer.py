@@ -19,6 +19,7 @@ import os
 import time
 from pathlib import Path
 
+from .errors import storage_failure
 from .processes import SPAWN, WorkerError, WorkerFailure, become_worker
 from .store import Archive
 
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 # is what the writer waits for at close: smaller is better.
 DEFAULT_BATCH = 100
 DEFAULT_MAX_DELAY = 5.0
+# How long close() waits for the indexer's last batch: a serial catch-up of a few thousand
+# articles on a loaded two-core machine takes minutes, never an hour.
+DEFAULT_CLOSE_TIMEOUT = 1800.0
 _NOW = "now"
 _CLOSE = "close"
 
@@ -36,6 +40,7 @@ _CLOSE = "close"
 def catch_up_index(archive: Archive, index) -> int:
     """Bring `index` (an ArchiveIndex) up to date with the store; returns how many entries
     changed."""
+    index.remove_leftovers()  # what a killed rebuild left beside the index
     to_add, to_delete = archive.pending_index()
     if not to_add and not to_delete:
         return 0
@@ -79,19 +84,46 @@ class BackgroundIndexer:
         """Commit what is waiting without waiting for a full batch (does not block)."""
         self._send(_NOW)
 
-    def close(self) -> int:
+    def close(self, timeout: float = DEFAULT_CLOSE_TIMEOUT) -> int:
         """Index what is left, stop the process; returns how many index entries it changed in
-        all. Raises WorkerError when the indexer failed (what it did not index stays marked
-        in the store, and the next writer or `jiwen reindex` indexes it)."""
+        all. Raises WorkerError when the indexer failed or did not finish within `timeout`
+        seconds (what it did not index stays marked in the store, and the next writer or
+        `jiwen reindex` indexes it).
+
+        The protocol has one message each way: the writer sends "close" once, the indexer sends
+        its one answer (a count or a failure) once, whenever it is ready: a failure at start-up
+        waits in the pipe. The wait is bounded, and an indexer that dies meanwhile is noticed
+        within a second."""
         if self._result is not None:
             return self._result
         self._send(_CLOSE)
+        deadline = time.monotonic() + timeout
+        reply = None
         try:
-            reply = self._connection.recv()
+            while reply is None:
+                if self._connection.poll(1.0):
+                    reply = self._connection.recv()
+                elif not self._process.is_alive() and not self._connection.poll(0):
+                    reply = WorkerFailure(
+                        "IndexerGone",
+                        f"the indexer process ended unexpectedly (exit code {self._process.exitcode})",
+                        "",
+                    )
+                elif time.monotonic() >= deadline:
+                    self._process.kill()
+                    reply = WorkerFailure(
+                        "IndexerTimeout",
+                        f"the indexer did not finish within {timeout:g}s and was stopped; "
+                        "the next writer or 'jiwen reindex' indexes what it left",
+                        "",
+                    )
         except (EOFError, OSError):
             reply = WorkerFailure("IndexerGone", f"the indexer process ended unexpectedly (exit code {self._process.exitcode})", "")
         finally:
             self._process.join(timeout=30)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join(timeout=5)
             self._connection.close()
         if isinstance(reply, WorkerFailure):
             self._result = 0
@@ -132,7 +164,11 @@ def _serve(archive_dir: str, parent_pid: int, log_queue, connection, batch_size:
             changed += catch_up_index(archive, index)
             failure = None
         except Exception as error:  # logged; the next batch retries, close() reports the last one
-            log.exception("indexing a batch failed")
+            reason = storage_failure(error)
+            if reason is None:
+                log.exception("indexing a batch failed")
+            else:
+                log.error("indexing a batch failed: %s", reason)
             failure = WorkerFailure.of(error)
 
     catch_up()  # what an earlier, killed writer left unindexed
@@ -159,13 +195,8 @@ def _serve(archive_dir: str, parent_pid: int, log_queue, connection, batch_size:
 
 
 def _answer_close(connection, answer) -> None:
+    """The indexer's one answer, sent once (see BackgroundIndexer.close)."""
     try:
-        if not isinstance(answer, WorkerFailure):
-            connection.send(answer)
-            return
-        # Wait for the close request, so the failure is its answer rather than an early message.
-        while connection.recv() != _CLOSE:
-            pass
         connection.send(answer)
     except (EOFError, OSError):
         pass

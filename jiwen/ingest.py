@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import JiwenError
@@ -20,31 +24,108 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 BACKGROUND_INDEX_FROM = 50
 
 
-def find_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """The .html/.htm/.shtml/.txt files named or found (recursively, sorted) under folders."""
+@dataclass(frozen=True)
+class Unreadable:
+    """A file or folder found under a folder being ingested that cannot be read: reported as a
+    failure of its own, never skipped in silence."""
+
+    path: Path
+    message: str
+
+
+def find_files(paths: Iterable[str | Path]) -> Iterator[Path | Unreadable]:
+    """The .html/.htm/.shtml/.txt files named or found (recursively, sorted) under folders, and
+    what could not be read on the way. A named path that cannot be used raises JiwenError."""
     for raw in paths:
         path = Path(raw).expanduser()
-        if not path.exists():
-            raise JiwenError(f"{path}: no such file or folder")
+        problem = _stat_problem(path)
+        if problem is not None:
+            raise JiwenError(f"{path}: {problem}")
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CONTENT_TYPES)
+            yield from _walk(path)
         else:
             yield path
 
 
+def _stat_problem(path: Path) -> str | None:
+    """Why `path` cannot be used, in words, or None. Path.exists() reads a symlink loop as
+    "missing" and raises on a folder the user may not search; os.stat tells them apart."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return "no such file or folder" if not os.path.islink(path) else "a symbolic link to nothing"
+    except PermissionError:
+        return "permission denied (a folder on the way cannot be searched)"
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        return error.strerror or str(error)
+    return None
+
+
+def _walk(folder: Path) -> Iterator[Path | Unreadable]:
+    problems: list[Unreadable] = []
+
+    def unlistable(error: OSError) -> None:
+        problems.append(Unreadable(Path(error.filename or folder), f"cannot list this folder: {error.strerror}"))
+
+    found: list[Path | Unreadable] = []
+    # os.walk rather than Path.rglob: rglob skips a folder it cannot list without a word.
+    for current, folders, names in os.walk(folder, onerror=unlistable):
+        folders.sort()
+        for name in names:
+            path = Path(current) / name
+            if path.suffix.lower() not in CONTENT_TYPES:
+                continue
+            problem = _stat_problem(path)
+            if problem is not None:
+                found.append(Unreadable(path, problem))
+            elif path.is_file():
+                found.append(path)
+            else:
+                found.append(Unreadable(path, "not a regular file (a device, FIFO or socket); only files are read"))
+    found.extend(problems)
+    yield from sorted(found, key=lambda item: str(item.path if isinstance(item, Unreadable) else item))
+
+
 def page_from_file(path: Path) -> FetchedPage:
+    """The file's bytes as a page. Reads at most MAX_FILE_BYTES + 1 bytes from the open file:
+    stat() says 0 bytes for /dev/zero or a FIFO, which would otherwise be read for ever. Only
+    regular files are read; a FIFO is opened without blocking, so a FIFO with no writer cannot
+    hang the command before it is refused."""
     path = path.resolve()
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise JiwenError(f"{path}: {size // (1024 * 1024)} MB is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit for one page")
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise JiwenError(f"{path}: cannot open: {error.strerror}") from None
+    with os.fdopen(descriptor, "rb", buffering=0) as handle:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise JiwenError(f"{path}: is a folder, not a file")
+        if not stat.S_ISREG(status.st_mode):
+            raise JiwenError(f"{path}: not a regular file (a device, FIFO or socket); only files are read")
+        body = _read_at_most(handle, MAX_FILE_BYTES + 1)
+    if len(body) > MAX_FILE_BYTES:
+        raise JiwenError(f"{path}: larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit for one page")
     content_type = CONTENT_TYPES.get(path.suffix.lower())
     return FetchedPage(
         url=path.as_uri(),
-        body=path.read_bytes(),
+        body=body,
         fetched_at=now_utc(),
         content_type=content_type,
         headers={"content-type": content_type} if content_type else {},
     )
+
+
+def _read_at_most(handle, limit: int) -> bytes:
+    chunks, size = [], 0
+    while size < limit:
+        chunk = handle.read(min(1 << 20, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def ingest_paths(
@@ -60,11 +141,17 @@ def ingest_paths(
     pipeline = PagePipeline(archive, run_id=run_id, index_in_background=len(files) >= BACKGROUND_INDEX_FROM)
     outcome_name = "failed"
     try:
-        for path in files:
-            try:
-                page = page_from_file(path)
-            except (JiwenError, OSError) as error:
-                outcome = Outcome("failed", path.as_uri(), message=str(error).removeprefix(f"{path.resolve()}: "))
+        for found in files:
+            if isinstance(found, Unreadable):
+                path, problem = found.path, found.message
+            else:
+                path, problem = found, None
+                try:
+                    page = page_from_file(path)
+                except (JiwenError, OSError) as error:
+                    problem = str(error).removeprefix(f"{path.resolve()}: ")
+            if problem is not None:
+                outcome = Outcome("failed", path.absolute().as_uri(), message=problem)
                 pipeline.counts["failed"] = pipeline.counts.get("failed", 0) + 1
             else:
                 outcome = pipeline.process(page, force=force)

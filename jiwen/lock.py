@@ -8,6 +8,7 @@ Searches and exports never take it (SQLite WAL and Whoosh both let readers run d
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -47,18 +48,22 @@ class ArchiveLock:
                         "wait for it to finish or stop that process"
                     ) from None
                 time.sleep(0.2)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(
-            json.dumps(
-                {
-                    "pid": os.getpid(),
-                    "command": self.command,
-                    "since": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                }
-            )
+        record = json.dumps(
+            {
+                "pid": os.getpid(),
+                "command": self.command,
+                "since": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            }
         )
-        handle.flush()
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(record)
+            handle.flush()
+        except OSError:
+            # A full disk: the lock is held all the same (the record only names the holder in
+            # others' messages); the writer's own first write reports the full disk in one line.
+            pass
         self._handle = handle
         return self
 
@@ -66,12 +71,14 @@ class ArchiveLock:
         if self._handle is None:
             return
         try:
-            self._handle.seek(0)
-            self._handle.truncate()
-            self._handle.flush()
+            with contextlib.suppress(OSError):
+                self._handle.seek(0)
+                self._handle.truncate()
+                self._handle.flush()
             fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
         finally:
-            self._handle.close()
+            with contextlib.suppress(OSError):
+                self._handle.close()
             self._handle = None
 
     def __enter__(self) -> "ArchiveLock":

@@ -11,6 +11,7 @@ output into its own log itself.
 
 from __future__ import annotations
 
+import errno
 import logging
 import logging.handlers
 import os
@@ -44,7 +45,7 @@ def setup_logging(archive_dir: Path, *, verbose: bool = False) -> Path | None:
         path = log_file(archive_dir)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            to_file = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
+            to_file = _LogFile(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
         except OSError as error:
             raise ArchiveError(f"cannot write the log {path}: {error.strerror}; check the archive folder's permissions") from None
         to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -64,3 +65,14 @@ def setup_logging(archive_dir: Path, *, verbose: bool = False) -> Path | None:
     # APScheduler narrates every job at INFO; the scheduler logs what matters in its own words.
     logging.getLogger("apscheduler").setLevel(logging.INFO if verbose else logging.ERROR)
     return path
+
+
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The log file, silent when the disk is full: the command says so itself, in one line,
+    instead of logging's "--- Logging error ---" traceback for every line it could not write."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return
+        super().handleError(record)

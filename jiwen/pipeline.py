@@ -22,7 +22,7 @@ from jiwen.extract.fingerprint import SCHEME as FINGERPRINT_SCHEME
 from jiwen.extract.fingerprint import SAME_STORY, resemblance, simhash
 from jiwen.extract.relevance import is_relevant
 
-from .errors import ExtractionError
+from .errors import ExtractionError, storage_failure
 from .indexer import DEFAULT_BATCH as BACKGROUND_BATCH
 from .indexer import BackgroundIndexer, catch_up_index
 from .models import Article, FetchedPage
@@ -162,6 +162,8 @@ class PagePipeline:
             try:
                 outcome = self.extract_and_store(page_id, self.archive.get_page(page_id))
             except Exception as error:  # a bug must not stop every later writer at its start
+                if storage_failure(error) is not None:
+                    raise  # a full disk: the page stays unprocessed for a writer with space
                 log.exception("catching up page %d failed", page_id)
                 self.archive.set_page_outcome(page_id, detected_encoding=None, error=f"{type(error).__name__}: {error}")
                 continue

@@ -57,9 +57,9 @@ class WorkerError(Exception):
         return self.failure.kind
 
 
-def become_worker(parent_pid: int, log_queue) -> None:
-    """First thing a worker process does."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def die_with_parent(parent_pid: int) -> None:
+    """Have the kernel SIGKILL this process when its parent dies (Linux PR_SET_PDEATHSIG); exit
+    now if the parent is already gone (it died before the signal was armed)."""
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -67,7 +67,13 @@ def become_worker(parent_pid: int, log_queue) -> None:
         except (OSError, AttributeError):
             pass  # no prctl: the worker stops when its pipe closes instead
     if os.getppid() != parent_pid:
-        os._exit(0)  # the parent died before the death signal was armed
+        os._exit(0)
+
+
+def become_worker(parent_pid: int, log_queue) -> None:
+    """First thing a worker process does."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent_pid)
     if log_queue is not None:
         handler = logging.handlers.QueueHandler(log_queue)
         for name in ("jiwen", "scrapy"):

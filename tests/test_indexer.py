@@ -157,3 +157,20 @@ def test_a_worker_ignores_ctrl_c_sent_to_its_process_group(tmp_path):
         time.sleep(0.5)
         assert _alive(pid)
         assert indexer.close() == 0
+
+
+def test_close_waits_a_bounded_time_then_stops_the_indexer_with_a_clear_error(tmp_path):
+    from .archive_support import realistic_archive
+
+    archive_dir = realistic_archive(tmp_path / "archive", 400)
+    with Archive(archive_dir) as archive:
+        archive.mark_all_unindexed()  # 400 to catch up: far more than a second's work
+    indexer = BackgroundIndexer(archive_dir)
+    started = time.monotonic()
+    with pytest.raises(WorkerError, match="did not finish within 1s") as raised:
+        indexer.close(timeout=1.0)
+    assert raised.value.kind == "IndexerTimeout"
+    assert time.monotonic() - started < 60
+    assert not indexer._process.is_alive()
+    with Archive(archive_dir) as archive:
+        assert archive.pending_index()[0]  # left for the next writer, not lost

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -105,46 +106,48 @@ class Connection:
     """The archive folder and its open database; the table modules' mixins build on `db`."""
 
     def __init__(self, directory: Path | str, *, create: bool = True, read_only: bool = False) -> None:
+        """Open the archive in `directory`. `create`: make the folder and the tables when absent.
+        `read_only`: for commands that only read (stats, search, check, export, runs): SQLite's
+        mode=ro, no table created, no switch to WAL, so a foreign file is never changed and an
+        archive on read-only media or of another user can be read."""
         self.directory = Path(directory).expanduser()
         self.db_path = self.directory / "archive.sqlite3"
-        if read_only:
-            self._open_read_only()
-            return
-        if not self.db_path.exists() and not create:
+        self.read_only = read_only
+        create = create and not read_only
+        try:
+            exists = self.db_path.exists()
+        except OSError as error:
+            raise ArchiveError(f"cannot open archive at {self.directory}: {error.strerror}") from None
+        if not exists and not create:
             raise ArchiveError(
                 f"no archive at {self.directory}; run 'jiwen ingest' or 'jiwen crawl' first, "
                 "or point --archive / JIWEN_ARCHIVE at an existing one"
             )
+        if exists:
+            _refuse_foreign_file(self.db_path, empty_ok=create)
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+            if read_only:
+                self.db = _connect_read_only(self.db_path)
+            else:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
         except (OSError, sqlite3.Error) as error:
             raise ArchiveError(f"cannot open archive at {self.directory}: {error}") from None
         self.db.row_factory = sqlite3.Row
         try:
+            if read_only:
+                self._check_schema()
+                return
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as error:
+            self.db.close()
             raise ArchiveError(f"{self.db_path} is not a usable jiwen archive: {error}") from None
-
-    def _open_read_only(self) -> None:
-        """A reader (jiwen serve, trends): SQLite's mode=ro, so nothing is created, migrated or
-        switched to WAL, and as a WAL reader it never blocks the writer nor sees half a commit."""
-        if not self.db_path.is_file():
-            raise ArchiveError(
-                f"no archive at {self.directory}; run 'jiwen ingest' or 'jiwen crawl' first, "
-                "or point --archive / JIWEN_ARCHIVE at an existing one"
-            )
-        try:
-            self.db = sqlite3.connect(f"{self.db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, isolation_level=None)
-            self.db.row_factory = sqlite3.Row
-            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        except sqlite3.DatabaseError as error:
-            raise ArchiveError(f"{self.db_path} is not a usable jiwen archive: {error}") from None
-        if row is None or int(row[0]) > SCHEMA_VERSION:
-            raise ArchiveError(f"{self.db_path} is not an archive this jiwen can read (schema {row[0] if row else 'none'})")
+        except ArchiveError:
+            self.db.close()
+            raise
 
     @property
     def index_dir(self) -> Path:
@@ -159,17 +162,33 @@ class Connection:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
-    def _migrate(self) -> None:
+    def _schema_version(self) -> int | None:
+        """The archive's schema version; None for a database with no tables at all (new); an
+        ArchiveError for one with tables that are not jiwen's."""
+        tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            return None
         row = None
-        try:
+        if "meta" in tables:
             row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        except sqlite3.OperationalError:
-            pass
-        if row is not None and int(row[0]) > SCHEMA_VERSION:
-            raise ArchiveError(
-                f"archive {self.directory} was written by a newer jiwen (schema {row[0]}); upgrade jiwen"
-            )
         if row is None:
+            raise ArchiveError(
+                f"{self.db_path} is not a usable jiwen archive: an SQLite database without jiwen's "
+                "tables; point --archive at a jiwen archive folder"
+            )
+        version = int(row[0])
+        if version > SCHEMA_VERSION:
+            raise ArchiveError(
+                f"archive {self.directory} was written by a newer jiwen (schema {version}); upgrade jiwen"
+            )
+        return version
+
+    def _check_schema(self) -> None:
+        if self._schema_version() is None:
+            raise ArchiveError(f"{self.db_path} holds no jiwen archive (an empty database); nothing to read")
+
+    def _migrate(self) -> None:
+        if self._schema_version() is None:
             self.db.executescript(_SCHEMA)
             self.db.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
@@ -201,3 +220,59 @@ class _Transaction:
             self.db.execute("COMMIT")
         else:
             self.db.execute("ROLLBACK")
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _refuse_foreign_file(path: Path, *, empty_ok: bool) -> None:
+    """One clear line for what cannot be a jiwen archive, before SQLite sees it: a 0-byte file
+    (a failed copy, a full disk: NOT an empty archive, and the index beside it may hold the
+    last copy of the text), garbage, or a truncated database (shorter than its header says)."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+            size = os.fstat(handle.fileno()).st_size
+    except OSError as error:
+        raise ArchiveError(f"cannot read {path}: {error.strerror}") from None
+    if not header:
+        if empty_ok:
+            return
+        raise ArchiveError(
+            f"{path} is empty (0 bytes): not a jiwen archive; restore it from a backup "
+            "(the search index beside it is left untouched)"
+        )
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise ArchiveError(f"{path} is not a usable jiwen archive: not an SQLite database")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    valid_for = int.from_bytes(header[92:96], "big")
+    change_counter = int.from_bytes(header[24:28], "big")
+    # The header's page count is only kept by SQLite >= 3.7.0, which marks it valid this way. With
+    # a write-ahead log beside it, pages may still live there (a checkpoint cut short by a full
+    # disk): SQLite reads them from the log, so only a file without one must be that long.
+    wal = path.with_name(path.name + "-wal")
+    has_wal = wal.exists() and wal.stat().st_size > 0
+    if valid_for == change_counter and pages and size < pages * page_size and not has_wal:
+        raise ArchiveError(
+            f"{path} is truncated ({size} of {pages * page_size} bytes): the archive is damaged; "
+            "restore it from a backup"
+        )
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        if os.access(path.parent, os.W_OK):
+            raise
+    # A WAL database in a folder this user cannot write (backup media, another user's archive):
+    # SQLite cannot create the -shm file a WAL reader needs. Nothing can write there either, so
+    # the file is read as immutable.
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None)
+    db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    return db

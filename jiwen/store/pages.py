@@ -70,13 +70,25 @@ class Pages(Connection):
             raise ArchiveError(f"no page {page_id} in {self.directory}")
         return _page_from_row(row)
 
-    def latest_pages(self) -> Iterator[tuple[int, FetchedPage]]:
-        """The newest page of every URL, for re-extraction."""
-        rows = self.db.execute(
-            "SELECT * FROM pages WHERE id IN (SELECT MAX(id) FROM pages GROUP BY url) ORDER BY id"
-        )
-        for row in rows:
-            yield row["id"], _page_from_row(row)
+    def latest_pages(self, *, batch_size: int = 100) -> Iterator[tuple[int, FetchedPage]]:
+        """The newest page of every URL, for re-extraction.
+
+        Read in keyed batches, each query finished before the caller runs: the caller writes
+        between pages, and a write on a connection that still holds a read snapshot fails with
+        "database is locked" (SQLITE_BUSY_SNAPSHOT, no busy wait) as soon as another process
+        (the background indexer) has committed since the snapshot began."""
+        last_id = 0
+        while True:
+            rows = self.db.execute(
+                """SELECT * FROM pages WHERE id > ?
+                     AND id IN (SELECT MAX(id) FROM pages GROUP BY url) ORDER BY id LIMIT ?""",
+                (last_id, batch_size),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield row["id"], _page_from_row(row)
+            last_id = rows[-1]["id"]
 
     def unprocessed_pages(self) -> list[int]:
         """Newest pages of their URL with neither an article nor a recorded error: the writer

@@ -1,6 +1,7 @@
 """Downloader middlewares: what happens between a request leaving the spider and its response
 coming back, for every site alike.
 
+- SchemeGuard: nothing but http(s) is ever fetched, whoever made the request.
 - ArchivedArticleFilter: an article URL already in the archive is never fetched again.
 - FetchOutcomeMiddleware: HTTP errors, timeouts and non-HTML bodies are recorded per URL in the
   archive (fetch_errors) and dropped, never fatal to the crawl.
@@ -25,6 +26,7 @@ from twisted.internet import error as twisted_errors
 from twisted.internet.task import deferLater
 
 from .context import ContextComponent
+from .sites import is_fetchable
 
 KIND = "jiwen_kind"  # request meta: "list", "article", "sitemap" or "feed"
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
@@ -38,6 +40,21 @@ BINARY_SIGNATURES = (
 def looks_binary(body: bytes) -> bool:
     """A known file signature, or the extractor's own test (NUL bytes, many control bytes)."""
     return body.startswith(BINARY_SIGNATURES) or extracted_text_looks_binary(body)
+
+
+class SchemeGuard(ContextComponent):
+    """Refuses every request that is not http(s) before any download handler sees it: a page
+    linking to file:///etc/shadow or file:///dev/zero must not make the crawler read this machine's
+    disk. The spider already drops such links (NewsSpider.on_site); this holds for requests from
+    anywhere else too (robots.txt sitemaps, redirects, a future spider). The file, data, ftp and
+    s3 handlers are also switched off in settings.DOWNLOAD_HANDLERS."""
+
+    def process_request(self, request: Request) -> None:
+        if is_fetchable(request.url):
+            return
+        self.crawler.stats.inc_value("jiwen/error/refused_scheme")
+        self.context.record_error(request.url[:500], "refused_scheme", None, "refused: only http and https URLs are fetched")
+        raise IgnoreRequest("not an http(s) URL")
 
 
 class ArchivedArticleFilter(ContextComponent):

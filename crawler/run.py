@@ -22,7 +22,7 @@ from pathlib import Path
 from jiwen.crawler.blocked import BLOCKED_REASON
 from jiwen.crawler.context import CONTEXT_SETTING, CrawlContext
 from jiwen.crawler.diagnosis import add_diagnosis
-from jiwen.crawler.sites import SiteConfig, site_for_url
+from jiwen.crawler.sites import SiteConfig, name_problem, site_for_url
 from jiwen.crawler.spiders.news import NewsSpider
 from jiwen.crawler.worker import PipelineWorker
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -45,6 +45,31 @@ OUTCOMES = ("new", "updated", "unchanged", "duplicate", "offtopic", "failed")
 
 def jobs_dir(archive_dir: Path) -> Path:
     return Path(archive_dir) / "jobs"
+
+
+def job_dir(archive_dir: Path, site_name: str) -> Path:
+    """<archive>/jobs/<site>: a site's Scrapy job state (JOBDIR). Refuses a name that would put it
+    anywhere but directly inside jobs/ (names are validated when sites are loaded; this holds even
+    if one slipped through)."""
+    jobs = jobs_dir(archive_dir)
+    folder = jobs / site_name
+    if name_problem(site_name) or folder.parent != jobs or folder.name != site_name:
+        raise ConfigError(f"site name {site_name!r} cannot name a job folder inside {jobs}")
+    return folder
+
+
+def remove_job_dir(archive_dir: Path, site_name: str) -> None:
+    """Delete a site's job state, so its next crawl starts from the list pages. The one place job
+    folders are removed: it removes nothing that does not resolve to a folder strictly inside
+    <archive>/jobs/ (not jobs/ itself, not the archive, not through a symlink)."""
+    folder = job_dir(archive_dir, site_name)
+    jobs = jobs_dir(archive_dir).resolve()
+    if folder.is_symlink():
+        raise ConfigError(f"refusing to remove {folder}: it is a symbolic link")
+    resolved = folder.resolve()
+    if resolved.parent != jobs or resolved == jobs:
+        raise ConfigError(f"refusing to remove {folder}: it is not inside {jobs}")
+    shutil.rmtree(resolved, ignore_errors=True)
 
 
 def crawl_settings(archive_dir: Path, context: CrawlContext, overrides: dict | None, progress: bool) -> Settings:
@@ -72,6 +97,8 @@ def run_crawl(
     targets = list(sites or []) + url_sites
     if not targets:
         raise ConfigError("nothing to crawl: name a site or pass a URL")
+    for site in targets:
+        job_dir(archive_dir, site.name)  # before anything is written: a bad name is one line
     names = [site.name for site in targets]
     if len(set(names)) != len(names):
         raise ConfigError(f"site {Counter(names).most_common(1)[0][0]!r} is named twice in one crawl; crawl it once")
@@ -96,7 +123,7 @@ def run_crawl(
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
         for site in targets:
             site_settings = settings.copy()
-            site_settings.set("JOBDIR", str(jobs_dir(archive_dir) / site.name), priority="cmdline")
+            site_settings.set("JOBDIR", str(job_dir(archive_dir, site.name)), priority="cmdline")
             if site.download_delay is not None:
                 # Below --no-throttle's override (cmdline): that one means no delays at all.
                 site_settings.set("DOWNLOAD_DELAY", site.download_delay, priority="spider")
@@ -115,7 +142,7 @@ def run_crawl(
             report["index_failure"] = index_failure
         for site, crawler in zip(targets, crawlers):
             if crawler.stats.get_value("finish_reason") in FRESH_START_AFTER:
-                shutil.rmtree(jobs_dir(archive_dir) / site.name, ignore_errors=True)
+                remove_job_dir(archive_dir, site.name)
     finally:
         _close_worker(worker)  # after a failure too: what was stored gets indexed (no-op if closed)
         report.setdefault("elapsed_seconds", round(time.monotonic() - started, 2))

@@ -64,7 +64,14 @@ HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
 HTTPCACHE_EXPIRATION_SECS = 0
 HTTPCACHE_GZIP = True
 
+# Only http(s) is ever fetched: Scrapy's file handler would read the crawling machine's own disk
+# (file:///etc/shadow, file:///dev/zero without the size cap), data: and ftp:/s3: have no place in a
+# news crawl. SchemeGuard refuses such requests first; without a handler they could not run anyway.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+
 DOWNLOADER_MIDDLEWARES = {
+    # First of all: no request that is not http(s) goes further.
+    "jiwen.crawler.middlewares.SchemeGuard": 10,
     # Closest to the engine: sees every request first and every final response last.
     "jiwen.crawler.middlewares.FetchOutcomeMiddleware": 50,
     # Just inside it: challenge, block and soft-404 pages are recognised before anything else

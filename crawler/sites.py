@@ -19,7 +19,7 @@ import tomllib
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import msgspec
 from croniter import croniter
@@ -27,7 +27,15 @@ from jiwen.extract.article.overrides import ExtractionOverrides
 
 from jiwen.errors import ConfigError
 
-SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+# A site name becomes a folder name (<archive>/jobs/<name>): no "." or ".." on its own, no "/", and
+# it starts with a letter or digit, so a derived name can never climb out of jobs/.
+SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
+# A host name as the crawl takes it: ASCII labels (IDNs in their xn-- form), or an IP address.
+HOST_NAME = re.compile(r"^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|[0-9a-f:.]+)$")
+# Folders of <archive>/jobs/ that are not a site's job state.
+RESERVED_NAMES = frozenset({"httpcache"})
+# The only schemes jiwen ever fetches; file:, data:, ftp:, s3: would read from this machine or elsewhere.
+FETCHED_SCHEMES = ("http", "https")
 DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 DURATION_UNITS = (86400, 3600, 60, 1)
 DEFAULT_INTERVAL = "6h"
@@ -83,22 +91,29 @@ class SiteConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
 
     @cached_property
     def article_regexes(self) -> list[re.Pattern[str]]:
-        return [re.compile(p) for p in self.article_patterns or default_link_patterns()["article"]]
+        return [path_pattern(p) for p in self.article_patterns or default_link_patterns()["article"]]
 
     @cached_property
     def deny_regexes(self) -> list[re.Pattern[str]]:
-        return [re.compile(p) for p in self.deny_patterns]
+        return [path_pattern(p) for p in self.deny_patterns]
 
     @cached_property
     def pagination_regexes(self) -> list[re.Pattern[str]]:
-        return [re.compile(p) for p in self.pagination.patterns or default_link_patterns()["pagination"]]
+        return [path_pattern(p) for p in self.pagination.patterns or default_link_patterns()["pagination"]]
 
     @cached_property
     def next_texts(self) -> frozenset[str]:
         return frozenset(self.pagination.next_texts or default_link_patterns()["next_texts"])
 
     def is_article_url(self, url: str) -> bool:
-        return any(r.search(url) for r in self.article_regexes) and not any(r.search(url) for r in self.deny_regexes)
+        if not is_fetchable(url):
+            return False
+        target = path_and_query(url)
+        return any(r.match(target) for r in self.article_regexes) and not any(r.match(target) for r in self.deny_regexes)
+
+    def is_pagination_url(self, url: str) -> bool:
+        target = path_and_query(url)
+        return is_fetchable(url) and any(r.match(target) for r in self.pagination_regexes)
 
     @property
     def interval_seconds(self) -> int | None:
@@ -115,6 +130,29 @@ class SiteConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
 
 class _SitesFile(msgspec.Struct, forbid_unknown_fields=True):
     site: list[SiteConfig] = []
+
+
+def is_fetchable(url: str) -> bool:
+    """An http(s) URL with a host: the only kind of URL a crawl ever requests."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in FETCHED_SCHEMES and bool(parts.hostname)
+
+
+def path_and_query(url: str) -> str:
+    """What URL patterns are matched against: '/news/202401/t20240101_1.html?x=1'."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def path_pattern(pattern: str) -> re.Pattern[str]:
+    """A URL pattern anchored to the path: it is matched against path?query, and its match must
+    begin in the path. So '/t\\d{8}_\\d+\\.html' cannot be satisfied by a query string such as
+    'file://host/etc/passwd?/news/202401/t20240101_1.html' carries, while a pattern for dynamic
+    pages ('/detail\\.jsp\\?id=\\d+', '\\?(?:.*&)?page=\\d+') still sees the query after the path."""
+    return re.compile(rf"^[^?#]*?(?:{pattern})")
 
 
 @lru_cache(maxsize=1)
@@ -137,13 +175,24 @@ def sites_file(path: Path | str | None = None) -> Path:
 
 
 def load_sites(path: Path | str | None = None) -> list[SiteConfig]:
-    """Every site in the sites file, validated. Raises ConfigError with a one-line message."""
+    """Every site in the sites file, validated. Raises ConfigError whose message has one line per
+    problem found (all of them, not just the first)."""
     source = sites_file(path)
     try:
-        text = source.read_text("utf-8")
+        data = source.read_bytes()
     except OSError as error:
         raise ConfigError(f"cannot read sites file {source}: {error.strerror}; check the path or $JIWEN_SITES") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{source} is not UTF-8 (byte {error.start}: {data[error.start:error.start + 1]!r}); save it as UTF-8"
+        ) from None
     return parse_sites(text, source=str(source))
+
+
+SITE_KEYS = frozenset(SiteConfig.__struct_fields__)
+PAGINATION_KEYS = frozenset(Pagination.__struct_fields__)
 
 
 def parse_sites(text: str, *, source: str = "<sites>") -> list[SiteConfig]:
@@ -151,70 +200,128 @@ def parse_sites(text: str, *, source: str = "<sites>") -> list[SiteConfig]:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{source} is not valid TOML ({error}); fix the file") from None
-    try:
-        sites = msgspec.convert(raw, _SitesFile).site
-    except msgspec.ValidationError as error:
-        where = _site_label(raw, str(error))
-        raise ConfigError(f"{source}: {where}{error}; see crawler/sites.toml for the format") from None
+    problems: list[str] = []
+    for key in sorted(set(raw) - {"site"}):
+        problems.append(f"{source}: unknown key {key!r}; the file holds only [[site]] entries")
+    entries = raw.get("site", [])
+    if not isinstance(entries, list):
+        entries = []
+        problems.append(f"{source}: 'site' must be a list of [[site]] tables")
+    sites: list[SiteConfig] = []
     seen: set[str] = set()
-    for site in sites:
-        problem = site_problem(site)
-        if problem is None and site.name in seen:
-            problem = "the name is used twice"
-        if problem:
-            raise ConfigError(f"{source}: site {site.name!r}: {problem}")
-        seen.add(site.name)
+    for number, entry in enumerate(entries, start=1):
+        label = f"site {entry.get('name')!r}" if isinstance(entry, dict) and isinstance(entry.get("name"), str) else f"site #{number}"
+        found = _entry_problems(entry)
+        if not found:
+            try:
+                site = msgspec.convert(entry, SiteConfig)
+            except msgspec.ValidationError as error:
+                found = [f"{error}; see crawler/sites.toml for the format"]
+            else:
+                found = site_problems(site)
+                if site.name in seen:
+                    found.append("the name is used twice")
+                seen.add(site.name)
+                sites.append(site)
+        problems += [f"{source}: {label}: {problem}" for problem in found]
+    if problems:
+        raise ConfigError("\n".join(problems))
     return sites
 
 
-def _site_label(raw: dict, message: str) -> str:
-    """Name the site an error is in: msgspec reports `$.site[3]`, people think in names."""
-    match = re.search(r"\$\.site\[(\d+)\]", message)
-    sites = raw.get("site") if isinstance(raw, dict) else None
-    if match and isinstance(sites, list) and int(match.group(1)) < len(sites):
-        name = sites[int(match.group(1))].get("name") if isinstance(sites[int(match.group(1))], dict) else None
-        if name:
-            return f"site {name!r}: "
-    return ""
+def _entry_problems(entry) -> list[str]:
+    """Unknown keys, all of them (msgspec stops at the first)."""
+    if not isinstance(entry, dict):
+        return ["must be a table with name and start_urls"]
+    problems = [f"unknown field `{key}`" for key in entry if key not in SITE_KEYS]
+    pagination = entry.get("pagination")
+    if isinstance(pagination, dict):
+        problems += [f"unknown field `pagination.{key}`" for key in pagination if key not in PAGINATION_KEYS]
+    return problems
 
 
 def site_problem(site: SiteConfig) -> str | None:
-    """What is wrong with a site entry, as a one-line fix-it, or None."""
-    if not SITE_NAME.match(site.name):
-        return "name must be lowercase letters, digits, '.', '-' or '_' (it names the crawl's job folder)"
+    """The first thing wrong with a site entry, as a one-line fix-it, or None."""
+    problems = site_problems(site)
+    return problems[0] if problems else None
+
+
+def site_problems(site: SiteConfig) -> list[str]:
+    """Everything wrong with a site entry, each a one-line fix-it."""
+    problems: list[str] = []
+    if problem := name_problem(site.name):
+        problems.append(problem)
     if not site.start_urls:
-        return "start_urls is empty; list at least one list page URL"
+        problems.append("start_urls is empty; list at least one list page URL")
     for url in [*site.start_urls, *site.sitemaps, *site.feeds]:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return f"{url!r} is not an http(s) URL"
+        if not is_fetchable(url):
+            problems.append(f"{url!r} is not an http(s) URL")
     for domain in site.allowed_domains:
         if "/" in domain or ":" in domain:
-            return f"allowed_domains entry {domain!r} must be a bare host name such as hrss.gd.gov.cn"
+            problems.append(f"allowed_domains entry {domain!r} must be a bare host name such as hrss.gd.gov.cn")
     for pattern in [*site.article_patterns, *site.deny_patterns, *site.pagination.patterns]:
         try:
             re.compile(pattern)
+            path_pattern(pattern)
         except re.error as error:
-            return f"pattern {pattern!r} is not a valid regular expression ({error})"
+            problems.append(f"pattern {pattern!r} is not a valid regular expression ({error})")
+    if site.list_area is not None and (problem := xpath_problem(site.list_area)):
+        problems.append(problem)
     if site.pagination.max_pages < 1:
-        return "pagination.max_pages must be at least 1"
-    if site.pagination.template is not None and "{n}" not in site.pagination.template:
-        return "pagination.template must contain {n}, e.g. 'index_{n}.html'"
+        problems.append("pagination.max_pages must be at least 1")
+    if site.pagination.template is not None and (problem := template_problem(site.pagination.template, site)):
+        problems.append(problem)
     if site.encoding is not None:
         try:
             "".encode(site.encoding)
         except LookupError:
-            return f"encoding {site.encoding!r} is unknown; use e.g. gb18030 or utf-8"
+            problems.append(f"encoding {site.encoding!r} is unknown; use e.g. gb18030 or utf-8")
     if site.extract is not None and site.extract.problem():
-        return site.extract.problem()
+        problems.append(site.extract.problem())
     if duration_seconds(site.stale_after) is None:
-        return f"stale_after {site.stale_after!r} is not a duration like '14d' or '36h'"
+        problems.append(f"stale_after {site.stale_after!r} is not a duration like '14d' or '36h'")
     if site.download_delay is not None and not 0 <= site.download_delay <= 300:
-        return "download_delay must be between 0 and 300 seconds"
+        problems.append("download_delay must be between 0 and 300 seconds")
     for name, value in [*site.headers.items(), *site.cookies.items()]:
         if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name) or any(ch in value for ch in "\r\n"):
-            return f"header or cookie {name!r} is not a valid name (or its value spans lines)"
-    return interval_problem(site.interval)
+            problems.append(f"header or cookie {name!r} is not a valid name (or its value spans lines)")
+    if problem := interval_problem(site.interval):
+        problems.append(problem)
+    return problems
+
+
+def xpath_problem(expression: str) -> str | None:
+    """A list_area must compile and select elements (the link extractor looks for links in them)."""
+    from lxml import etree
+
+    try:
+        result = etree.XPath(expression)(etree.fromstring("<html><body><div/></body></html>"))
+    except etree.XPathError as error:
+        return f"list_area {expression!r} is not a valid XPath ({error}); e.g. //div[@class='list']"
+    if not isinstance(result, list):
+        return f"list_area {expression!r} gives a {type(result).__name__}, not page elements; e.g. //div[@class='list']"
+    return None
+
+
+def template_problem(template: str, site: SiteConfig) -> str | None:
+    if "{n}" not in template:
+        return "pagination.template must contain {n}, e.g. 'index_{n}.html'"
+    try:
+        page = template.format(n=1)
+    except (KeyError, IndexError, ValueError, AttributeError) as error:
+        return f"pagination.template {template!r} is not a valid template ({type(error).__name__}: {error}); use {{n}} only, e.g. 'index_{{n}}.html'"
+    for start in site.start_urls:
+        if is_fetchable(start) and not is_fetchable(urljoin(start, page)):
+            return f"pagination.template {template!r} makes {urljoin(start, page)!r}, not an http(s) URL"
+    return None
+
+
+def name_problem(name: str) -> str | None:
+    if not SITE_NAME.match(name):
+        return "name must be lowercase letters, digits, '.', '-' or '_', starting with a letter or digit, at most 100 (it names the crawl's job folder)"
+    if name in RESERVED_NAMES:
+        return f"name {name!r} is reserved (jobs/{name} holds the crawl's HTTP cache); choose another"
+    return None
 
 
 def duration_seconds(text: str) -> int | None:
@@ -239,11 +346,27 @@ def interval_problem(interval: str) -> str | None:
 
 def site_for_url(url: str, *, name: str | None = None) -> SiteConfig:
     """A site entry for a bare `--url`: its host is the allowed domain, the generic link shapes apply."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in FETCHED_SCHEMES or not parts.hostname:
         raise ConfigError(f"{url!r} is not an http(s) URL; pass a list page such as https://hrss.example.gov.cn/news/")
-    derived = re.sub(r"[^a-z0-9_.-]+", "-", parts.netloc.lower()).strip("-") or "site"
-    return SiteConfig(name=name or derived, start_urls=[url], allowed_domains=[parts.hostname])
+    host = parts.hostname.removesuffix(".")
+    try:
+        host = host.encode("idna").decode("ascii")  # 人社.中国 -> xn--...; the name must be ASCII
+    except UnicodeError:
+        host = ""
+    if not host or not HOST_NAME.match(host) or "" in host.split(".") or host.startswith("-"):
+        raise ConfigError(f"{url!r} has no valid host name; pass a list page such as https://hrss.example.gov.cn/news/")
+    if name is None:
+        # The folder name <archive>/jobs/<name>: the host (and port) as a slug; validated like a
+        # sites.toml name below, so it can never be '.', '..' or climb out of jobs/.
+        name = re.sub(r"[^a-z0-9_.-]+", "-", f"{host}-{parts.port}" if parts.port else host).strip("-._")
+    if problem := name_problem(name):
+        raise ConfigError(f"cannot name a crawl of {url!r} ({name!r}): {problem}")
+    return SiteConfig(name=name, start_urls=[url], allowed_domains=[parts.hostname])
 
 
 def find_site(sites: list[SiteConfig], name: str) -> SiteConfig:

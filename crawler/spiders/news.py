@@ -13,7 +13,7 @@ import scrapy
 from jiwen.crawler.discovery import DiscoveryMode
 from jiwen.crawler.items import PageItem
 from jiwen.crawler.middlewares import KIND
-from jiwen.crawler.sites import SiteConfig
+from jiwen.crawler.sites import SiteConfig, is_fetchable
 from lxml import etree
 from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
@@ -107,6 +107,10 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
                 yield self.list_request(urljoin(response.url, template.format(n=number)), page=number + 1, column=column)
 
     def on_site(self, url: str) -> bool:
+        """An http(s) URL on one of the site's domains: the only links a crawl takes. file:,
+        data:, javascript: and the like are dropped here, and again by SchemeGuard."""
+        if not is_fetchable(url):
+            return False
         host = urlsplit(url).hostname or ""
         return any(host == domain or host.endswith("." + domain) for domain in self.site.domains)
 
@@ -117,7 +121,7 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
             return False
         if link.text.strip().rstrip(">›»").strip() in self.site.next_texts or link.text.strip() in self.site.next_texts:
             return True
-        return any(pattern.search(link.url) for pattern in self.site.pagination_regexes)
+        return self.site.is_pagination_url(link.url)
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
         yield PageItem(page=self.fetched_page(response), column=response.meta.get(COLUMN))
@@ -149,6 +153,8 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         if response.url.endswith("/robots.txt"):
             for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+                if not is_fetchable(url):
+                    continue
                 yield scrapy.Request(url, callback=self.parse_sitemap, meta={KIND: "sitemap"})
             return
         try:
@@ -158,6 +164,8 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
             return
         for entry in sitemap:
             url = entry.get("loc", "")
+            if not self.on_site(url):
+                continue
             if sitemap.type == "sitemapindex":
                 yield scrapy.Request(url, callback=self.parse_sitemap, meta={KIND: "sitemap"})
             elif self.site.is_article_url(url):

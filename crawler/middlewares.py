@@ -10,6 +10,8 @@ coming back, for every site alike.
 
 from __future__ import annotations
 
+import logging
+
 from jiwen.extract.article.encoding import looks_binary as extracted_text_looks_binary
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -25,8 +27,10 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import error as twisted_errors
 from twisted.internet.task import deferLater
 
-from .context import ContextComponent
+from .context import ContextComponent, context_of
 from .sites import is_fetchable
+
+log = logging.getLogger(__name__)
 
 KIND = "jiwen_kind"  # request meta: "list", "article", "sitemap" or "feed"
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
@@ -58,15 +62,31 @@ class SchemeGuard(ContextComponent):
 
 
 class ArchivedArticleFilter(ContextComponent):
-    """Drops requests for article URLs the archive already holds (as requested or redirected URL).
+    """Drops requests for article URLs the archive already holds (as requested or redirected URL),
+    and a second request for an article URL already requested in this run.
 
-    The set is read once per crawl: reading it costs one scan of `pages`, a lookup per request
-    would cost a query each; pages archived during this crawl are caught by Scrapy's dupe filter."""
+    The archive's set is read once per crawl: reading it costs one scan of `pages`, a lookup per
+    request would cost a query each. The per-run set replaces the scheduler's dupe filter for
+    articles across a resume: requests taken from a resumed JOBDIR queue never pass the scheduler's
+    filter, this middleware sees them all (crawler/dupefilter.py). Retries come back with
+    dont_filter and are let through."""
+
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        self.requested: set[str] = set()
 
     def process_request(self, request: Request) -> None:
-        if request.meta.get(KIND) == "article" and request.url in self.context.archived_urls:
+        if request.meta.get(KIND) != "article":
+            return
+        if request.url in self.context.archived_urls:
             self.crawler.stats.inc_value("jiwen/skipped_archived")
             raise IgnoreRequest("already archived")
+        if request.dont_filter:
+            return
+        if request.url in self.requested:
+            self.crawler.stats.inc_value("jiwen/skipped_requested_twice")
+            raise IgnoreRequest("already requested in this crawl")
+        self.requested.add(request.url)
 
 
 class FetchOutcomeMiddleware(ContextComponent):
@@ -105,6 +125,31 @@ class FetchOutcomeMiddleware(ContextComponent):
     def _record(self, request: Request, kind: str, status: int | None, message: str) -> None:
         self.crawler.stats.inc_value(f"jiwen/error/{kind}")
         self.context.record_error(request.url, kind, status, message)
+
+
+# Scrapy's own bounds that end a download with IgnoreRequest from a process_response (redirect
+# loops, decompression bombs): no process_exception sees those, only the request's errback, so
+# NewsSpider.fetch_failed passes them to record_limit_hit. Matched by message: Scrapy raises plain
+# IgnoreRequest for them, as for robots.txt and offsite decisions, which are not errors.
+LIMIT_MESSAGES = (("max redirections", "redirect_loop"), ("DOWNLOAD_MAXSIZE", "too_large"))
+
+
+def record_limit_hit(crawler, failure) -> None:
+    """Record, count and log a download Scrapy dropped because it hit a bound."""
+    if not failure.check(IgnoreRequest):
+        return
+    message = str(failure.value)
+    kind = next((kind for needle, kind in LIMIT_MESSAGES if needle in message), None)
+    request = getattr(failure, "request", None)
+    if kind is None or request is None or request.meta.get(KIND) is None:
+        return
+    chain = request.meta.get("redirect_urls") or []
+    url = chain[0] if chain else request.url
+    if kind == "redirect_loop":
+        message = f"gave up after {len(chain)} redirects (REDIRECT_MAX_TIMES), last to {request.url}"
+    crawler.stats.inc_value(f"jiwen/error/{kind}")
+    log.warning("%s: %s: %s", url, kind, message)
+    context_of(crawler).record_error(url, kind, None, message[:500])
 
 
 def error_kind(exception: Exception) -> str:

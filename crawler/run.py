@@ -3,12 +3,13 @@
 The CLI (`jiwen crawl`) calls it once per process: Scrapy's reactor cannot be restarted, so the
 scheduler runs each crawl as its own `jiwen crawl` subprocess.
 
-Stop and resume: each site's Scrapy job state (queue and seen-request fingerprints) lives in
-<archive>/jobs/<site>/ while a crawl runs. A crawl stopped early (Ctrl-C, SIGTERM, killed) leaves it
-there and the next crawl of that site resumes from it; a crawl that finishes (or whose page
-pipeline died, see FRESH_START_AFTER) removes it, so the next one starts again from the list
-pages. Either way an article already in the archive is never fetched again
-(ArchivedArticleFilter), so resuming cannot duplicate articles.
+Stop and resume: each site's Scrapy job state (its request queue) lives in <archive>/jobs/<site>/
+while a crawl runs. A crawl stopped early (Ctrl-C, SIGTERM, kill -9) leaves it there and the next
+crawl of that site resumes from it; a crawl that finishes (or whose page pipeline died, see
+FRESH_START_AFTER) removes it, so the next one starts again from the list pages. The seen-request
+set is not kept across runs (crawler/dupefilter.py): what was requested but never archived is
+requested again. An article already in the archive is never fetched again, and one requested twice
+in a run only once (ArchivedArticleFilter), so resuming cannot skip or duplicate articles.
 """
 
 from __future__ import annotations

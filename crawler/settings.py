@@ -69,6 +69,10 @@ HTTPCACHE_GZIP = True
 # news crawl. SchemeGuard refuses such requests first; without a handler they could not run anyway.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 
+# The seen-requests set lives for one run, not in JOBDIR: a crawl resumed after kill -9 must fetch
+# again what was seen but never archived (crawler/dupefilter.py explains the design).
+DUPEFILTER_CLASS = "jiwen.crawler.dupefilter.RunDupeFilter"
+
 DOWNLOADER_MIDDLEWARES = {
     # First of all: no request that is not http(s) goes further.
     "jiwen.crawler.middlewares.SchemeGuard": 10,

@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from jiwen.crawler.discovery import DiscoveryMode
 from jiwen.crawler.items import PageItem
-from jiwen.crawler.middlewares import KIND
+from jiwen.crawler.middlewares import KIND, record_limit_hit
 from jiwen.crawler.sites import SiteConfig, is_fetchable
 from lxml import etree
 from scrapy.http import Response
@@ -51,9 +51,9 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
         for url in self.site.start_urls:
             yield self.list_request(url, page=1, dont_filter=True, column=url)
         for url in self.site.sitemaps:
-            yield scrapy.Request(url, callback=self.parse_sitemap, meta={KIND: "sitemap"}, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse_sitemap, meta={KIND: "sitemap"}, dont_filter=True, errback=self.fetch_failed)
         for url in self.site.feeds:
-            yield scrapy.Request(url, callback=self.parse_feed, meta={KIND: "feed"}, dont_filter=True)
+            yield scrapy.Request(url, callback=self.parse_feed, meta={KIND: "feed"}, dont_filter=True, errback=self.fetch_failed)
 
     def list_request(self, url: str, *, page: int, dont_filter: bool = False, column: str | None = None) -> scrapy.Request:
         # max-age=0 makes Scrapy's RFC 2616 cache revalidate (If-None-Match / If-Modified-Since)
@@ -78,7 +78,10 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
 
     def fetch_failed(self, failure) -> None:
         """Failed fetches are recorded per URL by FetchOutcomeMiddleware; having an errback
-        keeps Scrapy from also printing a traceback for each of them."""
+        keeps Scrapy from also printing a traceback for each of them. Downloads Scrapy itself
+        dropped at a bound (redirect loop, decompression bomb) reach only this errback, and are
+        recorded from here."""
+        record_limit_hit(self.crawler, failure)
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request | PageItem]:
         if self.site.is_article_url(response.url):
@@ -155,7 +158,7 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
             for url in sitemap_urls_from_robots(response.text, base_url=response.url):
                 if not is_fetchable(url):
                     continue
-                yield scrapy.Request(url, callback=self.parse_sitemap, meta={KIND: "sitemap"})
+                yield scrapy.Request(url, callback=self.parse_sitemap, meta={KIND: "sitemap"}, errback=self.fetch_failed)
             return
         try:
             sitemap = Sitemap(response.body)
@@ -167,7 +170,7 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
             if not self.on_site(url):
                 continue
             if sitemap.type == "sitemapindex":
-                yield scrapy.Request(url, callback=self.parse_sitemap, meta={KIND: "sitemap"})
+                yield scrapy.Request(url, callback=self.parse_sitemap, meta={KIND: "sitemap"}, errback=self.fetch_failed)
             elif self.site.is_article_url(url):
                 yield self.article_request(url)
 

@@ -19,9 +19,22 @@ from __future__ import annotations
 
 from scrapy.dupefilters import RFPDupeFilter
 
+from .middlewares import record_redirect_loop
+
 
 class RunDupeFilter(RFPDupeFilter):
+    crawler = None
+
     @classmethod
     def from_crawler(cls, crawler):
         # path=None: nothing read from or written to JOBDIR/requests.seen.
-        return cls(None, crawler.settings.getbool("DUPEFILTER_DEBUG"), fingerprinter=crawler.request_fingerprinter)
+        dupefilter = cls(None, crawler.settings.getbool("DUPEFILTER_DEBUG"), fingerprinter=crawler.request_fingerprinter)
+        dupefilter.crawler = crawler
+        return dupefilter
+
+    def request_seen(self, request) -> bool:
+        seen = super().request_seen(request)
+        if seen and self.crawler is not None and request.url in (request.meta.get("redirect_urls") or []):
+            # a -> b -> a: dropped here as seen, before Scrapy's REDIRECT_MAX_TIMES could count it.
+            record_redirect_loop(self.crawler, request)
+        return seen

@@ -147,6 +147,18 @@ def record_limit_hit(crawler, failure) -> None:
     url = chain[0] if chain else request.url
     if kind == "redirect_loop":
         message = f"gave up after {len(chain)} redirects (REDIRECT_MAX_TIMES), last to {request.url}"
+    _record_bound(crawler, url, kind, message)
+
+
+def record_redirect_loop(crawler, request: Request) -> None:
+    """A redirect back to a URL of its own chain (the dupe filter drops it as seen)."""
+    if request.meta.get(KIND) is None:
+        return
+    chain = request.meta.get("redirect_urls") or [request.url]
+    _record_bound(crawler, chain[0], "redirect_loop", f"redirect loop after {len(chain)} redirects, back to {request.url}")
+
+
+def _record_bound(crawler, url: str, kind: str, message: str) -> None:
     crawler.stats.inc_value(f"jiwen/error/{kind}")
     log.warning("%s: %s: %s", url, kind, message)
     context_of(crawler).record_error(url, kind, None, message[:500])

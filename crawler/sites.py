@@ -212,13 +212,14 @@ def parse_sites(text: str, *, source: str = "<sites>") -> list[SiteConfig]:
     for number, entry in enumerate(entries, start=1):
         label = f"site {entry.get('name')!r}" if isinstance(entry, dict) and isinstance(entry.get("name"), str) else f"site #{number}"
         found = _entry_problems(entry)
-        if not found:
+        if isinstance(entry, dict):
             try:
-                site = msgspec.convert(entry, SiteConfig)
+                # Without the unknown keys, so what is wrong with the known ones is said too.
+                site = msgspec.convert(_known_keys(entry), SiteConfig)
             except msgspec.ValidationError as error:
-                found = [f"{error}; see crawler/sites.toml for the format"]
+                found.append(f"{error}; see crawler/sites.toml for the format")
             else:
-                found = site_problems(site)
+                found += site_problems(site)
                 if site.name in seen:
                     found.append("the name is used twice")
                 seen.add(site.name)
@@ -238,6 +239,13 @@ def _entry_problems(entry) -> list[str]:
     if isinstance(pagination, dict):
         problems += [f"unknown field `pagination.{key}`" for key in pagination if key not in PAGINATION_KEYS]
     return problems
+
+
+def _known_keys(entry: dict) -> dict:
+    known = {key: value for key, value in entry.items() if key in SITE_KEYS}
+    if isinstance(known.get("pagination"), dict):
+        known["pagination"] = {key: value for key, value in known["pagination"].items() if key in PAGINATION_KEYS}
+    return known
 
 
 def site_problem(site: SiteConfig) -> str | None:

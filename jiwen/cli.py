@@ -68,7 +68,9 @@ class HandledError(click.ClickException):
     exit_code = 1
 
     def show(self, file=None) -> None:
-        click.echo(f"jiwen: {self.format_message()}", err=True)
+        # A message may list several problems (sites.toml), one line each, each prefixed.
+        for line in self.format_message().splitlines() or [""]:
+            click.echo(f"jiwen: {line}", err=True)
 
 
 class JiwenGroup(click.Group):

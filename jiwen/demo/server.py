@@ -17,6 +17,8 @@ crawler has to survive, e.g.:
     [routes."/news/alias.html"]
     file = "downloads/report.bin"                   # serve another file under this path
     validators = false        # no ETag/Last-Modified for this path
+    [routes."/news/bomb.html"]
+    headers = { Content-Encoding = "gzip" }         # extra response headers, sent as given
     [routes."/news/challenged.html"]
     status = 412              # with `file`: that file's bytes under this status (a challenge page)
     file = "answers/challenge.html"
@@ -61,6 +63,7 @@ class Route:
     file: str | None = None
     validators: bool = True
     pass_cookie: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,7 @@ class _SiteHandler(BaseHTTPRequestHandler):
         content_type = route.content_type if route.content_type is not None else _guess_type(file)
         if content_type:
             headers["Content-Type"] = content_type
+        headers.update(route.headers)
         if route.validators:
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
             modified = file.stat().st_mtime

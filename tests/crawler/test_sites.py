@@ -170,3 +170,76 @@ def test_the_example_sites_file_documents_every_field():
     text = BUNDLED.read_text("utf-8")
     for field in (*SiteConfig.__struct_fields__, *Pagination.__struct_fields__):
         assert field in text, f"{field} is not documented in crawler/sites.toml"
+
+
+@pytest.mark.parametrize(
+    ("extra", "pagination", "expected"),
+    [
+        ("list_area = '//div[@class=\"list\"'\n", "", "list_area '//div[@class=\"list\"' is not a valid XPath"),
+        ("list_area = 'count(//a)'\n", "", "not page elements"),
+        ("", "template = 'index_{n}_{page}.html'\n", "not a valid template"),
+        ("", "template = 'index_{n}.html{'\n", "not a valid template"),
+        ("", "template = 'file:///etc/{n}'\n", "not an http(s) URL"),
+        ("deny_patterns = ['a)|(b']\n", "", "not a valid regular expression"),
+    ],
+)
+def test_what_would_break_the_crawl_later_is_refused_at_load_time(extra, pagination, expected):
+    with pytest.raises(ConfigError) as caught:
+        parse_sites(one_site(extra, pagination), source="my-sites.toml")
+    assert expected in str(caught.value) and "gz-rst" in str(caught.value)
+
+
+def test_every_problem_of_a_sites_file_gets_its_own_line():
+    text = "colour = 'red'\n" + one_site("list_area = '//['\nshape = 1\n", "template = 'x.html'\nsize = 3\n")
+    lines = str(pytest.raises(ConfigError, parse_sites, text, source="s.toml").value).splitlines()
+    assert len(lines) == 5, lines
+    assert all(line.startswith("s.toml: ") for line in lines)
+    joined = "\n".join(lines)
+    for expected in ("unknown key 'colour'", "unknown field `shape`", "unknown field `pagination.size`"):
+        assert expected in joined
+
+
+def test_a_sites_file_that_is_not_utf8_is_one_line(tmp_path):
+    path = tmp_path / "sites.toml"
+    path.write_bytes(MINIMAL.replace("gz-rst", "gz").encode("utf-8") + "title = '贵州'\n".encode("gb18030"))
+    with pytest.raises(ConfigError, match="is not UTF-8"):
+        load_sites(path)
+
+
+@pytest.mark.parametrize("command", [("sites",), ("crawl", "--site", "gz-rst")])
+def test_jiwen_sites_and_crawl_exit_1_with_one_line_per_problem_and_no_traceback(tmp_path, jiwen, command):
+    path = tmp_path / "sites.toml"
+    path.write_text(one_site("list_area = '//['\n", "template = 'index_{n}{'\n"), "utf-8")
+    archive = ("--archive", str(tmp_path / "archive")) if command[0] == "crawl" else ()
+    result = jiwen(*command, *archive, env={"JIWEN_SITES": str(path)})
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert len(lines) == 2 and all(line.startswith("jiwen: ") for line in lines), lines
+
+
+@pytest.mark.parametrize("url", ["http://../", "http://./", "http://a..b/", "http://-/", "http://%2e%2e/"])
+def test_a_url_whose_host_cannot_name_a_job_folder_is_refused(url):
+    with pytest.raises(ConfigError) as caught:
+        site_for_url(url)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_derived_site_name_is_a_safe_slug_of_the_host():
+    assert site_for_url("http://127.0.0.1:8000/").name == "127.0.0.1-8000"
+    chinese = site_for_url("http://人社.中国/").name  # its IDNA form, ASCII like every folder name
+    assert chinese.startswith("xn--") and chinese.endswith(".xn--fiqs8s") and chinese.isascii()
+
+
+def test_the_http_cache_folder_name_is_reserved():
+    with pytest.raises(ConfigError, match="reserved"):
+        parse_sites(MINIMAL.replace("gz-rst", "httpcache"))
+
+
+def test_url_patterns_match_the_path_anchored_never_a_query_string():
+    site = site_for_url("http://h.example.cn/")
+    assert site.is_article_url("http://h.example.cn/news/202401/t20240101_1.html")
+    assert site.is_article_url("http://h.example.cn/detail.jsp?id=12")
+    assert not site.is_article_url("http://h.example.cn/etc/passwd?/news/202401/t20240101_1.html")
+    assert not site.is_article_url("file://h.example.cn/etc/passwd?/news/202401/t20240101_1.html")
+    assert site.is_pagination_url("http://h.example.cn/list.php?uid=3&pageNum=2")
+    assert not site.is_pagination_url("http://h.example.cn/a?x=/index_2.html")

@@ -69,8 +69,10 @@ class HandledError(click.ClickException):
 
     def show(self, file=None) -> None:
         # A message may list several problems (sites.toml), one line each, each prefixed.
+        from .formatting import terminal_safe
+
         for line in self.format_message().splitlines() or [""]:
-            click.echo(f"jiwen: {line}", err=True)
+            click.echo(f"jiwen: {terminal_safe(line)}", err=True)
 
 
 class JiwenGroup(click.Group):
@@ -119,6 +121,7 @@ def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet
       jiwen ingest ~/downloads/news/ --archive ./archive
       jiwen ingest ../shared/seed/guizhou-employment.txt
     """
+    from .formatting import terminal_safe
     from .ingest import ingest_paths
 
     directory = resolve_archive_dir(archive_dir)
@@ -127,10 +130,10 @@ def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet
 
         def report(path: Path, outcome) -> None:
             if outcome.status == "failed":
-                click.echo(f"jiwen: {path}: {outcome.message}", err=True)
+                click.echo(terminal_safe(f"jiwen: {path}: {outcome.message}"), err=True)
             elif not quiet:
                 title = outcome.article.title if outcome.article else ""
-                click.echo(f"{outcome.status:<9} {outcome.article_id or '-'}  {path}  {title or ''}")
+                click.echo(terminal_safe(f"{outcome.status:<9} {outcome.article_id or '-'}  {path}  {title or ''}"))
 
         counts = ingest_paths(archive, paths, force=force, on_outcome=report)
     click.echo(_summary(counts))
@@ -155,6 +158,7 @@ def extract(path: Path, url: str | None, no_facts: bool, view_path: Path | None,
     """
     from jiwen.extract import extract_article, extract_facts
 
+    from .formatting import terminal_safe, terminal_safe_json
     from .ingest import page_from_file
 
     page = page_from_file(path)
@@ -165,12 +169,12 @@ def extract(path: Path, url: str | None, no_facts: bool, view_path: Path | None,
         from jiwen.extract.facts.view import render_facts_html
 
         view_path.write_text(render_facts_html(article), encoding="utf-8")
-        click.echo(f"wrote {view_path}", err=True)
+        click.echo(terminal_safe(f"wrote {view_path}"), err=True)
     encoded = msgspec.json.encode(article)
     if compact:
-        click.echo(encoded.decode("utf-8"))
+        click.echo(terminal_safe_json(encoded.decode("utf-8")))
     else:
-        click.echo(json.dumps(json.loads(encoded), ensure_ascii=False, indent=2))
+        click.echo(terminal_safe_json(json.dumps(json.loads(encoded), ensure_ascii=False, indent=2)))
 
 
 @cli.command()
@@ -200,10 +204,11 @@ def search(query, archive_dir, place, program, site, since, until, include_all, 
     )  # fmt: skip
     archive = _open_archive(archive_dir, read_only=True)
     response = run_search(archive, request)
+    from .formatting import format_search, terminal_safe_json
+
     if as_json:
-        click.echo(msgspec.json.encode(response).decode("utf-8"))
+        click.echo(terminal_safe_json(msgspec.json.encode(response).decode("utf-8")))
         return
-    from .formatting import format_search
 
     click.echo(format_search(response, request, color=sys.stdout.isatty()))
 
@@ -354,11 +359,13 @@ def reextract(archive_dir: Path | None, site_name: str | None, quiet: bool) -> N
     directory = resolve_archive_dir(archive_dir)
     archive = _open_archive(directory)
 
+    from .formatting import terminal_safe
+
     def report(outcome) -> None:
         if outcome.status == "failed":
-            click.echo(f"jiwen: {outcome.url}: {outcome.message}", err=True)
+            click.echo(terminal_safe(f"jiwen: {outcome.url}: {outcome.message}"), err=True)
         elif not quiet:
-            click.echo(f"{outcome.status:<9} {outcome.article_id}  {outcome.url}")
+            click.echo(terminal_safe(f"{outcome.status:<9} {outcome.article_id}  {outcome.url}"))
 
     with _writer_lock(directory, "jiwen reextract"):
         counts = run_reextract(archive, on_outcome=report, site=site_name, overrides=overrides)
@@ -377,10 +384,11 @@ def stats(archive_dir: Path | None, as_json: bool) -> None:
     """
     archive = _open_archive(archive_dir, read_only=True)
     numbers = archive.stats()
+    from .formatting import format_stats, terminal_safe_json
+
     if as_json:
-        click.echo(json.dumps(numbers, ensure_ascii=False, indent=2))
+        click.echo(terminal_safe_json(json.dumps(numbers, ensure_ascii=False, indent=2)))
         return
-    from .formatting import format_stats
 
     click.echo(format_stats(numbers, archive.directory))
 
@@ -509,6 +517,8 @@ def sites(ctx: click.Context, archive_dir: Path | None, health: bool, as_json: b
         return
     from jiwen.crawler.sites import load_sites
 
+    from .formatting import terminal_safe, terminal_safe_json
+
     configured = load_sites()
     if health:
         from jiwen.crawler.health import site_health
@@ -517,13 +527,13 @@ def sites(ctx: click.Context, archive_dir: Path | None, health: bool, as_json: b
 
         report = site_health(_open_archive(archive_dir), configured)
         if as_json:
-            click.echo(msgspec.json.encode(report).decode("utf-8"))
+            click.echo(terminal_safe_json(msgspec.json.encode(report).decode("utf-8")))
         else:
-            click.echo(format_health(report))
+            click.echo(terminal_safe(format_health(report), multiline=True))
         return
     for site in configured:
         state = "" if site.enabled else "  (disabled)"
-        click.echo(f"{site.name:<18} {site.interval:<16} {', '.join(site.start_urls)}{state}")
+        click.echo(terminal_safe(f"{site.name:<18} {site.interval:<16} {', '.join(site.start_urls)}{state}"))
 
 
 @sites.command()
@@ -571,10 +581,11 @@ def runs(archive_dir: Path | None, limit: int, as_json: bool) -> None:
     """
     archive = _open_archive(archive_dir, read_only=True)
     history = archive.runs(limit)
+    from .formatting import format_runs, terminal_safe_json
+
     if as_json:
-        click.echo(json.dumps(history, ensure_ascii=False, indent=2))
+        click.echo(terminal_safe_json(json.dumps(history, ensure_ascii=False, indent=2)))
         return
-    from .formatting import format_runs
 
     click.echo(format_runs(history))
 

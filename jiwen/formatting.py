@@ -1,4 +1,9 @@
-"""Human-readable output of the CLI. Machine output is the models' JSON (--json)."""
+"""Human-readable output of the CLI. Machine output is the models' JSON (--json).
+
+Everything printed that came from a page, a file name or a config file goes through
+`terminal_safe` (text) or `terminal_safe_json` (JSON): page text is untrusted, and a title with
+ESC]0;…BEL, ESC[2J or OSC 52 would set the window title, clear the screen or write the clipboard.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,34 @@ from pathlib import Path
 import click
 
 from .models import SearchRequest, SearchResponse
+
+# Escape sequences as terminals parse them (ECMA-48): CSI (ESC [ or 8-bit 0x9b) with its parameters;
+# OSC, DCS, SOS, PM, APC (ESC ] P X ^ _, or 8-bit) up to their terminator (BEL or ST) or the next
+# ESC; and the other ESC + one-character forms. Dropped whole, so no payload is left as text.
+_ESCAPE_SEQUENCES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+)
+# What is left that a terminal acts on: C0 controls but tab and newline, DEL, C1 controls, and the
+# bidirectional overrides and isolates that reorder what is shown (a "Trojan Source" title).
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+_LINE_BREAKS = re.compile(r"[\t\n]")
+
+
+def terminal_safe(text: object, *, multiline: bool = False) -> str:
+    """`text` with every escape sequence and control character removed; tabs and newlines become
+    spaces unless `multiline`. For one-line fields (titles, URLs, names) and whole messages."""
+    cleaned = _CONTROL.sub("", _ESCAPE_SEQUENCES.sub("", str(text)))
+    return cleaned if multiline else _LINE_BREAKS.sub(" ", cleaned)
+
+
+def terminal_safe_json(encoded: str) -> str:
+    """JSON for a terminal, losslessly: JSON encoders escape C0 controls but leave DEL, C1 and the
+    bidi controls as they are; here they become \\uXXXX escapes, which decode to the same text."""
+    return _CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
+
 
 # The index marks matched terms in snippets with these; the terminal shows them in colour.
 HIGHLIGHT = re.compile(r"【(.+?)】")
@@ -26,9 +59,9 @@ def format_search(response: SearchResponse, request: SearchRequest, *, color: bo
     for number, hit in enumerate(response.hits, start=first):
         published = (hit.published or "undated")[:10]
         lines.append("")
-        lines.append(f"{number:>3}. {hit.title or '(untitled)'}")
-        lines.append(f"     {published}  {hit.site or 'local'}  {hit.url or ''}  [{hit.id}]")
-        snippet = hit.snippet.replace("\n", " ")
+        lines.append(f"{number:>3}. {terminal_safe(hit.title or '(untitled)')}")
+        lines.append(f"     {terminal_safe(published)}  {terminal_safe(hit.site or 'local')}  {terminal_safe(hit.url or '')}  [{terminal_safe(hit.id)}]")
+        snippet = terminal_safe(hit.snippet)
         if color:
             snippet = HIGHLIGHT.sub(lambda match: click.style(match.group(1), fg="red", bold=True), snippet)
         lines.append(f"     {snippet}")
@@ -36,13 +69,13 @@ def format_search(response: SearchResponse, request: SearchRequest, *, color: bo
         lines.append("")
         lines.append(f"by {facet}:")
         for value, count in counts.items():
-            lines.append(f"  {count:>6}  {value}")
+            lines.append(f"  {count:>6}  {terminal_safe(value)}")
     return "\n".join(lines)
 
 
 def format_stats(numbers: dict, directory: Path) -> str:
     lines = [
-        f"archive {directory}",
+        f"archive {terminal_safe(directory)}",
         f"  pages     {numbers['pages']:>8}   ({numbers['raw_bytes'] / 1e6:.1f} MB raw, {numbers['pages_failed']} not extractable)",
         f"  articles  {numbers['articles']:>8}   ({numbers['relevant']} on topic, {numbers['offtopic']} off-topic, {numbers['duplicates']} near-duplicates)",
         f"  facts     {numbers['facts']:>8}",
@@ -50,7 +83,7 @@ def format_stats(numbers: dict, directory: Path) -> str:
     for title, key in (("facts by kind", "facts_by_kind"), ("articles by site", "articles_by_site"), ("articles by month", "articles_by_month")):
         if numbers[key]:
             lines.append(f"{title}:")
-            lines.extend(f"  {count:>8}  {value}" for value, count in numbers[key].items())
+            lines.extend(f"  {count:>8}  {terminal_safe(value)}" for value, count in numbers[key].items())
     return "\n".join(lines)
 
 
@@ -66,8 +99,10 @@ def format_runs(history: list[dict]) -> str:
             report["errors"] = sum(report["errors"].values())
         summary = ", ".join(f"{key}={value}" for key, value in report.items() if not isinstance(value, (dict, list)))
         lines.append(
-            f"{run['id']:>4}  {run['kind']:<9} {(run['site'] or '-'):<18} {run['started_at'][:19].replace('T', ' '):<19} "
-            f"{_took(run['started_at'], run['finished_at']):>7}  {outcome:<14} {summary}"
+            terminal_safe(
+                f"{run['id']:>4}  {run['kind']:<9} {(run['site'] or '-'):<18} {run['started_at'][:19].replace('T', ' '):<19} "
+                f"{_took(run['started_at'], run['finished_at']):>7}  {outcome:<14} {summary}"
+            )
         )
     return "\n".join(lines)
 
@@ -90,7 +125,7 @@ def format_crawl_report(report: dict) -> str:
             lines.append(f"  {key}: " + ", ".join(f"{k}={v}" for k, v in value.items()))
     # What sites answered instead of articles, what discovery chose: one line each.
     lines.extend(f"  {line}" for line in report.get("explanations", ()))
-    return "\n".join(lines)
+    return "\n".join(terminal_safe(line) for line in lines)
 
 
 def format_trend(series) -> str:
@@ -100,18 +135,18 @@ def format_trend(series) -> str:
     if not series.points:
         lines.append("no figures")
     else:
-        width = max(_display_width(point.place or "(not stated)") for point in series.points)
+        width = max(_display_width(terminal_safe(point.place or "(not stated)")) for point in series.points)
         lines.append(f"{'period':<9} {_pad('place', width)} {'value':>14} {'unit':<4} {'reports':>7}  {'period end':<10}  article")
         for point in series.points:
             value = f"{point.value:,.0f}" if float(point.value).is_integer() else f"{point.value:,}"
             lines.append(
-                f"{point.period:<9} {_pad(point.place or '(not stated)', width)} {value:>14} {_pad(point.unit, 4)} "
+                f"{point.period:<9} {_pad(terminal_safe(point.place or '(not stated)'), width)} {value:>14} {_pad(point.unit, 4)} "
                 f"{point.reports:>7}  {point.period_end or '-':<10}  {point.article_id}"
             )
     if series.undated:
         noun = "figure" if series.undated == 1 else "figures"
         lines.append(f"({series.undated} {noun} without a period end or publication date left out)")
-    return "\n".join(lines)
+    return "\n".join(terminal_safe(line) for line in lines)
 
 
 def _display_width(text: str) -> int:

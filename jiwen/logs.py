@@ -32,13 +32,24 @@ def log_file(archive_dir: Path) -> Path:
     return Path(archive_dir) / "logs" / "jiwen.log"
 
 
+class TerminalSafeFormatter(logging.Formatter):
+    """Log lines quote URLs and page text (extraction errors, crawl output the scheduler relays):
+    escape sequences and control characters are dropped, on the terminal and in the file alike
+    (`tail -f jiwen.log` is a terminal too). Tracebacks keep their newlines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from .formatting import terminal_safe
+
+        return terminal_safe(super().format(record), multiline=True)
+
+
 def setup_logging(archive_dir: Path, *, verbose: bool = False) -> Path | None:
     """Send jiwen's log to <archive>/logs/jiwen.log and to stderr; returns the file's path, or
     None when file logging is switched off ($JIWEN_NO_LOG_FILE). Calling it again replaces the
     handlers it installed before."""
     handlers: list[logging.Handler] = []
     terminal = logging.StreamHandler(sys.stderr)
-    terminal.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    terminal.setFormatter(TerminalSafeFormatter("%(asctime)s %(message)s", "%H:%M:%S"))
     handlers.append(terminal)
     path: Path | None = None
     if not os.environ.get(NO_LOG_FILE_ENV):
@@ -48,7 +59,7 @@ def setup_logging(archive_dir: Path, *, verbose: bool = False) -> Path | None:
             to_file = _LogFile(path, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8")
         except OSError as error:
             raise ArchiveError(f"cannot write the log {path}: {error.strerror}; check the archive folder's permissions") from None
-        to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        to_file.setFormatter(TerminalSafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handlers.append(to_file)
     for name in LOGGER_NAMES:
         logger = logging.getLogger(name)

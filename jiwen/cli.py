@@ -219,7 +219,7 @@ def search(query, archive_dir, place, program, site, since, until, include_all, 
 @filter_options
 @click.option("--format", "format_name", type=click.Choice(["json", "jsonl", "facts-jsonl", "csv", "indicators-csv", "indicators-jsonl"]), default="jsonl", show_default=True)
 @click.option("--kind", "kinds", help=f"Only these fact kinds, comma-separated ({','.join(FACT_KINDS)}).")
-@click.option("--changed-since", help="Only articles extracted or changed since this UTC time (ISO 8601).")
+@click.option("--changed-since", help="Only articles extracted or changed since this time: an ISO 8601 date or date-time (UTC unless it has an offset), e.g. 2026-11-01 or 2026-11-01T08:00:00+08:00.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE atomically (default: stdout).")
 @click.option("--schema", "schema_only", is_flag=True, help="Print the JSON Schema of the chosen format and exit.")
 def export(query, archive_dir, place, program, site, since, until, include_all, format_name, kinds, changed_since, output, schema_only) -> None:
@@ -242,7 +242,11 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
     if schema_only:
         click.echo(json.dumps(schema_for(format_name), ensure_ascii=False, indent=2))
         return
+    from .searching import require_searchable_words
+
     kind_list = _parse_kinds(kinds)
+    changed_since = _parse_changed_since(changed_since)
+    require_searchable_words(query)
     # For indicators, --place is the place a figure is about (hierarchical), not the article's.
     figure_place = place if format_name in INDICATOR_FORMATS else None
     request = SearchRequest(
@@ -614,6 +618,26 @@ def _parse_kinds(kinds: str | None) -> list[str]:
     if unknown:
         raise click.BadParameter(f"unknown kind {', '.join(unknown)}; choose from {', '.join(FACT_KINDS)}", param_hint="--kind")
     return chosen
+
+
+def _parse_changed_since(value: str | None) -> str | None:
+    """An ISO 8601 date or date-time as the store writes its times (UTC, to the second), so the
+    store's text comparison is a comparison of times. Anything else is refused: 'yesterday'
+    compared as text matched nothing, "'" matched everything."""
+    if value is None:
+        return None
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise JiwenError(
+            f"bad --changed-since {value!r}: give an ISO 8601 date or date-time, e.g. 2026-11-01 or "
+            "2026-11-01T08:00:00 (UTC) or 2026-11-01T08:00:00+08:00"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def _summary(counts: dict[str, int]) -> str:

@@ -53,6 +53,11 @@ def format_search(response: SearchResponse, request: SearchRequest, *, color: bo
     last = first + len(response.hits) - 1
     if response.total == 0:
         lines.append("no articles found")
+    elif not response.hits:
+        pages = (response.total + request.limit - 1) // request.limit
+        noun = "result" if response.total == 1 else "results"
+        page_noun = "page" if pages == 1 else "pages"
+        lines.append(f"no results on page {request.page} ({response.total} {noun}, {pages} {page_noun})")
     else:
         noun = "article" if response.total == 1 else "articles"
         lines.append(f"{response.total} {noun}; showing {first}-{last}")

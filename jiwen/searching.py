@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-from .errors import ArchiveError
+from .errors import ArchiveError, QuerySyntaxError
 from .models import SearchRequest, SearchResponse
 from .store import Archive
+
+
+def require_searchable_words(text: str) -> None:
+    """A query that is given but has nothing to search for once analysed (punctuation, emoji,
+    stopwords such as 的 or "the") is refused: Whoosh would drop it and match every article, and
+    `jiwen export` would then write the whole archive."""
+    if not text or not text.strip():
+        return
+    from jiwen.index.query import parse_text
+    from jiwen.index.schema import build_schema
+
+    if parse_text(text, build_schema()) is None:
+        raise QuerySyntaxError(
+            f"query {text!r} has no word to search for (only punctuation, symbols or common words such as 的, 了, the); "
+            "give a word or a \"phrase\", or leave the query out to use the filters alone"
+        )
 
 
 def run_search(archive: Archive, request: SearchRequest, index=None) -> SearchResponse:
@@ -12,6 +28,7 @@ def run_search(archive: Archive, request: SearchRequest, index=None) -> SearchRe
     (`jiwen serve`) passes the `ArchiveIndex` it keeps open, so columns are decoded once."""
     from jiwen.index import ArchiveIndex
 
+    require_searchable_words(request.query)
     if not archive.index_dir.exists():
         raise ArchiveError(f"archive {archive.directory} has no index yet; run 'jiwen reindex'")
     return (index or ArchiveIndex(archive.index_dir)).search(request)

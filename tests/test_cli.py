@@ -232,3 +232,49 @@ def test_malformed_query_syntax_is_explained_in_one_line(jiwen, tmp_path, archiv
     result = jiwen("search", "published:[2023 TO", "--archive", str(archive_dir))
     assert result.returncode == 1, result.stdout
     assert result.stderr.startswith("jiwen: ") and result.stderr.count("\n") == 1
+
+
+@pytest.fixture(scope="module")
+def three_articles(tmp_path_factory):
+    from tests.conftest import run_jiwen
+
+    folder = tmp_path_factory.mktemp("three")
+    archive = folder / "archive"
+    write_articles(folder / "pages", 3)
+    assert run_jiwen("ingest", str(folder / "pages"), "--archive", str(archive)).returncode == 0
+    return archive
+
+
+@pytest.mark.parametrize("value", ["yesterday", "'", "2026-13-01", "last week", "1 day ago"])
+def test_changed_since_accepts_iso_times_only_and_says_so_in_one_line(three_articles, jiwen, value):
+    result = jiwen("export", "--changed-since", value, "--archive", str(three_articles))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith("jiwen: bad --changed-since") and result.stderr.count("\n") == 1
+    assert "ISO 8601" in result.stderr
+
+
+def test_changed_since_compares_times_not_text(three_articles, jiwen):
+    def exported(value: str) -> int:
+        result = jiwen("export", "--all", "--changed-since", value, "--archive", str(three_articles))
+        assert result.returncode == 0, result.stderr
+        return len(result.stdout.splitlines())
+
+    assert exported("2000-01-01") == 3
+    assert exported("2000-01-01T08:00:00+08:00") == 3
+    assert exported("2999-01-01") == 0
+    assert exported("2999-01-01T00:00") == 0
+
+
+@pytest.mark.parametrize("query", ["！！！", "...", "😀😀", "的", "的 了 是", "，。", "the"])
+@pytest.mark.parametrize("command", ["search", "export"])
+def test_a_query_with_nothing_to_search_for_is_refused_not_the_whole_archive(three_articles, jiwen, command, query):
+    result = jiwen(command, query, "--archive", str(three_articles))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith("jiwen: query") and result.stderr.count("\n") == 1
+    assert "no word to search for" in result.stderr
+
+
+def test_a_page_past_the_results_says_so_instead_of_an_empty_range(three_articles, jiwen):
+    result = jiwen("search", "就业", "--page", "99999", "--limit", "2", "--all", "--archive", str(three_articles))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "no results on page 99999 (3 results, 2 pages)"

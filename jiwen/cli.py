@@ -448,6 +448,12 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle) -> None:
 
     if not (site_names or urls or all_sites):
         raise click.UsageError("name a --site, a --url or --all-sites")
+    import os
+
+    from .schedule import SCHEDULER_PID_ENV, stop_when_orphaned
+
+    if (parent := os.environ.get(SCHEDULER_PID_ENV, "")).isdigit():
+        stop_when_orphaned(int(parent))  # started by `jiwen schedule`: do not outlive it
     sites = None
     if site_names or all_sites:
         configured = {site.name: site for site in load_sites()}

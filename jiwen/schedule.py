@@ -1,7 +1,11 @@
 """`jiwen schedule`: crawl each site at its interval, in the foreground, until SIGINT/SIGTERM.
 
-APScheduler decides when; each crawl is its own `python -m jiwen crawl` process, because Scrapy's
-Twisted reactor cannot be started twice in one process. Crawls run one at a time (one worker
+APScheduler decides when; each crawl is its own `python -P -m jiwen crawl` process, because Scrapy's
+Twisted reactor cannot be started twice in one process. -P keeps the current folder off sys.path:
+started from a clone (a folder holding a `jiwen/` folder), `-m jiwen` would import that folder
+instead of the installed package. The crawl watches its parent (JIWEN_SCHEDULER_PID): if the
+scheduler dies without stopping it (kill -9 outside systemd), the crawl stops itself the graceful
+way instead of running on as an orphan that holds the archive's lock. Crawls run one at a time (one worker
 thread): they all write to the one archive. A site whose previous crawl is still running or
 waiting when its next turn comes is skipped for that turn (max_instances=1, coalesce), and turns
 missed while the machine slept are run once, late, rather than dropped or repeated.
@@ -49,6 +53,11 @@ from .store import Archive
 
 log = logging.getLogger(__name__)
 
+# Set in a scheduled crawl's environment: the scheduler's pid, which the crawl watches.
+SCHEDULER_PID_ENV = "JIWEN_SCHEDULER_PID"
+# How often an orphan check runs, and how long a stop may take before the next, harder one.
+PARENT_POLL_SECONDS = 1.0
+ORPHAN_STOP_GRACE_SECONDS = 60.0
 DEFAULT_URL_INTERVAL = "6h"
 # Sites below this are crawled impolitely often; allowed for --every (tests, your own server).
 POLITE_INTERVAL_SECONDS = 600
@@ -155,7 +164,7 @@ class CrawlRunner:
             if self.stopping:
                 return  # a turn queued behind the crawl that was running when the stop came
             self.idle.clear()
-            command = [sys.executable, "-m", "jiwen", "crawl", "--archive", str(self.archive_dir), *target.crawl_arguments]
+            command = [sys.executable, "-P", "-m", "jiwen", "crawl", "--archive", str(self.archive_dir), *target.crawl_arguments]
             log.info("crawl %s: starting", target.name)
             # Its own process group: a Ctrl-C in the terminal reaches only the scheduler, which
             # forwards it once; Scrapy would take a second copy as "stop now, unclean".
@@ -167,7 +176,13 @@ class CrawlRunner:
                     encoding="utf-8",
                     errors="replace",
                     # UTF-8 whatever the service's locale: crawl output carries Chinese titles.
-                    env={**os.environ, NO_LOG_FILE_ENV: "1", "PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8"},
+                    env={
+                        **os.environ,
+                        NO_LOG_FILE_ENV: "1",
+                        "PYTHONUNBUFFERED": "1",
+                        "PYTHONIOENCODING": "utf-8",
+                        SCHEDULER_PID_ENV: str(os.getpid()),
+                    },
                     process_group=0,
                 )
             except OSError as error:
@@ -265,6 +280,25 @@ class CrawlRunner:
                 return runs[0]
         except ArchiveError:
             return None
+
+
+def stop_when_orphaned(parent_pid: int) -> None:
+    """In a scheduled crawl: once the scheduler that started it is gone (its parent pid changes),
+    stop as a Ctrl-C would (the job state is kept, the run closed, the lock released); a second
+    SIGINT makes Scrapy stop at once, and a crawl still running after that is killed.
+
+    A polling thread rather than prctl(PR_SET_PDEATHSIG): Linux sends that signal when the
+    *thread* that started the child ends, and the scheduler starts crawls from a pool thread."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_POLL_SECONDS)
+        log.warning("the scheduler (pid %d) is gone; stopping this crawl", parent_pid)
+        for stop in (signal.SIGINT, signal.SIGINT, signal.SIGKILL):
+            os.kill(os.getpid(), stop)
+            time.sleep(ORPHAN_STOP_GRACE_SECONDS)
+
+    threading.Thread(target=watch, name="jiwen-scheduler-watch", daemon=True).start()
 
 
 def summarize_report(report: dict) -> str:

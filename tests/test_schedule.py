@@ -295,3 +295,74 @@ def test_sighup_reloads_the_sites_file_and_a_broken_one_keeps_the_schedule(tmp_p
     assert query(archive, "SELECT site FROM runs ORDER BY id") == [("quick",), ("second",)]
     assert "sites reloaded" in text and "scheduled crawl second every 2h" in text
     assert "scheduled crawl quick every 3h" in text  # rescheduled, not crawled again
+
+
+def start_scheduler_in(folder: Path, *args: str, log_to: Path):
+    """The `jiwen` console script, started from `folder` as a user in a shell would."""
+    import subprocess
+    import sys
+
+    from .schedule_support import CRAWL_ENV
+
+    script = Path(sys.executable).with_name("jiwen")
+    with open(log_to, "w", encoding="utf-8") as output:
+        return subprocess.Popen(
+            [str(script), "schedule", *args], cwd=folder, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **CRAWL_ENV}
+        )
+
+
+def test_a_scheduler_started_in_a_clone_crawls_with_the_installed_package(tmp_path):
+    clone = tmp_path / "clone"
+    (clone / "jiwen").mkdir(parents=True)
+    (clone / "jiwen" / "__init__.py").write_text("raise ImportError('the folder jiwen/ here, not the installed jiwen')\n", "utf-8")
+    (clone / "jiwen" / "__main__.py").write_text("", "utf-8")
+    archive = tmp_path / "archive"
+    output = tmp_path / "schedule.out"
+    with serve_site(SCHEDULE_SITE) as server:
+        process = start_scheduler_in(
+            clone, "--url", server.base_url + "/quick/", "--every", "10s", "--max-runs", "1", "--archive", str(archive), log_to=output
+        )
+        try:
+            returncode = process.wait(timeout=240)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    text = output.read_text("utf-8")
+    assert returncode == 0, text
+    assert "ImportError" not in text and "not the installed jiwen" not in text, text
+    assert [run[1] for run in runs(archive)] == ["finished"], text
+    assert article_count(archive) == 2
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie (an orphan's zombie waits for whoever reaps in this container)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_a_crawl_does_not_outlive_a_scheduler_killed_with_sigkill(tmp_path, jiwen):
+    archive = tmp_path / "archive"
+    output = tmp_path / "schedule.out"
+    with serve_site(SCHEDULE_SITE) as server:
+        process = schedule(archive, server.base_url + "/", "--every", "1h", log_to=output)
+        try:
+            wait_for(lambda: article_count(archive) >= 1, timeout=180, what="a stored article", process=process)
+            crawl_pid = runs(archive)[0][2]
+            assert crawl_pid != process.pid and _alive(crawl_pid)
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            wait_for(lambda: not _alive(crawl_pid), timeout=120, what="the orphaned crawl to stop")
+        finally:
+            if process.poll() is None:
+                process.kill()
+        # Nothing holds the lock: the next writer starts at once.
+        result = jiwen("crawl", "--url", server.base_url + "/quick/", "--archive", str(archive), "--no-throttle")
+        assert result.returncode == 0, result.stderr[-2000:]
+    outcomes = [run[1] for run in runs(archive)]
+    assert outcomes[0] == "interrupted" and outcomes[-1] == "finished", outcomes
+    with Archive(archive, create=False) as opened:
+        assert check(opened).consistent

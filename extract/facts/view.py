@@ -63,7 +63,8 @@ def render_facts_html(article: Article) -> str:
     facts = list(article.facts) if article.facts else extract_facts(article)
     spans = [{"start": f.start, "end": f.end, "label": LABELS[fact_kind(f)]} for f in _drawn(facts)]
     page = displacy.render(
-        {"text": article.body, "ents": spans, "title": article.title or None},
+        # displaCy escapes the text but puts the title into its <h2> as given: page text is untrusted.
+        {"text": article.body, "ents": spans, "title": html.escape(article.title) if article.title else None},
         style="ent",
         manual=True,
         page=True,

@@ -22,3 +22,16 @@ def test_nested_facts_are_drawn_once_and_all_listed():
     page = render_facts_html(article)
     assert page.count('class="entity"') == 1  # the org drawn, the county inside it not drawn twice
     assert "剑河县人社局" in page and "name=剑河县" in page
+
+
+def test_markup_in_the_title_and_body_is_shown_as_text_never_run():
+    from lxml import html as lxml_html
+
+    attack = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    article = Article(title="从江县" + attack, body="近日，从江县输送626名农村劳动力。" + attack)
+    page = render_facts_html(article)
+    tree = lxml_html.fromstring(page)
+    assert tree.xpath("//img") == [] and tree.xpath("//script") == [] and tree.xpath("//*[@onerror]") == []
+    assert attack in tree.xpath("string(//h2)")  # the title, shown as the text it is
+    assert attack in tree.xpath("string(//title)")
+    assert attack in tree.xpath("string(//body)")

@@ -107,6 +107,12 @@ class FetchOutcomeMiddleware(ContextComponent):
             raise IgnoreRequest(f"HTTP {response.status}")
         if response.status == 304:
             raise IgnoreRequest("not modified")  # only without the HTTP cache: nothing new to read
+        if 300 <= response.status < 400:
+            # A redirect Scrapy's RedirectMiddleware would not follow: to a scheme other than
+            # http(s) (file:///etc/passwd), or without a usable Location.
+            location = (response.headers.get(b"Location") or b"").decode("latin-1")[:300]
+            self._record(request, "redirect_refused", response.status, f"redirect not followed, to {location or 'nowhere'!r}")
+            raise IgnoreRequest("redirect not followed")
         content_type = (response.headers.get(b"Content-Type") or b"").split(b";")[0].strip().lower()
         allowed = HTML_TYPES + (XML_TYPES if kind in ("sitemap", "feed") else ())
         declared_other = content_type and content_type not in allowed

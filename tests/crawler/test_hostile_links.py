@@ -27,6 +27,8 @@ from .conftest import FIXTURE_SITE, crawl, query
 GOOD = "/news/202401/t20240101_10.html"
 LOOP = ("/news/202401/t20240102_11.html", "/news/202401/t20240102_12.html")
 BOMB = "/news/202401/t20240103_13.html"
+# An article URL whose server answers with a redirect to the crawling machine's own file.
+TO_FILE = "/news/202401/t20240105_30.html"
 # Seven redirects in a row, past REDIRECT_MAX_TIMES (5), and never back to one already seen.
 CHAIN = tuple(f"/news/202401/t20240104_{number}.html" for number in range(20, 28))
 HOSTILE_LINKS = (
@@ -41,7 +43,7 @@ HOSTILE_LINKS = (
 def hostile_site(root: Path, host: str) -> Path:
     root.mkdir()
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n", "utf-8")
-    links = [link.format(host=host) for link in HOSTILE_LINKS] + [GOOD, LOOP[0], BOMB, CHAIN[0]]
+    links = [link.format(host=host) for link in HOSTILE_LINKS] + [GOOD, LOOP[0], BOMB, CHAIN[0], TO_FILE]
     anchors = "\n".join(f'<li><a href="{link}">通知 {number}</a></li>' for number, link in enumerate(links))
     (root / "index.html").write_text(f"<html><body><ul>{anchors}</ul></body></html>", "utf-8")
     news = root / "news" / "202401"
@@ -50,6 +52,7 @@ def hostile_site(root: Path, host: str) -> Path:
     # 64 MB of zeros, about 64 KB gzipped: far past the 8 MB DOWNLOAD_MAXSIZE once unpacked.
     (root / "bomb.gz").write_bytes(gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9))
     (root / "_routes.toml").write_text(
+        f'[routes."{TO_FILE}"]\nredirect = "file:///etc/passwd"\n'
         f'[routes."{LOOP[0]}"]\nredirect = "{LOOP[1]}"\n'
         f'[routes."{LOOP[1]}"]\nredirect = "{LOOP[0]}"\n'
         + "".join(f'[routes."{hop}"]\nredirect = "{after}"\n' for hop, after in zip(CHAIN, CHAIN[1:]))
@@ -86,6 +89,12 @@ def test_no_local_file_or_data_url_reaches_the_archive_or_the_index(hostile_craw
     assert query(archive, "SELECT COUNT(*) FROM pages WHERE body LIKE '%root:%'") == [(0,)]
     result = jiwen("search", "root", "--archive", str(archive))
     assert "passwd" not in result.stdout
+
+
+def test_a_redirect_to_a_local_file_is_refused_and_recorded(hostile_crawl):
+    # Scrapy does not follow a redirect to another scheme; jiwen records that it was refused.
+    rows = query(hostile_crawl["archive"], "SELECT url, status, message FROM fetch_errors WHERE kind = 'redirect_refused'")
+    assert rows == [(hostile_crawl["base"] + TO_FILE, 302, "redirect not followed, to 'file:///etc/passwd'")]
 
 
 def test_a_path_shape_hidden_in_a_query_string_is_not_taken_for_an_article(hostile_crawl):

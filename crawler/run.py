@@ -36,8 +36,8 @@ from jiwen.store import Archive
 log = logging.getLogger(__name__)
 
 # Finish reasons after which a site's Scrapy job folder is deleted, so its next crawl starts again
-# from the list pages. After "pipeline_gone" the folder's seen-requests set would be wrong: pages
-# fetched but never archived count as seen, and a resumed crawl would not fetch them again.
+# from the list pages. (The seen-requests set is not kept in the folder at all, see
+# crawler/dupefilter.py; after "pipeline_gone" the queue is dropped too, for a clean restart.)
 # After "blocked" (crawler/blocked.py) the queue holds what the site refused to serve.
 FRESH_START_AFTER = ("finished", "pipeline_gone", "blocked")
 

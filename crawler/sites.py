@@ -128,10 +128,6 @@ class SiteConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
         return None if self.interval_seconds is not None else self.interval
 
 
-class _SitesFile(msgspec.Struct, forbid_unknown_fields=True):
-    site: list[SiteConfig] = []
-
-
 def is_fetchable(url: str) -> bool:
     """An http(s) URL with a host: the only kind of URL a crawl ever requests."""
     try:

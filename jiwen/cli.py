@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 a handled error (one line on stderr: `jiwen: ...`), 2 a
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -209,7 +210,6 @@ def search(query, archive_dir, place, program, site, since, until, include_all, 
     if as_json:
         click.echo(terminal_safe_json(msgspec.json.encode(response).decode("utf-8")))
         return
-
     click.echo(format_search(response, request, color=sys.stdout.isatty()))
 
 
@@ -448,8 +448,6 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle) -> None:
 
     if not (site_names or urls or all_sites):
         raise click.UsageError("name a --site, a --url or --all-sites")
-    import os
-
     from .schedule import SCHEDULER_PID_ENV, stop_when_orphaned
 
     if (parent := os.environ.get(SCHEDULER_PID_ENV, "")).isdigit():

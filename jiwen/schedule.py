@@ -1,14 +1,16 @@
 """`jiwen schedule`: crawl each site at its interval, in the foreground, until SIGINT/SIGTERM.
 
-APScheduler decides when; each crawl is its own `python -P -m jiwen crawl` process, because Scrapy's
-Twisted reactor cannot be started twice in one process. -P keeps the current folder off sys.path:
-started from a clone (a folder holding a `jiwen/` folder), `-m jiwen` would import that folder
-instead of the installed package. The crawl watches its parent (JIWEN_SCHEDULER_PID): if the
-scheduler dies without stopping it (kill -9 outside systemd), the crawl stops itself the graceful
-way instead of running on as an orphan that holds the archive's lock. Crawls run one at a time (one worker
-thread): they all write to the one archive. A site whose previous crawl is still running or
-waiting when its next turn comes is skipped for that turn (max_instances=1, coalesce), and turns
-missed while the machine slept are run once, late, rather than dropped or repeated.
+APScheduler decides when; each crawl is its own `python -P -m jiwen crawl` process, because
+Scrapy's Twisted reactor cannot be started twice in one process. -P keeps the current folder off
+sys.path: started from a clone (a folder holding a `jiwen/` folder), `-m jiwen` would import that
+folder instead of the installed package. The crawl watches its parent (JIWEN_SCHEDULER_PID): if
+the scheduler dies without stopping it (kill -9 outside systemd), the crawl stops itself the
+graceful way instead of running on as an orphan that holds the archive's lock.
+
+Crawls run one at a time (one worker thread): they all write to the one archive. A site whose
+previous crawl is still running or waiting when its next turn comes is skipped for that turn
+(max_instances=1, coalesce), and turns missed while the machine slept are run once, late, rather
+than dropped or repeated.
 
 Stopping: the first SIGINT/SIGTERM is passed on to the running crawl (as SIGINT, see
 CrawlRunner.stop), which Scrapy ends gracefully: in-flight pages are stored, the job state is kept

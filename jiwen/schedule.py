@@ -60,6 +60,8 @@ SCHEDULER_PID_ENV = "JIWEN_SCHEDULER_PID"
 # How often an orphan check runs, and how long a stop may take before the next, harder one.
 PARENT_POLL_SECONDS = 1.0
 ORPHAN_STOP_GRACE_SECONDS = 60.0
+# The main thread wakes this often to run signal handlers (see run_schedule).
+SIGNAL_CHECK_SECONDS = 0.5
 DEFAULT_URL_INTERVAL = "6h"
 # Sites below this are crawled impolitely often; allowed for --every (tests, your own server).
 POLITE_INTERVAL_SECONDS = 600
@@ -381,7 +383,12 @@ def run_schedule(
         scheduled = _apply_schedule(scheduler, runner, archive_dir, {}, targets)
         scheduler.start()
         while True:
-            stop_requested.wait()
+            # With a timeout, not a bare wait(): the kernel may deliver SIGTERM to any thread (the
+            # crawl's Popen thread, APScheduler's), and Python runs the handler only when the main
+            # thread next runs bytecode; blocked in a bare wait(), it never would (seen once: a
+            # scheduler that ignored its SIGTERM for good).
+            if not stop_requested.wait(SIGNAL_CHECK_SECONDS):
+                continue
             stop_requested.clear()  # before looking: a signal that comes after sets it again
             if signals_received or runner.stopping:
                 break

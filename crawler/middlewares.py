@@ -27,7 +27,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import error as twisted_errors
 from twisted.internet.task import deferLater
 
-from .context import ContextComponent, context_of
+from .context import CONTEXT_SETTING, ContextComponent, context_of
 from .sites import is_fetchable
 
 log = logging.getLogger(__name__)
@@ -46,18 +46,28 @@ def looks_binary(body: bytes) -> bool:
     return body.startswith(BINARY_SIGNATURES) or extracted_text_looks_binary(body)
 
 
-class SchemeGuard(ContextComponent):
+class SchemeGuard:
     """Refuses every request that is not http(s) before any download handler sees it: a page
     linking to file:///etc/shadow or file:///dev/zero must not make the crawler read this machine's
     disk. The spider already drops such links (NewsSpider.on_site); this holds for requests from
     anywhere else too (robots.txt sitemaps, redirects, a future spider). The file, data, ftp and
     s3 handlers are also switched off in settings.DOWNLOAD_HANDLERS."""
 
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        # Also in crawls without an archive (site discovery): then it refuses without recording.
+        self.context = crawler.settings.get(CONTEXT_SETTING)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
     def process_request(self, request: Request) -> None:
         if is_fetchable(request.url):
             return
         self.crawler.stats.inc_value("jiwen/error/refused_scheme")
-        self.context.record_error(request.url[:500], "refused_scheme", None, "refused: only http and https URLs are fetched")
+        if self.context is not None:
+            self.context.record_error(request.url[:500], "refused_scheme", None, "refused: only http and https URLs are fetched")
         raise IgnoreRequest("not an http(s) URL")
 
 

@@ -237,6 +237,7 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
       jiwen export --format indicators-csv --place 贵州省 -o indicators.csv
     """
     from .export import INDICATOR_FORMATS, atomic_output, select_articles, write_export
+    from .formatting import TerminalSafeStream
     from .schema import schema_for
 
     if schema_only:
@@ -255,7 +256,12 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
     )  # fmt: skip
     archive = _open_archive(archive_dir, read_only=True)
     articles = select_articles(archive, request, changed_since=changed_since, include_all=include_all)
-    with atomic_output(output, sys.stdout.buffer) as stream:
+    stdout = sys.stdout.buffer
+    if output is None and (format_name not in ("csv", "indicators-csv") or sys.stdout.isatty()):
+        # Page text never reaches a terminal raw: JSON is escaped losslessly wherever it goes; CSV
+        # is cleaned only on a terminal (a redirected CSV keeps the text as archived).
+        stdout = TerminalSafeStream(stdout, lossless_json=format_name not in ("csv", "indicators-csv"))
+    with atomic_output(output, stdout) as stream:
         count = write_export(articles, format_name, stream, figure_place=figure_place)
     unit = "articles" if format_name in ("json", "jsonl") else "facts"
     click.echo(f"exported {count} {unit}" + (f" to {output}" if output else ""), err=True)

@@ -7,6 +7,7 @@ ESC]0;…BEL, ESC[2J or OSC 52 would set the window title, clear the screen or w
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +42,35 @@ def terminal_safe_json(encoded: str) -> str:
     """JSON for a terminal, losslessly: JSON encoders escape C0 controls but leave DEL, C1 and the
     bidi controls as they are; here they become \\uXXXX escapes, which decode to the same text."""
     return _CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
+
+
+class TerminalSafeStream(io.RawIOBase):
+    """A binary stream for export's stdout: JSON lines pass through `terminal_safe_json` (lossless:
+    the controls become \\uXXXX escapes), other text (CSV on a terminal) through `terminal_safe`.
+    Bytes are decoded incrementally, so a character split between two writes stays whole."""
+
+    def __init__(self, raw, *, lossless_json: bool) -> None:
+        import codecs
+
+        super().__init__()
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._clean = terminal_safe_json if lossless_json else (lambda text: terminal_safe(text, multiline=True))
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:
+        text = self._decoder.decode(bytes(data))
+        if text:
+            self._raw.write(self._clean(text).encode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        tail = self._decoder.decode(b"", final=True)
+        if tail:
+            self._raw.write(self._clean(tail).encode("utf-8"))
+        self._raw.flush()
 
 
 # The index marks matched terms in snippets with these; the terminal shows them in colour.

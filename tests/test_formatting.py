@@ -119,3 +119,44 @@ def test_extract_json_is_escaped_losslessly(hostile_archive, jiwen, options):
     assert result.returncode == 0, result.stderr
     assert_terminal_safe(result, as_json=True)
     assert "\x1b" in json.loads(result.stdout)["title"]  # the data is kept, only its display is safe
+
+
+@pytest.mark.parametrize("format_name", ["json", "jsonl", "facts-jsonl"])
+def test_json_exports_escape_controls_losslessly(hostile_archive, jiwen, format_name):
+    result = jiwen("export", "--format", format_name, "--archive", str(hostile_archive["archive"]))
+    assert result.returncode == 0, result.stderr
+    assert_terminal_safe(result, as_json=True)
+    if format_name != "facts-jsonl":
+        first = json.loads(result.stdout)[0] if format_name == "json" else json.loads(result.stdout.splitlines()[0])
+        assert "\x1b" in first["title"]  # the data is kept, only its display is safe
+
+
+def test_a_csv_export_on_a_terminal_is_cleaned_and_a_redirected_one_is_not(hostile_archive):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "jiwen", "export", "--format", "csv", "--archive", str(hostile_archive["archive"])]
+    redirected = subprocess.run(command, capture_output=True, timeout=300)
+    assert redirected.returncode == 0, redirected.stderr
+    assert b"\x1b]0;pwned-title" in redirected.stdout  # a file gets the text as archived
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, stdout=follower, stderr=subprocess.PIPE)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the terminal's other side closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert process.wait(timeout=300) == 0
+    os.close(leader)
+    text = shown.decode("utf-8")
+    assert "就业工作会议召开" in text
+    found = ACTIVE.search(text.replace("\r", "").replace("\n", ""))
+    assert found is None, repr(text[max(found.start() - 40, 0):found.end() + 40])
+    assert "pwned" not in text

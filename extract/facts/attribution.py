@@ -128,7 +128,7 @@ def attribute(text: str, facts: list[Fact], published: str | None, title: str | 
     places = [f for f in facts if isinstance(f, PlaceFact)]
     dates = [f for f in facts if isinstance(f, DateFact)]
     home = article_place(title, places, text)
-    anchors = _place_anchors(text, places, rules, home)
+    anchors = _place_anchors(text, places, rules, home, publisher_province(text, places))
     anchor_starts = [a[0] for a in anchors]
     date_starts = [d.start for d in dates]
     paragraphs = _paragraph_starts(text)
@@ -153,9 +153,39 @@ def _paragraph_starts(text: str) -> list[int]:
     return starts
 
 
-def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None) -> list[tuple[int, int, Area | None]]:
+def publisher_province(text: str, places: list[PlaceFact]) -> Area | None:
+    """The province of the article's publisher, from its own lines (datelines, reporter and source
+    lines, mastheads: attribution.toml `publisher_lines`, in that order), when the body also names
+    a place of that province outside those lines; else None."""
+    from .places import gazetteer
+
+    by_form = gazetteer().by_form
+    named = {p.province for p in places if p.level in _LEVEL_RANK and p.province}
+    for pattern in _publisher_patterns():
+        for match in pattern.finditer(text):
+            line = match.group(0)
+            for start in range(len(line) - 1):
+                for length in range(min(12, len(line) - start), 1, -1):
+                    candidates = [p for p in by_form.get(line[start : start + length], ()) if p.level in _LEVEL_RANK and p.province]
+                    if not candidates:
+                        continue
+                    province = candidates[0].province
+                    if len({p.province for p in candidates}) == 1 and province in named:
+                        return _named(province, "province") or Area(province, None, "province", province)
+                    break
+    return None
+
+
+@functools.cache
+def _publisher_patterns() -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p, re.MULTILINE) for p in _rules()["publisher_lines"])
+
+
+def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None,
+                   publisher: Area | None = None) -> list[tuple[int, int, Area | None]]:
     """(start, end, area) of every place a figure may take, in text order: place facts that are not
-    destinations, and the area words (全省, 该县 → the article's place at that level; 全国)."""
+    destinations, and the area words (全省, 该县 → the article's place at that level, 我省/全省 the
+    publisher's province when its lines tell it; 全国)."""
     anchors: list[tuple[int, int, Area | None]] = []
     destination = tuple(rules["destination_before"])
     not_alone = tuple(rules["not_alone_after"])
@@ -180,7 +210,7 @@ def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None)
     for word, level in rules["area_words"].items():
         position = text.find(word)
         while position >= 0:
-            lifted = _lift(home, level)
+            lifted = publisher if publisher is not None and word in rules["publisher_words"] else _lift(home, level)
             if lifted is not None:
                 anchors.append((position, position + len(word), lifted))
             position = text.find(word, position + len(word))

@@ -154,31 +154,46 @@ def _paragraph_starts(text: str) -> list[int]:
 
 
 def publisher_province(text: str, places: list[PlaceFact]) -> Area | None:
-    """The province of the article's publisher, from its own lines (datelines, reporter and source
-    lines, mastheads: attribution.toml `publisher_lines`, in that order), when the body also names
-    a place of that province outside those lines; else None."""
+    """The province of the article's publisher, from its own lines (attribution.toml: the story's
+    datelines and reporter lines, then the site's source lines and mastheads, which count only
+    when the body names a place of that province outside them); else None."""
+    story, site = _publisher_patterns()
+    site_spans = [m.span() for pattern in site for m in pattern.finditer(text)]
+    named = {p.province for p in places if p.level in _LEVEL_RANK and p.province
+             and not any(s <= p.start < e for s, e in site_spans)}
+    for pattern in story:
+        for match in pattern.finditer(text):
+            province = _province_in(match.group(0))
+            if province is not None:
+                return _named(province, "province") or Area(province, None, "province", province)
+    for start, end in site_spans:
+        province = _province_in(text[start:end])
+        if province is not None and province in named:
+            return _named(province, "province") or Area(province, None, "province", province)
+    return None
+
+
+def _province_in(line: str) -> str | None:
+    """The province of the first domestic place named in `line` (longest form first), if its
+    name is unambiguous at the highest level it names."""
     from .places import gazetteer
 
     by_form = gazetteer().by_form
-    named = {p.province for p in places if p.level in _LEVEL_RANK and p.province}
-    for pattern in _publisher_patterns():
-        for match in pattern.finditer(text):
-            line = match.group(0)
-            for start in range(len(line) - 1):
-                for length in range(min(12, len(line) - start), 1, -1):
-                    candidates = [p for p in by_form.get(line[start : start + length], ()) if p.level in _LEVEL_RANK and p.province]
-                    if not candidates:
-                        continue
-                    province = candidates[0].province
-                    if len({p.province for p in candidates}) == 1 and province in named:
-                        return _named(province, "province") or Area(province, None, "province", province)
-                    break
+    for start in range(len(line) - 1):
+        for length in range(min(12, len(line) - start), 1, -1):
+            candidates = [p for p in by_form.get(line[start : start + length], ()) if p.level in _LEVEL_RANK and p.province]
+            if candidates:
+                # 西安 is the prefecture, not 吉林's 西安区: the highest level named decides.
+                top = min(_LEVEL_RANK[p.level] for p in candidates)
+                provinces = {p.province for p in candidates if _LEVEL_RANK[p.level] == top}
+                return provinces.pop() if len(provinces) == 1 else None
     return None
 
 
 @functools.cache
-def _publisher_patterns() -> tuple[re.Pattern, ...]:
-    return tuple(re.compile(p, re.MULTILINE) for p in _rules()["publisher_lines"])
+def _publisher_patterns() -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
+    rules = _rules()
+    return tuple(tuple(re.compile(p, re.MULTILINE) for p in rules[key]) for key in ("story_lines", "site_lines"))
 
 
 def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None,

@@ -287,6 +287,16 @@ def _measure(text: str, fact: MeasuredFact, sentence: int, rules) -> str | None:
     return best[2] if best else None
 
 
+def _counts_places(fact: MeasuredFact, rules) -> bool:
+    """A count of places (四省, 22个深度贫困县, 14个设区市): a stock, whatever a plan says."""
+    if not isinstance(fact, CountFact):
+        return False
+    subject = (fact.subject or "").rstrip(")）(（")
+    return fact.unit in rules["place_units"] or (
+        fact.unit == "个" and subject.endswith(tuple(rules["place_units"]))
+    )
+
+
 def _day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value[:10]) if value else None
@@ -336,6 +346,9 @@ def _period(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts: l
         return first.isoformat(), base.isoformat() if base else None
     if before.endswith(tuple(rules["cutoff_before"])):
         return None, last.isoformat()
+    if base is not None and last > base and _counts_places(fact, rules):
+        # 2018-2020年规划，聚焦22个深度贫困县: the places a plan takes on are today's, not the plan's.
+        return None, base.isoformat()
     within = _WITHIN_YEARS.search(text, governing.end, fact.start)
     if within and governing.date_end is None:
         # 2017年初，提出3年内转移10万人: N years counted from the date's year.

@@ -132,3 +132,11 @@ def test_a_count_written_in_persons_times_is_a_count_of_person_times():
     fact = figure("当年开展各类职业培训125.9万人(次)。", 1259000, published="2018-01-10")
     assert isinstance(fact, CountFact) and fact.unit == "人次"
     assert fact.text.endswith("(次)")
+
+
+def test_places_a_plan_takes_on_are_counted_at_publication_not_at_the_plan_s_end():
+    text = "新疆实施就业扶贫三年规划(2018-2020年)，集中聚焦22个深度贫困县，实现转移就业10万人。"
+    fact = figure(text, 22, published="2018-01-10")
+    assert (fact.period_start, fact.period_end) == (None, "2018-01-10")
+    plan = figure(text, 100000, published="2018-01-10")
+    assert plan.period_end == "2020-12-31"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +139,30 @@ def article_of(entries):
     for number, (site, article) in enumerate(entries):
         fields = {name: getattr(article, name) for name in article.__struct_fields__}
         yield ArchivedArticle(**fields, id=f"{number:016x}", site=site)
+
+
+FACTS_DEV_TEXTS = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "facts-dev" / "texts"
+
+
+@pytest.mark.skipif(not FACTS_DEV_TEXTS.is_dir(), reason=f"facts dev texts not at {FACTS_DEV_TEXTS} (../shared)")
+def test_an_archive_of_the_real_dev_texts_exports_indicators_that_validate_load_in_pandas_and_trend(tmp_path):
+    """Issue 13's 'done when' on real text: the 16 facts-dev articles ingested with the CLI (into a
+    temporary archive, never the repository), exported as indicators-csv and drawn by trends."""
+    pandas = pytest.importorskip("pandas", reason="pandas is not installed; the data-frame check needs it")
+    archive = tmp_path / "archive"
+    assert invoke_jiwen("ingest", str(FACTS_DEV_TEXTS), "--archive", str(archive), "-q").returncode == 0
+    csv_path = tmp_path / "indicators.csv"
+    result = invoke_jiwen("export", "--format", "indicators-csv", "--archive", str(archive), "-o", str(csv_path))
+    assert result.returncode == 0, result.stderr
+    table = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
+    assert len(table) > 100 and tuple(table[0]) == INDICATOR_COLUMNS
+    for row in table:
+        schema_validator("indicators-csv").validate(csv_cells_as_json(row))
+    frame = pandas.read_csv(csv_path, dtype={"place_adcode": "string"})
+    assert len(frame) == len(table) and pandas.api.types.is_numeric_dtype(frame["value"])
+    assert frame.measure.eq("农村劳动力转移就业人数").sum() >= 5 and frame.article_id.nunique() >= 10
+    chart = tmp_path / "t.png"
+    result = invoke_jiwen("trends", "农村劳动力转移就业人数", "--by", "year", "--plot", str(chart), "--archive", str(archive))
+    assert result.returncode == 0, result.stderr
+    assert "农村劳动力转移就业人数, by year" in result.stdout and "新疆维吾尔自治区" in result.stdout
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -128,7 +128,7 @@ def attribute(text: str, facts: list[Fact], published: str | None, title: str | 
     places = [f for f in facts if isinstance(f, PlaceFact)]
     dates = [f for f in facts if isinstance(f, DateFact)]
     home = article_place(title, places, text)
-    anchors = _place_anchors(text, places, rules, home)
+    anchors = _place_anchors(text, places, rules, home, publisher_province(text, places))
     anchor_starts = [a[0] for a in anchors]
     date_starts = [d.start for d in dates]
     paragraphs = _paragraph_starts(text)
@@ -153,9 +153,54 @@ def _paragraph_starts(text: str) -> list[int]:
     return starts
 
 
-def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None) -> list[tuple[int, int, Area | None]]:
+def publisher_province(text: str, places: list[PlaceFact]) -> Area | None:
+    """The province of the article's publisher, from its own lines (attribution.toml: the story's
+    datelines and reporter lines, then the site's source lines and mastheads, which count only
+    when the body names a place of that province outside them); else None."""
+    story, site = _publisher_patterns()
+    site_spans = [m.span() for pattern in site for m in pattern.finditer(text)]
+    named = {p.province for p in places if p.level in _LEVEL_RANK and p.province
+             and not any(s <= p.start < e for s, e in site_spans)}
+    for pattern in story:
+        for match in pattern.finditer(text):
+            province = _province_in(match.group(0))
+            if province is not None:
+                return _named(province, "province") or Area(province, None, "province", province)
+    for start, end in site_spans:
+        province = _province_in(text[start:end])
+        if province is not None and province in named:
+            return _named(province, "province") or Area(province, None, "province", province)
+    return None
+
+
+def _province_in(line: str) -> str | None:
+    """The province of the first domestic place named in `line` (longest form first), if its
+    name is unambiguous at the highest level it names."""
+    from .places import gazetteer
+
+    by_form = gazetteer().by_form
+    for start in range(len(line) - 1):
+        for length in range(min(12, len(line) - start), 1, -1):
+            candidates = [p for p in by_form.get(line[start : start + length], ()) if p.level in _LEVEL_RANK and p.province]
+            if candidates:
+                # 西安 is the prefecture, not 吉林's 西安区: the highest level named decides.
+                top = min(_LEVEL_RANK[p.level] for p in candidates)
+                provinces = {p.province for p in candidates if _LEVEL_RANK[p.level] == top}
+                return provinces.pop() if len(provinces) == 1 else None
+    return None
+
+
+@functools.cache
+def _publisher_patterns() -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
+    rules = _rules()
+    return tuple(tuple(re.compile(p, re.MULTILINE) for p in rules[key]) for key in ("story_lines", "site_lines"))
+
+
+def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None,
+                   publisher: Area | None = None) -> list[tuple[int, int, Area | None]]:
     """(start, end, area) of every place a figure may take, in text order: place facts that are not
-    destinations, and the area words (全省, 该县 → the article's place at that level; 全国)."""
+    destinations, and the area words (全省, 该县 → the article's place at that level, 我省/全省 the
+    publisher's province when its lines tell it; 全国)."""
     anchors: list[tuple[int, int, Area | None]] = []
     destination = tuple(rules["destination_before"])
     not_alone = tuple(rules["not_alone_after"])
@@ -180,7 +225,7 @@ def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None)
     for word, level in rules["area_words"].items():
         position = text.find(word)
         while position >= 0:
-            lifted = _lift(home, level)
+            lifted = publisher if publisher is not None and word in rules["publisher_words"] else _lift(home, level)
             if lifted is not None:
                 anchors.append((position, position + len(word), lifted))
             position = text.find(word, position + len(word))
@@ -242,6 +287,16 @@ def _measure(text: str, fact: MeasuredFact, sentence: int, rules) -> str | None:
     return best[2] if best else None
 
 
+def _counts_places(fact: MeasuredFact, rules) -> bool:
+    """A count of places (四省, 22个深度贫困县, 14个设区市): a stock, whatever a plan says."""
+    if not isinstance(fact, CountFact):
+        return False
+    subject = (fact.subject or "").rstrip(")）(（")
+    return fact.unit in rules["place_units"] or (
+        fact.unit == "个" and subject.endswith(tuple(rules["place_units"]))
+    )
+
+
 def _day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value[:10]) if value else None
@@ -291,6 +346,9 @@ def _period(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts: l
         return first.isoformat(), base.isoformat() if base else None
     if before.endswith(tuple(rules["cutoff_before"])):
         return None, last.isoformat()
+    if base is not None and last > base and _counts_places(fact, rules):
+        # 2018-2020年规划，聚焦22个深度贫困县: the places a plan takes on are today's, not the plan's.
+        return None, base.isoformat()
     within = _WITHIN_YEARS.search(text, governing.end, fact.start)
     if within and governing.date_end is None:
         # 2017年初，提出3年内转移10万人: N years counted from the date's year.

@@ -84,6 +84,7 @@ def _rules():
         "chinese_only": set(units["count"]["chinese_numeral_only"]),
         "small_numeral_only": units["count"]["small_numeral_only"],
         "self_counting": set(units["count"]["self_counting"]),
+        "aliases": units["count"].get("aliases", {}),
     }
 
 
@@ -170,6 +171,8 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
     tenths = match.group("tenths")
     unit_kind = "percent" if match.group("percent") or tenths else "money" if match.group("money") else "count"
     unit = match.group("tenths" if tenths else unit_kind)
+    if unit_kind == "count":
+        unit = rules["aliases"].get(unit, unit)
     if unit_kind == "count" and unit in rules["chinese_only"] and not _is_chinese(first):
         return None
     if unit_kind == "count" and unit in rules["small_numeral_only"] and (

@@ -104,9 +104,10 @@ def find_programs(tokens: Tokens) -> list[ProgramFact]:
                 taken.add(start, end)
     for pattern in rules["unquoted"]:  # 川字号
         for match in pattern.finditer(text):
-            if not taken.overlaps(*match.span()):
-                spans.append(match.span())
-                taken.add(*match.span())
+            span = match.span("name") if "name" in pattern.groupindex else match.span()
+            if not taken.overlaps(*span):
+                spans.append(span)
+                taken.add(*span)
     from .places import places_of
 
     for place in places_of(tokens):  # 湘西绣娘: a place and a trade, unquoted

@@ -105,3 +105,38 @@ def test_a_measure_counts_only_figures_of_its_unit_and_words_of_the_figure_s_own
     assert sites.measure == "就业帮扶车间数"
     assert people.measure == "带动就业人数"
     assert matters.measure is None
+
+
+def test_our_province_is_the_publisher_s_when_its_source_line_names_it():
+    text = ("来源：陕西日报\n"
+            "江苏省与陕西结对协作以来，江苏省多次来陕考察，江苏南京、苏州企业提供岗位。"
+            "去年，我省农村劳动力转移就业15650人。")
+    fact = figure(text, 15650, published="2022-02-14", title="苏陕协作稳就业")
+    assert fact.place == "陕西省"
+
+
+def test_our_province_is_the_publisher_s_from_a_reporter_s_dateline():
+    text = ("(记者 王某) 西安2月14日电 江苏、江苏、江苏企业来陕招聘。"
+            "全省去年转移就业农村劳动力600万人。")
+    fact = figure(text, 6000000, published="2022-02-14", title="苏陕协作")
+    assert fact.place == "陕西省"
+
+
+def test_a_publisher_line_naming_a_province_the_body_never_names_is_ignored():
+    text = "来源：安徽工人日报\n新疆、新疆、新疆的企业。全区农民工返岗5万人。"
+    fact = figure(text, 50000, published="2019-10-17", title="新疆稳就业")
+    assert fact.place == "新疆维吾尔自治区"
+
+
+def test_a_count_written_in_persons_times_is_a_count_of_person_times():
+    fact = figure("当年开展各类职业培训125.9万人(次)。", 1259000, published="2018-01-10")
+    assert isinstance(fact, CountFact) and fact.unit == "人次"
+    assert fact.text.endswith("(次)")
+
+
+def test_places_a_plan_takes_on_are_counted_at_publication_not_at_the_plan_s_end():
+    text = "新疆实施就业扶贫三年规划(2018-2020年)，集中聚焦22个深度贫困县，实现转移就业10万人。"
+    fact = figure(text, 22, published="2018-01-10")
+    assert (fact.period_start, fact.period_end) == (None, "2018-01-10")
+    plan = figure(text, 100000, published="2018-01-10")
+    assert plan.period_end == "2020-12-31"

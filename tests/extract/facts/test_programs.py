@@ -56,3 +56,9 @@ def test_a_place_and_a_trade_unquoted_is_a_labour_brand_but_not_an_institution()
     text = "湘西绣娘走出大山，遵义技工学校今年招生。"
     names = [f.name for f in facts_of_text(text) if isinstance(f, ProgramFact)]
     assert names == ["湘西绣娘"]
+
+
+def test_an_unquoted_campaign_someone_runs_is_found_by_its_ending():
+    text = "各地开展2023年民营企业服务月活动，启动就业帮扶专项行动，开展了为期一个月的专项行动。"
+    names = [f.name for f in facts_of_text(text, "2023-02-01") if isinstance(f, ProgramFact)]
+    assert names == ["民营企业服务月", "就业帮扶专项行动"]

@@ -11,6 +11,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
 from jiwen.errors import ArchiveError
+from jiwen.pids import process_alive
 
 from .schema import build_schema
 
@@ -50,21 +51,11 @@ def remove_stale_rebuilds(directory: Path) -> list[Path]:
         if prefix is None:
             continue
         pid_text = sibling.name[len(prefix):]
-        if not pid_text.isdigit() or int(pid_text) == os.getpid() or _alive(int(pid_text)):
+        if not pid_text.isdigit() or int(pid_text) == os.getpid() or process_alive(int(pid_text)):
             continue
         shutil.rmtree(sibling, ignore_errors=True)
         removed.append(sibling)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def create_fresh(directory: Path) -> whoosh_index.Index:

@@ -22,6 +22,7 @@ import msgspec
 from .errors import JiwenError
 from .indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows
 from .models import ArchivedArticle, SearchRequest, fact_kind
+from .pids import process_alive
 from .store import Archive
 
 FORMATS = ("json", "jsonl", "facts-jsonl", "csv", "indicators-csv", "indicators-jsonl")
@@ -189,19 +190,9 @@ def _remove_stale_temporaries(folder: Path) -> None:
         return
     for name in names:
         pid_text = name[len(_TEMP_PREFIX):].split(".", 1)[0]
-        if pid_text.isdigit() and not _process_alive(int(pid_text)):
+        if pid_text.isdigit() and not process_alive(int(pid_text)):
             with contextlib.suppress(OSError):
                 (folder / name).unlink()
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return pid > 0
 
 
 def _write_json_array(articles: Iterable[ArchivedArticle], out: IO[bytes]) -> int:

@@ -6,6 +6,7 @@ import json
 import os
 from typing import Any
 
+from ..pids import process_alive
 from .connection import Connection, now_utc
 
 
@@ -32,7 +33,7 @@ class Runs(Connection):
         'killed', so the history shows them at a glance. Called as a writer starts a run."""
         abandoned = []
         for run_id, pid in self.db.execute("SELECT id, pid FROM runs WHERE outcome = 'running'").fetchall():
-            if pid != os.getpid() and not _process_alive(pid):
+            if pid != os.getpid() and not process_alive(pid):
                 abandoned.append(run_id)
         for run_id in abandoned:
             self.db.execute(
@@ -43,13 +44,7 @@ class Runs(Connection):
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        result = []
-        for row in rows:
-            entry = dict(row)
-            entry["args"] = json.loads(entry["args"])
-            entry["report"] = json.loads(entry["report"])
-            result.append(entry)
-        return result
+        return [_run_of(row) for row in rows]
 
     def crawl_runs_of(self, site: str, limit: int = 200) -> list[dict[str, Any]]:
         """Crawl runs that included this site (alone or with others), newest first."""
@@ -59,13 +54,7 @@ class Runs(Connection):
                ORDER BY id DESC LIMIT ?""",
             (site, site, limit),
         ).fetchall()
-        result = []
-        for row in rows:
-            entry = dict(row)
-            entry["args"] = json.loads(entry["args"])
-            entry["report"] = json.loads(entry["report"])
-            result.append(entry)
-        return result
+        return [_run_of(row) for row in rows]
 
     def record_fetch_error(
         self, run_id: int | None, url: str, kind: str, status: int | None, message: str
@@ -83,15 +72,8 @@ class Runs(Connection):
         return [dict(row) for row in rows]
 
 
-def _process_alive(pid: int | None) -> bool:
-    """Whether a process with this pid exists here. A reused pid reads as alive: the run then
-    stays 'running' until that process is gone too, never wrongly marked killed."""
-    if not pid or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by another user
-    return True
+def _run_of(row) -> dict[str, Any]:
+    entry = dict(row)
+    entry["args"] = json.loads(entry["args"])
+    entry["report"] = json.loads(entry["report"])
+    return entry

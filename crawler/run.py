@@ -4,8 +4,9 @@ The CLI (`jiwen crawl`) calls it once per process: Scrapy's reactor cannot be re
 scheduler runs each crawl as its own `jiwen crawl` subprocess.
 
 Stop and resume: each site's Scrapy job state (its request queue) lives in <archive>/jobs/<site>/
-while a crawl runs. A crawl stopped early (Ctrl-C, SIGTERM, kill -9) leaves it there and the next
-crawl of that site resumes from it; a crawl that finishes (or whose page pipeline died, see
+while a crawl runs. A crawl stopped early (Ctrl-C, SIGTERM) leaves it there and the next crawl of
+that site resumes from it; after a kill -9 (a run marked 'killed') it is dropped, because Scrapy's
+disk queues are not crash-safe, and the next crawl starts from the list pages; a crawl that finishes (or whose page pipeline died, see
 FRESH_START_AFTER) removes it, so the next one starts again from the list pages. The seen-request
 set is not kept across runs (crawler/dupefilter.py): what was requested but never archived is
 requested again. An article already in the archive is never fetched again, and one requested twice
@@ -46,6 +47,15 @@ OUTCOMES = ("new", "updated", "unchanged", "duplicate", "offtopic", "failed")
 
 def jobs_dir(archive_dir: Path) -> Path:
     return Path(archive_dir) / "jobs"
+
+
+def _last_crawl_was_killed(archive: Archive, site_name: str, current_run: int) -> bool:
+    """Whether the site's previous crawl ended without Scrapy closing its queues (kill -9, a crash,
+    a power cut): start_run has marked such runs 'killed' by then."""
+    for run in archive.crawl_runs_of(site_name, limit=2):
+        if run["id"] != current_run:
+            return run["outcome"] == "killed"
+    return False
 
 
 def job_dir(archive_dir: Path, site_name: str) -> Path:
@@ -111,6 +121,13 @@ def run_crawl(
         names[0] if len(names) == 1 else None,
         {"sites": names, "urls": list(urls or []), "overrides": {k: repr(v) for k, v in (settings_overrides or {}).items()}},
     )
+    for site in targets:
+        if _last_crawl_was_killed(archive, site.name, run_id):
+            # Scrapy's disk queues are not crash-safe: a kill -9 can cut a queue file mid-write
+            # (seen: a queue file shorter than its 4-byte header, then struct.error on every push
+            # of that priority, and the list pages and articles behind it silently lost). After a
+            # kill the crawl starts again from the list pages; archived articles are not fetched.
+            remove_job_dir(archive_dir, site.name)
     crawlers: list[Crawler] = []
     report: dict = {"run_id": run_id, "sites": ", ".join(names), "outcome": "failed"}
     worker = PipelineWorker(archive_dir, run_id, {site.name: site.extract for site in targets if site.extract is not None})

@@ -91,7 +91,7 @@ def _publication_date(lines: list[str], claimed: set[int], body: list[str], labe
     """The dump's publication date. Candidates, in order: the labelled header date, then dates on
     short lines at the top (a header timestamp, a Unix time, a masthead with its weekday) and
     labelled or edition lines at the bottom (时间：…, 《某某日报》(…NN版)). A dateline opening the
-    text (新华社乌鲁木齐1月10日电, (记者 某某) 2月15日) picks the candidate of its day; a first
+    text (新华社兰州3月6日电, (记者 某某) 2月15日) picks the candidate of its day; a first
     candidate up to a month later is a copy's date, and the dateline's day (in its year) wins.
     Alone, without a year anywhere, a dateline fixes nothing."""
     rules = text_dump_rules()
@@ -121,7 +121,7 @@ def _publication_date(lines: list[str], claimed: set[int], body: list[str], labe
         if value[5:10] == f"{month:02d}-{day:02d}":
             return value
     # No page date of the dateline's day: a date up to a month after it is a copy's (a mirror
-    # dated 2019-02-20 of a 2月15日电 story), and the story's own day is the dateline's, in the
+    # dated 2021-03-12 of a 3月8日电 story), and the story's own day is the dateline's, in the
     # year that puts it before the copy.
     first = datetime.fromisoformat(candidates[0][:10]).date()
     for year in (first.year, first.year - 1):

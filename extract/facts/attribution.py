@@ -6,7 +6,7 @@ publication date). The contract (README "Facts"):
 - `measure`: the indicator (extract/data/indicators.toml) one of whose words stands closest
   before the figure in its clause or in its subject; null when none does.
 - `place`: the place the figure is about. Looked for in this order: a place inside the figure's
-  own text (550余名黔南地区务工人员); the nearest place before it in its sentence, then in its
+  own text (680余名黔南州籍员工); the nearest place before it in its sentence, then in its
   paragraph, skipping destinations (前往金华, 赴粤, 在佛山等地) and reading 全省/该县/我市 as the
   article's place at that level; else the article's place (the first place of the title, else the
   place the body names most). 全国/我国 make it "全国".
@@ -205,7 +205,7 @@ def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None,
     destination = tuple(rules["destination_before"])
     not_alone = tuple(rules["not_alone_after"])
     previous_destination_end = -10
-    # 中新网湖南新闻2月15日电: the wire's place, not the story's.
+    # 中新网四川新闻3月8日电: the wire's place, not the story's.
     datelines = [m.span() for m in _dateline_pattern().finditer(text)]
     for place in places:
         if any(s <= place.start < e for s, e in datelines):
@@ -245,10 +245,10 @@ def _dateline_pattern():
 
 def _place_for(text: str, fact: MeasuredFact, anchors, anchor_starts, paragraph: int, sentence: int, sentence_starts: list[int],
                home: Area | None) -> Area | None:
-    # Anchors inside the figure's own text first (黔南地区务工人员), then the nearest before it
+    # Anchors inside the figure's own text first (680余名黔南州籍员工), then the nearest before it
     # in its paragraph.
     # in its sentence; from an earlier sentence of the paragraph, that sentence's first place
-    # (its topic: 长沙市…招聘会在望城区举行。现场的200余家企业… is 长沙's).
+    # (its topic: 株洲市…招聘会在荷塘区文化广场开幕。共有200余家企业参会 is 株洲's).
     if any(word in text[sentence : fact.start] for word in _rules()["joint_words"]):
         return home  # 两地举办招聘会500余场: the partnership's figure, told from the article's side
     index = bisect_right(anchor_starts, fact.end - 1) - 1
@@ -288,7 +288,7 @@ def _measure(text: str, fact: MeasuredFact, sentence: int, rules) -> str | None:
 
 
 def _counts_places(fact: MeasuredFact, rules) -> bool:
-    """A count of places (四省, 22个深度贫困县, 14个设区市): a stock, whatever a plan says."""
+    """A count of places (四省, 30个重点帮扶县, 14个设区市): a stock, whatever a plan says."""
     if not isinstance(fact, CountFact):
         return False
     subject = (fact.subject or "").rstrip(")）(（")
@@ -347,7 +347,7 @@ def _period(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts: l
     if before.endswith(tuple(rules["cutoff_before"])):
         return None, last.isoformat()
     if base is not None and last > base and _counts_places(fact, rules):
-        # 2018-2020年规划，聚焦22个深度贫困县: the places a plan takes on are today's, not the plan's.
+        # 2019-2021年规划，覆盖30个重点帮扶县: the places a plan takes on are today's, not the plan's.
         return None, base.isoformat()
     within = _WITHIN_YEARS.search(text, governing.end, fact.start)
     if within and governing.date_end is None:

@@ -76,7 +76,7 @@ def subject_after(tokens: Tokens, offset: int) -> tuple[str, int, int]:
             if subject.endswith(word) and len(subject) > len(word):
                 subject, trimmed = subject[: -len(word)], True
     if not subject and untrimmed and not quoted:
-        # 带动5.4万人就业创业: what the people do is all the text says about them.
+        # 带动3.2万人就业创业: what the people do is all the text says about them.
         subject = untrimmed
     if not subject:
         if quoted:  # 四个“全球购海外站”: the quoted name is what is counted

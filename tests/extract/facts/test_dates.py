@@ -72,6 +72,6 @@ def test_a_range_of_years_is_one_date_with_its_end():
     from jiwen.extract.facts import facts_of_text
     from jiwen.models import DateFact
 
-    dates = [(f.text, f.date, f.date_end) for f in facts_of_text("实施就业扶贫三年规划(2018-2020年)。", "2018-01-10")
+    dates = [(f.text, f.date, f.date_end) for f in facts_of_text("推进就业帮扶三年计划(2018-2020年)。", "2018-01-10")
              if isinstance(f, DateFact)]
     assert dates == [("2018-2020年", "2018", "2020")]

@@ -114,6 +114,6 @@ def test_a_township_right_after_its_county_or_in_a_list_of_townships_is_a_place(
     from jiwen.extract.facts import facts_of_text
     from jiwen.models import PlaceFact
 
-    text = "家住定南县老城镇上洲村的村民说，管网已延伸至天九镇、鹅公镇，全县各乡镇都通了水。"
+    text = "定南县老城镇的招聘点已开放，下周将延伸到天九镇、鹅公镇，覆盖全县各乡镇。"
     townships = [(f.name, f.province) for f in facts_of_text(text) if isinstance(f, PlaceFact) and f.level == "township"]
     assert townships == [("老城镇", "江西省"), ("天九镇", "江西省"), ("鹅公镇", "江西省")]

@@ -87,7 +87,8 @@ def test_an_article_and_its_facts_round_trip(archive):
         page_id, page, make_article(title="新标题"), relevant=True, relevance=9.0, fingerprint=12345, duplicate_of=None
     )
     assert (again, change) == (article_id, "updated")
-    assert archive.db.execute("SELECT COUNT(*) FROM facts").fetchone()[0] == 2
+    assert tuple(archive.db.execute("SELECT COUNT(*), SUM(fact_count) FROM articles").fetchone()) == (1, 2)
+    assert len(archive.get_articles([article_id])[0].facts) == 2
 
 
 def test_near_duplicates_are_found_within_five_bits_only(archive):
@@ -192,8 +193,10 @@ def test_the_store_is_plain_sqlite_any_tool_can_read(archive):
     page = make_page()
     archive.save_article(archive.add_page(page)[0], page, make_article(), relevant=True, relevance=1, fingerprint=None, duplicate_of=None)
     other = sqlite3.connect(archive.db_path)
-    kinds = [row[0] for row in other.execute("SELECT kind FROM facts ORDER BY seq")]
-    assert kinds == ["count", "place"]
+    # Facts are a compressed blob per article; their counts by kind are plain JSON beside it.
+    kinds = dict(other.execute("SELECT key, value FROM articles, json_each(articles.fact_kinds) ORDER BY key"))
+    assert kinds == {"count": 1, "place": 1}
+    assert other.execute("SELECT json_extract(data, '$.title') FROM articles").fetchone()[0] == make_article().title
 
 
 def test_a_read_only_opening_creates_nothing_and_refuses_writes(tmp_path):

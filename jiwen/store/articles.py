@@ -12,7 +12,7 @@ import msgspec
 from ..models import Article, ArchivedArticle, Fact, FetchedPage
 from .codec import ARTICLE_DECODER, ARTICLE_ENCODER
 from .connection import Connection, now_utc
-from .facts import Facts
+from .facts import Facts, encode_facts
 from .fingerprints import BAND_WIDTHS, bands_of, signed64
 
 
@@ -64,8 +64,8 @@ class Articles(Facts, Connection):
             self.db.execute(
                 """INSERT INTO articles (id, url, page_id, site, title, published, month, relevant,
                        relevance, fingerprint, band0, band1, band2, band3, band4, band5, duplicate_of, fact_count,
-                       data, fetched_at, extracted_at, changed_at, indexed)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+                       data, facts, fact_kinds, fetched_at, extracted_at, changed_at, indexed)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
                    ON CONFLICT(id) DO UPDATE SET
                        page_id=excluded.page_id, site=excluded.site, title=excluded.title,
                        published=excluded.published, month=excluded.month, relevant=excluded.relevant,
@@ -74,6 +74,7 @@ class Articles(Facts, Connection):
                        band3=excluded.band3, band4=excluded.band4, band5=excluded.band5,
                        duplicate_of=excluded.duplicate_of,
                        fact_count=excluded.fact_count, data=excluded.data,
+                       facts=excluded.facts, fact_kinds=excluded.fact_kinds,
                        fetched_at=excluded.fetched_at, extracted_at=excluded.extracted_at,
                        changed_at=excluded.changed_at, indexed=0""",
                 (
@@ -91,12 +92,13 @@ class Articles(Facts, Connection):
                     duplicate_of,
                     len(facts),
                     ARTICLE_ENCODER.encode(stored),
+                    *encode_facts(article.body, facts),
                     page.fetched_at or timestamp,
                     timestamp,
                     timestamp,
                 ),
             )
-            self._replace_facts(article_id, facts)
+            self._replace_figures(article_id, facts)
         return article_id, "updated" if existed else "new"
 
     def article_body(self, article_id: str) -> str | None:
@@ -109,9 +111,11 @@ class Articles(Facts, Connection):
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            facts_by_article = self._facts_of(chunk)
+            old_rows = self._old_facts_of(chunk)
             for row in self.db.execute(f"SELECT * FROM articles WHERE id IN ({marks})", chunk):
-                found[row["id"]] = _archived_from_row(row, facts_by_article.get(row["id"], []))
+                article = ARTICLE_DECODER.decode(row["data"])
+                facts = self._facts_of_row(row, article.body, old_rows)
+                found[row["id"]] = _archived_from_row(row, article, facts)
         self._attach_duplicates(found)
         return [found[i] for i in wanted if i in found]
 
@@ -189,8 +193,7 @@ class Articles(Facts, Connection):
         self.db.execute("UPDATE articles SET indexed = 0")
 
 
-def _archived_from_row(row: sqlite3.Row, facts: list[Fact]) -> ArchivedArticle:
-    article = ARTICLE_DECODER.decode(row["data"])
+def _archived_from_row(row: sqlite3.Row, article: Article, facts: list[Fact]) -> ArchivedArticle:
     fields = {name: getattr(article, name) for name in article.__struct_fields__}
     fields["facts"] = facts
     return ArchivedArticle(

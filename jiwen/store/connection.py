@@ -9,7 +9,19 @@ from pathlib import Path
 
 from ..errors import ArchiveError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# One row per figure (count, money, percent fact) that has a measure: how `jiwen trends` finds
+# the articles reporting an indicator (schema 2; the facts themselves are in articles.facts).
+FIGURES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS figures (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    measure TEXT NOT NULL,
+    PRIMARY KEY (article_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS figures_measure ON figures(measure);
+"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -48,6 +60,8 @@ CREATE TABLE IF NOT EXISTS articles (
     duplicate_of TEXT,
     fact_count INTEGER NOT NULL DEFAULT 0,
     data BLOB NOT NULL,
+    facts BLOB,
+    fact_kinds TEXT,
     fetched_at TEXT,
     extracted_at TEXT NOT NULL,
     changed_at TEXT NOT NULL,
@@ -63,18 +77,7 @@ CREATE INDEX IF NOT EXISTS articles_indexed ON articles(indexed);
 CREATE INDEX IF NOT EXISTS articles_changed ON articles(changed_at);
 CREATE INDEX IF NOT EXISTS articles_page ON articles(page_id);
 CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of);
-CREATE TABLE IF NOT EXISTS facts (
-    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    text TEXT NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    data BLOB NOT NULL,
-    PRIMARY KEY (article_id, seq)
-);
-CREATE INDEX IF NOT EXISTS facts_kind ON facts(kind);
-CREATE TABLE IF NOT EXISTS runs (
+""" + FIGURES_SCHEMA + """CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
     site TEXT,
@@ -188,14 +191,36 @@ class Connection:
             raise ArchiveError(f"{self.db_path} holds no jiwen archive (an empty database); nothing to read")
 
     def _migrate(self) -> None:
-        if self._schema_version() is None:
+        version = self._schema_version()
+        if version is None:
             self.db.executescript(_SCHEMA)
             self.db.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
+        elif version < SCHEMA_VERSION:
+            self._upgrade(version)
         # Archives from before this index: the copies of an article (get_articles) were a scan of
         # the whole articles table, 140 ms at 10,000 articles. Built once by the next writer.
         self.db.execute("CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of)")
+
+    def _upgrade(self, version: int) -> None:
+        """Bring an older archive to SCHEMA_VERSION in one transaction: killed midway, it stays as
+        it was and the next writer starts over. Then VACUUM gives the freed pages back to the disk
+        (itself atomic; an archive whose VACUUM was interrupted is migrated, only larger)."""
+        from .facts import migrate_fact_rows
+
+        # SQLite as Debian builds it zeroes every freed page (secure_delete): dropping schema 1's
+        # facts table would write gigabytes of zeros, just before VACUUM rewrites the file anyway.
+        secure_delete = self.db.execute("PRAGMA secure_delete").fetchone()[0]
+        self.db.execute("PRAGMA secure_delete = OFF")
+        with self.transaction():
+            if version < 2:
+                migrate_fact_rows(self.db)
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        self.db.execute("VACUUM")
+        self.db.execute(f"PRAGMA secure_delete = {int(secure_delete)}")
 
     def transaction(self) -> "_Transaction":
         return _Transaction(self.db)

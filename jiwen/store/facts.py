@@ -1,63 +1,239 @@
-"""The `facts` table: one row per fact of an article (kind, text, offsets, the fact's JSON)."""
+"""An article's facts, kept in its own row as one compact blob (schema 2).
+
+Schema 1 kept one row per fact in a `facts` table, each with its text, its sentence and the whole
+fact as JSON: at 137 facts an article, each carrying a copy of its sentence, the facts were two
+thirds of the archive (27 KB of 43 KB an article). Both the text (`body[start:end]`) and the
+sentence are in the body already, so a fact now keeps offsets instead: `sentence_start` and
+`sentence_end` into the body, its other fields as they are, and nothing that equals a default or
+its own text (a place's `name` is usually its text). An article's facts are one msgpack list,
+zstd-compressed, in `articles.facts` (about 2 KB for 137 facts), with a count per kind in
+`articles.fact_kinds` for `jiwen stats`, and one slim `figures` row (article, position, measure)
+per count, money or percent fact that has a measure, so that `jiwen trends` finds the articles
+reporting an indicator through an index instead of decoding every article.
+
+Lossless by construction: a text or sentence the body does not hold at those offsets (a fact made
+by hand, say) is kept as it is; decoding rebuilds the very same `Fact` (test_store_facts compares
+an export before and after the migration byte for byte).
+
+Migration from schema 1 (`migrate_fact_rows`) runs in the caller's transaction: an archive killed
+while migrating is left exactly as it was, and the next writer migrates it again.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 
+import msgspec
+
 from ..models import Fact, fact_kind
-from .codec import ARTICLE_ENCODER, FACT_DECODER
-from .connection import Connection
+from .codec import ARTICLE_DECODER, COMPRESSOR, DECOMPRESSOR, FACT_DECODER
+from .connection import FIGURES_SCHEMA, Connection
+
+_ENCODER = msgspec.msgpack.Encoder()
+_DEFAULTS: dict[type, dict[str, object]] = {}
+MIGRATION_BATCH = 500
+
+
+def _defaults(kind: type) -> dict[str, object]:
+    found = _DEFAULTS.get(kind)
+    if found is None:
+        names = kind.__struct_fields__
+        defaults = kind.__struct_defaults__
+        found = _DEFAULTS[kind] = dict(zip(names[len(names) - len(defaults) :], defaults))
+    return found
+
+
+def compact_fact(body: str, fact: Fact, located: dict[str, int] | None = None) -> dict:
+    """The fact as a map without what the body (or the defaults) give back. `located` remembers
+    where the article's sentences were found (most facts share their sentence with others)."""
+    fields = msgspec.structs.asdict(fact)
+    for name, default in _defaults(type(fact)).items():
+        if fields[name] == default and type(fields[name]) is type(default):
+            del fields[name]
+    fields["kind"] = fact_kind(fact)
+    text, start, end = fact.text, fact.start, fact.end
+    if 0 <= start <= end <= len(body) and body[start:end] == text:
+        del fields["text"]
+    if fields.get("name") == text:
+        del fields["name"]
+    sentence = fact.sentence
+    if sentence:
+        position = located.get(sentence, -1) if located is not None else -1
+        if position < 0 or not position <= start < position + len(sentence):
+            position = body.find(sentence, max(0, start - len(sentence)))
+            if position < 0:
+                position = body.find(sentence)
+            if located is not None and position >= 0:
+                located[sentence] = position
+        if position >= 0:
+            del fields["sentence"]
+            fields["sentence_start"] = position
+            fields["sentence_end"] = position + len(sentence)
+    return fields
+
+
+def _full_fact(body: str, fields: dict) -> dict:
+    if "text" not in fields:
+        fields["text"] = body[fields["start"] : fields["end"]]
+    if "sentence_start" in fields:
+        fields["sentence"] = body[fields.pop("sentence_start") : fields.pop("sentence_end")]
+    if "name" not in fields and fields["kind"] in _NAMED:
+        fields["name"] = fields["text"]
+    return fields
+
+
+_NAMED = frozenset({"place", "program", "org", "person"})
+
+
+def encode_facts(body: str, facts: Sequence[Fact]) -> tuple[bytes | None, str | None]:
+    """(the facts blob, their counts by kind as JSON) for an articles row; (None, None) for none."""
+    if not facts:
+        return None, None
+    kinds: dict[str, int] = {}
+    for fact in facts:
+        kind = fact_kind(fact)
+        kinds[kind] = kinds.get(kind, 0) + 1
+    located: dict[str, int] = {}
+    blob = COMPRESSOR.compress(_ENCODER.encode([compact_fact(body, fact, located) for fact in facts]))
+    return blob, json.dumps(kinds, ensure_ascii=False)
+
+
+def decode_facts(body: str, blob: bytes | None) -> list[Fact]:
+    if not blob:
+        return []
+    maps = msgspec.msgpack.decode(DECOMPRESSOR.decompress(blob))
+    return msgspec.convert([_full_fact(body, fields) for fields in maps], list[Fact])
+
+
+def migrate_fact_rows(db) -> int:
+    """Schema 1 -> 2 inside the caller's transaction: every article's fact rows become its facts
+    blob, then the `facts` table goes. Returns how many articles were rewritten."""
+    db.execute("ALTER TABLE articles ADD COLUMN facts BLOB")
+    db.execute("ALTER TABLE articles ADD COLUMN fact_kinds TEXT")
+    for statement in FIGURES_SCHEMA.split(";"):  # not executescript: it would commit the transaction
+        if statement.strip():
+            db.execute(statement)
+    last_id, rewritten = "", 0
+    while True:
+        rows = db.execute(
+            "SELECT id, data FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last_id, MIGRATION_BATCH)
+        ).fetchall()
+        if not rows:
+            break
+        ids = [row[0] for row in rows]
+        old = _fact_rows(db, ids)
+        updates = []
+        for article_id, data in rows:
+            facts = old.get(article_id)
+            if facts:
+                updates.append((*encode_facts(ARTICLE_DECODER.decode(data).body, facts), article_id))
+        db.executemany("UPDATE articles SET facts = ?, fact_kinds = ? WHERE id = ?", updates)
+        db.executemany(
+            "INSERT INTO figures (article_id, seq, measure) VALUES (?, ?, ?)",
+            [row for article_id, facts in old.items() for row in figure_rows(article_id, facts)],
+        )
+        rewritten += len(updates)
+        last_id = ids[-1]
+    db.execute("DROP TABLE facts")
+    return rewritten
+
+
+def figure_rows(article_id: str, facts: Sequence[Fact]) -> list[tuple[str, int, str]]:
+    """(article id, position, measure) of every fact that carries a measure (counts, money,
+    percents: the figures of `jiwen trends`)."""
+    return [
+        (article_id, seq, measure)
+        for seq, fact in enumerate(facts)
+        if (measure := getattr(fact, "measure", None))
+    ]
+
+
+def _fact_rows(db, article_ids: Sequence[str]) -> dict[str, list[Fact]]:
+    """Schema 1's fact rows of these articles, in their stored order."""
+    marks = ",".join("?" * len(article_ids))
+    found: dict[str, list[Fact]] = {}
+    for article_id, data in db.execute(
+        f"SELECT article_id, data FROM facts WHERE article_id IN ({marks}) ORDER BY article_id, seq",
+        list(article_ids),
+    ):
+        found.setdefault(article_id, []).append(FACT_DECODER.decode(data))
+    return found
 
 
 class Facts(Connection):
-    """Replacing an article's facts and reading them back in order."""
+    """Reading an article's facts back, in either layout (a read-only reader may meet an archive
+    that no writer has migrated yet)."""
 
-    def _replace_facts(self, article_id: str, facts: Sequence[Fact]) -> None:
-        """Inside the caller's transaction: the article's fact rows become `facts`."""
-        self.db.execute("DELETE FROM facts WHERE article_id = ?", (article_id,))
+    def _fact_rows_layout(self) -> bool:
+        layout = getattr(self, "_old_fact_rows", None)
+        if layout is None:
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
+            layout = self._old_fact_rows = "facts" not in columns
+        return layout
+
+    def _facts_of_row(self, row, body: str, old_rows: dict[str, list[Fact]] | None) -> list[Fact]:
+        if old_rows is not None:
+            return old_rows.get(row["id"], [])
+        return decode_facts(body, row["facts"])
+
+    def _old_facts_of(self, article_ids: Sequence[str]) -> dict[str, list[Fact]] | None:
+        return _fact_rows(self.db, article_ids) if self._fact_rows_layout() else None
+
+    def _replace_figures(self, article_id: str, facts: Sequence[Fact]) -> None:
+        """Inside the caller's transaction: the article's `figures` rows become those of `facts`."""
+        self.db.execute("DELETE FROM figures WHERE article_id = ?", (article_id,))
         self.db.executemany(
-            'INSERT INTO facts (article_id, seq, kind, text, start, "end", data) VALUES (?, ?, ?, ?, ?, ?, ?)',
-            [
-                (article_id, seq, fact_kind(fact), fact.text, fact.start, fact.end, ARTICLE_ENCODER.encode(fact))
-                for seq, fact in enumerate(facts)
-            ],
+            "INSERT INTO figures (article_id, seq, measure) VALUES (?, ?, ?)", figure_rows(article_id, facts)
         )
 
-    def _facts_of(self, article_ids: Sequence[str]) -> dict[str, list[Fact]]:
-        """The facts of these articles (at most a few hundred ids), in their stored order."""
-        marks = ",".join("?" * len(article_ids))
-        facts_by_article: dict[str, list[Fact]] = {}
-        for row in self.db.execute(
-            f"SELECT article_id, data FROM facts WHERE article_id IN ({marks}) ORDER BY article_id, seq",
-            list(article_ids),
-        ):
-            facts_by_article.setdefault(row[0], []).append(FACT_DECODER.decode(row[1]))
-        return facts_by_article
-
     # -- figures, for trends ---------------------------------------------------------------
-    # The article's fact JSON is stored as a BLOB; CAST keeps SQLite >= 3.45 from reading it as JSONB.
-    _MEASURED = (
-        "FROM facts JOIN articles ON articles.id = facts.article_id "
-        "WHERE facts.kind IN ('count', 'money', 'percent') AND articles.relevant = 1 AND articles.duplicate_of IS NULL"
-    )
+    _ON_TOPIC = "articles.relevant = 1 AND articles.duplicate_of IS NULL"
 
     def measure_counts(self) -> dict[str, int]:
         """How many figures (count, money, percent facts) of each measure the on-topic,
         not duplicated articles report, most first."""
-        rows = self.db.execute(
-            f"SELECT json_extract(CAST(facts.data AS TEXT), '$.measure') AS measure, COUNT(*) {self._MEASURED} "
-            "AND measure IS NOT NULL GROUP BY measure ORDER BY 2 DESC, 1"
-        )
+        if self._fact_rows_layout():  # schema 1, read before a writer migrated it
+            rows = self.db.execute(
+                "SELECT json_extract(CAST(facts.data AS TEXT), '$.measure') AS measure, COUNT(*) "
+                f"FROM facts JOIN articles ON articles.id = facts.article_id WHERE {self._ON_TOPIC} "
+                "AND measure IS NOT NULL GROUP BY measure ORDER BY 2 DESC, 1"
+            )
+        else:
+            rows = self.db.execute(
+                "SELECT figures.measure, COUNT(*) FROM figures JOIN articles ON articles.id = figures.article_id "
+                f"WHERE {self._ON_TOPIC} GROUP BY figures.measure ORDER BY 2 DESC, 1"
+            )
         return {row[0]: row[1] for row in rows}
 
     def measured_facts(self, measure: str) -> Iterator[tuple[dict, Fact]]:
         """(article fields, fact) for every figure of `measure` in the on-topic, not duplicated
-        articles, without reading the articles' bodies: what `jiwen trends` needs."""
+        articles, in article and fact order: what `jiwen trends` needs. Only the articles that
+        report the measure are read (their body gives the facts' texts and sentences back)."""
+        if self._fact_rows_layout():
+            rows = self.db.execute(
+                "SELECT articles.id, articles.url, articles.title, articles.published, articles.site, facts.data "
+                f"FROM facts JOIN articles ON articles.id = facts.article_id WHERE {self._ON_TOPIC} "
+                "AND json_extract(CAST(facts.data AS TEXT), '$.measure') = ? ORDER BY facts.article_id, facts.seq",
+                (measure,),
+            )
+            for row in rows:
+                yield _head(row), FACT_DECODER.decode(row[5])
+            return
         rows = self.db.execute(
-            "SELECT articles.id, articles.url, articles.title, articles.published, articles.site, facts.data "
-            f"{self._MEASURED} AND json_extract(CAST(facts.data AS TEXT), '$.measure') = ? "
-            "ORDER BY facts.article_id, facts.seq",
+            "SELECT articles.id, articles.url, articles.title, articles.published, articles.site, "
+            "articles.data, articles.facts, group_concat(figures.seq) FROM figures "
+            f"JOIN articles ON articles.id = figures.article_id WHERE figures.measure = ? AND {self._ON_TOPIC} "
+            "GROUP BY figures.article_id ORDER BY figures.article_id",
             (measure,),
         )
         for row in rows:
-            yield {"id": row[0], "url": row[1], "title": row[2], "published": row[3], "site": row[4]}, FACT_DECODER.decode(row[5])
+            body = ARTICLE_DECODER.decode(row[5]).body
+            maps = msgspec.msgpack.decode(DECOMPRESSOR.decompress(row[6]))
+            head = _head(row)
+            for seq in sorted(int(seq) for seq in row[7].split(",")):
+                yield head, msgspec.convert(_full_fact(body, maps[seq]), Fact)
+
+
+def _head(row) -> dict:
+    return {"id": row[0], "url": row[1], "title": row[2], "published": row[3], "site": row[4]}

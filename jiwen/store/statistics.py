@@ -20,9 +20,14 @@ class Statistics(Connection):
             "relevant": one("SELECT COUNT(*) FROM articles WHERE relevant = 1 AND duplicate_of IS NULL"),
             "offtopic": one("SELECT COUNT(*) FROM articles WHERE relevant = 0"),
             "duplicates": one("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL"),
-            "facts": one("SELECT COUNT(*) FROM facts"),
+            "facts": one("SELECT COALESCE(SUM(fact_count), 0) FROM articles"),
             "raw_bytes": one("SELECT COALESCE(SUM(size), 0) FROM pages"),
-            "facts_by_kind": dict(self.db.execute("SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY 2 DESC").fetchall()),
+            "facts_by_kind": dict(
+                self.db.execute(
+                    """SELECT kinds.key, SUM(kinds.value) FROM articles, json_each(articles.fact_kinds) AS kinds
+                       WHERE articles.fact_kinds IS NOT NULL GROUP BY kinds.key ORDER BY 2 DESC, 1"""
+                ).fetchall()
+            ),
             "articles_by_site": dict(
                 self.db.execute(
                     "SELECT COALESCE(site, '(local)'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"

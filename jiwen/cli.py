@@ -247,7 +247,6 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
 
     kind_list = _parse_kinds(kinds)
     changed_since = _parse_changed_since(changed_since)
-    require_searchable_words(query)
     # For indicators, --place is the place a figure is about (hierarchical), not the article's.
     figure_place = place if format_name in INDICATOR_FORMATS else None
     request = SearchRequest(
@@ -255,6 +254,7 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
         kinds=kind_list, sort="date", include_offtopic=include_all,
     )  # fmt: skip
     archive = _open_archive(archive_dir, read_only=True)
+    require_searchable_words(query, archive.index_dir)
     articles = select_articles(archive, request, changed_since=changed_since, include_all=include_all)
     stdout = sys.stdout.buffer
     if output is None and (format_name not in ("csv", "indicators-csv") or sys.stdout.isatty()):

@@ -7,15 +7,20 @@ from .models import SearchRequest, SearchResponse
 from .store import Archive
 
 
-def require_searchable_words(text: str) -> None:
+def require_searchable_words(text: str, index_dir=None) -> None:
     """A query that is given but has nothing to search for once analysed (punctuation, emoji,
     stopwords such as 的 or "the") is refused: Whoosh would drop it and match every article, and
-    `jiwen export` would then write the whole archive."""
+    `jiwen export` would then write the whole archive. `index_dir`: the query is cut with the
+    words saved beside that index, as the search will cut it (without it, the extractor's
+    segmenter and its gazetteer load: over a second for a one-shot search)."""
     if not text or not text.strip():
         return
+    from jiwen.index.analyzer import use_index_words
     from jiwen.index.query import parse_text
     from jiwen.index.schema import build_schema
 
+    if index_dir is not None:
+        use_index_words(index_dir)
     if parse_text(text, build_schema()) is None:
         raise QuerySyntaxError(
             f"query {text!r} has no word to search for (only punctuation, symbols or common words such as 的, 了, the); "
@@ -28,7 +33,7 @@ def run_search(archive: Archive, request: SearchRequest, index=None) -> SearchRe
     (`jiwen serve`) passes the `ArchiveIndex` it keeps open, so columns are decoded once."""
     from jiwen.index import ArchiveIndex
 
-    require_searchable_words(request.query)
+    require_searchable_words(request.query, archive.index_dir)
     if not archive.index_dir.exists():
         raise ArchiveError(f"archive {archive.directory} has no index yet; run 'jiwen reindex'")
     return (index or ArchiveIndex(archive.index_dir)).search(request)

@@ -63,7 +63,10 @@ import json, sys
 import msgspec
 from jiwen.index import ArchiveIndex
 from jiwen.models import SearchRequest
+from jiwen.searching import require_searchable_words
 queries = json.loads(sys.argv[2])
+for q in queries:  # what `jiwen search` and `jiwen export --query` check first
+    require_searchable_words(q, sys.argv[1])
 index = ArchiveIndex(sys.argv[1])
 answers = [msgspec.to_builtins(index.search(SearchRequest(query=q, limit=50))) for q in queries]
 from jiwen.extract.facts import nlp

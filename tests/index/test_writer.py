@@ -98,3 +98,44 @@ def test_a_bulk_add_in_worker_processes_replaces_existing_articles(tmp_path, mon
     assert archive_index.ids() == {a.id for a in big_articles}
     found = archive_index.search(SearchRequest(query="零工驿站", limit=100, include_offtopic=True))
     assert {hit.id for hit in found.hits} == {a.id for a in big_articles[:20]}
+
+
+def _postings(index) -> dict:
+    """Every term's postings as Whoosh reads them back: (docnum, weight, value bytes) lists, with
+    the statistics of their block (shortest and longest document, highest weight)."""
+    found = {}
+    with index.reader() as reader:
+        for fieldname, text in reader.all_terms():
+            if not reader.schema[fieldname].format:
+                continue
+            matcher = reader.postings(fieldname, text)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value(), matcher.block_min_length(),
+                                 matcher.block_max_length(), matcher.block_max_weight()))  # fmt: skip
+                matcher.next()
+            found[(fieldname, text)] = (postings, reader.doc_frequency(fieldname, text))
+        lengths = [[reader.doc_field_length(number, name) for name in ("body", "title")] for number in range(reader.doc_count_all())]
+    return {"postings": found, "lengths": lengths}
+
+
+def test_the_bulk_codec_writes_what_whoosh_s_own_codec_writes(tmp_path, articles):
+    from whoosh.codec.whoosh3 import W3Codec
+    from whoosh.writing import NO_MERGE, SegmentWriter
+
+    from jiwen.index.documents import article_document
+    from jiwen.index.store import create_fresh
+    from jiwen.index.writer import BulkCodec
+
+    built = {}
+    for name, codec in (("whoosh", W3Codec()), ("bulk", BulkCodec())):
+        index = create_fresh(tmp_path / name)
+        writer = SegmentWriter(index, codec=codec)
+        for article in articles:
+            writer.add_document(**article_document(article))
+        writer.commit(mergetype=NO_MERGE)
+        # Segments name Whoosh's own codec: to a reader it is a plain Whoosh 3 index.
+        assert [type(segment.codec()) for segment in index._segments()] == [W3Codec]
+        built[name] = _postings(index)
+    assert len(built["bulk"]["postings"]) > 100
+    assert built["bulk"] == built["whoosh"]

@@ -190,6 +190,15 @@ def test_a_schema_1_archive_migrates_on_open_and_exports_byte_for_byte_the_same(
     with Archive(folder, read_only=True) as unmigrated:  # a reader meets schema 1 as it is
         assert unmigrated.measure_counts() == measures
         assert {measure: list(unmigrated.measured_facts(measure)) for measure in measures} == figures
+        assert unmigrated.stats() == stats
+        # A writer migrates the archive while this reader is open: the reader goes on reading the
+        # layout it opened (its snapshot), every format the same as before.
+        Archive(folder).close()
+        assert _schema_of(db_path)[0] == "2"
+        for name, data in expected.items():
+            assert _export(unmigrated, name) == data, name
+        assert unmigrated.stats() == stats
+    _to_schema_1(db_path, _urls(archive, articles))
     with Archive(folder) as migrated:
         assert _schema_of(db_path) == ("2", {"meta", "pages", "articles", "figures", "runs", "fetch_errors"})
         for name, data in expected.items():

@@ -140,6 +140,7 @@ class Connection:
         try:
             if read_only:
                 self._check_schema()
+                self._pin_unmigrated_snapshot()
                 return
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -185,6 +186,26 @@ class Connection:
                 f"archive {self.directory} was written by a newer jiwen (schema {version}); upgrade jiwen"
             )
         return version
+
+    def _facts_in_rows(self) -> bool:
+        """Whether this archive keeps facts in schema 1's `facts` table (a reader may meet an
+        archive that no writer has migrated yet) rather than in `articles.facts`."""
+        layout = getattr(self, "_old_fact_rows", None)
+        if layout is None:
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
+            layout = self._old_fact_rows = "facts" not in columns
+        return layout
+
+    def _pin_unmigrated_snapshot(self) -> None:
+        """A reader of an archive older than SCHEMA_VERSION reads it in one snapshot: a writer may
+        migrate it meanwhile, and every query of this reader must see the same layout. (A WAL
+        reader's snapshot starts at its transaction's first read and never blocks the writer.)"""
+        if self._schema_version() >= SCHEMA_VERSION:
+            return
+        self.db.execute("BEGIN")
+        self._schema_version()  # the snapshot starts here
+        self._old_fact_rows = None
+        self._facts_in_rows()
 
     def _check_schema(self) -> None:
         if self._schema_version() is None:

@@ -162,15 +162,7 @@ def _fact_rows(db, article_ids: Sequence[str]) -> dict[str, list[Fact]]:
 
 
 class Facts(Connection):
-    """Reading an article's facts back, in either layout (a read-only reader may meet an archive
-    that no writer has migrated yet)."""
-
-    def _fact_rows_layout(self) -> bool:
-        layout = getattr(self, "_old_fact_rows", None)
-        if layout is None:
-            columns = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
-            layout = self._old_fact_rows = "facts" not in columns
-        return layout
+    """Reading an article's facts back, in either layout (`Connection._facts_in_rows`)."""
 
     def _facts_of_row(self, row, body: str, old_rows: dict[str, list[Fact]] | None) -> list[Fact]:
         if old_rows is not None:
@@ -178,7 +170,7 @@ class Facts(Connection):
         return decode_facts(body, row["facts"])
 
     def _old_facts_of(self, article_ids: Sequence[str]) -> dict[str, list[Fact]] | None:
-        return _fact_rows(self.db, article_ids) if self._fact_rows_layout() else None
+        return _fact_rows(self.db, article_ids) if self._facts_in_rows() else None
 
     def _replace_figures(self, article_id: str, facts: Sequence[Fact]) -> None:
         """Inside the caller's transaction: the article's `figures` rows become those of `facts`."""
@@ -193,7 +185,7 @@ class Facts(Connection):
     def measure_counts(self) -> dict[str, int]:
         """How many figures (count, money, percent facts) of each measure the on-topic,
         not duplicated articles report, most first."""
-        if self._fact_rows_layout():  # schema 1, read before a writer migrated it
+        if self._facts_in_rows():  # schema 1, read before a writer migrated it
             rows = self.db.execute(
                 "SELECT json_extract(CAST(facts.data AS TEXT), '$.measure') AS measure, COUNT(*) "
                 f"FROM facts JOIN articles ON articles.id = facts.article_id WHERE {self._ON_TOPIC} "
@@ -210,7 +202,7 @@ class Facts(Connection):
         """(article fields, fact) for every figure of `measure` in the on-topic, not duplicated
         articles, in article and fact order: what `jiwen trends` needs. Only the articles that
         report the measure are read (their body gives the facts' texts and sentences back)."""
-        if self._fact_rows_layout():
+        if self._facts_in_rows():
             rows = self.db.execute(
                 "SELECT articles.id, articles.url, articles.title, articles.published, articles.site, facts.data "
                 f"FROM facts JOIN articles ON articles.id = facts.article_id WHERE {self._ON_TOPIC} "

@@ -24,7 +24,9 @@ class Statistics(Connection):
             "raw_bytes": one("SELECT COALESCE(SUM(size), 0) FROM pages"),
             "facts_by_kind": dict(
                 self.db.execute(
-                    """SELECT kinds.key, SUM(kinds.value) FROM articles, json_each(articles.fact_kinds) AS kinds
+                    "SELECT kind, COUNT(*) FROM facts GROUP BY kind ORDER BY 2 DESC, 1"
+                    if self._facts_in_rows()  # schema 1, read before a writer migrated it
+                    else """SELECT kinds.key, SUM(kinds.value) FROM articles, json_each(articles.fact_kinds) AS kinds
                        WHERE articles.fact_kinds IS NOT NULL GROUP BY kinds.key ORDER BY 2 DESC, 1"""
                 ).fetchall()
             ),

@@ -26,7 +26,7 @@ from twisted.internet.defer import Deferred
 from jiwen.errors import JiwenError
 from jiwen.models import FetchedPage
 from jiwen.pipeline import Outcome, PagePipeline
-from jiwen.processes import SPAWN, LogForwarding, WorkerError, WorkerFailure, become_worker
+from jiwen.processes import LogForwarding, WorkerError, WorkerFailure, become_worker, spawn_context
 from jiwen.store import Archive
 
 T = TypeVar("T")
@@ -58,8 +58,8 @@ class PipelineWorker:
         reactor runs, so an unusable archive fails the crawl at once). It then loads its
         dictionaries while the first pages download; pages sent meanwhile wait in the pipe."""
         self._logs = LogForwarding()
-        self._connection, child_end = SPAWN.Pipe()
-        self._process = SPAWN.Process(
+        self._connection, child_end = spawn_context().Pipe()
+        self._process = spawn_context().Process(
             target=_serve,
             args=(str(self.archive_dir), self.run_id, os.getpid(), self._logs.queue, child_end, self.overrides),
             name="jiwen-pipeline",

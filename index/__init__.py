@@ -9,19 +9,16 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from whoosh.writing import NO_MERGE
-
 from jiwen.models import ArchivedArticle, SearchRequest, SearchResponse
 
 from .analyzer import save_user_words, use_index_words
 from .arrays import SearchArrays
 from .columns import ColumnCache, save_missing_columns
-from .documents import article_document
 from .scoring import Scorer
 from .searcher import run_matching_ids, run_search
 from .snippets import DEFAULT_MARKS
 from .store import check_complete, create_fresh, open_or_create, remove_stale_rebuilds, swap_in
-from .writer import DEFAULT_LOCK_TIMEOUT, MAX_SEGMENTS, PARALLEL_THRESHOLD, REBUILD_ROUND, IndexBusyError, open_writer, write_lock
+from .locking import DEFAULT_LOCK_TIMEOUT, IndexBusyError, write_lock
 
 
 class ArchiveIndex:
@@ -51,6 +48,9 @@ class ArchiveIndex:
 
     def add(self, articles: Iterable[ArchivedArticle]) -> int:
         """Add or replace (by id) the articles, in one commit. Returns how many were written."""
+        from .documents import article_document
+        from .writer import MAX_SEGMENTS, PARALLEL_THRESHOLD, open_writer
+
         articles = iter(articles)
         head = list(itertools.islice(articles, PARALLEL_THRESHOLD))
         # Parallel writers leave one segment per worker and never merge; once segments pile up,
@@ -85,6 +85,8 @@ class ArchiveIndex:
         return remove_stale_rebuilds(self.directory)
 
     def delete(self, ids: Iterable[str]) -> None:
+        from .writer import open_writer
+
         writer = open_writer(self._index, self.directory, timeout=self.lock_timeout)
         try:
             for article_id in ids:
@@ -98,6 +100,11 @@ class ArchiveIndex:
     def rebuild(self, articles: Iterable[ArchivedArticle]) -> int:
         """Build a fresh index from `articles` beside this one, then swap it in. Holds this index's
         writer lock meanwhile, so no other writer's work is lost in the swap."""
+        from whoosh.writing import NO_MERGE
+
+        from .documents import article_document
+        from .writer import PARALLEL_THRESHOLD, REBUILD_ROUND, open_writer
+
         fresh = self.directory.with_name(f".{self.directory.name}.rebuild-{os.getpid()}")
         count = 0
         with write_lock(self._index, self.directory, timeout=self.lock_timeout):

@@ -37,7 +37,8 @@ def segmenter():
 def word_frequency(word: str) -> int:
     # A search-only process has the query segmenter alone: the same dictionary and words.
     if _query_segmenter is not None and not nlp.segmenter.cache_info().currsize:
-        return nlp.dictionary_frequency(word, _query_segmenter)
+        pending = _query_words.get(word)
+        return pending if pending is not None else nlp.dictionary_frequency(word, _query_segmenter)
     return nlp.dictionary_frequency(word)
 
 
@@ -47,6 +48,13 @@ def word_frequency(word: str) -> int:
 # (which took most of a one-shot `jiwen search`). Not a Whoosh file name: Whoosh leaves it alone.
 WORDS_FILE = "jw_user_words.tsv"
 _query_segmenter = None
+# The saved words not given to the query segmenter yet, and the dictionary total it cuts with.
+# A word can change the cut of a text only if it occurs in the text, so each query gives the
+# segmenter just the saved words it contains (jieba's add_word, a Python call a word, took a
+# quarter of a one-shot search for all of them); the total, which weighs every route, is set to
+# what it is with every word added, so the cut is the same as with all of them.
+_query_words: dict[str, int] = {}
+_query_total = 0
 
 
 def _user_words_text() -> str:
@@ -93,13 +101,29 @@ def use_index_words(directory) -> None:
     except ImportError:  # pragma: no cover - the dependency is declared; kept for odd platforms
         import jieba as jieba_module
     jieba_module.setLogLevel(logging.WARNING)
+    global _query_total
     tokenizer = jieba_module.Tokenizer()
     tokenizer.initialize()
+    words: dict[str, int] = {}
     for line in lines:
         word, _, frequency = line.partition("\t")
         if word:
-            tokenizer.add_word(word, freq=int(frequency or 0) or nlp.USER_WORD_FREQUENCY)
+            words[word] = int(frequency or 0) or nlp.USER_WORD_FREQUENCY
+    # As adding every word would leave it: jieba's add_word adds the word's frequency to the
+    # total (even for a word the dictionary had).
+    _query_total = tokenizer.total + sum(words.values())
+    _query_words.clear()
+    _query_words.update(words)
+    tokenizer.total = _query_total
     _query_segmenter = tokenizer
+
+
+def _give_query_words(text: str) -> None:
+    found = [word for word in _query_words if word in text]
+    for word in found:
+        _query_segmenter.add_word(word, freq=_query_words.pop(word))
+    if found:
+        _query_segmenter.total = _query_total
 
 
 @lru_cache(maxsize=1)
@@ -140,6 +164,7 @@ def _analyze_word(word: str) -> tuple[str | None, tuple[tuple[str, int], ...]]:
 
 def _query_cut(text: str) -> list[str]:
     if _query_segmenter is not None:
+        _give_query_words(text)
         return [word for word in _query_segmenter.cut(text, HMM=False) if word]
     return _cut(text)
 

@@ -9,23 +9,19 @@ buffers into a thread and commits later, so a caller would never learn its docum
 
 from __future__ import annotations
 
-import os
-import time
-from contextlib import contextmanager
-
 import multiprocessing
+import os
 
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.index import Index, LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import IndexWriter, SegmentWriter
 
-from jiwen.errors import JiwenError
 from jiwen.processes import die_with_parent
 
 from .analyzer import segmenter
+from .locking import DEFAULT_LOCK_TIMEOUT, IndexBusyError
 
-DEFAULT_LOCK_TIMEOUT = 10.0
 # Memory for the posting pool of each writer process: larger pools mean fewer sorted runs to merge.
 LIMIT_MB = 256
 # Below this many documents, starting worker processes costs more than it saves.
@@ -99,10 +95,6 @@ class BulkCodec(W3Codec):
         return W3Codec(self._blocklimit, self._compression, self._inlinelimit).new_segment(storage, indexname)
 
 
-class IndexBusyError(JiwenError):
-    """Another writer holds the search index's lock."""
-
-
 def writer_processes() -> int:
     """Worker processes for a parallel writer. None in a daemonic process (the background
     indexer): multiprocessing forbids daemons to have children, and Whoosh's workers would fail
@@ -167,21 +159,3 @@ def open_writer(
             f"search index {directory} is being written by another process "
             f"(waited {timeout:g}s); wait for it to finish and retry"
         ) from None
-
-
-@contextmanager
-def write_lock(index: Index, directory, *, timeout: float = DEFAULT_LOCK_TIMEOUT):
-    """Hold the index's writer lock without opening a writer (for work done beside the index)."""
-    lock = index.lock("WRITELOCK")
-    deadline = time.monotonic() + timeout
-    while not lock.acquire(blocking=False):
-        if time.monotonic() >= deadline:
-            raise IndexBusyError(
-                f"search index {directory} is being written by another process "
-                f"(waited {timeout:g}s); wait for it to finish and retry"
-            )
-        time.sleep(0.1)
-    try:
-        yield
-    finally:
-        lock.release()

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from .errors import storage_failure
-from .processes import SPAWN, WorkerError, WorkerFailure, become_worker
+from .processes import WorkerError, WorkerFailure, become_worker, spawn_context
 from .store import Archive
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,8 @@ class BackgroundIndexer:
         max_delay: float = DEFAULT_MAX_DELAY,
         log_queue=None,
     ) -> None:
-        self._connection, child_end = SPAWN.Pipe()
-        self._process = SPAWN.Process(
+        self._connection, child_end = spawn_context().Pipe()
+        self._process = spawn_context().Process(
             target=_serve,
             args=(str(archive_dir), os.getpid(), log_queue, child_end, batch_size, max_delay),
             name="jiwen-indexer",

@@ -21,14 +21,23 @@ from __future__ import annotations
 import ctypes
 import logging
 import logging.handlers
-import multiprocessing
 import os
 import signal
 import sys
 import traceback
 from dataclasses import dataclass
 
-SPAWN = multiprocessing.get_context("spawn")
+
+
+def spawn_context():
+    """multiprocessing's "spawn" context, made on first use:
+    importing multiprocessing is a tenth of a one-shot `jiwen search`'s start-up on a busy
+    machine, and a search starts no worker."""
+    import multiprocessing
+
+    return multiprocessing.get_context("spawn")
+
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -88,7 +97,7 @@ class LogForwarding:
     queue pattern), so they land in the same file and terminal as the parent's own lines."""
 
     def __init__(self) -> None:
-        self.queue = SPAWN.Queue()
+        self.queue = spawn_context().Queue()
         self._listener = logging.handlers.QueueListener(self.queue, _Relay())
         self._listener.start()
 

@@ -80,12 +80,13 @@ def test_a_search_after_another_instance_rebuilt_the_index_sees_the_new_one(inde
 
 def test_a_rebuild_in_several_parallel_rounds_gives_the_same_results(tmp_path, monkeypatch, big_articles):
     import jiwen.index as index_package
+    import jiwen.index.writer  # noqa: F401  (the writer's constants are patched there)
 
     whole = ArchiveIndex(tmp_path / "whole")
     whole.rebuild(big_articles)
     # Rounds as a 100,000-article rebuild has them, on a small scale: several, in worker processes.
-    monkeypatch.setattr(index_package, "REBUILD_ROUND", 45)
-    monkeypatch.setattr(index_package, "PARALLEL_THRESHOLD", 20)
+    monkeypatch.setattr(index_package.writer, "REBUILD_ROUND", 45)
+    monkeypatch.setattr(index_package.writer, "PARALLEL_THRESHOLD", 20)
     rounds = ArchiveIndex(tmp_path / "rounds")
     assert rounds.rebuild(big_articles) == len(big_articles)
     assert len(rounds._index._segments()) > 2
@@ -98,8 +99,9 @@ def test_a_rebuild_in_several_parallel_rounds_gives_the_same_results(tmp_path, m
 
 def test_a_rebuild_streams_holding_at_most_one_round_of_articles(tmp_path, monkeypatch, big_articles):
     import jiwen.index as index_package
+    import jiwen.index.writer  # noqa: F401  (the writer's constants are patched there)
 
-    monkeypatch.setattr(index_package, "REBUILD_ROUND", 25)
+    monkeypatch.setattr(index_package.writer, "REBUILD_ROUND", 25)
     pulled = 0
 
     def stream():

@@ -86,12 +86,13 @@ def test_searching_works_while_a_writer_is_open(index):
 
 def test_a_bulk_add_in_worker_processes_replaces_existing_articles(tmp_path, monkeypatch, big_articles):
     import jiwen.index as index_package
+    import jiwen.index.writer  # noqa: F401  (the writer's constants are patched there)
     import msgspec
 
     archive_index = ArchiveIndex(tmp_path / "bulk")
     archive_index.add(big_articles[:40])
     # Lower the bar so this small batch takes the parallel path a real bulk load takes.
-    monkeypatch.setattr(index_package, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(index_package.writer, "PARALLEL_THRESHOLD", 10)
     renamed = [msgspec.structs.replace(a, title="零工驿站开张") for a in big_articles[:20]]
     assert archive_index.add(renamed + big_articles[40:]) == 20 + len(big_articles) - 40
     assert archive_index.doc_count() == len(big_articles)

@@ -1,0 +1,37 @@
+"""The index's writer lock: how long a writer waits for another, and the error it then raises.
+
+Apart from `writer.py` so that a process that only searches (a one-shot `jiwen search`) imports
+neither Whoosh's writers nor multiprocessing."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+from whoosh.index import Index
+
+from jiwen.errors import JiwenError
+
+DEFAULT_LOCK_TIMEOUT = 10.0
+
+
+class IndexBusyError(JiwenError):
+    """Another writer holds the search index's lock."""
+
+
+@contextmanager
+def write_lock(index: Index, directory, *, timeout: float = DEFAULT_LOCK_TIMEOUT):
+    """Hold the index's writer lock without opening a writer (for work done beside the index)."""
+    lock = index.lock("WRITELOCK")
+    deadline = time.monotonic() + timeout
+    while not lock.acquire(blocking=False):
+        if time.monotonic() >= deadline:
+            raise IndexBusyError(
+                f"search index {directory} is being written by another process "
+                f"(waited {timeout:g}s); wait for it to finish and retry"
+            )
+        time.sleep(0.1)
+    try:
+        yield
+    finally:
+        lock.release()

@@ -128,7 +128,12 @@ def attribute(text: str, facts: list[Fact], published: str | None, title: str | 
     places = [f for f in facts if isinstance(f, PlaceFact)]
     dates = [f for f in facts if isinstance(f, DateFact)]
     home = article_place(title, places, text)
-    anchors = _place_anchors(text, places, rules, home, publisher_province(text, places))
+    publisher = publisher_province(text, places)
+    if publisher is not None and (home is None or home.level == "province") and _says_we(text, rules):
+        # A paper that writes 我省 tells its story from its own province, even where it names its
+        # partner more (苏陕协作 in a Shaanxi paper): figures with no place of their own are its.
+        home = publisher
+    anchors = _place_anchors(text, places, rules, home, publisher)
     anchor_starts = [a[0] for a in anchors]
     date_starts = [d.start for d in dates]
     paragraphs = _paragraph_starts(text)
@@ -170,7 +175,35 @@ def publisher_province(text: str, places: list[PlaceFact]) -> Area | None:
         province = _province_in(text[start:end])
         if province is not None and province in named:
             return _named(province, "province") or Area(province, None, "province", province)
+    province = _partnership_side(text, places)
+    if province is not None:
+        return _named(province, "province") or Area(province, None, "province", province)
     return None
+
+
+def _says_we(text: str, rules) -> bool:
+    return any(word in text for word in rules["publisher_words"] if not word.startswith("全"))
+
+
+def _partnership_side(text: str, places: list[PlaceFact]) -> str | None:
+    """The side of a two-province partnership (苏陕协作, 粤桂两省区) a text that says 我省/我区
+    is told from: the member it names less in full outside the pair's own abbreviations. A
+    paper writes its own province as 我省 and names the partner (江苏省援建我省…); None when no
+    pair is named, or both sides are named equally."""
+    if not _says_we(text, _rules()):
+        return None
+    abbreviated = sorted((p for p in places if p.level == "province" and p.end - p.start == 1), key=lambda p: p.start)
+    pairs = {frozenset((a.name, b.name)) for a, b in zip(abbreviated, abbreviated[1:])
+             if a.end == b.start and a.name != b.name}
+    if len(pairs) != 1:
+        return None
+    sides = sorted(pairs.pop())
+    self_words = _rules()["area_words"]  # 我省 itself is not a mention in full
+    named = {side: sum(1 for p in places if p.end - p.start > 1 and p.province == side and p.level in _LEVEL_RANK
+                       and p.text not in self_words)
+             for side in sides}
+    fewer, more = sorted(sides, key=lambda side: named[side])
+    return fewer if named[fewer] < named[more] else None
 
 
 def _province_in(line: str) -> str | None:

@@ -140,3 +140,26 @@ def test_places_a_plan_takes_on_are_counted_at_publication_not_at_the_plan_s_end
     assert (fact.period_start, fact.period_end) == (None, "2018-01-10")
     plan = figure(text, 100000, published="2018-01-10")
     assert plan.period_end == "2020-12-31"
+
+
+def test_in_a_two_province_partnership_our_province_is_the_side_the_text_does_not_name_in_full():
+    # No dateline or source line: the pair 闽宁 and the partner named in full (福建省) tell it.
+    text = ("闽宁协作持续深化。福建省今年向我区援建帮扶车间52个，福建省企业吸纳务工人员。"
+            "闽宁两省共建产业园区12个。")
+    workshops = figure(text, 52, published="2023-07-01", title="闽宁协作再上新台阶")
+    parks = figure(text, 12, published="2023-07-01", title="闽宁协作再上新台阶")
+    assert workshops.place == "宁夏回族自治区"
+    assert parks.place == "宁夏回族自治区"  # a joint figure (两省共建), told from our side
+
+
+def test_a_partnership_told_from_the_partner_s_side_keeps_the_partner():
+    text = "闽宁协作持续深化。我省今年在宁夏回族自治区援建帮扶车间52个，宁夏回族自治区务工人员来闽就业。"
+    assert figure(text, 52, published="2023-07-01").place == "宁夏回族自治区"
+    fact = figure("闽宁协作持续深化。宁夏回族自治区的务工人员来闽，宁夏企业来访，我省去年接收务工人员8600人。",
+                  8600, published="2023-07-01")
+    assert fact.place == "福建省"
+
+
+def test_a_partnership_without_our_province_is_not_read_as_anyone_s_side():
+    fact = figure("闽宁协作持续深化。福建省今年在宁夏援建帮扶车间52个。", 52, published="2023-07-01")
+    assert fact.place == "宁夏回族自治区"

@@ -119,8 +119,11 @@ def _is_destination(text: str, place: PlaceFact, rules) -> bool:
     return before.endswith(tuple(rules["destination_before"])) or after.startswith(tuple(rules["not_alone_after"]))
 
 
-def attribute(text: str, facts: list[Fact], published: str | None, title: str | None = None) -> None:
-    """Fill the attribution fields of the measured facts in `facts` (in place)."""
+def attribute(text: str, facts: list[Fact], published: str | None, title: str | None = None,
+              province: str | None = None) -> None:
+    """Fill the attribution fields of the measured facts in `facts` (in place). `province`: the
+    publisher's province when the caller knows it (sites.toml, `jiwen extract --province`); it
+    decides 我省/本省/全省 before anything the text says."""
     measured = [f for f in facts if isinstance(f, MeasuredFact)]
     if not measured:
         return
@@ -128,7 +131,7 @@ def attribute(text: str, facts: list[Fact], published: str | None, title: str | 
     places = [f for f in facts if isinstance(f, PlaceFact)]
     dates = [f for f in facts if isinstance(f, DateFact)]
     home = article_place(title, places, text)
-    publisher = publisher_province(text, places)
+    publisher = province_area(province) if province else publisher_province(text, places)
     if publisher is not None and (home is None or home.level == "province") and _says_we(text, rules):
         # A paper that writes 我省 tells its story from its own province, even where it names its
         # partner more (苏陕协作 in a Shaanxi paper): figures with no place of their own are its.
@@ -156,6 +159,17 @@ def _paragraph_starts(text: str) -> list[int]:
         starts.append(position + 1)
         position = text.find("\n", position + 1)
     return starts
+
+
+def province_area(name: str | None) -> Area | None:
+    """The province (or autonomous region, municipality) a user's `name` means (陕西, 陕西省,
+    广西, 新疆维吾尔自治区), or None when it names none."""
+    from .places import gazetteer
+
+    if not name:
+        return None
+    found = {p.name for p in gazetteer().by_form.get(name.strip(), ()) if p.level == "province"}
+    return _named(found.pop(), "province") if len(found) == 1 else None
 
 
 def publisher_province(text: str, places: list[PlaceFact]) -> Area | None:

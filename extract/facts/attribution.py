@@ -34,7 +34,7 @@ from .numbers import parse_number
 from .sentences import sentence_bounds
 
 NATIONAL = "全国"
-_WITHIN_YEARS = re.compile(r"([1-9]|[一二两三四五六七八九十])年内")
+_WITHIN_YEARS = re.compile(r"([1-9]|[一二两三四五六七八九十])年(?:内|之内|时间)")
 
 
 @dataclass(frozen=True)
@@ -200,24 +200,46 @@ def _says_we(text: str, rules) -> bool:
 
 
 def _partnership_side(text: str, places: list[PlaceFact]) -> str | None:
-    """The side of a two-province partnership (苏陕协作, 粤桂两省区) a text that says 我省/我区
-    is told from: the member it names less in full outside the pair's own abbreviations. A
-    paper writes its own province as 我省 and names the partner (江苏省援建我省…); None when no
-    pair is named, or both sides are named equally."""
-    if not _says_we(text, _rules()):
+    """The side of a two-province partnership (苏陕协作, 闽宁两省) a text that says 我省/我区 is
+    told from: the side that is not the partner. The partner is the province that acts on 我省
+    in one clause (江苏省援建我省…, 福建企业来我区…) or that 我省 sends people to (我省选派干部到
+    江苏省); None when no single pair is named or the text does not tell the sides apart."""
+    rules = _rules()
+    if not _says_we(text, rules):
         return None
     abbreviated = sorted((p for p in places if p.level == "province" and p.end - p.start == 1), key=lambda p: p.start)
     pairs = {frozenset((a.name, b.name)) for a, b in zip(abbreviated, abbreviated[1:])
              if a.end == b.start and a.name != b.name}
     if len(pairs) != 1:
         return None
-    sides = sorted(pairs.pop())
-    self_words = _rules()["area_words"]  # 我省 itself is not a mention in full
-    named = {side: sum(1 for p in places if p.end - p.start > 1 and p.province == side and p.level in _LEVEL_RANK
-                       and p.text not in self_words)
-             for side in sides}
-    fewer, more = sorted(sides, key=lambda side: named[side])
-    return fewer if named[fewer] < named[more] else None
+    sides = pairs.pop()
+    we = [word for word in rules["publisher_words"] if not word.startswith("全")]
+    toward = tuple(rules["toward_us_before"])
+    partners: set[str] = set()
+    for place in places:
+        if (place.province not in sides or place.level not in _LEVEL_RANK or place.text in rules["area_words"]
+                or place.end - place.start == 1):  # the pair's own 苏/陕 (苏陕两省帮助我省…) is both sides
+            continue
+        clause_end = min([i for i in (text.find(mark, place.end) for mark in "，,。；;\n") if i >= 0] or [len(text)])
+        clause_start = max(text.rfind(mark, 0, place.start) for mark in "，,。；;\n") + 1
+        after, before = text[place.end : clause_end], text[clause_start : place.start]
+        # 江苏省共向我省投入, 江苏省在我省实施: the province acts on us.
+        if any(text[: place.end + i].endswith(toward) for word in we for i in _finds(after, word)):
+            partners.add(place.province)
+        # 我省新选派306名干部到江苏省挂职: where we send people.
+        elif any(word in before for word in we) and _is_destination(text, place, rules):
+            partners.add(place.province)
+    ours = sides - partners
+    return next(iter(ours)) if len(ours) == 1 and partners else None
+
+
+def _finds(text: str, word: str) -> list[int]:
+    """Offsets of `word` in `text`."""
+    found, position = [], text.find(word)
+    while position >= 0:
+        found.append(position)
+        position = text.find(word, position + 1)
+    return found
 
 
 def _province_in(line: str) -> str | None:
@@ -389,14 +411,20 @@ def _period(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts: l
         return None, None
     before = text[max(paragraph, governing.start - 3) : governing.start]
     after = text[governing.end : governing.end + 2]
-    if governing.text.endswith(tuple(rules["since_after"])) or after.startswith(tuple(rules["since_after"])):
+    within = _WITHIN_YEARS.search(text, governing.end, fact.start)
+    if within and governing.date_end is None and planned:
+        # 自去年起……计划利用3年时间转移10万人: N years counted from the date's year.
+        years = int(parse_number(within.group(1)))
+        return first.isoformat(), f"{first.year + years - 1:04d}-12-31"
+    since = tuple(rules["since_after"])
+    if (governing.text.endswith(since) or after.startswith(since)
+            or (not planned and after.startswith(tuple(rules["start_after"])))):
         return first.isoformat(), base.isoformat() if base else None
     if before.endswith(tuple(rules["cutoff_before"])):
         return None, last.isoformat()
     if base is not None and last > base and _counts_places(fact, rules):
         # 2019-2021年规划，覆盖30个重点帮扶县: the places a plan takes on are today's, not the plan's.
         return None, base.isoformat()
-    within = _WITHIN_YEARS.search(text, governing.end, fact.start)
     if within and governing.date_end is None:
         # 2017年初，提出3年内转移10万人: N years counted from the date's year.
         years = int(parse_number(within.group(1)))

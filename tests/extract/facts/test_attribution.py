@@ -142,8 +142,8 @@ def test_places_a_plan_takes_on_are_counted_at_publication_not_at_the_plan_s_end
     assert plan.period_end == "2020-12-31"
 
 
-def test_in_a_two_province_partnership_our_province_is_the_side_the_text_does_not_name_in_full():
-    # No dateline or source line: the pair 闽宁 and the partner named in full (福建省) tell it.
+def test_in_a_two_province_partnership_our_province_is_the_side_the_partner_acts_on():
+    # No dateline or source line: the pair 闽宁 and the partner acting on us (福建省向我区…) tell it.
     text = ("闽宁协作持续深化。福建省今年向我区援建帮扶车间52个，福建省企业吸纳务工人员。"
             "闽宁两省共建产业园区12个。")
     workshops = figure(text, 52, published="2023-07-01", title="闽宁协作再上新台阶")
@@ -152,14 +152,26 @@ def test_in_a_two_province_partnership_our_province_is_the_side_the_text_does_no
     assert parks.place == "宁夏回族自治区"  # a joint figure (两省共建), told from our side
 
 
-def test_a_partnership_told_from_the_partner_s_side_keeps_the_partner():
-    text = "闽宁协作持续深化。我省今年在宁夏回族自治区援建帮扶车间52个，宁夏回族自治区务工人员来闽就业。"
-    assert figure(text, 52, published="2023-07-01").place == "宁夏回族自治区"
-    fact = figure("闽宁协作持续深化。宁夏回族自治区的务工人员来闽，宁夏企业来访，我省去年接收务工人员8600人。",
-                  8600, published="2023-07-01")
-    assert fact.place == "福建省"
+def test_a_partnership_told_from_the_other_side_is_that_side_s():
+    text = "闽宁协作持续深化。宁夏回族自治区组织务工人员来我省就业，我省去年接收务工人员8600人。"
+    assert figure(text, 8600, published="2023-07-01").place == "福建省"
+    text = "闽宁协作持续深化。我省选派干部到宁夏回族自治区挂职，我省去年接收务工人员8600人。"
+    assert figure(text, 8600, published="2023-07-01").place == "福建省"
+
+
+def test_our_province_named_beside_we_is_not_taken_for_the_partner():
+    text = "闽宁协作持续深化。我省印发工作要点、福建省劳务协作方案。今年以来，我省接收务工人员8600人。"
+    assert figure(text, 8600, published="2023-07-01").place == "福建省"
 
 
 def test_a_partnership_without_our_province_is_not_read_as_anyone_s_side():
     fact = figure("闽宁协作持续深化。福建省今年在宁夏援建帮扶车间52个。", 52, published="2023-07-01")
     assert fact.place == "宁夏回族自治区"
+
+
+def test_from_a_date_on_runs_to_publication_for_an_achieved_figure_and_n_years_for_a_plan():
+    text = "自去年起，全区实施就业帮扶行动，覆盖15个重点县，计划利用3年时间转移就业4万人。"
+    counties = figure(text, 15, published="2019-10-17")
+    planned = figure(text, 40000, published="2019-10-17")
+    assert (counties.period_start, counties.period_end) == ("2018-01-01", "2019-10-17")
+    assert (planned.period_start, planned.period_end) == ("2018-01-01", "2020-12-31")

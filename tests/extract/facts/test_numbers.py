@@ -132,3 +132,15 @@ def test_chinese_decimals_are_read_whole():
 def test_digits_mixed_with_chinese_magnitudes_are_one_number():
     assert only("招收1万2千名工人。", CountFact).value == 12000
     assert only("投资2亿3千万元。", MoneyFact).value == 230000000
+
+
+def test_people_counted_in_wan_without_a_classifier_are_counts_whose_subject_is_the_noun():
+    (fact,) = numbers_in("近三年来，全县累计带动超12万农村劳动力外出务工。")
+    assert (fact.text, fact.value, fact.unit, fact.qualifier, fact.subject) == (
+        "超12万农村劳动力", 120000, None, "more_than", "农村劳动力")
+    (fact,) = numbers_in("培训覆盖3.6万脱贫劳动力。")
+    assert (fact.value, fact.unit, fact.subject) == (36000, None, "脱贫劳动力")
+
+
+def test_a_plain_number_before_a_people_noun_is_not_a_count():
+    assert numbers_in("编号36农民工服务站今天开放。") == []

@@ -389,11 +389,15 @@ def _last_day(value: str) -> date:
 def _period(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts: list[int], paragraph: int,
             sentence: int, base: date | None, rules) -> tuple[str | None, str | None]:
     clause = text[sentence : fact.start]
-    planned = any(word in clause for word in rules["plan_words"])
+    planned = any(word in clause for word in rules["plan_words"]) or (
+        not isinstance(fact, CountFact) and any(word in clause for word in rules["budget_words"])
+    )
     index = bisect_right(date_starts, fact.start - 1) - 1
     governing = None
     while index >= 0 and dates[index].start >= paragraph:
-        if dates[index].end <= fact.start and dates[index].granularity != "recurring":
+        # 比去年同期增长27%: the year compared with is not the figure's period.
+        compared = text.startswith(tuple(rules["comparison_after"]), dates[index].end)
+        if dates[index].end <= fact.start and dates[index].granularity != "recurring" and not compared:
             governing = dates[index]
             break
         index -= 1

@@ -86,6 +86,7 @@ def _rules():
         "small_numeral_only": units["count"]["small_numeral_only"],
         "self_counting": set(units["count"]["self_counting"]),
         "aliases": units["count"].get("aliases", {}),
+        "reference_before": tuple(units["count"]["reference_before"]),
     }
 
 
@@ -164,6 +165,10 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
         ):
             return None
     number_start = match.start("n1")
+    if _is_chinese(first) and not match.group("before") and text[max(0, number_start - 2) : number_start].endswith(
+        rules["reference_before"]
+    ):
+        return None  # 这两趟专列: the two already told of
     # A Chinese numeral must start a word (统一 + 个 is not "一个"), or its qualifier must (近千人).
     if _is_chinese(first) and not tokens.is_boundary(number_start) and not (
         qualified and tokens.is_boundary(match.start())

@@ -175,3 +175,12 @@ def test_from_a_date_on_runs_to_publication_for_an_achieved_figure_and_n_years_f
     planned = figure(text, 40000, published="2019-10-17")
     assert (counties.period_start, counties.period_end) == ("2018-01-01", "2019-10-17")
     assert (planned.period_start, planned.period_end) == ("2018-01-01", "2020-12-31")
+
+
+def test_a_year_compared_with_is_not_the_figure_s_period_and_a_budget_is_the_year_s():
+    text = "今年以来，全市新增市场主体1.2万户，比去年同期增长18.5%。"
+    assert (figure(text, 18.5).period_start, figure(text, 18.5).period_end) == ("2024-01-01", "2024-06-20")
+    budget = figure("今年，省里安排就业补助资金2000万元。", 20000000)
+    assert (budget.period_start, budget.period_end) == ("2024-01-01", "2024-12-31")
+    done = figure("今年，全县已安排就业2600人。", 2600)
+    assert (done.period_start, done.period_end) == ("2024-01-01", "2024-06-20")

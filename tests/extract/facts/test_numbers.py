@@ -144,3 +144,12 @@ def test_people_counted_in_wan_without_a_classifier_are_counts_whose_subject_is_
 
 def test_a_plain_number_before_a_people_noun_is_not_a_count():
     assert numbers_in("编号36农民工服务站今天开放。") == []
+
+
+def test_runs_and_flights_are_counted_in_their_own_units():
+    assert [(f.value, f.unit) for f in numbers_in("开通返岗专车320班次、包机6架次。")] == [(320, "班次"), (6, "架次")]
+
+
+def test_a_number_pointing_back_at_things_already_counted_is_not_a_new_figure():
+    assert numbers_in("这三趟专列上坐的都是返岗员工。") == []
+    assert [f.value for f in numbers_in("全县开出三趟专列。")] == [3]

@@ -101,3 +101,12 @@ def test_a_recommended_news_heading_at_the_top_does_not_cut_the_story():
     text = "某县推进转移就业\n新闻推荐\n" + story + "\n" + story + "\n"
     article = extract_article(text.encode("utf-8"), content_type="text/plain")
     assert story in article.body
+
+
+def test_a_dump_that_states_no_date_takes_its_url_s_date_and_one_that_states_a_date_keeps_it():
+    undated = "某县推进转移就业\n近年来，某县累计促进2万名农村劳动力外出务工。\n".encode("utf-8")
+    dated = "某县推进转移就业\n发布时间：2024-03-09\n近年来，某县累计促进2万名农村劳动力外出务工。\n".encode("utf-8")
+    url = "http://www.example.gov.cn/xwzx/202403/t20240308_1.html"
+    assert extract_article(undated, url=url, content_type="text/plain").published == "2024-03-08"
+    assert extract_article(undated, content_type="text/plain").published is None
+    assert extract_article(dated, url=url, content_type="text/plain").published.startswith("2024-03-09")

@@ -276,15 +276,29 @@ def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None,
     previous_destination_end = -10
     # 中新网四川新闻3月8日电: the wire's place, not the story's.
     datelines = [m.span() for m in _dateline_pattern().finditer(text)]
+    listing: list[PlaceFact] = []  # places of one list so far (昆明、大理、保山…), anchored one by one
     for place in places:
         if any(s <= place.start < e for s, e in datelines):
             continue
         before = text[max(0, place.start - 4) : place.start]
         after = text[place.end : place.end + 3]
+        joined = bool(listing) and place.start - listing[-1].end == 1 and text[place.start - 1] in "、和与及"
         # 赴广东、浙江务工: a place listed right after a destination is one too.
         listed = place.start - previous_destination_end <= 1 and text[place.start - 1 : place.start] in "、和与及"
         if before.endswith(destination) or listed:
             previous_destination_end = place.end
+            listing = []
+            continue
+        listing = [*listing, place] if joined else [place]
+        if after.startswith(tuple(rules["list_end"])) and len(listing) > 1:
+            # 来自昆明、大理、保山等地的540名务工人员: the list's figure is their province's, when
+            # they share one, not the last city's.
+            del anchors[len(anchors) - (len(listing) - 1) :]
+            provinces = {p.province for p in listing}
+            province = _named(provinces.pop(), "province") if len(provinces) == 1 and None not in provinces else None
+            if province is not None:
+                anchors.append((listing[0].start, place.end, province))
+            listing = []
             continue
         if after.startswith(not_alone):
             if after.startswith(("两地", "双方", "三地")):

@@ -119,7 +119,8 @@ def gazetteer() -> Gazetteer:
     rules = load_rules("places.toml")
     alias_rules = rules["aliases"]
     listed = set(alias_rules["ordinary_words"])
-    ordinary = {level: words | listed for level, words in _ordinary_words(alias_rules).items()}
+    cities = set(alias_rules["city_names"])
+    ordinary = {level: (words | listed) - cities for level, words in _ordinary_words(alias_rules).items()}
     variants: dict[str, list[str]] = rules["variants"]
     by_form: dict[str, list[Place]] = {}
 

@@ -184,3 +184,10 @@ def test_a_year_compared_with_is_not_the_figure_s_period_and_a_budget_is_the_yea
     assert (budget.period_start, budget.period_end) == ("2024-01-01", "2024-12-31")
     done = figure("今年，全县已安排就业2600人。", 2600)
     assert (done.period_start, done.period_end) == ("2024-01-01", "2024-06-20")
+
+
+def test_a_list_of_places_ending_in_deng_is_the_province_they_share_not_the_last_city():
+    fact = figure("专列搭载来自遵义、毕节、铜仁等地的860名务工人员返岗。", 860, title="返岗专列开出")
+    assert fact.place == "贵州省"
+    mixed = figure("为广州、南宁等地的120家企业输送员工。", 120, title="遵义市开出返岗专列")
+    assert mixed.place == "遵义市"  # no province they share: the article's place

@@ -40,6 +40,7 @@ def _rules():
         "trades": tuple(sorted(rules["brand_trades"], key=len, reverse=True)),
         "not_brand_after": tuple(rules["not_brand_after"]),
         "worker_endings": rules["brand_worker_endings"],
+        "full_name_endings": tuple(rules["brand_place_not_ending"]),
         "preceded_by": tuple(rules["preceded_by"]),
         "ethnic": re.compile(
             "(?:" + "|".join(map(re.escape, sorted(rules["ethnic_brand_prefixes"], key=len, reverse=True))) + ")家(?:"
@@ -140,7 +141,8 @@ def find_programs(tokens: Tokens) -> list[ProgramFact]:
 
     for place in places_of(tokens):  # 湘西绣娘: a place and a trade, unquoted
         trade = next((t for t in rules["trades"] if text.startswith(t, place.end)), None)
-        if trade is None or place.level == "foreign":
+        # A brand takes the place's short name (潜江裁缝); 从江县电工 is a job before a name.
+        if trade is None or place.level == "foreign" or place.text.endswith(rules["full_name_endings"]):
             continue
         end = place.end + len(trade)
         if text.startswith(rules["not_brand_after"], end) or taken.overlaps(place.start, end):

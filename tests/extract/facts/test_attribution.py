@@ -191,3 +191,8 @@ def test_a_list_of_places_ending_in_deng_is_the_province_they_share_not_the_last
     assert fact.place == "贵州省"
     mixed = figure("为广州、南宁等地的120家企业输送员工。", 120, title="遵义市开出返岗专列")
     assert mixed.place == "遵义市"  # no province they share: the article's place
+
+
+def test_people_brought_into_a_province_are_not_that_province_s_figure():
+    fact = figure("去年，全区有组织输入广东的务工人员达5200人。", 5200, title="广西劳务输出")
+    assert fact.place == "广西壮族自治区"

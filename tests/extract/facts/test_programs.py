@@ -83,3 +83,8 @@ def test_a_quoted_instruction_from_a_policy_is_not_a_programme():
 
 def test_a_quoted_project_someone_funds_is_a_programme():
     assert programs_in("省里启动“高校毕业生返乡创业扶持项目”。") == ["高校毕业生返乡创业扶持项目"]
+
+
+def test_a_short_place_name_and_a_trade_is_a_brand_but_a_full_name_and_a_job_before_a_person_is_not():
+    assert programs_in("潜江裁缝走向全国，阳新鞋匠远近闻名。") == ["潜江裁缝", "阳新鞋匠"]
+    assert programs_in("从江县电工王某获得一等奖。") == []

@@ -87,6 +87,7 @@ def _rules():
         "self_counting": set(units["count"]["self_counting"]),
         "aliases": units["count"].get("aliases", {}),
         "reference_before": tuple(units["count"]["reference_before"]),
+        "counted_nouns": units["count"]["counted_nouns"],
     }
 
 
@@ -226,8 +227,8 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
     from .subjects import clause_subject, subject_after, subject_before
 
     if noun:
-        return _make(CountFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier, unit=None,
-                     subject=noun)
+        return _make(CountFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier,
+                     unit=rules["counted_nouns"][noun], subject=noun)
     if unit in rules["self_counting"]:
         return _make(CountFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier, unit=unit)
     subject, subject_start, subject_end = subject_after(tokens, match.end())

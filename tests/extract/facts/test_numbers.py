@@ -134,12 +134,12 @@ def test_digits_mixed_with_chinese_magnitudes_are_one_number():
     assert only("投资2亿3千万元。", MoneyFact).value == 230000000
 
 
-def test_people_counted_in_wan_without_a_classifier_are_counts_whose_subject_is_the_noun():
+def test_people_counted_in_wan_without_a_classifier_are_counts_of_the_noun_in_its_implied_unit():
     (fact,) = numbers_in("近三年来，全县累计带动超12万农村劳动力外出务工。")
     assert (fact.text, fact.value, fact.unit, fact.qualifier, fact.subject) == (
-        "超12万农村劳动力", 120000, None, "more_than", "农村劳动力")
+        "超12万农村劳动力", 120000, "人", "more_than", "农村劳动力")
     (fact,) = numbers_in("培训覆盖3.6万脱贫劳动力。")
-    assert (fact.value, fact.unit, fact.subject) == (36000, None, "脱贫劳动力")
+    assert (fact.value, fact.unit, fact.subject) == (36000, "人", "脱贫劳动力")
 
 
 def test_a_plain_number_before_a_people_noun_is_not_a_count():
@@ -153,3 +153,8 @@ def test_runs_and_flights_are_counted_in_their_own_units():
 def test_a_number_pointing_back_at_things_already_counted_is_not_a_new_figure():
     assert numbers_in("这三趟专列上坐的都是返岗员工。") == []
     assert [f.value for f in numbers_in("全县开出三趟专列。")] == [3]
+
+
+def test_households_counted_in_wan_without_a_classifier_are_counted_in_households():
+    (households,) = numbers_in("帮扶1.2万贫困户稳定增收。")
+    assert (households.value, households.unit) == (12000, "户")

@@ -67,8 +67,16 @@ def text_path(article: dict) -> Path:
     return (FACTS_DEV / article["file"]).resolve()
 
 
-def extract(article: dict) -> dict:
-    """What `jiwen extract PATH` prints for the article's text, as a dict (same calls as the CLI)."""
+@cache
+def source_urls() -> dict[str, str]:
+    """Each text's page URL from sources.json (what a crawl of that page would know)."""
+    sources = json.loads((FACTS_DEV / "sources.json").read_text(encoding="utf-8"))
+    return {s["id"]: s["url"] for s in (sources if isinstance(sources, list) else sources.get("articles", [])) if s.get("url")}
+
+
+def extract(article: dict, url: str | None = None) -> dict:
+    """What `jiwen extract PATH [--url URL]` prints for the article's text, as a dict (same calls
+    as the CLI)."""
     import msgspec
 
     from jiwen.extract.article import extract_article
@@ -76,7 +84,7 @@ def extract(article: dict) -> dict:
     from jiwen.ingest import page_from_file
 
     page = page_from_file(text_path(article))
-    result = extract_article(page.body, url=page.url, content_type=page.content_type)
+    result = extract_article(page.body, url=url or page.url, content_type=page.content_type)
     result.facts = extract_facts(result)
     return msgspec.to_builtins(result)
 
@@ -163,10 +171,12 @@ def score_more(articles: list[dict], outputs: dict[str, dict]) -> tuple[dict[str
     return shares, {key: n for key, (_hit, n) in counts.items()}, misses
 
 
-def run(ids: list[str] | None = None) -> dict[str, dict]:
-    """jiwen's output for the given article ids (all by default)."""
+def run(ids: list[str] | None = None, with_urls: bool = False) -> dict[str, dict]:
+    """jiwen's output for the given article ids (all by default); `with_urls`: each text with its
+    page's URL, as `jiwen extract PATH --url URL` (a crawl knows it; the official command does not)."""
     wanted = set(ids) if ids else None
-    return {a["id"]: extract(a) for a in gold_articles() if wanted is None or a["id"] in wanted}
+    urls = source_urls() if with_urls else {}
+    return {a["id"]: extract(a, urls.get(a["id"])) for a in gold_articles() if wanted is None or a["id"] in wanted}
 
 
 def jionlp_outputs(ids: list[str] | None = None) -> dict[str, dict]:

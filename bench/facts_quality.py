@@ -253,12 +253,14 @@ def articles():
     return items
 
 
-def dev_report(with_jionlp: bool, details: bool) -> None:
+def dev_report(with_jionlp: bool, details: bool, with_urls: bool = False) -> None:
     """The facts dev set: jiwen per half and whole, JioNLP beside it."""
     if not facts_dev.available():
         print(f"note: facts dev set not found at {facts_dev.FACTS_DEV}; real-text scores skipped")
         return
-    outputs = facts_dev.run()
+    outputs = facts_dev.run(with_urls=with_urls)
+    if with_urls:
+        print("(each text extracted with its page's URL from sources.json, as a crawl knows it)")
     peer = facts_dev.jionlp_outputs() if with_jionlp else {}
     groups = {**{f"half {name}": ids for name, ids in facts_dev.halves().items()},
               "whole": sorted(a["id"] for a in facts_dev.gold_articles())}
@@ -317,9 +319,11 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", metavar="NAME", help="score only these fixture articles (and not the seed)")
     parser.add_argument("--official", action="store_true", help="also run the dev set's own scorers on `jiwen extract`")
     parser.add_argument("--no-dev", action="store_true", help="skip the facts dev set")
+    parser.add_argument("--with-urls", action="store_true",
+                        help="extract the dev texts with their pages' URLs (sources.json), as a crawl would")
     options = parser.parse_args()
     if not options.no_dev and not options.only:
-        dev_report(not options.no_jionlp, options.details)
+        dev_report(not options.no_jionlp, options.details, options.with_urls)
         if options.official:
             official_report()
 

@@ -82,7 +82,8 @@ class SiteConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
     # (and for two crawls in a row): "14d" for a daily column, longer for a monthly one.
     stale_after: str = "14d"
     # Where this site keeps its text, headline and date, for layouts the general rules get wrong
-    # ([site.extract] content/title/date XPaths, noise XPaths); `jiwen reextract --site` re-applies.
+    # ([site.extract] content/title/date XPaths, noise XPaths), and the publisher's province
+    # (`province`, for 我省/本省/全省); `jiwen reextract --site` re-applies.
     extract: ExtractionOverrides | None = None
 
     @cached_property

@@ -37,12 +37,12 @@ def process_page(
     overrides: ExtractionOverrides | None = None,
 ) -> Article:
     """The whole extraction stage: the article with its facts. `overrides`: the page's site's
-    XPaths from sites.toml, if it has any."""
+    `[site.extract]` settings from sites.toml (XPaths, the publisher's province), if it has any."""
     from .article import extract_article
     from .facts import extract_facts
 
     article = extract_article(data, url=url, content_type=content_type, fetched_at=fetched_at, overrides=overrides)
-    article.facts = extract_facts(article)
+    article.facts = extract_facts(article, province=overrides.province if overrides else None)
     return article
 
 

@@ -145,10 +145,11 @@ def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet
 @cli.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", help="The page's URL, if known (helps dates and ids).")
+@click.option("--province", help="The publisher's province (陕西省, 广西): what 我省/本省/全省 mean in the text.")
 @click.option("--no-facts", is_flag=True, help="Only the article, without fact extraction.")
 @click.option("--view", "view_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write an HTML page with the facts highlighted (displaCy).")
 @click.option("--compact", is_flag=True, help="One line of JSON instead of indented.")
-def extract(path: Path, url: str | None, no_facts: bool, view_path: Path | None, compact: bool) -> None:
+def extract(path: Path, url: str | None, province: str | None, no_facts: bool, view_path: Path | None, compact: bool) -> None:
     """Extract one file into an article with facts, as JSON on stdout. The archive is not touched.
 
     \b
@@ -156,16 +157,20 @@ def extract(path: Path, url: str | None, no_facts: bool, view_path: Path | None,
       jiwen extract page.html
       jiwen extract page.html --view facts.html   # then open facts.html in a browser
       jiwen extract dump.txt --no-facts | jq .title
+      jiwen extract shaanxi-story.txt --province 陕西   # its 我省 figures are Shaanxi's
     """
     from jiwen.extract import extract_article, extract_facts
+    from jiwen.extract.facts.attribution import province_area
 
     from .formatting import terminal_safe, terminal_safe_json
     from .ingest import page_from_file
 
+    if province is not None and province_area(province) is None:
+        raise HandledError(f"--province {province!r} is not a province-level name (e.g. 陕西省, 广西)")
     page = page_from_file(path)
     article = extract_article(page.body, url=url or page.url, content_type=page.content_type)
     if not no_facts:
-        article.facts = extract_facts(article)
+        article.facts = extract_facts(article, province=province_area(province).name if province else None)
     if view_path is not None:
         from jiwen.extract.facts.view import render_facts_html
 

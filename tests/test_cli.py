@@ -100,6 +100,20 @@ def test_extract_prints_the_json_contract_with_exact_offsets(jiwen, tmp_path):
         assert article["body"][fact["start"] : fact["end"]] == fact["text"]
 
 
+def test_extract_province_says_whose_our_province_figures_are_and_refuses_a_non_province(jiwen, tmp_path):
+    path = tmp_path / "story.txt"
+    path.write_text("帮扶车间吸纳就业\n去年以来，我省新建就业帮扶车间126个。\n", "utf-8")
+    plain = json.loads(jiwen("extract", str(path)).stdout)
+    told = jiwen("extract", str(path), "--province", "广西")
+    assert told.returncode == 0, told.stderr
+    (count,) = [f for f in json.loads(told.stdout)["facts"] if f["kind"] == "count"]
+    assert count["place"] == "广西壮族自治区"
+    assert [f["place"] for f in plain["facts"] if f["kind"] == "count"] == [None]
+    refused = jiwen("extract", str(path), "--province", "江南")
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == "jiwen: --province '江南' is not a province-level name (e.g. 陕西省, 广西)"
+
+
 def test_the_seed_goes_from_file_to_search_hit_to_export(jiwen, seed_path, seed_gold, archive_dir):
     archive = ["--archive", str(archive_dir)]
     ingest = jiwen("ingest", str(seed_path), *archive)

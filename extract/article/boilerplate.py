@@ -19,6 +19,7 @@ class Rules:
     list_bullets: tuple[str, ...]
     headline_max_chars: int
     list_min_lines: int
+    dump_tail_heading_after_chars: int
     credit: re.Pattern
     footer: re.Pattern
     share: re.Pattern
@@ -38,6 +39,7 @@ def rules() -> Rules:
         list_bullets=tuple(sorted(data["list_bullets"], key=len, reverse=True)),
         headline_max_chars=data["headline_max_chars"],
         list_min_lines=data["list_min_lines"],
+        dump_tail_heading_after_chars=data["dump_tail_heading_after_chars"],
         credit=re.compile(data["credit_pattern"], re.IGNORECASE),
         footer=re.compile(data["footer_pattern"], re.IGNORECASE),
         share=re.compile(data["share_pattern"]),

@@ -18,9 +18,17 @@ class ExtractionOverrides(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     title: str | None = None  # XPath of the headline element
     date: str | None = None  # XPath of the element that holds the publication date
     noise: list[str] = []  # XPaths of elements to drop before anything is extracted
+    # The publisher's province (陕西省): a provincial site's 我省/本省/全省 is its own province even
+    # where a story never names it (read by the facts stage, not by the page extractor).
+    province: str | None = None
 
     def problem(self) -> str | None:
-        """What is wrong with these XPaths, as a one-line fix-it, or None."""
+        """What is wrong with these settings, as a one-line fix-it, or None."""
+        if self.province is not None:
+            from jiwen.extract.facts.attribution import province_area
+
+            if province_area(self.province) is None:
+                return f"extract province {self.province!r} is not a province-level name (e.g. 陕西省, 广西)"
         for expression in [self.content, self.title, self.date, *self.noise]:
             if expression is None:
                 continue

@@ -29,6 +29,7 @@ from .metadata import (
     region_lines,
 )
 from ..normalize import normalize_text, strip_pinyin_annotations
+from .pubdate import date_from_url
 from .text_dump import extract_text_dump
 
 _INVISIBLE_BLOCKS = re.compile(r"<(script|style|noscript|template|head)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
@@ -107,6 +108,10 @@ def extract_article(
     if not article.body.strip():
         raise ExtractionError("page yields no article text; check that it is an article page, not an index or an error page")
     article.url = article.url or url
+    if article.published is None:
+        # A text dump (or a page read as one) whose text states no date: the CMS's URL often does
+        # (/t20240308_1.html, /2025-10/30/), as it does for HTML pages (metadata.find_published).
+        article.published = date_from_url(article.url)
     article.encoding = encoding
     for field_name in ("title", "subtitle"):
         value = getattr(article, field_name)

@@ -9,12 +9,15 @@ from datetime import datetime
 
 from jiwen.models import Article, Discarded
 
-from .boilerplate import boilerplate_reason, looks_like_headline, strip_bullet
+from .boilerplate import boilerplate_reason, is_sidebar_heading, looks_like_headline, rules as boilerplate_rules, strip_bullet
 from .byline import find_author, find_source, split_closing_credit
 from .pubdate import SHANGHAI, labelled_date, parse_date, text_dump_rules
 from .sidebar import find_sidebar_lines
 
 _HEADER_MAX_LINES = 6
+# Header lines that are never the headline: a masthead or source line with its timestamp
+# (某某日报 2019-10-17 03:30 大字) and a breadcrumb (焦点> 今日国内> 正文).
+_NOT_HEADLINE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}|\b\d{1,2}:\d\d\b|\S\s*[>＞»]\s*\S")
 _DATELINE = re.compile(r"(?:来源|发布|时间|日期|作者|记者)\s*[:：]")
 
 
@@ -31,6 +34,7 @@ def _choose_title(candidates: list[str]) -> tuple[str | None, str | None]:
     joined by a space ("稳岗拓岗促就业 贵州多措并举…") is the page-title variant, not the headline;
     of the rest, the longest is the headline and the next the subtitle."""
     distinct = list(dict.fromkeys(candidates))
+    distinct = [line for line in distinct if not _NOT_HEADLINE.search(line)] or distinct
     plain = [
         line for line in distinct
         if not any(part in distinct and part != line for part in line.split(" "))
@@ -58,10 +62,15 @@ def extract_text_dump(normalized: str, *, fetched_at: datetime | None = None) ->
     title_lines = [line for line in title_lines if not text_dump_rules()["unix_line"].match(line)]
     article.title, article.subtitle = _choose_title(title_lines)
     body: list[str] = []
+    tail_after = boilerplate_rules().dump_tail_heading_after_chars
     for index in range(header_end, len(lines)):
         if index in claimed:
             continue
         line = lines[index]
+        if is_sidebar_heading(line) and sum(map(len, body)) >= tail_after:
+            # 新闻推荐 after the story: the rest of the dump is other stories' headlines and text.
+            discarded += [Discarded(text=rest, reason="sidebar") for rest in lines[index:]]
+            break
         reason = boilerplate_reason(line)
         if reason is None and _DATELINE.search(line) and len(line) < 60 and not body:
             article.published = article.published or labelled_date(line, fetched_at)

@@ -34,7 +34,7 @@ from .numbers import parse_number
 from .sentences import sentence_bounds
 
 NATIONAL = "全国"
-_WITHIN_YEARS = re.compile(r"([1-9]|[一二两三四五六七八九十])年内")
+_WITHIN_YEARS = re.compile(r"([1-9]|[一二两三四五六七八九十])年(?:内|之内|时间)")
 
 
 @dataclass(frozen=True)
@@ -119,8 +119,11 @@ def _is_destination(text: str, place: PlaceFact, rules) -> bool:
     return before.endswith(tuple(rules["destination_before"])) or after.startswith(tuple(rules["not_alone_after"]))
 
 
-def attribute(text: str, facts: list[Fact], published: str | None, title: str | None = None) -> None:
-    """Fill the attribution fields of the measured facts in `facts` (in place)."""
+def attribute(text: str, facts: list[Fact], published: str | None, title: str | None = None,
+              province: str | None = None) -> None:
+    """Fill the attribution fields of the measured facts in `facts` (in place). `province`: the
+    publisher's province when the caller knows it (sites.toml, `jiwen extract --province`); it
+    decides 我省/本省/全省 before anything the text says."""
     measured = [f for f in facts if isinstance(f, MeasuredFact)]
     if not measured:
         return
@@ -128,7 +131,12 @@ def attribute(text: str, facts: list[Fact], published: str | None, title: str | 
     places = [f for f in facts if isinstance(f, PlaceFact)]
     dates = [f for f in facts if isinstance(f, DateFact)]
     home = article_place(title, places, text)
-    anchors = _place_anchors(text, places, rules, home, publisher_province(text, places))
+    publisher = province_area(province) if province else publisher_province(text, places)
+    if publisher is not None and (home is None or home.level == "province") and _says_we(text, rules):
+        # A paper that writes 我省 tells its story from its own province, even where it names its
+        # partner more (苏陕协作 in a Shaanxi paper): figures with no place of their own are its.
+        home = publisher
+    anchors = _place_anchors(text, places, rules, home, publisher)
     anchor_starts = [a[0] for a in anchors]
     date_starts = [d.start for d in dates]
     paragraphs = _paragraph_starts(text)
@@ -153,6 +161,17 @@ def _paragraph_starts(text: str) -> list[int]:
     return starts
 
 
+def province_area(name: str | None) -> Area | None:
+    """The province (or autonomous region, municipality) a user's `name` means (陕西, 陕西省,
+    广西, 新疆维吾尔自治区), or None when it names none."""
+    from .places import gazetteer
+
+    if not name:
+        return None
+    found = {p.name for p in gazetteer().by_form.get(name.strip(), ()) if p.level == "province"}
+    return _named(found.pop(), "province") if len(found) == 1 else None
+
+
 def publisher_province(text: str, places: list[PlaceFact]) -> Area | None:
     """The province of the article's publisher, from its own lines (attribution.toml: the story's
     datelines and reporter lines, then the site's source lines and mastheads, which count only
@@ -170,7 +189,57 @@ def publisher_province(text: str, places: list[PlaceFact]) -> Area | None:
         province = _province_in(text[start:end])
         if province is not None and province in named:
             return _named(province, "province") or Area(province, None, "province", province)
+    province = _partnership_side(text, places)
+    if province is not None:
+        return _named(province, "province") or Area(province, None, "province", province)
     return None
+
+
+def _says_we(text: str, rules) -> bool:
+    return any(word in text for word in rules["publisher_words"] if not word.startswith("全"))
+
+
+def _partnership_side(text: str, places: list[PlaceFact]) -> str | None:
+    """The side of a two-province partnership (苏陕协作, 闽宁两省) a text that says 我省/我区 is
+    told from: the side that is not the partner. The partner is the province that acts on 我省
+    in one clause (江苏省援建我省…, 福建企业来我区…) or that 我省 sends people to (我省选派干部到
+    江苏省); None when no single pair is named or the text does not tell the sides apart."""
+    rules = _rules()
+    if not _says_we(text, rules):
+        return None
+    abbreviated = sorted((p for p in places if p.level == "province" and p.end - p.start == 1), key=lambda p: p.start)
+    pairs = {frozenset((a.name, b.name)) for a, b in zip(abbreviated, abbreviated[1:])
+             if a.end == b.start and a.name != b.name}
+    if len(pairs) != 1:
+        return None
+    sides = pairs.pop()
+    we = [word for word in rules["publisher_words"] if not word.startswith("全")]
+    toward = tuple(rules["toward_us_before"])
+    partners: set[str] = set()
+    for place in places:
+        if (place.province not in sides or place.level not in _LEVEL_RANK or place.text in rules["area_words"]
+                or place.end - place.start == 1):  # the pair's own 苏/陕 (苏陕两省帮助我省…) is both sides
+            continue
+        clause_end = min([i for i in (text.find(mark, place.end) for mark in "，,。；;\n") if i >= 0] or [len(text)])
+        clause_start = max(text.rfind(mark, 0, place.start) for mark in "，,。；;\n") + 1
+        after, before = text[place.end : clause_end], text[clause_start : place.start]
+        # 江苏省共向我省投入, 江苏省在我省实施: the province acts on us.
+        if any(text[: place.end + i].endswith(toward) for word in we for i in _finds(after, word)):
+            partners.add(place.province)
+        # 我省新选派306名干部到江苏省挂职: where we send people.
+        elif any(word in before for word in we) and _is_destination(text, place, rules):
+            partners.add(place.province)
+    ours = sides - partners
+    return next(iter(ours)) if len(ours) == 1 and partners else None
+
+
+def _finds(text: str, word: str) -> list[int]:
+    """Offsets of `word` in `text`."""
+    found, position = [], text.find(word)
+    while position >= 0:
+        found.append(position)
+        position = text.find(word, position + 1)
+    return found
 
 
 def _province_in(line: str) -> str | None:
@@ -207,15 +276,29 @@ def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None,
     previous_destination_end = -10
     # 中新网四川新闻3月8日电: the wire's place, not the story's.
     datelines = [m.span() for m in _dateline_pattern().finditer(text)]
+    listing: list[PlaceFact] = []  # places of one list so far (昆明、大理、保山…), anchored one by one
     for place in places:
         if any(s <= place.start < e for s, e in datelines):
             continue
         before = text[max(0, place.start - 4) : place.start]
         after = text[place.end : place.end + 3]
+        joined = bool(listing) and place.start - listing[-1].end == 1 and text[place.start - 1] in "、和与及"
         # 赴广东、浙江务工: a place listed right after a destination is one too.
         listed = place.start - previous_destination_end <= 1 and text[place.start - 1 : place.start] in "、和与及"
         if before.endswith(destination) or listed:
             previous_destination_end = place.end
+            listing = []
+            continue
+        listing = [*listing, place] if joined else [place]
+        if after.startswith(tuple(rules["list_end"])) and len(listing) > 1:
+            # 来自昆明、大理、保山等地的540名务工人员: the list's figure is their province's, when
+            # they share one, not the last city's.
+            del anchors[len(anchors) - (len(listing) - 1) :]
+            provinces = {p.province for p in listing}
+            province = _named(provinces.pop(), "province") if len(provinces) == 1 and None not in provinces else None
+            if province is not None:
+                anchors.append((listing[0].start, place.end, province))
+            listing = []
             continue
         if after.startswith(not_alone):
             if after.startswith(("两地", "双方", "三地")):
@@ -320,11 +403,15 @@ def _last_day(value: str) -> date:
 def _period(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts: list[int], paragraph: int,
             sentence: int, base: date | None, rules) -> tuple[str | None, str | None]:
     clause = text[sentence : fact.start]
-    planned = any(word in clause for word in rules["plan_words"])
+    planned = any(word in clause for word in rules["plan_words"]) or (
+        not isinstance(fact, CountFact) and any(word in clause for word in rules["budget_words"])
+    )
     index = bisect_right(date_starts, fact.start - 1) - 1
     governing = None
     while index >= 0 and dates[index].start >= paragraph:
-        if dates[index].end <= fact.start and dates[index].granularity != "recurring":
+        # 比去年同期增长27%: the year compared with is not the figure's period.
+        compared = text.startswith(tuple(rules["comparison_after"]), dates[index].end)
+        if dates[index].end <= fact.start and dates[index].granularity != "recurring" and not compared:
             governing = dates[index]
             break
         index -= 1
@@ -342,14 +429,20 @@ def _period(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts: l
         return None, None
     before = text[max(paragraph, governing.start - 3) : governing.start]
     after = text[governing.end : governing.end + 2]
-    if governing.text.endswith(tuple(rules["since_after"])) or after.startswith(tuple(rules["since_after"])):
+    within = _WITHIN_YEARS.search(text, governing.end, fact.start)
+    if within and governing.date_end is None and planned:
+        # 自去年起……计划利用3年时间转移10万人: N years counted from the date's year.
+        years = int(parse_number(within.group(1)))
+        return first.isoformat(), f"{first.year + years - 1:04d}-12-31"
+    since = tuple(rules["since_after"])
+    if (governing.text.endswith(since) or after.startswith(since)
+            or (not planned and after.startswith(tuple(rules["start_after"])))):
         return first.isoformat(), base.isoformat() if base else None
     if before.endswith(tuple(rules["cutoff_before"])):
         return None, last.isoformat()
     if base is not None and last > base and _counts_places(fact, rules):
         # 2019-2021年规划，覆盖30个重点帮扶县: the places a plan takes on are today's, not the plan's.
         return None, base.isoformat()
-    within = _WITHIN_YEARS.search(text, governing.end, fact.start)
     if within and governing.date_end is None:
         # 2017年初，提出3年内转移10万人: N years counted from the date's year.
         years = int(parse_number(within.group(1)))

@@ -69,18 +69,20 @@ def _component(finder):
     return component
 
 
-def facts_doc(text: str, published: str | None = None, *, with_spans: bool = True, title: str | None = None):
+def facts_doc(text: str, published: str | None = None, *, with_spans: bool = True, title: str | None = None,
+              province: str | None = None):
     """The spaCy Doc of a body with its facts in ``doc._.facts`` (what `render_facts_html` shows)
     and, unless `with_spans` is off, as spans in ``doc.spans["jiwen_facts"]``."""
     nlp = pipeline()
     doc = nlp.make_doc(text)
     # The publication date travels with the document, not in a global: the date component reads it.
     tokens_of(doc).published = published
+    tokens_of(doc).province = province
     for _name, component in nlp.pipeline:
         doc = component(doc)
     doc._.facts = _without_overlaps(doc._.facts or [])
     # What each figure measures, where and when: from the facts around it (attribution.py).
-    attribute(text, doc._.facts, published, title)
+    attribute(text, doc._.facts, published, title, province)
     if not with_spans:  # a tenth of the facts stage, for tools the extractor does not use
         return doc
     # The same facts as spaCy spans (labelled by kind, widened to whole tokens), for spaCy tools.
@@ -89,12 +91,14 @@ def facts_doc(text: str, published: str | None = None, *, with_spans: bool = Tru
     return doc
 
 
-def facts_of_text(text: str, published: str | None = None, title: str | None = None) -> list[Fact]:
+def facts_of_text(text: str, published: str | None = None, title: str | None = None,
+                  province: str | None = None) -> list[Fact]:
     """The facts of a normalized body text; `published` (ISO date) resolves relative dates and
-    periods, `title` tells the place the article is about (for figures that name none)."""
+    periods, `title` tells the place the article is about (for figures that name none),
+    `province` the publisher's province (我省/本省/全省) when the caller knows it."""
     if not text:
         return []
-    return list(facts_doc(text, published, with_spans=False, title=title)._.facts)
+    return list(facts_doc(text, published, with_spans=False, title=title, province=province)._.facts)
 
 
 # Facts are read from at most this many characters of a body (a long article is 30,000; a body
@@ -112,16 +116,17 @@ def facts_window(text: str, limit: int = FACTS_MAX_CHARS) -> str:
     return text[: cut if cut > limit // 2 else limit]
 
 
-def extract_facts(article: Article) -> list[Fact]:
+def extract_facts(article: Article, province: str | None = None) -> list[Fact]:
     """The facts of `article.body`, ordered by position; relative dates resolved against
-    `article.published` when it is known. A body longer than FACTS_MAX_CHARS gives the facts of
+    `article.published` when it is known; 我省/本省/全省 read as `province` when it is given (the
+    site's `province` in sites.toml, `jiwen extract --province`), else as the text tells it. A body longer than FACTS_MAX_CHARS gives the facts of
     its first part, and a line in `article.warnings` says how much was read."""
     window = facts_window(article.body)
     if len(window) < len(article.body):
         warning = f"facts extracted from the first {len(window)} of {len(article.body)} characters"
         if warning not in article.warnings:
             article.warnings = [*article.warnings, warning]
-    return facts_of_text(window, article.published, article.title)
+    return facts_of_text(window, article.published, article.title, province)
 
 
 def _without_overlaps(facts: list[Fact]) -> list[Fact]:

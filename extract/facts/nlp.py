@@ -119,11 +119,12 @@ def segment(text: str, hmm: bool = FACTS_USE_HMM) -> list[str]:
 class Tokens:
     """A segmented text: its words and where each starts, for rules that need word boundaries."""
 
-    __slots__ = ("_start_set", "memo", "published", "starts", "text", "words")
+    __slots__ = ("_start_set", "memo", "province", "published", "starts", "text", "words")
 
     def __init__(self, text: str, words: list[str], published: str | None = None):
         self.text = text
         self.published = published  # ISO date of the article, for relative dates
+        self.province: str | None = None  # the publisher's province when the caller knows it (我省)
         self.memo: dict[str, object] = {}  # results one rule computes and another reuses
         self.words = words
         ends = list(accumulate(map(len, words)))

@@ -66,7 +66,8 @@ def _rules():
         + rf"(?!{blocked})"
         + rf"(?:(?P<percent>{_alternation(percent_signs)})|(?P<tenths>{_alternation(units['percent']['tenths'])})"
         + rf"|(?P<money>{_alternation(currencies)})"
-        + rf"|(?P<count>{_alternation(count_units)}))"
+        + rf"|(?P<count>{_alternation(count_units)})"
+        + rf"|(?P<noun>{_alternation(units['count']['counted_nouns'])}))"
         + rf"(?P<after>{_alternation(after)})?"
     )
     spelled = re.compile(
@@ -85,6 +86,8 @@ def _rules():
         "small_numeral_only": units["count"]["small_numeral_only"],
         "self_counting": set(units["count"]["self_counting"]),
         "aliases": units["count"].get("aliases", {}),
+        "reference_before": tuple(units["count"]["reference_before"]),
+        "counted_nouns": units["count"]["counted_nouns"],
     }
 
 
@@ -163,11 +166,18 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
         ):
             return None
     number_start = match.start("n1")
+    if _is_chinese(first) and not match.group("before") and text[max(0, number_start - 2) : number_start].endswith(
+        rules["reference_before"]
+    ):
+        return None  # 这两趟专列: the two already told of
     # A Chinese numeral must start a word (统一 + 个 is not "一个"), or its qualifier must (近千人).
     if _is_chinese(first) and not tokens.is_boundary(number_start) and not (
         qualified and tokens.is_boundary(match.start())
     ):
         return None
+    noun = match.group("noun")
+    if noun and not (match.group("m1") or match.group("m2")):
+        return None  # 超40万农村劳动力 is a count; 40农村劳动力 is not how a count is written
     tenths = match.group("tenths")
     unit_kind = "percent" if match.group("percent") or tenths else "money" if match.group("money") else "count"
     unit = match.group("tenths" if tenths else unit_kind)
@@ -182,7 +192,7 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
     before = match.group("before")
     start = match.start() if before and tokens.is_boundary(match.start()) else number_start
     end = match.end()
-    unit_group = "tenths" if tenths else unit_kind
+    unit_group = "tenths" if tenths else "noun" if noun else unit_kind
     # 千家万户, 一张网: the numeral and unit sit inside a longer word.
     if (
         _is_chinese(first)
@@ -216,6 +226,9 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
                      currency=rules["currencies"][unit])
     from .subjects import clause_subject, subject_after, subject_before
 
+    if noun:
+        return _make(CountFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier,
+                     unit=rules["counted_nouns"][noun], subject=noun)
     if unit in rules["self_counting"]:
         return _make(CountFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier, unit=unit)
     subject, subject_start, subject_end = subject_after(tokens, match.end())

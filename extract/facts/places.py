@@ -119,7 +119,8 @@ def gazetteer() -> Gazetteer:
     rules = load_rules("places.toml")
     alias_rules = rules["aliases"]
     listed = set(alias_rules["ordinary_words"])
-    ordinary = {level: words | listed for level, words in _ordinary_words(alias_rules).items()}
+    cities = set(alias_rules["city_names"])
+    ordinary = {level: (words | listed) - cities for level, words in _ordinary_words(alias_rules).items()}
     variants: dict[str, list[str]] = rules["variants"]
     by_form: dict[str, list[Place]] = {}
 
@@ -234,7 +235,7 @@ def find_places(tokens: Tokens) -> list[PlaceFact]:
     facts += _townships(text, facts, dominant)
     taken = [(f.start, f.end) for f in facts]
     facts += _abbreviations(table, text, taken)
-    facts += _self_references(table, text, facts, taken)
+    facts += _self_references(table, text, facts, taken, tokens.province)
     facts.sort(key=lambda f: f.start)
     return facts
 
@@ -325,24 +326,26 @@ def _abbreviations(table: Gazetteer, text: str, taken: list[tuple[int, int]]) ->
     return facts
 
 
-def _self_references(table: Gazetteer, text: str, named: list[PlaceFact], taken: list[tuple[int, int]]) -> list[PlaceFact]:
+def _self_references(table: Gazetteer, text: str, named: list[PlaceFact], taken: list[tuple[int, int]],
+                     province: str | None = None) -> list[PlaceFact]:
     """我省, 本市, 我县 (places.toml [self_references]): the place of that level the article names
     most, counting a county for its prefecture and province (for 我省, the publisher's province
-    first when its own lines tell it); nothing when it names none."""
+    first: the caller's `province`, else what the publisher's own lines tell); nothing when it
+    names none."""
     levels: dict[str, str] = load_rules("places.toml").get("self_references", {})
     domestic = [f for f in named if f.level in ("province", "prefecture", "county")]
-    if not levels or not domestic:
+    if not levels or not (domestic or province):
         return []
     most_named = {
         "province": Counter(f.province for f in domestic if f.province).most_common(1),
         "prefecture": Counter(f.prefecture for f in domestic if f.prefecture).most_common(1),
         "county": Counter(f.name for f in domestic if f.level == "county").most_common(1),
     }
-    from .attribution import _is_destination, _rules, publisher_province
+    from .attribution import _is_destination, _rules, province_area, publisher_province
 
     # A Shaanxi paper's 我省 is 陕西 even where its story names the partner 江苏 more; without the
     # publisher's lines, the province named most where it is not a destination (向江苏输送).
-    publisher = publisher_province(text, named)
+    publisher = province_area(province) if province else publisher_province(text, named)
     origins = Counter(f.province for f in domestic if f.province and not _is_destination(text, f, _rules()))
     if publisher is not None:
         most_named["province"] = [(publisher.name, 1)]

@@ -39,7 +39,29 @@ def _rules():
         "unquoted": [re.compile(p.replace("{ABBREVIATIONS}", _abbreviations())) for p in rules["unquoted_patterns"]],
         "trades": tuple(sorted(rules["brand_trades"], key=len, reverse=True)),
         "not_brand_after": tuple(rules["not_brand_after"]),
+        "worker_endings": rules["brand_worker_endings"],
+        "full_name_endings": tuple(rules["brand_place_not_ending"]),
+        "preceded_by": tuple(rules["preceded_by"]),
+        "ethnic": re.compile(
+            "(?:" + "|".join(map(re.escape, sorted(rules["ethnic_brand_prefixes"], key=len, reverse=True))) + ")家(?:"
+            + "|".join(map(re.escape, sorted(rules["brand_trades"], key=len, reverse=True))) + ")"
+        ),
     }
+
+
+def _place_and_worker(name: str, rules) -> bool:
+    """“某县表嫂”, “某市车工”: a domestic place's name, then a worker's word of two or three
+    characters ending in a worker's character."""
+    from .places import gazetteer
+
+    by_form = gazetteer().by_form
+    for length in range(2, len(name) - 1):
+        rest = name[length:]
+        if 2 <= len(rest) <= 3 and rest[-1] in rules["worker_endings"] and any(
+            p.level != "foreign" for p in by_form.get(name[:length], ())
+        ):
+            return True
+    return False
 
 
 def _abbreviations() -> str:
@@ -90,9 +112,16 @@ def find_programs(tokens: Tokens) -> list[ProgramFact]:
         after_run = run[-1][1] + 1  # past the closing quote
         followed = rules["followed_by"].match(text, after_run) is not None
         strongly = followed and rules["strong"].match(text, after_run) is not None
+        # 特色劳务品牌“某县表嫂”: a brand word right before the run names it.
+        preceded = text[max(0, run[0][0] - 8) : run[0][0] - 1].endswith(rules["preceded_by"])
         for start, end in run:
-            verdict = _verdict(text[start:end], rules)
-            if verdict == "yes" or (verdict == "context" and followed) or (verdict == "strong context" and strongly):
+            name = text[start:end]
+            verdict = _verdict(name, rules)
+            if verdict == "strong context" and _place_and_worker(name, rules):
+                verdict = "yes"
+            if verdict == "yes" or (verdict != "no" and preceded) or (verdict == "context" and followed) or (
+                verdict == "strong context" and strongly
+            ):
                 spans.append((start, end))
     known = rules["known"]
     taken = Spans(spans)
@@ -102,7 +131,7 @@ def find_programs(tokens: Tokens) -> list[ProgramFact]:
             if not taken.holds(start, end):
                 spans.append((start, end))
                 taken.add(start, end)
-    for pattern in rules["unquoted"]:  # 川字号
+    for pattern in [*rules["unquoted"], rules["ethnic"]]:  # 川字号, 苗家绣娘
         for match in pattern.finditer(text):
             span = match.span("name") if "name" in pattern.groupindex else match.span()
             if not taken.overlaps(*span):
@@ -112,7 +141,8 @@ def find_programs(tokens: Tokens) -> list[ProgramFact]:
 
     for place in places_of(tokens):  # 湘西绣娘: a place and a trade, unquoted
         trade = next((t for t in rules["trades"] if text.startswith(t, place.end)), None)
-        if trade is None or place.level == "foreign":
+        # A brand takes the place's short name (潜江裁缝); 从江县电工 is a job before a name.
+        if trade is None or place.level == "foreign" or place.text.endswith(rules["full_name_endings"]):
             continue
         end = place.end + len(trade)
         if text.startswith(rules["not_brand_after"], end) or taken.overlaps(place.start, end):

@@ -99,3 +99,42 @@ def test_a_crawl_with_overrides_extracts_what_reextract_does(runs):
 def test_a_broken_override_xpath_is_refused_at_load_time():
     with pytest.raises(ConfigError, match="extract XPath"):
         parse_sites('[[site]]\nname = "x"\nstart_urls = ["http://example.gov.cn/"]\n[site.extract]\ntitle = "//div[@"\n')
+
+
+PROVINCIAL = """<html><head><meta charset="utf-8"><title>测试网</title></head><body>
+<h1>协作车间吸纳务工人员</h1><div class="date">发布时间：2024-03-08</div>
+<div class="text"><p>记者从省人社厅获悉：去年以来，我省新建就业帮扶车间126个，吸纳务工人员3400人。</p>
+<p>省人社厅有关负责人表示，下一步将继续组织务工人员有序外出，做好跟踪服务。</p></div></body></html>"""
+
+
+def indicator_places(run_jiwen, archive: Path) -> dict[float, str | None]:
+    import json
+
+    result = run_jiwen("export", "--format", "indicators-jsonl", "--archive", str(archive))
+    assert result.returncode == 0, result.stderr
+    return {row["value"]: row["place"] for row in map(json.loads, result.stdout.splitlines())}
+
+
+def test_a_site_s_province_setting_tells_whose_our_province_figures_are(tmp_path):
+    from tests.conftest import run_jiwen
+
+    root = tmp_path / "site"
+    (root / "news/202403").mkdir(parents=True)
+    (root / "news/202403/t20240308_1.html").write_text(PROVINCIAL, "utf-8")
+    (root / "index.html").write_text('<li><a href="/news/202403/t20240308_1.html">车间</a></li>', "utf-8")
+    (root / "robots.txt").write_text("User-agent: *\nAllow: /\n", "utf-8")
+    sites_file = tmp_path / "sites.toml"
+    env = {"JIWEN_SITES": str(sites_file)}
+    with serve_site(root) as server:
+        sites_file.write_text(f'[[site]]\nname = "province"\nstart_urls = ["{server.base_url}/"]\n', "utf-8")
+        crawl(run_jiwen, tmp_path / "plain", "--site", "province", env=env)
+        sites_file.write_text(f'[[site]]\nname = "province"\nstart_urls = ["{server.base_url}/"]\n'
+                              '[site.extract]\nprovince = "陕西"\n', "utf-8")
+        crawl(run_jiwen, tmp_path / "with-province", "--site", "province", env=env)
+    assert indicator_places(run_jiwen, tmp_path / "plain") == {126: None, 3400: None}
+    assert indicator_places(run_jiwen, tmp_path / "with-province") == {126: "陕西省", 3400: "陕西省"}
+
+
+def test_a_province_setting_that_names_no_province_is_refused_at_load_time():
+    with pytest.raises(ConfigError, match="province"):
+        parse_sites('[[site]]\nname = "x"\nstart_urls = ["http://example.gov.cn/"]\n[site.extract]\nprovince = "江南"\n')

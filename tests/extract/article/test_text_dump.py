@@ -84,3 +84,29 @@ def test_the_dateline_s_day_wins_over_a_mirror_s_copy_date():
 def test_a_dateline_without_any_year_on_the_page_leaves_the_date_unknown():
     article = extract_article(dump("返岗专列开出", "新华社贵阳3月2日电 记者从省人社厅获悉，首趟专列开出。", BODY))
     assert article.published is None
+
+
+def test_a_recommended_news_heading_after_the_story_ends_the_dump_s_body():
+    story = "近年来，某县把农村富余劳动力转移就业作为民生实事来抓，通过扩大就业渠道、拓展就业空间等途径推进转移就业。" * 5
+    text = ("某县推进富余劳动力转移就业\n某报 2019-10-17 03:30 大字\n" + story + "\n新闻推荐\n"
+            "邻省出台稳岗返还政策 企业可申请补贴\n本报讯 10月15日，邻省人社厅发布通知。\n")
+    article = extract_article(text.encode("utf-8"), content_type="text/plain")
+    assert article.body == story
+    assert {"新闻推荐", "邻省出台稳岗返还政策 企业可申请补贴"} <= {d.text for d in article.discarded if d.reason == "sidebar"}
+    assert article.title == "某县推进富余劳动力转移就业"  # not the masthead line with its timestamp
+
+
+def test_a_recommended_news_heading_at_the_top_does_not_cut_the_story():
+    story = "近年来，某县把农村富余劳动力转移就业作为民生实事来抓，通过扩大就业渠道推进转移就业。"
+    text = "某县推进转移就业\n新闻推荐\n" + story + "\n" + story + "\n"
+    article = extract_article(text.encode("utf-8"), content_type="text/plain")
+    assert story in article.body
+
+
+def test_a_dump_that_states_no_date_takes_its_url_s_date_and_one_that_states_a_date_keeps_it():
+    undated = "某县推进转移就业\n近年来，某县累计促进2万名农村劳动力外出务工。\n".encode("utf-8")
+    dated = "某县推进转移就业\n发布时间：2024-03-09\n近年来，某县累计促进2万名农村劳动力外出务工。\n".encode("utf-8")
+    url = "http://www.example.gov.cn/xwzx/202403/t20240308_1.html"
+    assert extract_article(undated, url=url, content_type="text/plain").published == "2024-03-08"
+    assert extract_article(undated, content_type="text/plain").published is None
+    assert extract_article(dated, url=url, content_type="text/plain").published.startswith("2024-03-09")

@@ -140,3 +140,59 @@ def test_places_a_plan_takes_on_are_counted_at_publication_not_at_the_plan_s_end
     assert (fact.period_start, fact.period_end) == (None, "2018-01-10")
     plan = figure(text, 100000, published="2018-01-10")
     assert plan.period_end == "2020-12-31"
+
+
+def test_in_a_two_province_partnership_our_province_is_the_side_the_partner_acts_on():
+    # No dateline or source line: the pair 闽宁 and the partner acting on us (福建省向我区…) tell it.
+    text = ("闽宁协作持续深化。福建省今年向我区援建帮扶车间52个，福建省企业吸纳务工人员。"
+            "闽宁两省共建产业园区12个。")
+    workshops = figure(text, 52, published="2023-07-01", title="闽宁协作再上新台阶")
+    parks = figure(text, 12, published="2023-07-01", title="闽宁协作再上新台阶")
+    assert workshops.place == "宁夏回族自治区"
+    assert parks.place == "宁夏回族自治区"  # a joint figure (两省共建), told from our side
+
+
+def test_a_partnership_told_from_the_other_side_is_that_side_s():
+    text = "闽宁协作持续深化。宁夏回族自治区组织务工人员来我省就业，我省去年接收务工人员8600人。"
+    assert figure(text, 8600, published="2023-07-01").place == "福建省"
+    text = "闽宁协作持续深化。我省选派干部到宁夏回族自治区挂职，我省去年接收务工人员8600人。"
+    assert figure(text, 8600, published="2023-07-01").place == "福建省"
+
+
+def test_our_province_named_beside_we_is_not_taken_for_the_partner():
+    text = "闽宁协作持续深化。我省印发工作要点、福建省劳务协作方案。今年以来，我省接收务工人员8600人。"
+    assert figure(text, 8600, published="2023-07-01").place == "福建省"
+
+
+def test_a_partnership_without_our_province_is_not_read_as_anyone_s_side():
+    fact = figure("闽宁协作持续深化。福建省今年在宁夏援建帮扶车间52个。", 52, published="2023-07-01")
+    assert fact.place == "宁夏回族自治区"
+
+
+def test_from_a_date_on_runs_to_publication_for_an_achieved_figure_and_n_years_for_a_plan():
+    text = "自去年起，全区实施就业帮扶行动，覆盖15个重点县，计划利用3年时间转移就业4万人。"
+    counties = figure(text, 15, published="2019-10-17")
+    planned = figure(text, 40000, published="2019-10-17")
+    assert (counties.period_start, counties.period_end) == ("2018-01-01", "2019-10-17")
+    assert (planned.period_start, planned.period_end) == ("2018-01-01", "2020-12-31")
+
+
+def test_a_year_compared_with_is_not_the_figure_s_period_and_a_budget_is_the_year_s():
+    text = "今年以来，全市新增市场主体1.2万户，比去年同期增长18.5%。"
+    assert (figure(text, 18.5).period_start, figure(text, 18.5).period_end) == ("2024-01-01", "2024-06-20")
+    budget = figure("今年，省里安排就业补助资金2000万元。", 20000000)
+    assert (budget.period_start, budget.period_end) == ("2024-01-01", "2024-12-31")
+    done = figure("今年，全县已安排就业2600人。", 2600)
+    assert (done.period_start, done.period_end) == ("2024-01-01", "2024-06-20")
+
+
+def test_a_list_of_places_ending_in_deng_is_the_province_they_share_not_the_last_city():
+    fact = figure("专列搭载来自遵义、毕节、铜仁等地的860名务工人员返岗。", 860, title="返岗专列开出")
+    assert fact.place == "贵州省"
+    mixed = figure("为广州、南宁等地的120家企业输送员工。", 120, title="遵义市开出返岗专列")
+    assert mixed.place == "遵义市"  # no province they share: the article's place
+
+
+def test_people_brought_into_a_province_are_not_that_province_s_figure():
+    fact = figure("去年，全区有组织输入广东的务工人员达5200人。", 5200, title="广西劳务输出")
+    assert fact.place == "广西壮族自治区"

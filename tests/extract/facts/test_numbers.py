@@ -132,3 +132,29 @@ def test_chinese_decimals_are_read_whole():
 def test_digits_mixed_with_chinese_magnitudes_are_one_number():
     assert only("招收1万2千名工人。", CountFact).value == 12000
     assert only("投资2亿3千万元。", MoneyFact).value == 230000000
+
+
+def test_people_counted_in_wan_without_a_classifier_are_counts_of_the_noun_in_its_implied_unit():
+    (fact,) = numbers_in("近三年来，全县累计带动超12万农村劳动力外出务工。")
+    assert (fact.text, fact.value, fact.unit, fact.qualifier, fact.subject) == (
+        "超12万农村劳动力", 120000, "人", "more_than", "农村劳动力")
+    (fact,) = numbers_in("培训覆盖3.6万脱贫劳动力。")
+    assert (fact.value, fact.unit, fact.subject) == (36000, "人", "脱贫劳动力")
+
+
+def test_a_plain_number_before_a_people_noun_is_not_a_count():
+    assert numbers_in("编号36农民工服务站今天开放。") == []
+
+
+def test_runs_and_flights_are_counted_in_their_own_units():
+    assert [(f.value, f.unit) for f in numbers_in("开通返岗专车320班次、包机6架次。")] == [(320, "班次"), (6, "架次")]
+
+
+def test_a_number_pointing_back_at_things_already_counted_is_not_a_new_figure():
+    assert numbers_in("这三趟专列上坐的都是返岗员工。") == []
+    assert [f.value for f in numbers_in("全县开出三趟专列。")] == [3]
+
+
+def test_households_counted_in_wan_without_a_classifier_are_counted_in_households():
+    (households,) = numbers_in("帮扶1.2万贫困户稳定增收。")
+    assert (households.value, households.unit) == (12000, "户")

@@ -117,3 +117,14 @@ def test_a_township_right_after_its_county_or_in_a_list_of_townships_is_a_place(
     text = "定南县老城镇的招聘点已开放，下周将延伸到天九镇、鹅公镇，覆盖全县各乡镇。"
     townships = [(f.name, f.province) for f in facts_of_text(text) if isinstance(f, PlaceFact) and f.level == "township"]
     assert townships == [("老城镇", "江西省"), ("天九镇", "江西省"), ("鹅公镇", "江西省")]
+
+
+def test_an_ordinary_phrase_that_shares_a_county_s_short_name_is_not_that_county():
+    assert places_in("县里把技能培训列为今年的惠民实事。") == []
+    assert [p.name for p in places_in("山东省惠民县组织务工人员返岗。") if p.level == "county"] == ["惠民县"]
+
+
+def test_a_city_s_short_name_jieba_lists_as_a_common_word_is_still_the_city():
+    assert [(p.text, p.name) for p in places_in("务工人员来自大理、合肥和大连。")] == [
+        ("大理", "大理白族自治州"), ("合肥", "合肥市"), ("大连", "大连市")]
+    assert places_in("大厅铺着大理石地面。") == []

@@ -62,3 +62,29 @@ def test_an_unquoted_campaign_someone_runs_is_found_by_its_ending():
     text = "各地开展2023年民营企业服务月活动，启动就业帮扶专项行动，开展了为期一个月的专项行动。"
     names = [f.name for f in facts_of_text(text, "2023-02-01") if isinstance(f, ProgramFact)]
     assert names == ["民营企业服务月", "就业帮扶专项行动"]
+
+
+def test_a_quoted_place_and_worker_s_word_is_a_labour_brand_but_a_quoted_job_title_is_not():
+    assert programs_in("“遵义车工”走进汽车工厂，“湄潭表嫂”走进千家万户。") == ["遵义车工", "湄潭表嫂"]
+    assert programs_in("“甘蔗采收工”月薪过万。") == []
+
+
+def test_a_quoted_name_right_after_a_brand_word_is_a_programme():
+    assert programs_in("全县打造特色劳务品牌“山里巧媳妇”，带动妇女就业。") == ["山里巧媳妇"]
+
+
+def test_an_ethnic_group_s_family_and_a_trade_is_a_labour_brand_unquoted():
+    assert programs_in("全州培育苗家绣娘3000人。") == ["苗家绣娘"]
+
+
+def test_a_quoted_instruction_from_a_policy_is_not_a_programme():
+    assert programs_in("文件要求“打造一批叫得响的家政服务品牌”。") == []
+
+
+def test_a_quoted_project_someone_funds_is_a_programme():
+    assert programs_in("省里启动“高校毕业生返乡创业扶持项目”。") == ["高校毕业生返乡创业扶持项目"]
+
+
+def test_a_short_place_name_and_a_trade_is_a_brand_but_a_full_name_and_a_job_before_a_person_is_not():
+    assert programs_in("潜江裁缝走向全国，阳新鞋匠远近闻名。") == ["潜江裁缝", "阳新鞋匠"]
+    assert programs_in("从江县电工王某获得一等奖。") == []

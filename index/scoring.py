@@ -12,11 +12,14 @@ A node evaluates to (mask, scores): which documents match, and their scores (0 e
 from __future__ import annotations
 
 from collections import OrderedDict
+from itertools import accumulate
 from math import log
+from pickle import loads
 
 import numpy
-from whoosh import query
+from whoosh import formats, query
 from whoosh.reading import TermNotFound
+from whoosh.system import _INT_SIZE
 
 from .arrays import SearchArrays
 from .schema import SCORING_FIELDS
@@ -62,6 +65,65 @@ def read_postings(reader, fieldname: str, text: str) -> tuple[numpy.ndarray, num
     return numpy.concatenate(id_blocks), numpy.concatenate(weight_blocks)
 
 
+def read_positions(reader, fieldname: str, text: str) -> tuple[numpy.ndarray, list[bytes]]:
+    """A term's documents in one segment and each one's encoded positions (Whoosh's Positions
+    format: a count, then the pickled position deltas), block by block."""
+    try:
+        matcher = _leaf_matcher(reader.postings(fieldname, text))
+    except TermNotFound:
+        return numpy.zeros(0, dtype=numpy.int64), []
+    id_blocks, values = [], []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_values()
+        id_blocks.append(numpy.asarray(matcher._ids, dtype=numpy.int64))
+        values.extend(matcher._values)
+        matcher._next_block()
+    return (numpy.concatenate(id_blocks) if id_blocks else numpy.zeros(0, dtype=numpy.int64)), values
+
+
+def _positions(value: bytes) -> set[int]:
+    # As Whoosh's Positions.decode_positions: the pickle may be stored without its stop byte.
+    if not value.endswith(b"."):
+        value += b"."
+    return set(accumulate(loads(value[_INT_SIZE:])))
+
+
+def phrase_documents(reader, fieldname: str, words: list[str]) -> numpy.ndarray:
+    """The documents of one segment where `words` stand at consecutive positions (a phrase with
+    Whoosh's default slop of 1). Whoosh checks a phrase through its span matchers, one document
+    and one posting at a time: 21 s for a three-word phrase in 93,000 of 100,000 articles here.
+    This reads each word's postings once, intersects their documents with numpy, and decodes
+    positions only in the documents that hold every word."""
+    postings = [read_positions(reader, fieldname, word) for word in words]
+    common = postings[0][0]
+    for ids, _values in postings[1:]:
+        common = numpy.intersect1d(common, ids, assume_unique=True)
+    if not len(common) or len(words) == 1:
+        return common
+    where = [(numpy.searchsorted(ids, common), values) for ids, values in postings]
+    found = []
+    for row, docnum in enumerate(common.tolist()):
+        index, values = where[0]
+        starts = _positions(values[index[row]])
+        for offset, (index, values) in enumerate(where[1:], start=1):
+            starts &= {position - offset for position in _positions(values[index[row]])}
+            if not starts:
+                break
+        if starts:
+            found.append(docnum)
+    return numpy.array(found, dtype=numpy.int64)
+
+
+def _plain_phrase(arrays: SearchArrays, node: query.Query) -> bool:
+    """A phrase of words at consecutive positions in a field stored with Whoosh's Positions
+    format: what `phrase_documents` answers (other slops and formats go to Whoosh)."""
+    if not isinstance(node, query.Phrase) or node.slop != 1 or not node.words:
+        return False
+    field = arrays.searcher.schema[node.fieldname] if node.fieldname in arrays.searcher.schema else None
+    return field is not None and isinstance(field.format, formats.Positions) and type(field.format).decode_positions is formats.Positions.decode_positions
+
+
 class Scorer:
     """Caches, per searcher generation, each term's postings and each non-term leaf's matches."""
 
@@ -103,7 +165,12 @@ class Scorer:
         key = repr(node)
         found = self._leaves.get(key)
         if found is None:
-            found = arrays.docnum_mask(list(arrays.searcher.docs_for_query(node)))
+            if _plain_phrase(arrays, node):
+                found = numpy.zeros(arrays.size, dtype=bool)
+                for reader, offset in arrays.leaves:
+                    found[phrase_documents(reader, node.fieldname, list(node.words)) + offset] = True
+            else:
+                found = arrays.docnum_mask(list(arrays.searcher.docs_for_query(node)))
             self._remember(self._leaves, key, found, LEAF_CACHE_SIZE)
         return found
 

@@ -205,3 +205,31 @@ def test_the_snippet_is_taken_where_the_words_are_even_deep_in_a_long_body(tmp_p
     assert "【零工驿站】" in snippet
     assert "【驿站】" in prefixed
     assert snippet.startswith("…") and len(snippet) < 200
+
+
+def test_phrases_match_the_documents_whoosh_s_own_phrase_matcher_finds(tmp_path):
+    from whoosh import query
+
+    from jiwen.index import ArchiveIndex
+    from jiwen.index.scoring import Scorer
+
+    from .conftest import many_articles
+
+    with ArchiveIndex(tmp_path / "index") as index:
+        index.add(many_articles(300))
+        arrays = index._current_arrays()
+        searcher = arrays.searcher
+        reader = searcher.reader()
+        words = [text.decode() if isinstance(text, bytes) else text for text in reader.lexicon("body")]
+        frequent = sorted(words, key=lambda word: -reader.doc_frequency("body", word))[:12]
+        phrases = [[a, b] for a in frequent for b in frequent if a != b] + [frequent[:3], frequent[1:4]]
+        phrases += [["就业", "岗位"], ["高校", "毕业生"], ["城镇", "新增", "就业"], ["不存在的词", "就业"]]
+        matched = 0
+        for fieldname in ("body", "title"):
+            for words in phrases:
+                phrase = query.Phrase(fieldname, words)
+                ours = Scorer().leaf_mask(arrays, phrase)
+                whoosh = arrays.docnum_mask(list(searcher.docs_for_query(phrase)))
+                assert (ours == whoosh).all(), (fieldname, words)
+                matched += int(ours.sum())
+        assert matched > 100  # the phrases do match: the comparison is not between empty sets

@@ -14,6 +14,7 @@ where a user would run one:
     python bench/scale.py                          # 100k and 300k (builds what is not cached)
     python bench/scale.py --sizes 100000           # one size
     python bench/scale.py --sizes 1000000 --build-only   # build a 1M archive (hours; nohup it)
+    python bench/scale.py --searches-only          # the search rows again, over indexed archives
 
 Synthetic facts get the sentence the extractor would give them (`sentence_at`), so facts weigh in
 the store what extracted facts weigh. Fingerprints are random 64-bit numbers (the store keeps one
@@ -164,9 +165,12 @@ class Row(dict):
         super().__setitem__(name, value)
 
 
-def measure(size: int, repeat: int) -> dict[str, str]:
+def measure(size: int, repeat: int, searches_only: bool = False) -> dict[str, str]:
     folder = build_archive(size)
     row = Row(size)
+    if searches_only:
+        measure_searches(folder, row, repeat)
+        return row
     version = schema_version(folder)
     wall, rss, _ = measured_python(["-c", "import sys; from jiwen.store import Archive; Archive(sys.argv[1]).close()", str(folder)])
     row["open by a writer (migration)"] = (
@@ -178,18 +182,7 @@ def measure(size: int, repeat: int) -> dict[str, str]:
     row["jiwen reindex"] = f"{wall:.0f} s, {indexed / wall:.0f} art/s, {rss:.0f} MB"
     row["store bytes/article"] = f"{(folder / 'archive.sqlite3').stat().st_size / size / 1024:.1f} KB"
     row["index bytes/article"] = f"{folder_bytes(folder / 'index') / size / 1024:.1f} KB"
-    for name, arguments in ONE_SHOT.items():
-        walls, peaks = [], []
-        for _ in range(repeat):
-            wall, rss, _out = measured(["search", *arguments, "--archive", str(folder)])
-            walls.append(wall)
-            peaks.append(rss)
-        row[f"search {name}"] = f"{statistics.median(walls):.2f} s, {max(peaks):.0f} MB"
-    log(f"{size:,}: in-process latencies ...")
-    latencies = in_process(folder)
-    for mode in ("query only", "+ filters + 5 facets"):
-        p50, p95 = latencies[mode]
-        row[f"in-process {mode} p50/p95"] = f"{p50:.0f} / {p95:.0f} ms"
+    measure_searches(folder, row, repeat)
     log(f"{size:,}: export and check ...")
     target = CACHE / f"export-{size}.jsonl"
     wall, rss, _ = measured(["export", "--archive", str(folder), "--format", "jsonl", "-o", str(target)])
@@ -198,6 +191,22 @@ def measure(size: int, repeat: int) -> dict[str, str]:
     wall, rss, _ = measured(["check", "--archive", str(folder)])
     row["jiwen check"] = f"{wall:.1f} s, {rss:.0f} MB"
     return row
+
+
+def measure_searches(folder: Path, row: Row, repeat: int) -> None:
+    """One-shot CLI searches (whole processes) and in-process latencies over an indexed archive."""
+    for name, arguments in ONE_SHOT.items():
+        walls, peaks = [], []
+        for _ in range(repeat):
+            wall, rss, _out = measured(["search", *arguments, "--archive", str(folder)])
+            walls.append(wall)
+            peaks.append(rss)
+        row[f"search {name}"] = f"{statistics.median(walls):.2f} s, {max(peaks):.0f} MB"
+    log(f"{row.size:,}: in-process latencies ...")
+    latencies = in_process(folder)
+    for mode in ("query only", "+ filters + 5 facets"):
+        p50, p95 = latencies[mode]
+        row[f"in-process {mode} p50/p95"] = f"{p50:.0f} / {p95:.0f} ms"
 
 
 def measured_python(arguments: list[str]) -> tuple[float, float, str]:
@@ -214,13 +223,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,300000", help="comma-separated article counts")
     parser.add_argument("--build-only", action="store_true", help="only build (and cache) the archives")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each one-shot search")
+    parser.add_argument("--searches-only", action="store_true",
+                        help="only the search rows, over archives already indexed (no reindex, export, check)")
     arguments = parser.parse_args()
     sizes = [int(size) for size in arguments.sizes.split(",")]
     for size in sizes:
         build_archive(size)
     if arguments.build_only:
         return
-    rows = {size: measure(size, arguments.repeat) for size in sizes}
+    rows = {size: measure(size, arguments.repeat, arguments.searches_only) for size in sizes}
     names = list(next(iter(rows.values())))
     width = max(len(name) for name in names)
     print(f"\n{'articles':<{width}}  " + "  ".join(f"{size:>26,}" for size in sizes))

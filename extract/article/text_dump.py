@@ -16,7 +16,7 @@ from .sidebar import find_sidebar_lines
 
 _HEADER_MAX_LINES = 6
 # Header lines that are never the headline: a masthead or source line with its timestamp
-# (某某日报 2019-10-17 03:30 大字) and a breadcrumb (焦点> 今日国内> 正文).
+# (某某日报 2021-04-06 09:12 字号) and a breadcrumb (首页> 要闻> 正文).
 _NOT_HEADLINE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}|\b\d{1,2}:\d\d\b|\S\s*[>＞»]\s*\S")
 _DATELINE = re.compile(r"(?:来源|发布|时间|日期|作者|记者)\s*[:：]")
 

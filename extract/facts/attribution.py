@@ -276,7 +276,7 @@ def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None,
     previous_destination_end = -10
     # 中新网四川新闻3月8日电: the wire's place, not the story's.
     datelines = [m.span() for m in _dateline_pattern().finditer(text)]
-    listing: list[PlaceFact] = []  # places of one list so far (昆明、大理、保山…), anchored one by one
+    listing: list[PlaceFact] = []  # places of one list so far (遵义、安顺、毕节…), anchored one by one
     for place in places:
         if any(s <= place.start < e for s, e in datelines):
             continue
@@ -291,7 +291,7 @@ def _place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None,
             continue
         listing = [*listing, place] if joined else [place]
         if after.startswith(tuple(rules["list_end"])) and len(listing) > 1:
-            # 来自昆明、大理、保山等地的540名务工人员: the list's figure is their province's, when
+            # 来自遵义、安顺、毕节等地的300名务工人员: the list's figure is their province's, when
             # they share one, not the last city's.
             del anchors[len(anchors) - (len(listing) - 1) :]
             provinces = {p.province for p in listing}
@@ -431,7 +431,7 @@ def _period(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts: l
     after = text[governing.end : governing.end + 2]
     within = _WITHIN_YEARS.search(text, governing.end, fact.start)
     if within and governing.date_end is None and planned:
-        # 自去年起……计划利用3年时间转移10万人: N years counted from the date's year.
+        # 自去年起……用2年时间帮助8万人就业: N years counted from the date's year.
         years = int(parse_number(within.group(1)))
         return first.isoformat(), f"{first.year + years - 1:04d}-12-31"
     since = tuple(rules["since_after"])

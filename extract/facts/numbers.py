@@ -177,7 +177,7 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
         return None
     noun = match.group("noun")
     if noun and not (match.group("m1") or match.group("m2")):
-        return None  # 超40万农村劳动力 is a count; 40农村劳动力 is not how a count is written
+        return None  # 逾30万农村劳动力 is a count; 30农村劳动力 is not how a count is written
     tenths = match.group("tenths")
     unit_kind = "percent" if match.group("percent") or tenths else "money" if match.group("money") else "count"
     unit = match.group("tenths" if tenths else unit_kind)

@@ -87,17 +87,17 @@ def test_a_dateline_without_any_year_on_the_page_leaves_the_date_unknown():
 
 
 def test_a_recommended_news_heading_after_the_story_ends_the_dump_s_body():
-    story = "近年来，某县把农村富余劳动力转移就业作为民生实事来抓，通过扩大就业渠道、拓展就业空间等途径推进转移就业。" * 5
-    text = ("某县推进富余劳动力转移就业\n某报 2019-10-17 03:30 大字\n" + story + "\n新闻推荐\n"
+    story = "今年以来，某县多次组织专场招聘会，又开办订单式技能培训班，帮助一批农民工就近找到了工作。" * 5
+    text = ("某县多措并举帮农民工就业\n某报 2021-04-06 09:12 字号 大 中 小\n" + story + "\n新闻推荐\n"
             "邻省出台稳岗返还政策 企业可申请补贴\n本报讯 10月15日，邻省人社厅发布通知。\n")
     article = extract_article(text.encode("utf-8"), content_type="text/plain")
     assert article.body == story
     assert {"新闻推荐", "邻省出台稳岗返还政策 企业可申请补贴"} <= {d.text for d in article.discarded if d.reason == "sidebar"}
-    assert article.title == "某县推进富余劳动力转移就业"  # not the masthead line with its timestamp
+    assert article.title == "某县多措并举帮农民工就业"  # not the masthead line with its timestamp
 
 
 def test_a_recommended_news_heading_at_the_top_does_not_cut_the_story():
-    story = "近年来，某县把农村富余劳动力转移就业作为民生实事来抓，通过扩大就业渠道推进转移就业。"
+    story = "今年以来，某县多次组织专场招聘会，帮助一批农民工就近找到了工作。"
     text = "某县推进转移就业\n新闻推荐\n" + story + "\n" + story + "\n"
     article = extract_article(text.encode("utf-8"), content_type="text/plain")
     assert story in article.body

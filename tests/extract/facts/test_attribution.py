@@ -170,7 +170,7 @@ def test_a_partnership_without_our_province_is_not_read_as_anyone_s_side():
 
 
 def test_from_a_date_on_runs_to_publication_for_an_achieved_figure_and_n_years_for_a_plan():
-    text = "自去年起，全区实施就业帮扶行动，覆盖15个重点县，计划利用3年时间转移就业4万人。"
+    text = "自去年起，全区实施就业帮扶行动，覆盖15个重点县，计划在3年内帮助4万人转移就业。"
     counties = figure(text, 15, published="2019-10-17")
     planned = figure(text, 40000, published="2019-10-17")
     assert (counties.period_start, counties.period_end) == ("2018-01-01", "2019-10-17")

@@ -223,10 +223,10 @@ def _partnership_side(text: str, places: list[PlaceFact]) -> str | None:
         clause_end = min([i for i in (text.find(mark, place.end) for mark in "，,。；;\n") if i >= 0] or [len(text)])
         clause_start = max(text.rfind(mark, 0, place.start) for mark in "，,。；;\n") + 1
         after, before = text[place.end : clause_end], text[clause_start : place.start]
-        # 江苏省共向我省投入, 江苏省在我省实施: the province acts on us.
+        # 某省向我省援建…, 某省在我省实施…: the province acts on us.
         if any(text[: place.end + i].endswith(toward) for word in we for i in _finds(after, word)):
             partners.add(place.province)
-        # 我省新选派306名干部到江苏省挂职: where we send people.
+        # 我省选派一批干部到某省挂职: where we send people.
         elif any(word in before for word in we) and _is_destination(text, place, rules):
             partners.add(place.province)
     ours = sides - partners

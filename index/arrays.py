@@ -92,9 +92,26 @@ class SearchArrays:
         """Every document's date (for date ranges, which compare all of them at once)."""
         return self.dates_of(numpy.arange(self.size, dtype=numpy.int64))
 
+    def _facet_vocabulary(self, name: str) -> tuple[list[str], list[numpy.ndarray]]:
+        """Facet `name`'s values over every segment, and for each segment the array taking its
+        value codes to positions in that list (made once per searcher)."""
+        cache = self.__dict__.setdefault("_facet_vocabularies", {})
+        found = cache.get(name)
+        if found is None:
+            positions: dict[str, int] = {}
+            mappings = []
+            for segment in self.segments:
+                values = segment.get(f"facet_{name}_values")
+                mappings.append(
+                    numpy.fromiter((positions.setdefault(value, len(positions)) for value in values), dtype=numpy.int64, count=len(values))
+                )
+            found = cache[name] = (list(positions), mappings)
+        return found
+
     def facet_counts(self, name: str, mask: numpy.ndarray) -> dict[str, int]:
         """How many documents of `mask` have each value of facet `name`."""
-        totals: dict[str, int] = {}
+        vocabulary, mappings = self._facet_vocabulary(name)
+        codes_of_segments = []
         for number, segment in enumerate(self.segments):
             local = numpy.flatnonzero(mask[self.starts[number] : self.ends[number]])
             if not len(local):
@@ -109,11 +126,13 @@ class SearchArrays:
             # for each of its values, plus 0, 1, 2... within the document.
             within = numpy.arange(total, dtype=numpy.int64) - numpy.repeat(numpy.cumsum(counts) - counts, counts)
             codes = numpy.asarray(segment.get(f"facet_{name}_codes")[numpy.repeat(starts, counts) + within])
-            values = segment.get(f"facet_{name}_values")
-            bins = numpy.bincount(codes, minlength=len(values))
-            for code in numpy.flatnonzero(bins).tolist():
-                totals[values[code]] = totals.get(values[code], 0) + int(bins[code])
-        return totals
+            codes_of_segments.append(mappings[number][codes])
+        if not codes_of_segments:
+            return {}
+        # One count over every segment's values, in the archive-wide vocabulary: no Python loop
+        # over each segment's values (hundreds of places in each of 50 segments at 100,000).
+        bins = numpy.bincount(numpy.concatenate(codes_of_segments), minlength=len(vocabulary))
+        return {vocabulary[code]: int(bins[code]) for code in numpy.flatnonzero(bins).tolist()}
 
     def live_ids(self) -> list[str]:
         ids = []

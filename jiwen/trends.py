@@ -3,7 +3,7 @@
 What a point is, so the numbers can be trusted:
 - **Which figures**: the numeric facts whose `measure` is the indicator asked for (the normalized
   names of extract's indicator data file, e.g. 农村劳动力转移就业人数), from the articles an export
-  would write (on topic, not near-duplicates), read from the store's facts without the bodies; with `--place`, only figures about that place or a
+  would write (on topic, not near-duplicates), read from the articles the store's `figures` table names (no other article is decoded); with `--place`, only figures about that place or a
   place inside it (`jiwen.indicators.PlaceScope`, hierarchical like search's `--place`).
 - **Which period**: the figure's `period_end` (the end of the time it covers: 截至10月底 -> 10-31),
   else the article's publication date; figures with neither are counted as `undated` and left out.

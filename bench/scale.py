@@ -66,13 +66,13 @@ def _html(article) -> bytes:
     ).encode("utf-8")
 
 
-def build_archive(size: int) -> Path:
-    """The cached archive of `size` articles, built through the store if absent."""
+def build_archive(size: int, cache: Path = CACHE) -> Path:
+    """The cached archive of `size` articles in `cache`, built through the store if absent."""
     from jiwen.extract.facts.sentences import sentence_at
     from jiwen.models import Article, FetchedPage
     from jiwen.store import Archive
 
-    folder = CACHE / f"archive-{size}"
+    folder = cache / f"archive-{size}"
     if (folder / "archive.sqlite3").exists() and not (folder / "BUILDING").exists():
         return folder
     shutil.rmtree(folder, ignore_errors=True)

@@ -4,7 +4,7 @@
     python bench/serve_speed.py --size 100000         # the issue's target size (building takes long)
     python bench/serve_speed.py --archive DIR         # an existing, indexed archive (e.g. bench/scale.py's)
 
-The archive is filled through the store with `bench/synthetic.py` articles (counties, programmes,
+The archive is `bench/scale.py`'s, filled through the store with `bench/synthetic.py` articles (counties, programmes,
 figures with exact offsets) and indexed with `jiwen reindex`; then a real `jiwen serve` process is
 started on 127.0.0.1 and timed from this process over HTTP, one request at a time:
 
@@ -36,7 +36,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import synthetic  # noqa: E402
+import scale  # noqa: E402
 
 CACHE = Path(os.environ.get("JIWEN_BENCH_CACHE", Path.home() / ".cache" / "jiwen" / "bench" / "serve"))
 JIWEN = [sys.executable, "-c", "from jiwen.cli import main; main()"]
@@ -57,33 +57,14 @@ def log(message: str) -> None:
 
 
 def build_archive(size: int) -> Path:
-    from jiwen.models import FetchedPage
-    from jiwen.store import Archive
-
-    folder = CACHE / f"archive-{size}"
-    if (folder / "index").is_dir() and not (folder / "BUILDING").exists():
-        return folder
-    import shutil
-
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    (folder / "BUILDING").write_text("")
-    started = time.perf_counter()
-    with Archive(folder) as archive:
-        for first in range(0, size, 500):
-            with archive.transaction():
-                for article in synthetic.generate_articles(min(500, size - first), start=first):
-                    page = FetchedPage(
-                        url=article.url, body=f"<html><body><h1>{article.title}</h1></body></html>".encode("utf-8"),
-                        status=200, site=article.site, fetched_at="2025-01-01T00:00:00+00:00", content_type="text/html",
-                    )  # fmt: skip
-                    page_id, _ = archive.add_page(page)
-                    archive.save_article(page_id, page, article, relevant=article.relevant, relevance=1.0, fingerprint=None, duplicate_of=None)
-            log(f"  stored {first + 500:,} articles ({time.perf_counter() - started:.0f} s)")
-    log(f"indexing {size:,} articles (jiwen reindex) ...")
-    subprocess.run([*JIWEN, "reindex", "--archive", str(folder)], check=True)
-    (folder / "BUILDING").unlink()
-    log(f"built in {time.perf_counter() - started:.0f} s")
+    """bench/scale.py's archive of `size` articles (built through the store once, cached in this
+    bench's folder), indexed with `jiwen reindex` once."""
+    folder = scale.build_archive(size, cache=CACHE)
+    indexed = folder / "INDEXED"
+    if not indexed.exists():
+        log(f"indexing {size:,} articles (jiwen reindex) ...")
+        subprocess.run([*JIWEN, "reindex", "--archive", str(folder)], check=True)
+        indexed.write_text("")
     return folder
 
 

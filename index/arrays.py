@@ -92,10 +92,14 @@ class SearchArrays:
         """Every document's date (for date ranges, which compare all of them at once)."""
         return self.dates_of(numpy.arange(self.size, dtype=numpy.int64))
 
+    @cached_property
+    def _facet_vocabularies(self) -> dict[str, tuple[list[str], list[numpy.ndarray]]]:
+        return {}
+
     def _facet_vocabulary(self, name: str) -> tuple[list[str], list[numpy.ndarray]]:
         """Facet `name`'s values over every segment, and for each segment the array taking its
         value codes to positions in that list (made once per searcher)."""
-        cache = self.__dict__.setdefault("_facet_vocabularies", {})
+        cache = self._facet_vocabularies
         found = cache.get(name)
         if found is None:
             positions: dict[str, int] = {}

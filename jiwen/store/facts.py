@@ -99,10 +99,15 @@ def encode_facts(body: str, facts: Sequence[Fact]) -> tuple[bytes | None, str | 
     return blob, json.dumps(kinds, ensure_ascii=False)
 
 
+def _fact_maps(blob: bytes) -> list[dict]:
+    """An articles row's facts blob as its list of compact fact maps."""
+    return msgspec.msgpack.decode(DECOMPRESSOR.decompress(blob))
+
+
 def decode_facts(body: str, blob: bytes | None) -> list[Fact]:
     if not blob:
         return []
-    maps = msgspec.msgpack.decode(DECOMPRESSOR.decompress(blob))
+    maps = _fact_maps(blob)
     return msgspec.convert([_full_fact(body, fields) for fields in maps], list[Fact])
 
 
@@ -221,7 +226,7 @@ class Facts(Connection):
         )
         for row in rows:
             body = ARTICLE_DECODER.decode(row[5]).body
-            maps = msgspec.msgpack.decode(DECOMPRESSOR.decompress(row[6]))
+            maps = _fact_maps(row[6])
             head = _head(row)
             for seq in sorted(int(seq) for seq in row[7].split(",")):
                 yield head, msgspec.convert(_full_fact(body, maps[seq]), Fact)

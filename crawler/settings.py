@@ -96,7 +96,7 @@ EXTENSIONS = {
 }
 JIWEN_PROGRESS = False
 # A site whose first answers are all challenge or block pages is closed after this many.
-JIWEN_BLOCKED_STOP_AFTER = 3
+JIWEN_BLOCKED_STOP_AFTER = int(os.environ.get("JIWEN_BLOCKED_STOP_AFTER", "3"))
 JIWEN_PROGRESS_INTERVAL = 5.0
 
 LOG_LEVEL = os.environ.get("JIWEN_CRAWL_LOG_LEVEL", "WARNING")

@@ -48,7 +48,7 @@ class ArchiveIndex:
 
     def add(self, articles: Iterable[ArchivedArticle]) -> int:
         """Add or replace (by id) the articles, in one commit. Returns how many were written."""
-        from .documents import article_document
+        from .documents import article_document, for_schema
         from .writer import MAX_SEGMENTS, PARALLEL_THRESHOLD, open_writer
 
         articles = iter(articles)
@@ -68,7 +68,7 @@ class ArchiveIndex:
                     repeated.append(article)
                     continue
                 seen.add(article.id)
-                writer.update_document(**article_document(article))
+                writer.update_document(**for_schema(article_document(article), self._index.schema))
         except BaseException:
             writer.cancel()
             raise

@@ -240,5 +240,31 @@ class JiebaTokenizer(Tokenizer):
             character += len(word)
 
 
+def term_positions(text: str) -> dict[str, list[int]]:
+    """Each index term of `text` and its positions: what `JiebaTokenizer` yields at index time
+    (with positions), collected straight from the cut without a Whoosh `Token` per word, which
+    was a fifth of a bulk build's time."""
+    positions: dict[str, list[int]] = {}
+    position = 0
+    cache = _word_cache
+    for word in _cut(text):
+        term, subwords = cache.get(word) or _analyze_word(word)
+        if term is None:
+            continue
+        found = positions.get(term)
+        if found is None:
+            positions[term] = [position]
+        else:
+            found.append(position)
+        for piece, _offset in subwords:
+            found = positions.get(piece)
+            if found is None:
+                positions[piece] = [position]
+            else:  # a piece twice in one word stands twice at its position, as Whoosh counts it
+                found.append(position)
+        position += 1
+    return positions
+
+
 def chinese_analyzer() -> JiebaTokenizer:
     return JiebaTokenizer()

@@ -18,7 +18,7 @@ import numpy
 from whoosh.searching import Searcher
 
 from .columns import LENGTH_OF_BYTE, ColumnCache, SegmentColumns
-from .schema import SCORING_FIELDS
+from .schema import scoring_fields
 
 
 class SearchArrays:
@@ -33,6 +33,7 @@ class SearchArrays:
         columns.keep_only({segment.segment_id for segment in self.segments})
         self.starts = numpy.array([offset for _reader, offset in self.leaves], dtype=numpy.int64)
         self.ends = numpy.array([offset + reader.doc_count_all() for reader, offset in self.leaves], dtype=numpy.int64)
+        self.scoring_fields = scoring_fields(searcher.schema)
 
     @cached_property
     def live(self) -> numpy.ndarray:
@@ -48,7 +49,7 @@ class SearchArrays:
     @cached_property
     def average_length(self) -> dict[str, float]:
         count = self.searcher.doc_count_all() or 1
-        return {name: (self.searcher.field_length(name) / count) or 1.0 for name in SCORING_FIELDS.values()}
+        return {name: (self.searcher.field_length(name) / count) or 1.0 for name in self.scoring_fields.values()}
 
     def _pieces(self, docnums: numpy.ndarray):
         """(segment, positions in `docnums`, local document numbers) for each segment holding

@@ -29,7 +29,7 @@ import numpy
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from .schema import FACETS, SCORING_FIELDS
+from .schema import FACETS, scoring_fields
 
 MULTI_VALUED = frozenset({"place", "province", "program"})
 FORMAT_VERSION = 1
@@ -88,7 +88,7 @@ def compute_columns(reader) -> dict[str, object]:
         "ids": numpy.array(ids, dtype=f"S{width}") if ids else numpy.zeros(0, dtype="S1"),
         "date": numpy.array(_raw_values(reader, "date"), dtype=numpy.int32).reshape(count),
     }
-    for fieldname in SCORING_FIELDS.values():
+    for fieldname in scoring_fields(reader.schema).values():
         columns[f"length_{fieldname}"] = _segment_lengths(reader, fieldname)
     for name in FACETS:
         offsets, codes, names = _facet_arrays(_raw_values(reader, name), name in MULTI_VALUED)

@@ -6,7 +6,7 @@ import zlib
 
 from jiwen.models import ArchivedArticle, PlaceFact, ProgramFact, fact_kind
 
-from .schema import KEYWORD_SEPARATOR
+from .schema import KEYWORD_SEPARATOR, LEGACY_SCORING_FIELDS
 
 
 def article_places(article: ArchivedArticle) -> tuple[list[str], list[str]]:
@@ -48,6 +48,16 @@ def _keywords(values) -> str:
     return KEYWORD_SEPARATOR.join(value.replace(KEYWORD_SEPARATOR, " ") for value in values)
 
 
+def for_schema(document: dict, schema) -> dict:
+    """`document` as an index with `schema` takes it: an index written before `JiwenCodec` scores
+    from second copies of title and body (the same string objects, so the legacy formats segment
+    each text once for both fields)."""
+    for name, copy in LEGACY_SCORING_FIELDS.items():
+        if copy in schema and name in document:
+            document[copy] = document[name]
+    return document
+
+
 def article_document(article: ArchivedArticle) -> dict:
     places, provinces = article_places(article)
     programs = list(dict.fromkeys(f.name for f in article.facts if isinstance(f, ProgramFact)))
@@ -58,9 +68,6 @@ def article_document(article: ArchivedArticle) -> dict:
         "id": article.id,
         "title": title,
         "body": article.body,
-        # The same string objects: the analyzer then segments each text once for both fields.
-        "title_bag": title,
-        "body_bag": article.body,
         "body_zlib": compress_body(article.body),
         "published": article.published,
         "date": date,

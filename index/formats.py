@@ -1,5 +1,8 @@
-"""Posting formats for a text indexed twice: once with positions (phrases) and once without
-(scoring; see SCORING_FIELDS in schema.py).
+"""Posting formats. `ArrayPositions` is the current one (title and body, each indexed once).
+
+`SharedPositions` and `SharedFrequency` are kept for indexes written before it (still pickled in
+their schemas), which indexed each text twice: once with positions (phrases) and once without
+(scoring; see LEGACY_SCORING_FIELDS in schema.py).
 
 Whoosh analyses each field on its own: the body went through the analyzer, and through a Python
 loop over its tokens, once for `body` and again for `body_bag`. These formats give the same
@@ -11,10 +14,14 @@ the first's positions in a one-entry cache keyed by the string object itself.
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 
 from whoosh import formats
 from whoosh.system import pack_uint
+
+from .analyzer import term_positions
+from .codec import BIG_ENDIAN, _little
 
 _last_text: str | None = None
 _last_positions: dict[str, list[int]] = {}
@@ -45,3 +52,39 @@ class SharedFrequency(formats.Frequency):
         for word, positions in _positions(value, analyzer, kwargs).items():
             frequency = len(positions)
             yield word, frequency, frequency * boost, pack_uint(frequency)
+
+
+class ArrayPositions(formats.Positions):
+    """Positions as an array of little-endian uint32 (absolute, ascending): what `JiwenCodec`'s
+    reader decodes for a whole term in one `numpy.frombuffer`, where Whoosh's `Positions`
+    pickles each posting's deltas. Weight and frequency are as Whoosh's (frequency x field
+    boost); terms come from `term_positions`, the analyzer's index-time cut without `Token`s."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        boost = self.field_boost
+        for word, positions in term_positions(value).items():
+            yield word, len(positions), len(positions) * boost, _little(array("I", positions))
+
+    def postings(self, value: str) -> list[tuple[bytes, int, float, bytes]]:
+        """`word_values` as a field's `index()` gives them (terms as UTF-8), in one list."""
+        boost = self.field_boost
+        return [
+            (word.encode("utf-8"), len(positions), len(positions) * boost, _little(array("I", positions)))
+            for word, positions in term_positions(value).items()
+        ]
+
+    def encode(self, poslist):
+        return _little(array("I", poslist))
+
+    def decode_positions(self, valuestring):
+        positions = array("I")
+        positions.frombytes(valuestring)
+        if BIG_ENDIAN:  # pragma: no cover
+            positions.byteswap()
+        return positions.tolist()
+
+    def decode_frequency(self, valuestring):
+        return len(valuestring) // 4
+
+    def decode_weight(self, valuestring):
+        return self.decode_frequency(valuestring) * self.field_boost

@@ -14,14 +14,15 @@ from __future__ import annotations
 from whoosh import columns, fields
 
 from .analyzer import chinese_analyzer
-from .formats import SharedFrequency, SharedPositions
+from .formats import ArrayPositions
 
 TITLE_BOOST = 2.0
 SEARCHED_FIELDS = ("title", "body")
-# The same text again without positions, read when scoring. Whoosh's posting blocks pickle every
-# posting's positions together with its id; reading a common word's ids from `body` unpickles
-# all of its positions too, which made that read most of a search's time. Phrases use `body`.
-SCORING_FIELDS = {"title": "title_bag", "body": "body_bag"}
+# Indexes written before `JiwenCodec` (codec.py) indexed each text a second time without positions
+# and scored from that copy: Whoosh's blocks pickled every posting's positions with its id, so
+# reading a common word's ids unpickled all of its positions too. Such an index keeps working
+# (scored from its copies, which its writers go on filling) until `jiwen reindex` rebuilds it.
+LEGACY_SCORING_FIELDS = {"title": "title_bag", "body": "body_bag"}
 FACETS = ("place", "province", "program", "site", "month")
 # Separator of a keyword field's values; commas never occur in place or programme names.
 KEYWORD_SEPARATOR = ","
@@ -42,9 +43,24 @@ class ListKeyword(fields.KEYWORD):
         return [part.decode("utf-8") for part in value]
 
 
-def _text(analyzer, *, phrase: bool, boost: float = 1.0, stored: bool = False) -> fields.TEXT:
-    field = fields.TEXT(analyzer=analyzer, phrase=phrase, field_boost=boost, stored=stored)
-    field.format = (SharedPositions if phrase else SharedFrequency)(field_boost=boost)
+def scoring_fields(schema) -> dict[str, str]:
+    """The field each searched field is scored from: itself, or an older index's copy."""
+    return {name: LEGACY_SCORING_FIELDS[name] if LEGACY_SCORING_FIELDS[name] in schema else name for name in SEARCHED_FIELDS}
+
+
+class ArrayText(fields.TEXT):
+    """A text field in `ArrayPositions`: its postings in one list straight from the format
+    (Whoosh's `index()` passes each through two more generators)."""
+
+    def index(self, value, **kwargs):
+        if isinstance(value, str) and isinstance(self.format, ArrayPositions):
+            return self.format.postings(value)
+        return super().index(value, **kwargs)
+
+
+def _text(analyzer, *, boost: float = 1.0, stored: bool = False) -> fields.TEXT:
+    field = ArrayText(analyzer=analyzer, phrase=True, field_boost=boost, stored=stored)
+    field.format = ArrayPositions(field_boost=boost)
     return field
 
 
@@ -53,10 +69,8 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         url=fields.ID(stored=True),
-        title=_text(analyzer, phrase=True, boost=TITLE_BOOST, stored=True),
-        body=_text(analyzer, phrase=True),
-        title_bag=_text(analyzer, phrase=False, boost=TITLE_BOOST),
-        body_bag=_text(analyzer, phrase=False),
+        title=_text(analyzer, boost=TITLE_BOOST, stored=True),
+        body=_text(analyzer),
         body_zlib=fields.STORED(),
         published=fields.STORED(),
         # yyyymmdd as an integer: numeric ranges use a few tiered terms instead of one term per day;

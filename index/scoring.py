@@ -22,11 +22,12 @@ from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 
 from .arrays import SearchArrays
-from .schema import SCORING_FIELDS
+from .codec import read_term, reads_blocks
+from .formats import ArrayPositions
+from .schema import SEARCHED_FIELDS
 
 B = 0.75
 K1 = 1.2
-SCORED_LENGTHS = frozenset(SCORING_FIELDS.values())
 # A cached term costs 8 bytes a posting: 64 common terms over 100,000 articles stay under 60 MB.
 POSTINGS_CACHE_SIZE = 64
 LEAF_CACHE_SIZE = 64
@@ -41,7 +42,11 @@ def _leaf_matcher(matcher):
 
 
 def read_postings(reader, fieldname: str, text: str) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """All (document, weight) postings of a term in one segment, block by block."""
+    """All (document, weight) postings of a term in one segment: with one read and a few vector
+    operations from a `JiwenCodec` segment, block by block through Whoosh's matcher otherwise."""
+    if reads_blocks(reader):
+        postings = read_term(reader, fieldname, text)
+        return postings.ids, postings.weights
     try:
         matcher = _leaf_matcher(reader.postings(fieldname, text))
     except TermNotFound:
@@ -89,12 +94,39 @@ def _positions(value: bytes) -> set[int]:
     return set(accumulate(loads(value[_INT_SIZE:])))
 
 
+def _array_phrase_documents(reader, fieldname: str, words: list[str]) -> numpy.ndarray:
+    """`phrase_documents` for a `JiwenCodec` segment with `ArrayPositions`: every word's
+    positions come as one array, so the whole check is set operations on (document, position)
+    keys: the phrase starts where word k stands at start + k, for every k."""
+    postings = [read_term(reader, fieldname, word, values=True) for word in words]
+    common = postings[0].ids
+    for found in postings[1:]:
+        common = numpy.intersect1d(common, found.ids, assume_unique=True)
+    if not len(common) or len(words) == 1:
+        return common
+    starts = None
+    for offset, found in enumerate(postings):
+        counts = found.value_lengths // 4
+        positions = numpy.frombuffer(found.values, dtype="<u4").astype(numpy.int64) - offset
+        documents = numpy.repeat(found.ids, counts)
+        kept = numpy.isin(documents, common, assume_unique=False) & (positions >= 0)
+        keys = (documents[kept] << 32) | positions[kept]
+        # A word standing twice at one position (a repeated sub-word) gives one key.
+        keys = numpy.unique(keys)
+        starts = keys if starts is None else numpy.intersect1d(starts, keys, assume_unique=True)
+        if not len(starts):
+            break
+    return numpy.unique(starts >> 32)
+
+
 def phrase_documents(reader, fieldname: str, words: list[str]) -> numpy.ndarray:
     """The documents of one segment where `words` stand at consecutive positions (a phrase with
     Whoosh's default slop of 1). Whoosh checks a phrase through its span matchers, one document
     and one posting at a time: 21 s for a three-word phrase in 93,000 of 100,000 articles here.
     This reads each word's postings once, intersects their documents with numpy, and decodes
     positions only in the documents that hold every word."""
+    if reads_blocks(reader) and isinstance(reader.schema[fieldname].format, ArrayPositions):
+        return _array_phrase_documents(reader, fieldname, words)
     postings = [read_positions(reader, fieldname, word) for word in words]
     common = postings[0][0]
     for ids, _values in postings[1:]:
@@ -121,7 +153,12 @@ def _plain_phrase(arrays: SearchArrays, node: query.Query) -> bool:
     if not isinstance(node, query.Phrase) or node.slop != 1 or not node.words:
         return False
     field = arrays.searcher.schema[node.fieldname] if node.fieldname in arrays.searcher.schema else None
-    return field is not None and isinstance(field.format, formats.Positions) and type(field.format).decode_positions is formats.Positions.decode_positions
+    if field is None:
+        return False
+    format_ = field.format
+    return isinstance(format_, ArrayPositions) or (
+        isinstance(format_, formats.Positions) and type(format_).decode_positions is formats.Positions.decode_positions
+    )
 
 
 class Scorer:
@@ -181,14 +218,15 @@ class Scorer:
         return mask, numpy.where(mask, scores, 0.0)
 
     def _term_scores(self, arrays: SearchArrays, fieldname: str, text: str, boost: float):
-        fieldname = SCORING_FIELDS.get(fieldname, fieldname)
+        scored = fieldname in arrays.scoring_fields
+        fieldname = arrays.scoring_fields.get(fieldname, fieldname)
         documents, weights = self.term(arrays, fieldname, text)
         mask = numpy.zeros(arrays.size, dtype=bool)
         scores = numpy.zeros(arrays.size, dtype=numpy.float64)
         if not len(documents):
             return mask, scores
         mask[documents] = True
-        if fieldname in SCORED_LENGTHS:
+        if scored:
             searcher = arrays.searcher
             idf = log(searcher.doc_count_all() / (searcher.doc_frequency(fieldname, text) + 1)) + 1
             lengths = arrays.lengths_of(fieldname, documents)
@@ -246,7 +284,7 @@ class Scorer:
             return numpy.zeros(arrays.size, dtype=bool), numpy.zeros(arrays.size)
         if isinstance(node, query.NumericRange) and node.fieldname == "date":
             return self._date_range(arrays, node), numpy.zeros(arrays.size)
-        if isinstance(node, query.PatternQuery) and node.fieldname not in SCORING_FIELDS:
+        if isinstance(node, query.PatternQuery) and node.fieldname not in SEARCHED_FIELDS:
             # Prefixes and wildcards over names (place:贵州*): the union of the names' postings.
             mask = numpy.zeros(arrays.size, dtype=bool)
             for _, text in node.expanded_terms(arrays.searcher.reader()):

@@ -12,18 +12,21 @@ from __future__ import annotations
 import multiprocessing
 import os
 
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.index import Index, LockError
+from whoosh import multiproc
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.writing import IndexWriter, SegmentWriter
+from whoosh.writing import IndexWriter, PostingPool, SegmentWriter
 
 from jiwen.processes import die_with_parent
 
 from .analyzer import segmenter
+from .codec import JiwenCodec
 from .locking import DEFAULT_LOCK_TIMEOUT, IndexBusyError
 
 # Memory for the posting pool of each writer process: larger pools mean fewer sorted runs to merge.
 LIMIT_MB = 256
+# What a pooled posting takes in memory, about: its tuple, term and value bytes, docnum, weight.
+POSTING_BYTES = 200
 # Below this many documents, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 1000
 # Articles per rebuild round: about 2,000 per worker keeps a worker's postings under LIMIT_MB.
@@ -32,67 +35,28 @@ REBUILD_ROUND = 4000
 MAX_SEGMENTS = 12
 
 
-class _LengthTable:
-    """A segment's field lengths, read once per field into a list. Whoosh's field writer asks
-    for the length of a posting's document at every posting it writes (hundreds per document and
-    field), each a read through the per-document column reader: 15% of a bulk build's time."""
+class _CountingPool(PostingPool):
+    """Whoosh's posting pool, counting postings instead of estimating each one's bytes (an
+    estimate, an assertion and a set update per posting: a tenth of a bulk build's time)."""
 
-    def __init__(self, lengths) -> None:
-        self._lengths = lengths
-        self._fields: dict[str, list[int]] = {}
+    def __init__(self, tempstore, segment, limitmb=128, **kwargs):
+        super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
+        self.limit_postings = max(1, self.limit // POSTING_BYTES)
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        table = self._fields.get(fieldname)
-        if table is None:
-            lengths = self._lengths
-            table = self._fields[fieldname] = [
-                lengths.doc_field_length(number, fieldname, default) for number in range(lengths.doc_count_all())
-            ]
-        return table[docnum]
+    def add(self, item):
+        self.current.append(item)
+        self.currentsize += 1
+        if self.currentsize > self.limit_postings:
+            self.save()
 
 
-class _BulkFieldWriter(W3FieldWriter):
-    def add_postings(self, schema, lengths, items):
-        super().add_postings(schema, _LengthTable(lengths) if lengths else None, items)
+class _BulkSegmentWriter(SegmentWriter):
+    """Whoosh's segment writer with the counting pool (Whoosh takes a `poolclass` argument and
+    ignores it)."""
 
-
-class _BulkPostingsWriter(W3PostingsWriter):
-    def add_posting(self, id_, weight, vbytes, length=None):
-        # Whoosh's add_posting, written again without its four per-posting type assertions
-        # (the field writer above hands it docnums, floats and bytes only): the same blocks.
-        if len(self._ids) >= self._blocklimit:
-            self._write_block()
-        self._ids.append(id_)
-        self._weights.append(weight)
-        if weight > self._maxweight:
-            self._maxweight = weight
-        if vbytes:
-            self._values.append(vbytes)
-        if length:
-            if self._minlength is None or length < self._minlength:
-                self._minlength = length
-            if length > self._maxlength:
-                self._maxlength = length
-
-
-class BulkCodec(W3Codec):
-    """Whoosh's own codec and index format, with a field writer that looks field lengths up in
-    memory and a postings writer without per-posting assertions (12-14% less CPU for a bulk
-    build, measured against W3Codec on the same documents). Segments name the plain `W3Codec`
-    (it is pickled into the table of contents), so an index written with this codec is an
-    ordinary Whoosh 3 index to every reader."""
-
-    def field_writer(self, storage, segment):
-        return _BulkFieldWriter(self, storage, segment)
-
-    def postings_writer(self, dbfile, byteids=False):
-        return _BulkPostingsWriter(
-            dbfile, blocklimit=self._blocklimit, byteids=byteids,
-            compression=self._compression, inlinelimit=self._inlinelimit,
-        )  # fmt: skip
-
-    def new_segment(self, storage, indexname):
-        return W3Codec(self._blocklimit, self._compression, self._inlinelimit).new_segment(storage, indexname)
+    def __init__(self, ix, *, limitmb=128, **kwargs):
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        self.pool = _CountingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
 
 
 def writer_processes() -> int:
@@ -115,6 +79,9 @@ class _MortalSubWriterTask(SubWriterTask):
 
     def run(self) -> None:
         die_with_parent(self._parent_pid)
+        # Whoosh's worker makes its writer from the module's `SegmentWriter`, with no hook for
+        # another class: swapped here, in the worker process only, which does nothing else.
+        multiproc.SegmentWriter = _BulkSegmentWriter
         super().run()
 
 
@@ -144,7 +111,7 @@ def open_writer(
 
     `parallel` analyses documents in worker processes, each writing its own segment
     (multisegment: no serial merge at commit), which is what makes bulk builds fast."""
-    options: dict = {"timeout": timeout, "delay": 0.1, "limitmb": LIMIT_MB, "codec": BulkCodec()}
+    options: dict = {"timeout": timeout, "delay": 0.1, "limitmb": LIMIT_MB, "codec": JiwenCodec()}
     processes = writer_processes() if parallel else 1
     if processes > 1:
         # Load jieba's dictionary before the workers fork, so they share it instead of each
@@ -153,7 +120,7 @@ def open_writer(
     try:
         if processes > 1:
             return _MortalMpWriter(index, procs=processes, multisegment=True, batchsize=50, **options)
-        return SegmentWriter(index, **options)
+        return _BulkSegmentWriter(index, **options)
     except LockError:
         raise IndexBusyError(
             f"search index {directory} is being written by another process "

@@ -20,6 +20,9 @@ from whoosh.searching import Searcher
 from .columns import LENGTH_OF_BYTE, ColumnCache, SegmentColumns
 from .schema import scoring_fields
 
+# Below this many matched documents a facet is counted segment by segment (see facet_counts).
+FEW_MATCHES = 20_000
+
 
 class SearchArrays:
     def __init__(self, searcher: Searcher, columns: ColumnCache, directory: Path) -> None:
@@ -113,25 +116,43 @@ class SearchArrays:
             found = cache[name] = (list(positions), mappings)
         return found
 
+    @staticmethod
+    def _matched_codes(segment: SegmentColumns, name: str, local: numpy.ndarray) -> numpy.ndarray:
+        """Facet `name`'s value codes (the segment's own) of its documents `local`."""
+        offsets = segment.get(f"facet_{name}_offsets")
+        starts = numpy.asarray(offsets[local], dtype=numpy.int64)
+        counts = numpy.asarray(offsets[local + 1], dtype=numpy.int64) - starts
+        total = int(counts.sum())
+        if not total:
+            return numpy.zeros(0, dtype=numpy.int64)
+        # The positions of all matched documents' values: each document's start, repeated
+        # for each of its values, plus 0, 1, 2... within the document.
+        within = numpy.arange(total, dtype=numpy.int64) - numpy.repeat(numpy.cumsum(counts) - counts, counts)
+        return numpy.asarray(segment.get(f"facet_{name}_codes")[numpy.repeat(starts, counts) + within])
+
     def facet_counts(self, name: str, mask: numpy.ndarray) -> dict[str, int]:
         """How many documents of `mask` have each value of facet `name`."""
+        matched = [
+            (number, numpy.flatnonzero(mask[self.starts[number] : self.ends[number]]))
+            for number in range(len(self.segments))
+        ]
+        matched = [(number, local) for number, local in matched if len(local)]
+        if name not in self._facet_vocabularies and sum(len(local) for _, local in matched) < FEW_MATCHES:
+            # Few matches and no archive-wide vocabulary yet (a one-shot search): count each
+            # segment's values on their own and add the few that occur by name, rather than
+            # map every segment's vocabulary first (120 ms at 100,000 articles, for 5,000 values
+            # in each of 50 segments).
+            counts: dict[str, int] = {}
+            for number, local in matched:
+                bins = numpy.bincount(self._matched_codes(self.segments[number], name, local))
+                values = self.segments[number].get(f"facet_{name}_values")
+                for code in numpy.flatnonzero(bins).tolist():
+                    counts[values[code]] = counts.get(values[code], 0) + int(bins[code])
+            return counts
         vocabulary, mappings = self._facet_vocabulary(name)
-        codes_of_segments = []
-        for number, segment in enumerate(self.segments):
-            local = numpy.flatnonzero(mask[self.starts[number] : self.ends[number]])
-            if not len(local):
-                continue
-            offsets = segment.get(f"facet_{name}_offsets")
-            starts = numpy.asarray(offsets[local], dtype=numpy.int64)
-            counts = numpy.asarray(offsets[local + 1], dtype=numpy.int64) - starts
-            total = int(counts.sum())
-            if not total:
-                continue
-            # The positions of all matched documents' values: each document's start, repeated
-            # for each of its values, plus 0, 1, 2... within the document.
-            within = numpy.arange(total, dtype=numpy.int64) - numpy.repeat(numpy.cumsum(counts) - counts, counts)
-            codes = numpy.asarray(segment.get(f"facet_{name}_codes")[numpy.repeat(starts, counts) + within])
-            codes_of_segments.append(mappings[number][codes])
+        codes_of_segments = [
+            mappings[number][self._matched_codes(self.segments[number], name, local)] for number, local in matched
+        ]
         if not codes_of_segments:
             return {}
         # One count over every segment's values, in the archive-wide vocabulary: no Python loop

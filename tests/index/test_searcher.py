@@ -139,6 +139,16 @@ def _brute_force_facets(articles, facets):
 FACETS = ["place", "province", "program", "site", "month"]
 
 
+@pytest.fixture(params=["segment by segment", "archive-wide vocabulary"])
+def facet_counting(request, monkeypatch):
+    """Both ways of counting a facet (few matches, or many): each must give the same counts."""
+    from jiwen.index import arrays
+
+    monkeypatch.setattr(arrays, "FEW_MATCHES", 10**9 if request.param == "segment by segment" else 0)
+    return request.param
+
+
+@pytest.mark.usefixtures("facet_counting")
 def test_facet_counts_cover_the_whole_result_not_just_the_page(big_index, big_articles):
     request = SearchRequest(place="广东省", facets=FACETS, limit=3)
     response = big_index.search(request)
@@ -148,6 +158,7 @@ def test_facet_counts_cover_the_whole_result_not_just_the_page(big_index, big_ar
     assert response.facets == _brute_force_facets(expected, FACETS)
 
 
+@pytest.mark.usefixtures("facet_counting")
 def test_facet_counts_of_a_text_query_equal_a_count_over_the_articles(big_index, big_articles):
     response = big_index.search(SearchRequest(query="以工代赈", facets=FACETS, since="2021-01", limit=1))
     expected = [a for a in big_articles if a.relevant and "以工代赈" in a.body + a.title
@@ -233,3 +244,20 @@ def test_phrases_match_the_documents_whoosh_s_own_phrase_matcher_finds(tmp_path)
                 assert (ours == whoosh).all(), (fieldname, words)
                 matched += int(ours.sum())
         assert matched > 100  # the phrases do match: the comparison is not between empty sets
+
+
+@pytest.mark.usefixtures("facet_counting")
+def test_facet_counts_add_up_across_segments(tmp_path, big_articles, monkeypatch):
+    from jiwen.index import ArchiveIndex, writer
+
+    monkeypatch.setattr(writer, "REBUILD_ROUND", 30)
+    monkeypatch.setattr(writer, "PARALLEL_THRESHOLD", 10**9)
+    with ArchiveIndex(tmp_path / "segmented") as archive_index:
+        archive_index.rebuild(big_articles)
+        assert len(archive_index._current_arrays().segments) == 4
+        for request in (SearchRequest(facets=FACETS, place="广东省"), SearchRequest(query="春风行动", facets=FACETS, place="贵州省")):
+            response = archive_index.search(request)
+            expected = [a for a in big_articles if a.relevant and (not request.query or request.query in a.body + a.title)
+                        and (not request.place or request.place in article_places(a)[0])]
+            assert response.total == len(expected) > 0
+            assert response.facets == _brute_force_facets(expected, FACETS)

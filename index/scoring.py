@@ -94,29 +94,36 @@ def _positions(value: bytes) -> set[int]:
     return set(accumulate(loads(value[_INT_SIZE:])))
 
 
+def _position_keys(found, offset: int) -> numpy.ndarray:
+    """(document << 32 | position - offset) for every position of a word, ascending: documents
+    come ascending and each one's positions ascending, so the keys need no sort."""
+    counts = found.value_lengths // 4
+    positions = numpy.frombuffer(found.values, dtype="<u4").astype(numpy.int64) - offset
+    keys = (numpy.repeat(found.ids, counts) << 32) | (positions & 0xFFFFFFFF)
+    return keys[positions >= 0]
+
+
 def _array_phrase_documents(reader, fieldname: str, words: list[str]) -> numpy.ndarray:
     """`phrase_documents` for a `JiwenCodec` segment with `ArrayPositions`: every word's
-    positions come as one array, so the whole check is set operations on (document, position)
-    keys: the phrase starts where word k stands at start + k, for every k."""
+    positions come as one sorted array of (document, position) keys, so the phrase's starts are
+    the rarest word's keys (shifted back by its place in the phrase) found, by binary search, in
+    every other word's keys (shifted likewise)."""
     postings = [read_term(reader, fieldname, word, values=True) for word in words]
-    common = postings[0].ids
-    for found in postings[1:]:
-        common = numpy.intersect1d(common, found.ids, assume_unique=True)
-    if not len(common) or len(words) == 1:
-        return common
-    starts = None
-    for offset, found in enumerate(postings):
-        counts = found.value_lengths // 4
-        positions = numpy.frombuffer(found.values, dtype="<u4").astype(numpy.int64) - offset
-        documents = numpy.repeat(found.ids, counts)
-        kept = numpy.isin(documents, common, assume_unique=False) & (positions >= 0)
-        keys = (documents[kept] << 32) | positions[kept]
-        # A word standing twice at one position (a repeated sub-word) gives one key.
-        keys = numpy.unique(keys)
-        starts = keys if starts is None else numpy.intersect1d(starts, keys, assume_unique=True)
-        if not len(starts):
-            break
-    return numpy.unique(starts >> 32)
+    if any(not len(found.ids) for found in postings):
+        return numpy.zeros(0, dtype=numpy.int64)
+    if len(words) == 1:
+        return postings[0].ids
+    order = sorted(range(len(words)), key=lambda number: len(postings[number].values))
+    starts = _position_keys(postings[order[0]], order[0])
+    for number in order[1:]:
+        keys = _position_keys(postings[number], number)
+        if not len(keys) or not len(starts):
+            return numpy.zeros(0, dtype=numpy.int64)
+        found = numpy.minimum(numpy.searchsorted(keys, starts), len(keys) - 1)
+        starts = starts[keys[found] == starts]
+    documents = starts >> 32
+    # Ascending, so repeats (a phrase twice in a document) are neighbours.
+    return documents[numpy.concatenate(([True], documents[1:] != documents[:-1]))] if len(documents) else documents
 
 
 def phrase_documents(reader, fieldname: str, words: list[str]) -> numpy.ndarray:

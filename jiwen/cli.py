@@ -18,7 +18,7 @@ from . import __version__
 from .config import resolve_archive_dir
 from .errors import JiwenError, storage_failure
 from .models import FACT_KINDS, SearchRequest
-from .processes import WorkerError
+from .errors import WorkerError
 
 FACETS = ("place", "province", "program", "site", "month")
 

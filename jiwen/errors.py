@@ -48,3 +48,17 @@ def storage_failure(error: BaseException) -> str | None:
     if isinstance(error, sqlite3.OperationalError) and ("disk I/O error" in text or "readonly" in text):
         return f"the archive database cannot be written ({text}); check the disk and the folder's permissions"
     return None
+
+
+class WorkerError(Exception):
+    """Raised in the parent for a worker's failure (`jiwen.processes.WorkerFailure`), or when the
+    worker is gone. Defined here, not beside the workers, so that a command that starts none
+    (`jiwen search`) does not import the logging and queue machinery they need."""
+
+    def __init__(self, failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+    @property
+    def kind(self) -> str:
+        return self.failure.kind

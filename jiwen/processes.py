@@ -27,6 +27,8 @@ import sys
 import traceback
 from dataclasses import dataclass
 
+from .errors import WorkerError  # noqa: F401  (raised for a WorkerFailure; importable from here as before)
+
 
 
 def spawn_context():
@@ -52,18 +54,6 @@ class WorkerFailure:
     @classmethod
     def of(cls, error: BaseException) -> WorkerFailure:
         return cls(type(error).__name__, str(error), "".join(traceback.format_exception(error)))
-
-
-class WorkerError(Exception):
-    """Raised in the parent for a WorkerFailure, or when the worker is gone."""
-
-    def __init__(self, failure: WorkerFailure) -> None:
-        super().__init__(failure.message)
-        self.failure = failure
-
-    @property
-    def kind(self) -> str:
-        return self.failure.kind
 
 
 def die_with_parent(parent_pid: int) -> None:

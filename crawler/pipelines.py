@@ -10,7 +10,7 @@ from jiwen.crawler.items import PageItem
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
-from jiwen.processes import WorkerError
+from jiwen.errors import WorkerError
 
 log = logging.getLogger(__name__)
 

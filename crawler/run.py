@@ -31,7 +31,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from jiwen.errors import ConfigError
-from jiwen.processes import WorkerError
+from jiwen.errors import WorkerError
 from jiwen.store import Archive
 
 log = logging.getLogger(__name__)

@@ -23,10 +23,10 @@ from typing import Any, TypeVar
 
 from twisted.internet.defer import Deferred
 
-from jiwen.errors import JiwenError
+from jiwen.errors import JiwenError, WorkerError
 from jiwen.models import FetchedPage
 from jiwen.pipeline import Outcome, PagePipeline
-from jiwen.processes import LogForwarding, WorkerError, WorkerFailure, become_worker, spawn_context
+from jiwen.processes import LogForwarding, WorkerFailure, become_worker, spawn_context
 from jiwen.store import Archive
 
 T = TypeVar("T")

@@ -63,13 +63,13 @@ class ArrayPositions(formats.Positions):
     def word_values(self, value, analyzer, **kwargs):
         boost = self.field_boost
         for word, positions in term_positions(value).items():
-            yield word, len(positions), len(positions) * boost, _little(array("I", positions))
+            yield word, len(positions), len(positions) * boost, self.encode(positions)
 
     def postings(self, value: str) -> list[tuple[bytes, int, float, bytes]]:
         """`word_values` as a field's `index()` gives them (terms as UTF-8), in one list."""
-        boost = self.field_boost
+        boost, encode = self.field_boost, self.encode
         return [
-            (word.encode("utf-8"), len(positions), len(positions) * boost, _little(array("I", positions)))
+            (word.encode("utf-8"), len(positions), len(positions) * boost, encode(positions))
             for word, positions in term_positions(value).items()
         ]
 

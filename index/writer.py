@@ -12,8 +12,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 
-from whoosh.index import Index, LockError
 from whoosh import multiproc
+from whoosh.index import Index, LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import IndexWriter, PostingPool, SegmentWriter
 

@@ -16,9 +16,8 @@ import msgspec
 
 from . import __version__
 from .config import resolve_archive_dir
-from .errors import JiwenError, storage_failure
+from .errors import JiwenError, WorkerError, storage_failure
 from .models import FACT_KINDS, SearchRequest
-from .errors import WorkerError
 
 FACETS = ("place", "province", "program", "site", "month")
 

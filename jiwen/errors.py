@@ -29,7 +29,7 @@ class ArchiveError(JiwenError):
 def storage_failure(error: BaseException) -> str | None:
     """One line for what the disk or the database can do to any command (a full disk, a damaged
     file, a folder that cannot be written), or None for anything else, which is a bug and keeps
-    its traceback. Accepts a worker's error (jiwen.processes.WorkerError) by its message."""
+    its traceback. Accepts a worker's error (WorkerError, below) by its message."""
     import errno
     import sqlite3
 

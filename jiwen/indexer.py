@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 from .errors import storage_failure
-from .processes import WorkerError, WorkerFailure, become_worker, spawn_context
+from .errors import WorkerError
+from .processes import WorkerFailure, become_worker, spawn_context
 from .store import Archive
 
 log = logging.getLogger(__name__)

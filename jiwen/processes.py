@@ -27,9 +27,6 @@ import sys
 import traceback
 from dataclasses import dataclass
 
-from .errors import WorkerError  # noqa: F401  (raised for a WorkerFailure; importable from here as before)
-
-
 
 def spawn_context():
     """multiprocessing's "spawn" context, made on first use:

@@ -17,7 +17,7 @@ from jiwen.index import ArchiveIndex
 from jiwen.indexer import BackgroundIndexer
 from jiwen.models import FetchedPage, SearchRequest
 from jiwen.pipeline import PagePipeline
-from jiwen.processes import WorkerError
+from jiwen.errors import WorkerError
 from jiwen.store import Archive
 
 from .schedule_support import SCHEDULE_SITE

@@ -183,7 +183,7 @@ def measure(size: int, repeat: int, searches_only: bool = False) -> dict[str, st
     row["store bytes/article"] = f"{(folder / 'archive.sqlite3').stat().st_size / size / 1024:.1f} KB"
     row["index bytes/article"] = f"{folder_bytes(folder / 'index') / size / 1024:.1f} KB"
     # Searches are timed once the rebuild's writes are on disk: timed while the kernel was still
-    # writing back the fresh index, one-shot searches at 100,000 took up to 0.4 s more than in a
+    # writing back the fresh index, one-shot searches at 100,000 took 0.3-0.5 s more than in a
     # run of --searches-only on the same index (README, Scale).
     os.sync()
     measure_searches(folder, row, repeat)

@@ -158,7 +158,7 @@ def run_full(base_url: str, archive: Path, sites_file: Path) -> dict:
 def run_pipeline_only(crawled: Path, archive: Path) -> dict:
     """The same pages, read back from the crawl's archive, through PagePipeline with no crawler:
     what the crawl would cost if fetching were free. full - this = the crawler's own overhead."""
-    from jiwen.pipeline import PagePipeline
+    from jiwen.library.pipeline import PagePipeline
     from jiwen.store import Archive
 
     with Archive(crawled, create=False) as source:
@@ -181,7 +181,7 @@ def profile_full(base_url: str, archive: Path, sites_file: Path, top: int) -> No
 
     os.environ["JIWEN_SITES"] = str(sites_file)
     from jiwen.crawler import worker as worker_module
-    from jiwen.crawler.run import run_crawl
+    from jiwen.library.crawl import crawl
     from jiwen.crawler.sites import find_site, load_sites
 
     worker_profiler = cProfile.Profile()
@@ -200,7 +200,7 @@ def profile_full(base_url: str, archive: Path, sites_file: Path, top: int) -> No
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
-    report = run_crawl(archive, sites=[site], settings_overrides={"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}, progress=False)
+    report = crawl(archive, sites=[site], settings_overrides={"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}, progress=False)
     profiler.disable()
     wall = time.perf_counter() - started
     reactor_stats = pstats.Stats(profiler)
@@ -211,8 +211,8 @@ def profile_full(base_url: str, archive: Path, sites_file: Path, top: int) -> No
         "worker thread: relevance": (worker_stats, "extract/relevance.py", "is_relevant"),
         "worker thread: near-duplicate fingerprint": (worker_stats, "extract/fingerprint.py", "simhash"),
         "worker thread: store (add_page, save_article, lookups)": (worker_stats, "jiwen/store/", ("add_page", "save_article", "near_duplicate_of", "article_for_url")),
-        "worker thread: index batches (catch_up_index)": (worker_stats, "jiwen/pipeline.py", "catch_up_index"),
-        "worker thread: all of PagePipeline.process + flush": (worker_stats, "jiwen/pipeline.py", ("process", "flush")),
+        "worker thread: index batches (catch_up_index)": (worker_stats, "jiwen/library/pipeline.py", "catch_up_index"),
+        "worker thread: all of PagePipeline.process + flush": (worker_stats, "jiwen/library/pipeline.py", ("process", "flush")),
         "reactor thread: spider callbacks": (reactor_stats, "spiders/news.py", "parse_"),
         "reactor thread: jiwen middlewares + item pipeline": (reactor_stats, "crawler/", ("process_request", "process_response", "process_exception", "process_item")),
     }

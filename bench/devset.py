@@ -150,7 +150,7 @@ def score_jiwen(pages: list[DevPage]) -> Summary:
     """jiwen's own extractor over the dev set (what the quality test asserts on)."""
     from jiwen.extract.article import extract_article
 
-    from jiwen.errors import ExtractionError
+    from jiwen.core.errors import ExtractionError
 
     per_page = {}
     for page in pages:

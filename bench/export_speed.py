@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import generate_articles  # noqa: E402
 
-from jiwen.models import FetchedPage  # noqa: E402
+from jiwen.core.models import FetchedPage  # noqa: E402
 from jiwen.store import Archive  # noqa: E402
 
 def baseline_export(archive_dir: str, output: str) -> None:

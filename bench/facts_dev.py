@@ -81,7 +81,7 @@ def extract(article: dict, url: str | None = None) -> dict:
 
     from jiwen.extract.article import extract_article
     from jiwen.extract.facts import extract_facts
-    from jiwen.ingest import page_from_file
+    from jiwen.library.ingest import page_from_file
 
     page = page_from_file(text_path(article))
     result = extract_article(page.body, url=url or page.url, content_type=page.content_type)

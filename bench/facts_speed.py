@@ -66,7 +66,7 @@ def texts() -> list[str]:
     return bodies
 
 
-from jiwen.extract.facts.nlp import forget_recent_cuts  # noqa: E402
+from jiwen.text.segmenter import forget_recent_cuts  # noqa: E402
 
 
 def timed(function, bodies: list[str], rounds: int) -> float:
@@ -130,7 +130,7 @@ def long_bodies(bodies: list[str], sizes: list[float]) -> None:
     stays flat below the cap (linear), and past FACTS_MAX_CHARS only the cut grows."""
     from jiwen.extract.facts import extract_facts
     from jiwen.extract.facts.extractor import FACTS_MAX_CHARS
-    from jiwen.models import Article
+    from jiwen.core.models import Article
 
     joined = "\n".join(bodies)
     print(f"\none long body (the texts repeated); facts read at most {FACTS_MAX_CHARS:,} characters")

@@ -69,7 +69,7 @@ def _html(article) -> bytes:
 def build_archive(size: int, cache: Path = CACHE) -> Path:
     """The cached archive of `size` articles in `cache`, built through the store if absent."""
     from jiwen.extract.facts.sentences import sentence_at
-    from jiwen.models import Article, FetchedPage
+    from jiwen.core.models import Article, FetchedPage
     from jiwen.store import Archive
 
     folder = cache / f"archive-{size}"

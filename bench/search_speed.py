@@ -34,7 +34,7 @@ from jiwen.index import ArchiveIndex
 from jiwen.index.analyzer import JiebaTokenizer, segmenter
 from jiwen.index.documents import article_document
 
-from jiwen.models import ArchivedArticle, SearchRequest
+from jiwen.core.models import ArchivedArticle, SearchRequest
 
 CACHE = Path.home() / ".cache" / "jiwen" / "bench"
 QUERIES = (

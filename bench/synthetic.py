@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jiwen.extract.jionlp_data import read_data_file
-from jiwen.models import (
+from jiwen.text.jionlp_data import read_data_file
+from jiwen.core.models import (
     ArchivedArticle,
     CountFact,
     DateFact,

@@ -27,8 +27,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import deferred_from_coro
 
-from .context import CONTEXT_SETTING
-from .middlewares import KIND
+from jiwen.crawler.context import CONTEXT_SETTING
+from jiwen.crawler.middlewares import KIND
 
 RULES_FILE = "blocked_answers.toml"
 STOP_AFTER_SETTING = "JIWEN_BLOCKED_STOP_AFTER"

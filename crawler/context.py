@@ -9,21 +9,41 @@ through, so the item pipeline's transactions and the error log never wait on eac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
+from typing import Any, Protocol
 
-from jiwen.crawler.worker import PipelineWorker
+from twisted.internet.defer import Deferred
 
+from jiwen.core.models import FetchedPage
 from jiwen.store import Archive
 
 CONTEXT_SETTING = "JIWEN_CONTEXT"
+
+
+class PageWorker(Protocol):
+    """What the crawl hands every fetched page to: archive, extract, store, index. The crawler is
+    given one (`run_crawl(worker_factory=...)`, made by the library's `jiwen.library.crawl`); it
+    does not build it, as Scrapy hands a spider its crawler rather than the spider importing the
+    engine."""
+
+    def start(self) -> None: ...
+    def process(self, page: FetchedPage) -> Deferred: ...
+    def flush(self) -> Deferred: ...
+    def close(self) -> None: ...
+
+
+# archive folder, run id, {site name: its [site.extract] overrides} -> a PageWorker
+WorkerFactory = Callable[[Path, int, dict[str, Any]], PageWorker]
 
 
 @dataclass
 class CrawlContext:
     archive: Archive  # the reactor thread's connection: error log, archived URLs, the run record
     run_id: int
-    worker: PipelineWorker
+    worker: PageWorker
 
     def __deepcopy__(self, memo: dict) -> CrawlContext:
         return self

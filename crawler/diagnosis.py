@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
-from .blocked import explain, load_answer_rules
+from jiwen.crawler.blocked import explain, load_answer_rules
 
 NOT_FOUND_KIND = "soft_404"
 

@@ -31,8 +31,8 @@ from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
-from .middlewares import KIND
-from .sites import SiteConfig
+from jiwen.crawler.middlewares import KIND
+from jiwen.crawler.sites import SiteConfig
 
 DEFAULT_DEPTH = 2
 DEFAULT_MAX_PAGES = 60  # pages fetched by one discovery, samples included
@@ -344,7 +344,7 @@ class DiscoveryMode(SurveyCallbacks):
     def sample_failed(self, failure) -> None:
         request = getattr(failure, "request", None)
         if request is not None and "already archived" in str(failure.value):
-            from .context import context_of
+            from jiwen.crawler.context import context_of
 
             known = context_of(self.crawler).archive.article_for_url(request.url)
             self.survey.record_sample(request.url, bool(known["relevant"]) if known else None)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from scrapy.dupefilters import RFPDupeFilter
 
-from .middlewares import record_redirect_loop
+from jiwen.crawler.middlewares import record_redirect_loop
 
 
 class RunDupeFilter(RFPDupeFilter):

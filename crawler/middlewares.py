@@ -27,8 +27,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import error as twisted_errors
 from twisted.internet.task import deferLater
 
-from .context import CONTEXT_SETTING, ContextComponent, context_of
-from .sites import is_fetchable
+from jiwen.crawler.context import CONTEXT_SETTING, ContextComponent, context_of
+from jiwen.crawler.sites import is_fetchable
 
 log = logging.getLogger(__name__)
 

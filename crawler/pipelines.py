@@ -10,11 +10,11 @@ from jiwen.crawler.items import PageItem
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
-from jiwen.errors import WorkerError
+from jiwen.core.errors import WorkerError
 
 log = logging.getLogger(__name__)
 
-# Outcomes of a page archived for the first time: what a column "produces" (crawler/health.py).
+# Outcomes of a page archived for the first time: what a column "produces" (jiwen/library/health.py).
 FIRST_ARCHIVED = ("new", "offtopic", "duplicate")
 
 

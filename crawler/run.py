@@ -22,16 +22,15 @@ from collections import Counter
 from pathlib import Path
 
 from jiwen.crawler.blocked import BLOCKED_REASON
-from jiwen.crawler.context import CONTEXT_SETTING, CrawlContext
+from jiwen.crawler.context import CONTEXT_SETTING, CrawlContext, PageWorker, WorkerFactory
 from jiwen.crawler.diagnosis import add_diagnosis
 from jiwen.crawler.sites import SiteConfig, name_problem, site_for_url
 from jiwen.crawler.spiders.news import NewsSpider
-from jiwen.crawler.worker import PipelineWorker
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from jiwen.errors import ConfigError
-from jiwen.errors import WorkerError
+from jiwen.core.errors import ConfigError
+from jiwen.core.errors import WorkerError
 from jiwen.store import Archive
 
 log = logging.getLogger(__name__)
@@ -97,13 +96,15 @@ def crawl_settings(archive_dir: Path, context: CrawlContext, overrides: dict | N
 def run_crawl(
     archive_dir: Path,
     *,
+    worker_factory: WorkerFactory,
     sites: list[SiteConfig] | None = None,
     urls: list[str] | None = None,
     settings_overrides: dict | None = None,
     progress: bool = True,
 ) -> dict:
     """Crawl `sites` and bare `urls` into the archive at `archive_dir`; returns the crawl report
-    (also stored with the run: `jiwen runs`)."""
+    (also stored with the run: `jiwen runs`). `worker_factory` makes the worker every fetched page
+    goes to (`jiwen.library.crawl.crawl` passes the page pipeline's)."""
     url_sites = [site_for_url(url) for url in urls or []]
     targets = list(sites or []) + url_sites
     if not targets:
@@ -130,7 +131,7 @@ def run_crawl(
             remove_job_dir(archive_dir, site.name)
     crawlers: list[Crawler] = []
     report: dict = {"run_id": run_id, "sites": ", ".join(names), "outcome": "failed"}
-    worker = PipelineWorker(archive_dir, run_id, {site.name: site.extract for site in targets if site.extract is not None})
+    worker = worker_factory(archive_dir, run_id, {site.name: site.extract for site in targets if site.extract is not None})
     try:
         worker.start()
         context = CrawlContext(archive, run_id, worker)
@@ -169,7 +170,7 @@ def run_crawl(
     return report
 
 
-def _close_worker(worker: PipelineWorker) -> str | None:
+def _close_worker(worker: PageWorker) -> str | None:
     """Close the pipeline; its failure, if any, as one line. Everything fetched is archived by
     then: what did not reach the index stays marked in the store for the next writer."""
     try:

@@ -8,10 +8,10 @@ import os
 import tomllib
 from pathlib import Path
 
-from jiwen.errors import ConfigError
+from jiwen.core.errors import ConfigError
 
-from .discovery import Discovery, clean_text
-from .sites import DEFAULT_INTERVAL, parse_sites, site_for_url
+from jiwen.crawler.discovery import Discovery, clean_text
+from jiwen.crawler.sites import DEFAULT_INTERVAL, parse_sites, site_for_url
 
 
 def render_site_entry(discovery: Discovery, *, name: str | None = None, interval: str = DEFAULT_INTERVAL) -> str:

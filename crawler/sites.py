@@ -22,10 +22,10 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import msgspec
-from croniter import croniter
 from jiwen.extract.article.overrides import ExtractionOverrides
 
-from jiwen.errors import ConfigError
+from jiwen.core.durations import duration_problem, duration_seconds, interval_problem
+from jiwen.core.errors import ConfigError
 
 # A site name becomes a folder name (<archive>/jobs/<name>): no "." or ".." on its own, no "/", and
 # it starts with a letter or digit, so a derived name can never climb out of jobs/.
@@ -36,11 +36,7 @@ HOST_NAME = re.compile(r"^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|[0-9a-f:.]+)$")
 RESERVED_NAMES = frozenset({"httpcache"})
 # The only schemes jiwen ever fetches; file:, data:, ftp:, s3: would read from this machine or elsewhere.
 FETCHED_SCHEMES = ("http", "https")
-DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-DURATION_UNITS = (86400, 3600, 60, 1)
 DEFAULT_INTERVAL = "6h"
-# Below this a crawler stops being polite to a provincial web server that updates a few times a day.
-MINIMUM_INTERVAL_SECONDS = 600
 
 
 class Pagination(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
@@ -119,10 +115,7 @@ class SiteConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
     @property
     def interval_seconds(self) -> int | None:
         """The interval as seconds, or None when it is a cron expression (see `cron`)."""
-        match = DURATION.match(self.interval.replace(" ", ""))
-        if not match or not any(match.groups()):
-            return None
-        return sum(int(value or 0) * unit for value, unit in zip(match.groups(), DURATION_UNITS))
+        return duration_seconds(self.interval)
 
     @property
     def cron(self) -> str | None:
@@ -283,8 +276,8 @@ def site_problems(site: SiteConfig) -> list[str]:
             problems.append(f"encoding {site.encoding!r} is unknown; use e.g. gb18030 or utf-8")
     if site.extract is not None and site.extract.problem():
         problems.append(site.extract.problem())
-    if duration_seconds(site.stale_after) is None:
-        problems.append(f"stale_after {site.stale_after!r} is not a duration like '14d' or '36h'")
+    if problem := duration_problem(site.stale_after, "stale_after"):
+        problems.append(problem)
     if site.download_delay is not None and not 0 <= site.download_delay <= 300:
         problems.append("download_delay must be between 0 and 300 seconds")
     for name, value in [*site.headers.items(), *site.cookies.items()]:
@@ -327,26 +320,6 @@ def name_problem(name: str) -> str | None:
     if name in RESERVED_NAMES:
         return f"name {name!r} is reserved (jobs/{name} holds the crawl's HTTP cache); choose another"
     return None
-
-
-def duration_seconds(text: str) -> int | None:
-    """'6h', '1d12h', '90m', '2s' as seconds; None when it is not a duration."""
-    match = DURATION.match(text.replace(" ", ""))
-    if not match or not any(match.groups()):
-        return None
-    return sum(int(value or 0) * unit for value, unit in zip(match.groups(), DURATION_UNITS))
-
-
-def interval_problem(interval: str) -> str | None:
-    match = DURATION.match(interval.replace(" ", ""))
-    if match and any(match.groups()):
-        seconds = sum(int(value or 0) * unit for value, unit in zip(match.groups(), DURATION_UNITS))
-        if seconds < MINIMUM_INTERVAL_SECONDS:
-            return f"interval {interval!r} is shorter than 10m; crawl a provincial site less often"
-        return None
-    if len(interval.split()) == 5 and croniter.is_valid(interval):
-        return None
-    return f"interval {interval!r} is neither a duration like '6h' or '1d12h' nor a 5-field cron expression"
 
 
 def site_for_url(url: str, *, name: str | None = None) -> SiteConfig:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from jiwen.models import Article
+from jiwen.core.models import Article
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,16 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from jiwen.models import ArchivedArticle, SearchRequest, SearchResponse
+from jiwen.core.models import ArchivedArticle, SearchRequest, SearchResponse
 
-from .analyzer import save_user_words, use_index_words
-from .arrays import SearchArrays
-from .columns import ColumnCache, save_missing_columns
-from .scoring import Scorer
-from .searcher import run_matching_ids, run_search
-from .snippets import DEFAULT_MARKS
-from .store import check_complete, create_fresh, open_or_create, remove_stale_rebuilds, swap_in
-from .locking import DEFAULT_LOCK_TIMEOUT, IndexBusyError, write_lock
+from jiwen.index.analyzer import save_user_words, use_index_words
+from jiwen.index.arrays import SearchArrays
+from jiwen.index.columns import ColumnCache, save_missing_columns
+from jiwen.index.scoring import Scorer
+from jiwen.index.searcher import run_matching_ids, run_search
+from jiwen.index.snippets import DEFAULT_MARKS
+from jiwen.index.store import check_complete, create_fresh, open_or_create, remove_stale_rebuilds, swap_in
+from jiwen.index.locking import DEFAULT_LOCK_TIMEOUT, IndexBusyError, write_lock
 
 
 class ArchiveIndex:
@@ -48,8 +48,8 @@ class ArchiveIndex:
 
     def add(self, articles: Iterable[ArchivedArticle]) -> int:
         """Add or replace (by id) the articles, in one commit. Returns how many were written."""
-        from .documents import article_document, for_schema
-        from .writer import MAX_SEGMENTS, PARALLEL_THRESHOLD, open_writer
+        from jiwen.index.documents import article_document, for_schema
+        from jiwen.index.writer import MAX_SEGMENTS, PARALLEL_THRESHOLD, open_writer
 
         articles = iter(articles)
         head = list(itertools.islice(articles, PARALLEL_THRESHOLD))
@@ -85,7 +85,7 @@ class ArchiveIndex:
         return remove_stale_rebuilds(self.directory)
 
     def delete(self, ids: Iterable[str]) -> None:
-        from .writer import open_writer
+        from jiwen.index.writer import open_writer
 
         writer = open_writer(self._index, self.directory, timeout=self.lock_timeout)
         try:
@@ -102,8 +102,8 @@ class ArchiveIndex:
         writer lock meanwhile, so no other writer's work is lost in the swap."""
         from whoosh.writing import NO_MERGE
 
-        from .documents import article_document
-        from .writer import PARALLEL_THRESHOLD, REBUILD_ROUND, open_writer
+        from jiwen.index.documents import article_document
+        from jiwen.index.writer import PARALLEL_THRESHOLD, REBUILD_ROUND, open_writer
 
         fresh = self.directory.with_name(f".{self.directory.name}.rebuild-{os.getpid()}")
         count = 0

@@ -6,7 +6,7 @@ queries, which need consecutive positions, never match), and pushes each token t
 stemmer meant for English. Here:
 
 - words come from jieba's dictionary cut (HMM off) with the project's user words (gazetteer and
-  programme names, as in `jiwen.extract.facts.nlp.segmenter()`), so index terms agree with the facts the
+  programme names, as in `jiwen.text.segmenter.segmenter()`), so index terms agree with the facts the
   extractor found; the HMM only guesses unknown words, and guesses differ between a sentence and a
   query, which costs phrase matches and time;
 - at index time a long word also yields its dictionary sub-words (the 2- and 3-character pieces
@@ -21,25 +21,25 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from jiwen.extract.facts import nlp
+from jiwen.text import segmenter as text_segmenter
 from whoosh.analysis import Token, Tokenizer
 
 SUBWORD_CACHE_LIMIT = 500_000
 
 
 def segmenter():
-    """The extractor's segmenter (`jiwen.extract.facts.nlp.segmenter()`: jieba's dictionary and
+    """The extractor's segmenter (`jiwen.text.segmenter.segmenter()`: jieba's dictionary and
     algorithm, in C++ through jieba_fast_dat, with the project's place and programme words), so
     index terms agree with the facts the extractor found and the dictionary loads once a process."""
-    return nlp.segmenter()
+    return text_segmenter.segmenter()
 
 
 def word_frequency(word: str) -> int:
     # A search-only process has the query segmenter alone: the same dictionary and words.
-    if _query_segmenter is not None and not nlp.segmenter.cache_info().currsize:
+    if _query_segmenter is not None and not text_segmenter.segmenter.cache_info().currsize:
         pending = _query_words.get(word)
-        return pending if pending is not None else nlp.dictionary_frequency(word, _query_segmenter)
-    return nlp.dictionary_frequency(word)
+        return pending if pending is not None else text_segmenter.dictionary_frequency(word, _query_segmenter)
+    return text_segmenter.dictionary_frequency(word)
 
 
 # The user words (places, programmes) an index was built with, saved in its folder. A process that
@@ -58,9 +58,7 @@ _query_total = 0
 
 
 def _user_words_text() -> str:
-    from jiwen.extract.facts import places, programs
-
-    words = sorted(places.user_words() | programs.user_words())
+    words = sorted(text_segmenter.user_words())
     return "".join(f"{word}\t{word_frequency(word)}\n" for word in words)
 
 
@@ -87,7 +85,7 @@ def use_index_words(directory) -> None:
     global _query_segmenter
     from pathlib import Path
 
-    if _query_segmenter is not None or nlp.segmenter.cache_info().currsize:
+    if _query_segmenter is not None or text_segmenter.segmenter.cache_info().currsize:
         return
     path = Path(directory) / WORDS_FILE
     try:
@@ -108,7 +106,7 @@ def use_index_words(directory) -> None:
     for line in lines:
         word, _, frequency = line.partition("\t")
         if word:
-            words[word] = int(frequency or 0) or nlp.USER_WORD_FREQUENCY
+            words[word] = int(frequency or 0) or text_segmenter.USER_WORD_FREQUENCY
     # As adding every word would leave it: jieba's add_word adds the word's frequency to the
     # total (even for a word the dictionary had).
     _query_total = tokenizer.total + sum(words.values())
@@ -172,7 +170,7 @@ def _query_cut(text: str) -> list[str]:
 def _cut(text: str) -> list[str]:
     # The extractor remembers its recent cuts: a body whose facts were just extracted (and each
     # text indexed twice, with and without positions) is segmented only once.
-    return nlp.segment(text)
+    return text_segmenter.segment(text)
 
 
 class JiebaTokenizer(Tokenizer):

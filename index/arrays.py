@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy
 from whoosh.searching import Searcher
 
-from .columns import LENGTH_OF_BYTE, ColumnCache, SegmentColumns
-from .schema import scoring_fields
+from jiwen.index.columns import LENGTH_OF_BYTE, ColumnCache, SegmentColumns
+from jiwen.index.schema import scoring_fields
 
 # Below this many matched documents a facet is counted segment by segment (see facet_counts).
 FEW_MATCHES = 20_000

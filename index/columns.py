@@ -29,7 +29,7 @@ import numpy
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from .schema import FACETS, scoring_fields
+from jiwen.index.schema import FACETS, scoring_fields
 
 MULTI_VALUED = frozenset({"place", "province", "program"})
 FORMAT_VERSION = 1

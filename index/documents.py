@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import zlib
 
-from jiwen.models import ArchivedArticle, PlaceFact, ProgramFact, fact_kind
+from jiwen.core.models import ArchivedArticle, PlaceFact, ProgramFact, fact_kind
 
-from .schema import KEYWORD_SEPARATOR, LEGACY_SCORING_FIELDS
+from jiwen.index.schema import KEYWORD_SEPARATOR, LEGACY_SCORING_FIELDS
 
 
 def article_places(article: ArchivedArticle) -> tuple[list[str], list[str]]:

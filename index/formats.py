@@ -20,8 +20,8 @@ from collections import defaultdict
 from whoosh import formats
 from whoosh.system import pack_uint
 
-from .analyzer import term_positions
-from .codec import BIG_ENDIAN, _little
+from jiwen.index.analyzer import term_positions
+from jiwen.index.codec import BIG_ENDIAN, _little
 
 _last_text: str | None = None
 _last_positions: dict[str, list[int]] = {}

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from whoosh.index import Index
 
-from jiwen.errors import JiwenError
+from jiwen.core.errors import JiwenError
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 

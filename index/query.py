@@ -14,10 +14,10 @@ import re
 from whoosh import qparser, query
 from whoosh.searching import Searcher
 
-from jiwen.errors import QuerySyntaxError
-from jiwen.models import FACT_KINDS, SearchRequest
+from jiwen.core.errors import QuerySyntaxError
+from jiwen.core.models import FACT_KINDS, SearchRequest
 
-from .schema import SEARCHED_FIELDS
+from jiwen.index.schema import SEARCHED_FIELDS
 
 # Fields a user may name in a query (`site:…`, `place:贵州省`, `date:[20240101 TO 20240331]`).
 QUERY_FIELDS = ("title", "body", "id", "url", "site", "place", "province", "program", "kinds", "month", "date", "facts")

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from whoosh import columns, fields
 
-from .analyzer import chinese_analyzer
-from .formats import ArrayPositions
+from jiwen.index.analyzer import chinese_analyzer
+from jiwen.index.formats import ArrayPositions
 
 TITLE_BOOST = 2.0
 SEARCHED_FIELDS = ("title", "body")

@@ -21,10 +21,10 @@ from whoosh import formats, query
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 
-from .arrays import SearchArrays
-from .codec import read_term, reads_blocks
-from .formats import ArrayPositions
-from .schema import SEARCHED_FIELDS
+from jiwen.index.arrays import SearchArrays
+from jiwen.index.codec import read_term, reads_blocks
+from jiwen.index.formats import ArrayPositions
+from jiwen.index.schema import SEARCHED_FIELDS
 
 B = 0.75
 K1 = 1.2

@@ -13,15 +13,15 @@ import itertools
 import numpy
 from whoosh import query
 
-from jiwen.errors import QuerySyntaxError
-from jiwen.models import SearchHit, SearchRequest, SearchResponse
+from jiwen.core.errors import QuerySyntaxError
+from jiwen.core.models import SearchHit, SearchRequest, SearchResponse
 
-from .arrays import SearchArrays
-from .documents import decompress_body
-from .query import filter_queries, offtopic_mask, parse_text
-from .schema import FACETS, SEARCHED_FIELDS
-from .scoring import Scorer
-from .snippets import make_snippet
+from jiwen.index.arrays import SearchArrays
+from jiwen.index.documents import decompress_body
+from jiwen.index.query import filter_queries, offtopic_mask, parse_text
+from jiwen.index.schema import FACETS, SEARCHED_FIELDS
+from jiwen.index.scoring import Scorer
+from jiwen.index.snippets import make_snippet
 
 SCORE_DECIMALS = 6
 FACET_VALUES_LIMIT = 50

@@ -10,10 +10,10 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from jiwen.errors import ArchiveError
-from jiwen.pids import process_alive
+from jiwen.core.errors import ArchiveError
+from jiwen.core.pids import process_alive
 
-from .schema import build_schema
+from jiwen.index.schema import build_schema
 
 RENAME_EXCHANGE = 2
 

@@ -17,11 +17,11 @@ from whoosh.index import Index, LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import IndexWriter, PostingPool, SegmentWriter
 
-from jiwen.processes import die_with_parent
+from jiwen.core.processes import die_with_parent
 
-from .analyzer import segmenter
-from .codec import JiwenCodec
-from .locking import DEFAULT_LOCK_TIMEOUT, IndexBusyError
+from jiwen.index.analyzer import segmenter
+from jiwen.index.codec import JiwenCodec
+from jiwen.index.locking import DEFAULT_LOCK_TIMEOUT, IndexBusyError
 
 # Memory for the posting pool of each writer process: larger pools mean fewer sorted runs to merge.
 LIMIT_MB = 256

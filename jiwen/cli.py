@@ -14,10 +14,10 @@ from pathlib import Path
 import click
 import msgspec
 
-from . import __version__
-from .config import resolve_archive_dir
-from .errors import JiwenError, WorkerError, storage_failure
-from .models import FACT_KINDS, SearchRequest
+from jiwen import __version__
+from jiwen.core.config import resolve_archive_dir
+from jiwen.core.errors import JiwenError, WorkerError, storage_failure
+from jiwen.core.models import FACT_KINDS, SearchRequest
 
 FACETS = ("place", "province", "program", "site", "month")
 
@@ -47,7 +47,7 @@ def filter_options(function):
 
 
 def _open_archive(archive_dir: Path | None, *, create: bool = False, read_only: bool = False):
-    from .store import Archive
+    from jiwen.store import Archive
 
     return Archive(resolve_archive_dir(archive_dir), create=create, read_only=read_only)
 
@@ -55,8 +55,8 @@ def _open_archive(archive_dir: Path | None, *, create: bool = False, read_only: 
 def _writer_lock(archive_dir: Path, command: str):
     """The archive's writer lock, as a context manager (one writer per archive). Writers also log
     to <archive>/logs/jiwen.log, so what an unattended run did can be read afterwards."""
-    from .lock import ArchiveLock
-    from .logs import setup_logging
+    from jiwen.core.lock import ArchiveLock
+    from jiwen.core.logs import setup_logging
 
     setup_logging(archive_dir)
     return ArchiveLock(archive_dir, command=command)
@@ -69,7 +69,7 @@ class HandledError(click.ClickException):
 
     def show(self, file=None) -> None:
         # A message may list several problems (sites.toml), one line each, each prefixed.
-        from .formatting import terminal_safe
+        from jiwen.core.terminal import terminal_safe
 
         for line in self.format_message().splitlines() or [""]:
             click.echo(f"jiwen: {terminal_safe(line)}", err=True)
@@ -121,8 +121,8 @@ def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet
       jiwen ingest ~/downloads/news/ --archive ./archive
       jiwen ingest ../shared/seed/guizhou-employment.txt
     """
-    from .formatting import terminal_safe
-    from .ingest import ingest_paths
+    from jiwen.core.terminal import terminal_safe
+    from jiwen.library.ingest import ingest_paths
 
     directory = resolve_archive_dir(archive_dir)
     with _writer_lock(directory, "jiwen ingest"):
@@ -146,7 +146,7 @@ def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet
 @click.option("--url", help="The page's URL, if known (helps dates and ids).")
 @click.option("--province", help="The publisher's province (陕西省, 广西): what 我省/本省/全省 mean in the text.")
 @click.option("--no-facts", is_flag=True, help="Only the article, without fact extraction.")
-@click.option("--view", "view_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write an HTML page with the facts highlighted (displaCy).")
+@click.option("--view", "view_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write an HTML page with the facts highlighted, standalone (the article view of jiwen serve).")
 @click.option("--compact", is_flag=True, help="One line of JSON instead of indented.")
 def extract(path: Path, url: str | None, province: str | None, no_facts: bool, view_path: Path | None, compact: bool) -> None:
     """Extract one file into an article with facts, as JSON on stdout. The archive is not touched.
@@ -159,21 +159,21 @@ def extract(path: Path, url: str | None, province: str | None, no_facts: bool, v
       jiwen extract shaanxi-story.txt --province 陕西   # its 我省 figures are Shaanxi's
     """
     from jiwen.extract import extract_article, extract_facts
-    from jiwen.extract.facts.attribution import province_area
+    from jiwen.text.gazetteer import province_named
 
-    from .formatting import terminal_safe, terminal_safe_json
-    from .ingest import page_from_file
+    from jiwen.core.terminal import terminal_safe, terminal_safe_json
+    from jiwen.library.ingest import page_from_file
 
-    if province is not None and province_area(province) is None:
+    if province is not None and province_named(province) is None:
         raise HandledError(f"--province {province!r} is not a province-level name (e.g. 陕西省, 广西)")
     page = page_from_file(path)
     article = extract_article(page.body, url=url or page.url, content_type=page.content_type)
     if not no_facts:
-        article.facts = extract_facts(article, province=province_area(province).name if province else None)
+        article.facts = extract_facts(article, province=province_named(province).name if province else None)
     if view_path is not None:
-        from jiwen.extract.facts.view import render_facts_html
+        from jiwen.web.factview import render_fact_view_page
 
-        view_path.write_text(render_facts_html(article), encoding="utf-8")
+        view_path.write_text(render_fact_view_page(article), encoding="utf-8")
         click.echo(terminal_safe(f"wrote {view_path}"), err=True)
     encoded = msgspec.json.encode(article)
     if compact:
@@ -201,7 +201,7 @@ def search(query, archive_dir, place, program, site, since, until, include_all, 
       jiwen search 务工 --place 贵州省 --facet program --facet month
       jiwen search --program 春风行动 --json
     """
-    from .searching import run_search
+    from jiwen.library.search import run_search
 
     request = SearchRequest(
         query=query, place=place, program=program, site=site, since=since, until=until,
@@ -209,7 +209,8 @@ def search(query, archive_dir, place, program, site, since, until, include_all, 
     )  # fmt: skip
     archive = _open_archive(archive_dir, read_only=True)
     response = run_search(archive, request)
-    from .formatting import format_search, terminal_safe_json
+    from jiwen.core.terminal import terminal_safe_json
+    from jiwen.formatting import format_search
 
     if as_json:
         click.echo(terminal_safe_json(msgspec.json.encode(response).decode("utf-8")))
@@ -240,14 +241,14 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
       jiwen export --schema --format facts-jsonl
       jiwen export --format indicators-csv --place 贵州省 -o indicators.csv
     """
-    from .export import INDICATOR_FORMATS, atomic_output, select_articles, write_export
-    from .formatting import TerminalSafeStream
-    from .schema import schema_for
+    from jiwen.library.export import INDICATOR_FORMATS, atomic_output, select_articles, write_export
+    from jiwen.core.terminal import TerminalSafeStream
+    from jiwen.core.schema import schema_for
 
     if schema_only:
         click.echo(json.dumps(schema_for(format_name), ensure_ascii=False, indent=2))
         return
-    from .searching import require_searchable_words
+    from jiwen.library.search import require_searchable_words
 
     kind_list = _parse_kinds(kinds)
     changed_since = _parse_changed_since(changed_since)
@@ -290,7 +291,7 @@ def trends(measure, archive_dir, place, period, plot_path, as_json) -> None:
       jiwen trends 城镇新增就业人数 --place 贵州省 --by quarter --plot trend.png
       jiwen trends 失业率 --json
     """
-    from .trends import archive_trend, plot_series
+    from jiwen.library.trends import archive_trend, plot_series
 
     archive = _open_archive(archive_dir, read_only=True)
     series = archive_trend(archive, measure or None, place=place, by=period)
@@ -300,7 +301,7 @@ def trends(measure, archive_dir, place, period, plot_path, as_json) -> None:
     if as_json:
         click.echo(msgspec.json.encode(series).decode("utf-8"))
         return
-    from .formatting import format_trend
+    from jiwen.formatting import format_trend
 
     click.echo(format_trend(series))
 
@@ -319,7 +320,7 @@ def serve(archive_dir, host, port) -> None:
       jiwen serve                         # then open http://127.0.0.1:8023/
       jiwen serve --archive ./archive --port 9000
     """
-    from .web.app import check_archive, run_server
+    from jiwen.web.app import check_archive, run_server
 
     directory = resolve_archive_dir(archive_dir)
     check_archive(directory)
@@ -335,7 +336,7 @@ def reindex(archive_dir: Path | None) -> None:
     Example:
       jiwen reindex --archive ./archive
     """
-    from .maintenance import reindex as rebuild
+    from jiwen.library.maintenance import reindex as rebuild
 
     directory = resolve_archive_dir(archive_dir)
     archive = _open_archive(directory)
@@ -359,7 +360,7 @@ def reextract(archive_dir: Path | None, site_name: str | None, quiet: bool) -> N
     """
     from jiwen.crawler.sites import find_site, load_sites
 
-    from .maintenance import reextract as run_reextract
+    from jiwen.library.maintenance import reextract as run_reextract
 
     if site_name:
         chosen = find_site(load_sites(), site_name)  # a broken sites file or unknown name: one line
@@ -373,7 +374,7 @@ def reextract(archive_dir: Path | None, site_name: str | None, quiet: bool) -> N
     directory = resolve_archive_dir(archive_dir)
     archive = _open_archive(directory)
 
-    from .formatting import terminal_safe
+    from jiwen.core.terminal import terminal_safe
 
     def report(outcome) -> None:
         if outcome.status == "failed":
@@ -398,7 +399,8 @@ def stats(archive_dir: Path | None, as_json: bool) -> None:
     """
     archive = _open_archive(archive_dir, read_only=True)
     numbers = archive.stats()
-    from .formatting import format_stats, terminal_safe_json
+    from jiwen.core.terminal import terminal_safe_json
+    from jiwen.formatting import format_stats
 
     if as_json:
         click.echo(terminal_safe_json(json.dumps(numbers, ensure_ascii=False, indent=2)))
@@ -417,8 +419,8 @@ def check(archive_dir: Path | None, repair: bool) -> None:
     Example:
       jiwen check --repair
     """
-    from .maintenance import check as run_check
-    from .maintenance import reindex as rebuild
+    from jiwen.library.maintenance import check as run_check
+    from jiwen.library.maintenance import reindex as rebuild
 
     directory = resolve_archive_dir(archive_dir)
     archive = _open_archive(directory, read_only=True)
@@ -453,12 +455,12 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle) -> None:
       jiwen crawl --url http://127.0.0.1:8000/ --archive ./archive
       jiwen crawl --all-sites        # cron-safe: a second crawl on one archive exits with a message
     """
-    from jiwen.crawler.run import run_crawl
+    from jiwen.library.crawl import crawl as crawl_into_archive
     from jiwen.crawler.sites import load_sites
 
     if not (site_names or urls or all_sites):
         raise click.UsageError("name a --site, a --url or --all-sites")
-    from .schedule import SCHEDULER_PID_ENV, stop_when_orphaned
+    from jiwen.schedule import SCHEDULER_PID_ENV, stop_when_orphaned
 
     if (parent := os.environ.get(SCHEDULER_PID_ENV, "")).isdigit():
         stop_when_orphaned(int(parent))  # started by `jiwen schedule`: do not outlive it
@@ -475,8 +477,8 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle) -> None:
     directory = resolve_archive_dir(archive_dir)
     overrides = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0} if no_throttle else None
     with _writer_lock(directory, "jiwen crawl"):
-        report = run_crawl(directory, sites=sites, urls=list(urls) or None, settings_overrides=overrides)
-    from .formatting import format_crawl_report
+        report = crawl_into_archive(directory, sites=sites, urls=list(urls) or None, settings_overrides=overrides)
+    from jiwen.formatting import format_crawl_report
 
     click.echo(format_crawl_report(report))
     if report.get("nothing_found"):
@@ -504,7 +506,7 @@ def schedule(archive_dir, site_names, urls, every, max_runs) -> None:
       jiwen schedule --site gz-rst --every 6h
       jiwen schedule --url http://127.0.0.1:8000/ --every 30m --archive ./archive
     """
-    from .schedule import run_schedule
+    from jiwen.schedule import run_schedule
 
     run_schedule(
         resolve_archive_dir(archive_dir),
@@ -535,13 +537,13 @@ def sites(ctx: click.Context, archive_dir: Path | None, health: bool, as_json: b
         return
     from jiwen.crawler.sites import load_sites
 
-    from .formatting import terminal_safe, terminal_safe_json
+    from jiwen.core.terminal import terminal_safe, terminal_safe_json
 
     configured = load_sites()
     if health:
-        from jiwen.crawler.health import site_health
+        from jiwen.library.health import site_health
 
-        from .formatting import format_health
+        from jiwen.formatting import format_health
 
         report = site_health(_open_archive(archive_dir), configured)
         if as_json:
@@ -599,7 +601,8 @@ def runs(archive_dir: Path | None, limit: int, as_json: bool) -> None:
     """
     archive = _open_archive(archive_dir, read_only=True)
     history = archive.runs(limit)
-    from .formatting import format_runs, terminal_safe_json
+    from jiwen.core.terminal import terminal_safe_json
+    from jiwen.formatting import format_runs
 
     if as_json:
         click.echo(terminal_safe_json(json.dumps(history, ensure_ascii=False, indent=2)))

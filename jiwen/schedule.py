@@ -33,8 +33,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 from apscheduler.events import (
@@ -44,14 +43,13 @@ from apscheduler.events import (
 )
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.interval import IntervalTrigger
-from croniter import croniter
 
-from .errors import ArchiveError, ConfigError
-from .lock import LOCKED_PHRASE
-from .logs import NO_LOG_FILE_ENV, setup_logging
-from .store import Archive
+from jiwen.core.errors import ArchiveError, ConfigError
+from jiwen.core.lock import LOCKED_PHRASE
+from jiwen.core.durations import duration_seconds
+from jiwen.core.logs import NO_LOG_FILE_ENV, setup_logging
+from jiwen.library.timetable import CrawlTarget, first_run_time, trigger_for
+from jiwen.store import Archive
 
 log = logging.getLogger(__name__)
 
@@ -69,60 +67,6 @@ POLITE_INTERVAL_SECONDS = 600
 PROGRESS_LOG_SECONDS = 60.0
 # `jiwen` exits with this after a KeyboardInterrupt (jiwen/cli.py), 128 + SIGINT by convention.
 INTERRUPTED_EXIT = 130
-_DURATION_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-
-
-@dataclass(frozen=True)
-class CrawlTarget:
-    """One scheduled crawl: a site from sites.toml or a bare URL, and how often."""
-
-    name: str
-    crawl_arguments: tuple[str, ...]  # ("--site", name) or ("--url", url)
-    interval: str
-
-
-class CronExpressionTrigger(BaseTrigger):
-    """A 5-field cron expression with cron's meaning, via croniter.
-
-    APScheduler 3's CronTrigger.from_crontab reads the day-of-week field with 0 = Monday, so
-    "0 7 * * 0" would crawl on Mondays instead of Sundays; croniter keeps cron's 0 = Sunday."""
-
-    __slots__ = ("expression",)
-
-    def __init__(self, expression: str) -> None:
-        self.expression = expression
-
-    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime:
-        return croniter(self.expression, previous_fire_time or now).get_next(datetime)
-
-    def __str__(self) -> str:
-        return f"cron {self.expression!r}"
-
-
-def interval_seconds(interval: str) -> int | None:
-    """'6h', '1d12h', '90m', '2s' as seconds; None when it is not a duration."""
-    text = interval.replace(" ", "")
-    total, number = 0, ""
-    for character in text:
-        if character.isdigit():
-            number += character
-        elif character in _DURATION_UNITS and number:
-            total += int(number) * _DURATION_UNITS[character]
-            number = ""
-        else:
-            return None
-    return total if text and not number and total > 0 else None
-
-
-def trigger_for(interval: str) -> BaseTrigger:
-    seconds = interval_seconds(interval)
-    if seconds is not None:
-        return IntervalTrigger(seconds=seconds)
-    if len(interval.split()) == 5 and croniter.is_valid(interval):
-        return CronExpressionTrigger(interval)
-    raise ConfigError(
-        f"interval {interval!r} is neither a duration like '30m', '6h', '1d' nor a 5-field cron expression such as '0 */6 * * *'"
-    )
 
 
 def scheduled_targets(site_names: list[str], urls: list[str], every: str | None) -> list[CrawlTarget]:
@@ -316,30 +260,6 @@ def summarize_report(report: dict) -> str:
     return ", ".join(parts)
 
 
-def last_crawl_started(archive_dir: Path, site_name: str) -> datetime | None:
-    """When the newest recorded crawl of this site started, so a restarted scheduler waits out
-    the rest of the interval instead of crawling everything again at once."""
-    try:
-        with Archive(archive_dir, create=False) as archive:
-            for run in archive.runs(500):
-                if run["kind"] == "crawl" and run["site"] == site_name:
-                    return datetime.fromisoformat(run["started_at"])
-    except ArchiveError:
-        pass
-    return None
-
-
-def first_run_time(archive_dir: Path, target: CrawlTarget, trigger: BaseTrigger) -> datetime:
-    now = datetime.now(timezone.utc)
-    if isinstance(trigger, CronExpressionTrigger):
-        return trigger.get_next_fire_time(None, now.astimezone())
-    seconds = interval_seconds(target.interval) or 0
-    started = last_crawl_started(archive_dir, target.name)
-    if started is None:
-        return now
-    return max(now, started + timedelta(seconds=seconds))
-
-
 def run_schedule(
     archive_dir: Path,
     *,
@@ -433,7 +353,7 @@ def _apply_schedule(
             continue
         trigger = trigger_for(target.interval)
         first = first_run_time(archive_dir, target, trigger)
-        if (seconds := interval_seconds(target.interval)) is not None and seconds < POLITE_INTERVAL_SECONDS:
+        if (seconds := duration_seconds(target.interval)) is not None and seconds < POLITE_INTERVAL_SECONDS:
             log.warning("crawl %s every %s: fine for your own server, too often for a public site", target.name, target.interval)
         scheduler.add_job(runner.crawl, trigger, args=[target], id=name, name=name, next_run_time=first)
         log.info("scheduled crawl %s every %s; first run %s", name, target.interval, _local(first))

@@ -3,7 +3,7 @@
 `realistic_archive(destination, count)` copies an archive of `count` synthetic articles (the
 bench's generator, bench/synthetic.py: ~5.5 KB bodies with places, programmes and numbers) into
 `destination`. The first call builds it through the store (a page and its article per URL) and
-indexes it with `jiwen.maintenance.reindex`, so Whoosh's parallel writer runs as users meet it;
+indexes it with `jiwen.library.maintenance.reindex`, so Whoosh's parallel writer runs as users meet it;
 later calls copy the cached folder from ~/.cache/jiwen/test-archives/<key>/, where the key is a
 hash of the generator, this file and the count: a change to either builds a new one.
 """
@@ -17,7 +17,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from jiwen.models import Article, FetchedPage
+from jiwen.core.models import Article, FetchedPage
 from jiwen.store import Archive
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ def _build(directory: Path, count: int) -> None:
         from synthetic import generate_articles
     finally:
         sys.path.remove(str(GENERATOR.parent))
-    from jiwen.maintenance import reindex
+    from jiwen.library.maintenance import reindex
 
     with Archive(directory) as archive:
         with archive.transaction():

@@ -58,7 +58,7 @@ def schema_validator(format_name: str):
     """A compiled validator: jsonschema.validate() re-checks the schema itself on every call."""
     import jsonschema
 
-    from jiwen.schema import schema_for
+    from jiwen.core.schema import schema_for
 
     schema = schema_for(format_name)
     validator_class = jsonschema.validators.validator_for(schema)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from jiwen.models import Article, CountFact, FetchedPage, MoneyFact, PercentFact
+from jiwen.core.models import Article, CountFact, FetchedPage, MoneyFact, PercentFact
 from jiwen.store import Archive
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "indicators" / "articles.toml"

@@ -165,7 +165,7 @@ def test_a_bad_file_among_good_ones_loses_nothing(jiwen, tmp_path, archive_dir):
 
 
 def test_a_second_writer_is_turned_away_while_one_holds_the_archive(jiwen, tmp_path, archive_dir):
-    from jiwen.lock import ArchiveLock
+    from jiwen.core.lock import ArchiveLock
 
     write_articles(tmp_path / "pages", 1)
     with ArchiveLock(archive_dir, command="jiwen crawl"):

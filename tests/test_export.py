@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from jiwen.export import CSV_COLUMNS, atomic_output, select_articles, write_export
-from jiwen.models import MoneyFact, PercentFact
-from jiwen.schema import FORMATS, schema_for
+from jiwen.library.export import CSV_COLUMNS, atomic_output, select_articles, write_export
+from jiwen.core.models import MoneyFact, PercentFact
+from jiwen.core.schema import FORMATS, schema_for
 from jiwen.store import Archive
 
 from .conftest import schema_validator
@@ -75,7 +75,7 @@ def test_facts_jsonl_rows_carry_their_article(filled_archive):
 
 
 def test_kind_filter_keeps_only_those_facts(filled_archive):
-    from jiwen.models import SearchRequest
+    from jiwen.core.models import SearchRequest
 
     rows = [json.loads(line) for line in export_bytes(filled_archive, "facts-jsonl", request=SearchRequest(kinds=["money", "percent"])).splitlines()]
     assert {row["kind"] for row in rows} == {"money", "percent"}

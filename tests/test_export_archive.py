@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from jiwen.demo.server import serve_site
-from jiwen.export import CSV_COLUMNS
-from jiwen.schema import schema_for
+from jiwen.library.export import CSV_COLUMNS
+from jiwen.core.schema import schema_for
 
 from .conftest import invoke_jiwen, run_jiwen, schema_validator
 

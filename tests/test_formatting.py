@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from jiwen.formatting import terminal_safe, terminal_safe_json
+from jiwen.core.terminal import terminal_safe, terminal_safe_json
 
 # What a terminal acts on: ESC, BEL, CSI/OSC/DCS/ST in their 8-bit forms, any C0 but \t \n, DEL, C1.
 ACTIVE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

@@ -1,7 +1,7 @@
 """What is not a jiwen archive, and where an export must not write: read-only commands refuse a
 foreign, empty, truncated or garbage store in one line without touching it, can read an archive
 the user may not write, and `jiwen export -o` writes regular files only (jiwen/store/connection.py,
-jiwen/export.py). Real CLI in real processes, real SQLite files."""
+jiwen/library/export.py). Real CLI in real processes, real SQLite files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The background indexer (jiwen/indexer.py) in real processes, on a real store and Whoosh index:
+"""The background indexer (jiwen/library/indexer.py) in real processes, on a real store and Whoosh index:
 what a writer stores becomes searchable, in batches or after a delay, what a killed writer left
 unindexed is caught up, failures reach the writer as one message, and an orphaned indexer dies."""
 
@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from jiwen.index import ArchiveIndex
-from jiwen.indexer import BackgroundIndexer
-from jiwen.models import FetchedPage, SearchRequest
-from jiwen.pipeline import PagePipeline
-from jiwen.errors import WorkerError
+from jiwen.library.indexer import BackgroundIndexer
+from jiwen.core.models import FetchedPage, SearchRequest
+from jiwen.library.pipeline import PagePipeline
+from jiwen.core.errors import WorkerError
 from jiwen.store import Archive
 
 from .schedule_support import SCHEDULE_SITE
@@ -104,7 +104,7 @@ def test_an_indexer_that_cannot_start_says_why_when_closed(tmp_path):
 ORPHAN_SCRIPT = """
 import sys, time
 from pathlib import Path
-from jiwen.indexer import BackgroundIndexer
+from jiwen.library.indexer import BackgroundIndexer
 from jiwen.store import Archive
 if __name__ == "__main__":
     Archive(Path(sys.argv[1])).close()

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from jiwen.export import select_articles, write_export
-from jiwen.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows
-from jiwen.models import IndicatorRow
-from jiwen.schema import schema_for
+from jiwen.library.export import select_articles, write_export
+from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows
+from jiwen.core.models import IndicatorRow
+from jiwen.core.schema import schema_for
 from jiwen.store import Archive
 
 from .conftest import invoke_jiwen, schema_validator
@@ -134,7 +134,7 @@ def test_a_place_scope_holds_the_place_and_the_places_inside_it(scope, inside, o
 
 
 def article_of(entries):
-    from jiwen.models import ArchivedArticle
+    from jiwen.core.models import ArchivedArticle
 
     for number, (site, article) in enumerate(entries):
         fields = {name: getattr(article, name) for name in article.__struct_fields__}

@@ -1,4 +1,4 @@
-"""The archive's writer lock (jiwen/lock.py) between real processes: one writer at a time, a
+"""The archive's writer lock (jiwen/core/lock.py) between real processes: one writer at a time, a
 clear message naming the holder, a lock left by a killed process taken over at once, readers never
 blocked."""
 
@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 
 from jiwen.demo.server import serve_site
-from jiwen.errors import ArchiveLockedError
-from jiwen.lock import ArchiveLock
+from jiwen.core.errors import ArchiveLockedError
+from jiwen.core.lock import ArchiveLock
 
 from .schedule_support import SCHEDULE_SITE, article_count, start_jiwen, wait_for
 
 HOLDER = """
 import sys, time
 from pathlib import Path
-from jiwen.lock import ArchiveLock
+from jiwen.core.lock import ArchiveLock
 lock = ArchiveLock(Path(sys.argv[1]), command="jiwen test-holder").acquire()
 print("held", flush=True)
 time.sleep(float(sys.argv[2]))

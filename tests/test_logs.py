@@ -1,4 +1,4 @@
-"""jiwen/logs.py: the archive's rotating log file and the terminal."""
+"""jiwen/core/logs.py: the archive's rotating log file and the terminal."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from jiwen import logs
+from jiwen.core import logs
 
 
 @pytest.fixture(autouse=True)

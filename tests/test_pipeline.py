@@ -1,11 +1,11 @@
-"""PagePipeline (jiwen/pipeline.py) on real fixture pages and a real store."""
+"""PagePipeline (jiwen/library/pipeline.py) on real fixture pages and a real store."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from jiwen.models import FetchedPage
-from jiwen.pipeline import PagePipeline
+from jiwen.core.models import FetchedPage
+from jiwen.library.pipeline import PagePipeline
 from jiwen.store import Archive
 
 from .crawler.conftest import FIXTURE_SITE

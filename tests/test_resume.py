@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from jiwen.demo.server import serve_site
-from jiwen.maintenance import check
+from jiwen.library.maintenance import check
 from tests.conftest import run_jiwen
 from jiwen.store import Archive
 
@@ -135,8 +135,8 @@ def test_articles_a_killed_crawl_stored_are_indexed_by_the_next_writer_of_any_ki
 def test_a_page_stored_without_its_article_is_extracted_by_the_next_writer(tmp_path):
     """The window a SIGKILL hits most often: the page is stored, its extraction was running.
     A crawl would not fetch that URL again, so the article must come from the stored bytes."""
-    from jiwen.models import FetchedPage
-    from jiwen.pipeline import PagePipeline
+    from jiwen.core.models import FetchedPage
+    from jiwen.library.pipeline import PagePipeline
 
     path = SCHEDULE_SITE / "news" / "202409" / "t20240904_6003.html"
     url = "http://127.0.0.1:8000/news/202409/t20240904_6003.html"

@@ -12,16 +12,13 @@ import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
 from jiwen.demo.server import serve_site
-from jiwen.errors import ConfigError
-from jiwen.lock import ArchiveLock
-from jiwen.maintenance import check
+from jiwen.core.errors import ConfigError
+from jiwen.core.lock import ArchiveLock
+from jiwen.library.maintenance import check
+from jiwen.core.durations import duration_seconds as interval_seconds
+from jiwen.library.timetable import CrawlTarget, CronExpressionTrigger, first_run_time, trigger_for
 from jiwen.schedule import (
-    CrawlTarget,
-    CronExpressionTrigger,
-    first_run_time,
-    interval_seconds,
     scheduled_targets,
-    trigger_for,
 )
 from jiwen.store import Archive
 

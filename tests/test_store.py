@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from jiwen.errors import ArchiveError
-from jiwen.models import Article, CountFact, FetchedPage, PlaceFact
+from jiwen.core.errors import ArchiveError
+from jiwen.core.models import Article, CountFact, FetchedPage, PlaceFact
 from jiwen.store import Archive, article_id_for
 
 GBK_PAGE = "<html><head><meta charset=gbk><title>就业</title></head><body><p>贵州输送劳动力</p></body></html>".encode("gb18030")

@@ -14,9 +14,9 @@ import time
 import msgspec
 import pytest
 
-from jiwen.export import write_export
+from jiwen.library.export import write_export
 from jiwen.extract.facts.sentences import sentence_at
-from jiwen.models import Article, CountFact, DateFact, FetchedPage, MoneyFact, PercentFact, PlaceFact, ProgramFact
+from jiwen.core.models import Article, CountFact, DateFact, FetchedPage, MoneyFact, PercentFact, PlaceFact, ProgramFact
 from jiwen.store import Archive
 from jiwen.store.facts import compact_fact
 

@@ -11,7 +11,7 @@ from scrapy.http import Response
 from jiwen.crawler.discovery import DEFAULT_DEPTH, DEFAULT_MAX_PAGES, ColumnSurvey, Discovery, SurveyCallbacks
 from jiwen.crawler.middlewares import KIND
 from jiwen.crawler.sites import site_for_url
-from jiwen.errors import ConfigError
+from jiwen.core.errors import ConfigError
 
 
 class DiscoverySpider(SurveyCallbacks, scrapy.Spider):

@@ -19,7 +19,7 @@ from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from jiwen.models import FetchedPage
+from jiwen.core.models import FetchedPage
 
 # Headers worth keeping with an archived page: what it is, and how to ask for it again.
 KEPT_HEADERS = ("content-type", "content-language", "etag", "last-modified", "date")

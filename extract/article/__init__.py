@@ -5,6 +5,6 @@ and main text, drop the chrome (sidebars, related headlines, navigation), normal
 headline, pubdate, metadata, byline, chrome, sidebar, boilerplate, damage, text_dump).
 """
 
-from .page import extract_article
+from jiwen.extract.article.page import extract_article
 
 __all__ = ["extract_article"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from ..jionlp_data import read_data_file
-from ..normalize import to_simplified
+from jiwen.text.jionlp_data import read_data_file
+from jiwen.text.normalize import to_simplified
 
 # Below this count (out of ~1.1e10 characters) a character is "vanishingly rare in news": about
 # the 7,000th most frequent. 崗/岗 (777,422) is common, 貚 (102) and 彺 (79) are not.

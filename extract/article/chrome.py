@@ -4,11 +4,11 @@ reason, so a reader of the Article can see what was left out and why."""
 
 from __future__ import annotations
 
-from jiwen.models import Discarded
+from jiwen.core.models import Discarded
 
-from .boilerplate import boilerplate_reason
-from .html import text_lines
-from .main_text import drop_reason
+from jiwen.extract.article.boilerplate import boilerplate_reason
+from jiwen.extract.article.html import text_lines
+from jiwen.extract.article.main_text import drop_reason
 
 _NOT_SHOWN = frozenset({"head", "title", "meta", "link"})
 

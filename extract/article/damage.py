@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from . import charfreq
+from jiwen.extract.article import charfreq
 
 # A stretch of Han characters, optionally closed by one ASCII character that a GBK trail byte
 # would read as (0x40-0x7E).

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import charset_normalizer
 
-from jiwen.errors import ExtractionError
+from jiwen.core.errors import ExtractionError
 
-from . import charfreq
+from jiwen.extract.article import charfreq
 
 # Superset codecs: pages that declare the narrow charset routinely use characters of the wider one.
 _SUPERSETS = {

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .boilerplate import is_sidebar_heading
-from .byline import metadata_rules
-from .html import BLOCK_TAGS, attribute_words
-from .metadata import first_meta
-from ..normalize import normalize_line, to_simplified
-from .pubdate import find_absolute_date
+from jiwen.extract.article.boilerplate import is_sidebar_heading
+from jiwen.extract.article.byline import metadata_rules
+from jiwen.extract.article.html import BLOCK_TAGS, attribute_words
+from jiwen.extract.article.metadata import first_meta
+from jiwen.text.normalize import normalize_line, to_simplified
+from jiwen.extract.article.pubdate import find_absolute_date
 
 _TITLE_MAX_CHARS = 120
 # A heading that matches no page title must sit this close (in elements) above the text.

@@ -14,9 +14,9 @@ from functools import lru_cache
 
 import lxml.etree
 
-from jiwen.errors import ExtractionError
+from jiwen.core.errors import ExtractionError
 
-from ..normalize import normalize_text
+from jiwen.text.normalize import normalize_text
 
 # Never article text, and their contents would skew every measure.
 _DROP_WITH_CONTENT = (

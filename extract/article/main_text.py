@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 
 import lxml.etree
 
-from jiwen.models import Discarded
+from jiwen.core.models import Discarded
 
-from .boilerplate import (
+from jiwen.extract.article.boilerplate import (
     boilerplate_reason,
     is_closing_credit,
     is_sidebar_heading,
     rules,
 )
-from .html import BLOCK_TAGS, Measure, attribute_words, text_lines
-from ..normalize import normalize_line, to_simplified
+from jiwen.extract.article.html import BLOCK_TAGS, Measure, attribute_words, text_lines
+from jiwen.text.normalize import normalize_line, to_simplified
 
 # A text block must hold this many characters of its own to vote for its container.
 _MIN_BLOCK_CHARS = 12

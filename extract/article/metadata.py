@@ -12,17 +12,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .boilerplate import rules
-from .byline import (
+from jiwen.extract.article.boilerplate import rules
+from jiwen.extract.article.byline import (
     find_author,
     find_source,
     is_organisation,
     metadata_rules,
     strip_label,
 )
-from .html import attribute_words
-from ..normalize import normalize_line, to_simplified
-from .pubdate import (
+from jiwen.extract.article.html import attribute_words
+from jiwen.text.normalize import normalize_line, to_simplified
+from jiwen.extract.article.pubdate import (
     date_from_url,
     find_absolute_date,
     find_relative_date,

@@ -10,6 +10,8 @@ from datetime import datetime
 import msgspec
 from lxml import etree
 
+from jiwen.text.gazetteer import province_named
+
 _BLOCKS = ".//p | .//li | .//h2 | .//h3 | .//h4 | .//h5 | .//tr | .//dd"
 
 
@@ -25,9 +27,7 @@ class ExtractionOverrides(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     def problem(self) -> str | None:
         """What is wrong with these settings, as a one-line fix-it, or None."""
         if self.province is not None:
-            from jiwen.extract.facts.attribution import province_area
-
-            if province_area(self.province) is None:
+            if province_named(self.province) is None:
                 return f"extract province {self.province!r} is not a province-level name (e.g. 陕西省, 广西)"
         for expression in [self.content, self.title, self.date, *self.noise]:
             if expression is None:
@@ -70,7 +70,7 @@ def apply_to_tree(root, overrides: ExtractionOverrides) -> OverriddenFields:
 
 
 def overridden_date(found: OverriddenFields, fetched_at: datetime | None) -> str | None:
-    from .pubdate import parse_date
+    from jiwen.extract.article.pubdate import parse_date
 
     return parse_date(found.date_text, fetched_at) if found.date_text else None
 

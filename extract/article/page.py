@@ -9,28 +9,28 @@ import html as html_module
 import re
 from datetime import datetime
 
-from jiwen.errors import ExtractionError
-from jiwen.models import Article, Discarded
+from jiwen.core.errors import ExtractionError
+from jiwen.core.models import Article, Discarded
 
-from .byline import find_author, split_closing_credit
-from .chrome import discard_page_chrome
-from .damage import repair_damaged_runs
-from .encoding import decode_bytes, looks_binary
-from .govdoc import read_document_table
-from .overrides import ExtractionOverrides, apply_to_tree, overridden_date
-from .headline import choose_subtitle, choose_title
-from .html import measure_tree, parse_html
-from .main_text import extract_main_text
-from .metadata import (
+from jiwen.extract.article.byline import find_author, split_closing_credit
+from jiwen.extract.article.chrome import discard_page_chrome
+from jiwen.extract.article.damage import repair_damaged_runs
+from jiwen.extract.article.encoding import decode_bytes, looks_binary
+from jiwen.extract.article.govdoc import read_document_table
+from jiwen.extract.article.overrides import ExtractionOverrides, apply_to_tree, overridden_date
+from jiwen.extract.article.headline import choose_subtitle, choose_title
+from jiwen.extract.article.html import measure_tree, parse_html
+from jiwen.extract.article.main_text import extract_main_text
+from jiwen.extract.article.metadata import (
     class_hinted_fields,
     find_published,
     read_meta,
     read_metadata,
     region_lines,
 )
-from ..normalize import normalize_text, strip_pinyin_annotations
-from .pubdate import date_from_url
-from .text_dump import extract_text_dump
+from jiwen.text.normalize import normalize_text, strip_pinyin_annotations
+from jiwen.extract.article.pubdate import date_from_url
+from jiwen.extract.article.text_dump import extract_text_dump
 
 _INVISIBLE_BLOCKS = re.compile(r"<(script|style|noscript|template|head)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")

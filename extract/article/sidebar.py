@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .boilerplate import is_sidebar_heading, looks_like_headline, rules, strip_bullet
+from jiwen.extract.article.boilerplate import is_sidebar_heading, looks_like_headline, rules, strip_bullet
 
 # A headline line often ends with the other story's timestamp: ...京城2025-05-28 06:05:37
 _TRAILING_STAMP = re.compile(r"[\[(（]?\s*(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d\d(?::\d\d)?)?\s*[\])）]?$")

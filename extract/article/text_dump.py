@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from jiwen.models import Article, Discarded
+from jiwen.core.models import Article, Discarded
 
-from .boilerplate import boilerplate_reason, is_sidebar_heading, looks_like_headline, rules as boilerplate_rules, strip_bullet
-from .byline import find_author, find_source, split_closing_credit
-from .pubdate import SHANGHAI, labelled_date, parse_date, text_dump_rules
-from .sidebar import find_sidebar_lines
+from jiwen.extract.article.boilerplate import boilerplate_reason, is_sidebar_heading, looks_like_headline, rules as boilerplate_rules, strip_bullet
+from jiwen.extract.article.byline import find_author, find_source, split_closing_credit
+from jiwen.extract.article.pubdate import SHANGHAI, labelled_date, parse_date, text_dump_rules
+from jiwen.extract.article.sidebar import find_sidebar_lines
 
 _HEADER_MAX_LINES = 6
 # Header lines that are never the headline: a masthead or source line with its timestamp

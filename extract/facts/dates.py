@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from jiwen.models import DateFact
+from jiwen.core.models import DateFact
 
-from .nlp import Tokens, load_rules
-from .numbers import FULL_WIDTH_DIGITS, parse_number
-from .sentences import sentence_at
+from jiwen.extract.facts.nlp import Tokens, load_rules
+from jiwen.extract.facts.numbers import FULL_WIDTH_DIGITS, parse_number
+from jiwen.extract.facts.sentences import sentence_at
 
 
 @dataclass

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from bisect import bisect_right
 
-from jiwen.models import (
+from jiwen.core.models import (
     fact_kind,
     Article,
     CountFact,
@@ -25,9 +25,9 @@ from jiwen.models import (
     ProgramFact,
 )
 
-from . import dates, numbers, orgs, people, places, programs
-from .attribution import attribute
-from .nlp import blank_pipeline, tokens_of
+from jiwen.extract.facts import dates, numbers, orgs, people, places, programs
+from jiwen.extract.facts.attribution.figures import attribute
+from jiwen.extract.facts.nlp import blank_pipeline, tokens_of
 
 # Component name -> the function that finds that kind of fact in a segmented text.
 FINDERS = {
@@ -71,7 +71,7 @@ def _component(finder):
 
 def facts_doc(text: str, published: str | None = None, *, with_spans: bool = True, title: str | None = None,
               province: str | None = None):
-    """The spaCy Doc of a body with its facts in ``doc._.facts`` (what `render_facts_html` shows)
+    """The spaCy Doc of a body with its facts in ``doc._.facts`` (the facts `jiwen extract` reports)
     and, unless `with_spans` is off, as spans in ``doc.spans["jiwen_facts"]``."""
     nlp = pipeline()
     doc = nlp.make_doc(text)
@@ -81,7 +81,7 @@ def facts_doc(text: str, published: str | None = None, *, with_spans: bool = Tru
     for _name, component in nlp.pipeline:
         doc = component(doc)
     doc._.facts = _without_overlaps(doc._.facts or [])
-    # What each figure measures, where and when: from the facts around it (attribution.py).
+    # What each figure measures, where and when: from the facts around it (attribution/).
     attribute(text, doc._.facts, published, title, province)
     if not with_spans:  # a tenth of the facts stage, for tools the extractor does not use
         return doc

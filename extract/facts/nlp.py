@@ -1,10 +1,5 @@
-"""The language resources fact extraction shares: one jieba segmenter, one spaCy pipeline, the rule files.
-
-Segmentation is jieba with user words generated from the gazetteer and the programme lexicon, so
-that 黔东南州, 惠东县 and 春风行动 come out as single tokens. The words go into a *dedicated*
-`jieba.Tokenizer`, never into jieba's global dictionary, so other users of jieba in the same process
-are not changed behind their back. `segmenter()` returns that tokenizer: the search index reuses it
-so that the index and the facts cut text the same way.
+"""The language resources fact extraction shares: the spaCy pipeline over jiwen's jieba segmenter
+(`jiwen.text.segmenter`), the `Tokens` view rules work on, and the rule files.
 
 The document is carried by spaCy: a *blank* ``zh`` pipeline (no trained Chinese model exists
 here, and nothing is downloaded at run time) whose tokenizer is our jieba segmenter and whose
@@ -17,103 +12,18 @@ jieba words (`Doc(vocab, words=..., spaces=...)`), so segmentation happens once 
 from __future__ import annotations
 
 import functools
-import logging
-import re
 import tomllib
 from importlib import resources
 from itertools import accumulate
-from pathlib import Path
 from typing import Any
 
-# Frequency given to generated user words: high enough that jieba keeps 黔东南州 whole rather
-# than cutting 黔东/南州, low enough not to swallow ordinary two-character words around them.
-USER_WORD_FREQUENCY = 2000
-# Fact rules need word boundaries only around dictionary words (places, programmes, units), so
-# they segment without jieba's HMM guesses at unknown words (names are found from the text
-# itself): a fifth less time, and no guessed word swallowing a boundary (韦发心 / 里).
-FACTS_USE_HMM = False
-
+from jiwen.text.segmenter import segment
 
 @functools.cache
 def load_rules(name: str) -> dict[str, Any]:
     """One TOML rule file from jiwen/extract/data, parsed once per process."""
     text = resources.files("jiwen.extract.data").joinpath(name).read_text(encoding="utf-8")
     return tomllib.loads(text)
-
-
-@functools.cache
-def _jieba_dictionary() -> str:
-    import jieba
-
-    return (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8")
-
-
-@functools.cache
-def word_tags() -> dict[str, str]:
-    """jieba's dictionary: word -> part-of-speech tag. Read once (one regular expression over
-    the file, twice as fast as splitting its 350,000 lines); the tags are noisy (遵义 is tagged
-    a verb) so rules use them only as hints."""
-    return dict(re.findall(r"^(\S+) \d+ (\S+)$", _jieba_dictionary(), re.MULTILINE))
-
-
-def frequent_words(min_frequency: int) -> list[tuple[str, int, str]]:
-    """(word, frequency, tag) of the two- and three-character words of jieba's dictionary seen at
-    least `min_frequency` times (at least 100)."""
-    found = re.findall(r"^(\S{2,3}) (\d{3,}) (\S+)$", _jieba_dictionary(), re.MULTILINE)
-    return [(word, int(frequency), tag) for word, frequency, tag in found if int(frequency) >= min_frequency]
-
-
-@functools.cache
-def segmenter():
-    """The jieba tokenizer with jiwen's user words (places, programmes). Shared by the facts and
-    the search index, so both cut text the same way. Shared: do not add words.
-
-    jieba_fast_dat when installed: jieba's dictionary and dynamic programme in C++, giving the same
-    words (tests/extract/test_nlp.py compares them) about ten times faster, and loading in a
-    tenth of the time, because it does not build pure-Python jieba's prefix dictionary."""
-    from . import places, programs
-
-    try:
-        import jieba_fast_dat as jieba_module
-    except ImportError:  # pragma: no cover - the dependency is declared; kept for odd platforms
-        import jieba as jieba_module
-    jieba_module.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines would land in every CLI run
-    tokenizer = jieba_module.Tokenizer()
-    tokenizer.initialize()
-    for word in places.user_words() | programs.user_words():
-        tokenizer.add_word(word, freq=max(USER_WORD_FREQUENCY, dictionary_frequency(word, tokenizer)))
-    return tokenizer
-
-
-def dictionary_frequency(word: str, tokenizer=None) -> int:
-    """How often jieba's dictionary (with jiwen's user words) counts `word`; 0 when absent."""
-    tokenizer = tokenizer or segmenter()
-    frequencies = getattr(tokenizer, "FREQ", None)
-    return (frequencies.get(word) if frequencies is not None else tokenizer.get_freq(word)) or 0
-
-
-# The last texts segmented without HMM: the pipeline extracts facts from a body and, a batch
-# later, indexes the same body; the index reuses the cut instead of segmenting it again.
-RECENT_CUTS_LIMIT = 512
-_recent_cuts: dict[str, list[str]] = {}
-
-
-def forget_recent_cuts() -> None:
-    """For benchmarks that must time segmentation itself."""
-    _recent_cuts.clear()
-
-
-def segment(text: str, hmm: bool = FACTS_USE_HMM) -> list[str]:
-    """Words of `text` in order; joined they give back `text` exactly (whitespace included)."""
-    if hmm:
-        return [word for word in segmenter().cut(text, HMM=True) if word]
-    words = _recent_cuts.get(text)
-    if words is None:
-        words = [word for word in segmenter().cut(text, HMM=False) if word]
-        if len(_recent_cuts) >= RECENT_CUTS_LIMIT:
-            del _recent_cuts[next(iter(_recent_cuts))]
-        _recent_cuts[text] = words
-    return words
 
 
 class Tokens:

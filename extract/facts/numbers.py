@@ -13,10 +13,10 @@ import functools
 import re
 from decimal import Decimal
 
-from jiwen.models import CountFact, MoneyFact, PercentFact
+from jiwen.core.models import CountFact, MoneyFact, PercentFact
 
-from .nlp import Tokens, load_rules
-from .sentences import sentence_at
+from jiwen.extract.facts.nlp import Tokens, load_rules
+from jiwen.extract.facts.sentences import sentence_at
 
 FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
 ARABIC = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
@@ -224,7 +224,7 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
     if unit_kind == "money":
         return _make(MoneyFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier,
                      currency=rules["currencies"][unit])
-    from .subjects import clause_subject, subject_after, subject_before
+    from jiwen.extract.facts.subjects import clause_subject, subject_after, subject_before
 
     if noun:
         return _make(CountFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier,

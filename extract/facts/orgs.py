@@ -8,12 +8,12 @@ from __future__ import annotations
 import functools
 import re
 
-from jiwen.models import OrgFact
+from jiwen.core.models import OrgFact
 
-from .nlp import Tokens, load_rules
-from .places import places_of
-from .sentences import sentence_at
-from .spans import Spans
+from jiwen.extract.facts.nlp import Tokens, load_rules
+from jiwen.extract.facts.places import places_of
+from jiwen.extract.facts.sentences import sentence_at
+from jiwen.extract.facts.spans import Spans
 
 
 def _alternation(words) -> str:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import re
 
-from jiwen.models import PersonFact
+from jiwen.core.models import PersonFact
 
-from .nlp import Tokens, load_rules, word_tags
-from .sentences import sentence_at
-from .spans import Spans
+from jiwen.extract.facts.nlp import Tokens, load_rules
+from jiwen.text.dictionary import word_tags
+from jiwen.extract.facts.sentences import sentence_at
+from jiwen.extract.facts.spans import Spans
 
 
 def _alternation(words) -> str:

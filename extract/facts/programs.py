@@ -11,11 +11,14 @@ from __future__ import annotations
 import functools
 import re
 
-from jiwen.models import ProgramFact
+from jiwen.core.models import ProgramFact
 
-from .nlp import Tokens, load_rules
-from .sentences import sentence_at
-from .spans import Spans
+from jiwen.extract.facts.nlp import Tokens, load_rules
+from jiwen.extract.facts.sentences import sentence_at
+from jiwen.extract.facts.spans import Spans
+from jiwen.text.gazetteer import gazetteer
+from jiwen.text.lexicon import programme_names
+from jiwen.text.rules import load_text_data
 
 QUOTED = re.compile(r"“([^“”\n]{1,30})”|「([^「」\n]{1,30})」|『([^『』\n]{1,30})』|\"([^\"\n]{1,30})\"")
 # Between two quoted names of one run: nothing, or a list separator.
@@ -29,7 +32,7 @@ def _rules():
     strong = "|".join(re.escape(w) for w in sorted(rules["strong_followers"], key=len, reverse=True))
     return {
         "strong": re.compile(rf"[^“”「」，。；、\n]{{0,{rules['followed_by_gap']}}}?(?:{strong})"),
-        "known": set(rules["known"]),
+        "known": programme_names(),
         "suffixes": tuple(sorted(rules["suffixes"], key=len, reverse=True)),
         "followed_by": re.compile(rf"[^“”「」，。；、\n]{{0,{rules['followed_by_gap']}}}?(?:{alternation})"),
         "name_patterns": [re.compile(p) for p in rules["name_patterns"]],
@@ -52,8 +55,6 @@ def _rules():
 def _place_and_worker(name: str, rules) -> bool:
     """“某县表嫂”, “某市车工”: a domestic place's name, then a worker's word of two or three
     characters ending in a worker's character."""
-    from .places import gazetteer
-
     by_form = gazetteer().by_form
     for length in range(2, len(name) - 1):
         rest = name[length:]
@@ -65,12 +66,7 @@ def _place_and_worker(name: str, rules) -> bool:
 
 
 def _abbreviations() -> str:
-    return re.escape("".join(load_rules("places.toml")["abbreviations"]))
-
-
-def user_words() -> set[str]:
-    """Known programme names, for the segmenter's user dictionary."""
-    return {name for name in _rules()["known"] if len(name) >= 2}
+    return re.escape("".join(load_text_data("places.toml")["abbreviations"]))
 
 
 def _quoted_runs(text: str) -> list[list[tuple[int, int]]]:
@@ -137,7 +133,7 @@ def find_programs(tokens: Tokens) -> list[ProgramFact]:
             if not taken.overlaps(*span):
                 spans.append(span)
                 taken.add(*span)
-    from .places import places_of
+    from jiwen.extract.facts.places import places_of
 
     for place in places_of(tokens):  # 湘西绣娘: a place and a trade, unquoted
         trade = next((t for t in rules["trades"] if text.startswith(t, place.end)), None)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 
-from .nlp import Tokens, load_rules, word_tags
+from jiwen.extract.facts.nlp import Tokens, load_rules
+from jiwen.text.dictionary import word_tags
 
 QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』", '"': '"'}
 

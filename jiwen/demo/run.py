@@ -12,11 +12,11 @@ from contextlib import ExitStack
 from importlib import resources
 from pathlib import Path
 
-from jiwen.errors import JiwenError
+from jiwen.core.errors import JiwenError
 from jiwen.formatting import format_crawl_report, format_search, format_stats
-from jiwen.lock import ArchiveLock
-from jiwen.models import SearchRequest
-from jiwen.searching import run_search
+from jiwen.core.lock import ArchiveLock
+from jiwen.core.models import SearchRequest
+from jiwen.library.search import run_search
 from jiwen.store import Archive
 
 DEFAULT_SEARCHES = (
@@ -28,10 +28,10 @@ DEFAULT_SEARCHES = (
 
 
 def run_demo(archive_dir: Path | None, queries: list[str], echo: Callable[[str], None] = print) -> int:
-    from jiwen.crawler.run import run_crawl
+    from jiwen.library.crawl import crawl
     from jiwen.crawler.sites import site_for_url
 
-    from .server import serve_site
+    from jiwen.demo.server import serve_site
 
     searches = [SearchRequest(query=query, facets=["province"], limit=5) for query in queries] or list(DEFAULT_SEARCHES)
     with ExitStack() as stack:
@@ -46,7 +46,7 @@ def run_demo(archive_dir: Path | None, queries: list[str], echo: Callable[[str],
         echo(f"archive: {archive_dir} {keep_note}")
         lock = ArchiveLock(archive_dir, command="jiwen demo").acquire()
         try:
-            report = run_crawl(
+            report = crawl(
                 archive_dir,
                 # Named, so the site facet reads "demo" rather than the free port of this run.
                 sites=[site_for_url(server.base_url + "/", name="demo")],

@@ -23,10 +23,10 @@ Layout, one module per concern, combined into `Archive` (archive.py):
 - statistics.py: the counts `jiwen stats` shows.
 """
 
-from .archive import Archive
-from .articles import article_id_for, canonical_url
-from .connection import SCHEMA_VERSION, now_utc
-from .fingerprints import BAND_WIDTHS, NEAR_DUPLICATE_BITS
+from jiwen.store.archive import Archive
+from jiwen.store.articles import article_id_for, canonical_url
+from jiwen.store.connection import SCHEMA_VERSION, now_utc
+from jiwen.store.fingerprints import BAND_WIDTHS, NEAR_DUPLICATE_BITS
 
 __all__ = [
     "Archive",

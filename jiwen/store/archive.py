@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from .articles import Articles
-from .fingerprints import Fingerprints
-from .pages import Pages
-from .runs import Runs
-from .statistics import Statistics
+from jiwen.store.articles import Articles
+from jiwen.store.facts import migrate_fact_rows
+from jiwen.store.fingerprints import Fingerprints
+from jiwen.store.pages import Pages
+from jiwen.store.runs import Runs
+from jiwen.store.statistics import Statistics
 
 
 class Archive(Pages, Articles, Fingerprints, Runs, Statistics):
     """An archive folder: archive.sqlite3, the Whoosh index in index/, logs, crawl job state."""
+
+    upgrades = {1: migrate_fact_rows}  # schema 1 -> 2: fact rows become each article's facts blob

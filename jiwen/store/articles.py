@@ -9,11 +9,11 @@ from typing import Any
 
 import msgspec
 
-from ..models import Article, ArchivedArticle, Fact, FetchedPage
-from .codec import ARTICLE_DECODER, ARTICLE_ENCODER
-from .connection import Connection, now_utc
-from .facts import Facts, encode_facts
-from .fingerprints import BAND_WIDTHS, bands_of, signed64
+from jiwen.core.models import Article, ArchivedArticle, Fact, FetchedPage
+from jiwen.store.codec import ARTICLE_DECODER, ARTICLE_ENCODER
+from jiwen.store.connection import Connection, now_utc
+from jiwen.store.facts import Facts, encode_facts
+from jiwen.store.fingerprints import BAND_WIDTHS, bands_of, signed64
 
 
 

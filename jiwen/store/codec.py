@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 import zstandard
 
-from ..models import Article, Fact
+from jiwen.core.models import Article, Fact
 
 
 ARTICLE_ENCODER = msgspec.json.Encoder()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import ArchiveError
+from jiwen.core.errors import ArchiveError
 
 SCHEMA_VERSION = 2
 
@@ -107,6 +108,11 @@ def now_utc() -> str:
 
 class Connection:
     """The archive folder and its open database; the table modules' mixins build on `db`."""
+
+    # Schema upgrades, {N: a function that takes an archive at schema N to N+1 inside the open
+    # transaction}; given by the class that assembles the tables (`jiwen.store.archive.Archive`),
+    # which knows how each table was kept before.
+    upgrades: dict[int, Callable[[sqlite3.Connection], object]] = {}
 
     def __init__(self, directory: Path | str, *, create: bool = True, read_only: bool = False) -> None:
         """Open the archive in `directory`. `create`: make the folder and the tables when absent.
@@ -228,15 +234,14 @@ class Connection:
         """Bring an older archive to SCHEMA_VERSION in one transaction: killed midway, it stays as
         it was and the next writer starts over. Then VACUUM gives the freed pages back to the disk
         (itself atomic; an archive whose VACUUM was interrupted is migrated, only larger)."""
-        from .facts import migrate_fact_rows
-
         # SQLite as Debian builds it zeroes every freed page (secure_delete): dropping schema 1's
         # facts table would write gigabytes of zeros, just before VACUUM rewrites the file anyway.
         secure_delete = self.db.execute("PRAGMA secure_delete").fetchone()[0]
         self.db.execute("PRAGMA secure_delete = OFF")
         with self.transaction():
-            if version < 2:
-                migrate_fact_rows(self.db)
+            for step, upgrade in sorted(self.upgrades.items()):
+                if version <= step:
+                    upgrade(self.db)
             self.db.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )

@@ -26,9 +26,9 @@ from collections.abc import Iterator, Sequence
 
 import msgspec
 
-from ..models import Fact, fact_kind
-from .codec import ARTICLE_DECODER, COMPRESSOR, DECOMPRESSOR, FACT_DECODER
-from .connection import FIGURES_SCHEMA, Connection
+from jiwen.core.models import Fact, fact_kind
+from jiwen.store.codec import ARTICLE_DECODER, COMPRESSOR, DECOMPRESSOR, FACT_DECODER
+from jiwen.store.connection import FIGURES_SCHEMA, Connection
 
 _ENCODER = msgspec.msgpack.Encoder()
 _DEFAULTS: dict[type, dict[str, object]] = {}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .codec import ARTICLE_DECODER
-from .connection import Connection
+from jiwen.store.codec import ARTICLE_DECODER
+from jiwen.store.connection import Connection
 
 
 

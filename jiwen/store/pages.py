@@ -7,10 +7,10 @@ import json
 import sqlite3
 from collections.abc import Iterator
 
-from ..errors import ArchiveError
-from ..models import FetchedPage
-from .codec import COMPRESSOR, DECOMPRESSOR
-from .connection import Connection, now_utc
+from jiwen.core.errors import ArchiveError
+from jiwen.core.models import FetchedPage
+from jiwen.store.codec import COMPRESSOR, DECOMPRESSOR
+from jiwen.store.connection import Connection, now_utc
 
 
 

@@ -6,8 +6,8 @@ import json
 import os
 from typing import Any
 
-from ..pids import process_alive
-from .connection import Connection, now_utc
+from jiwen.core.pids import process_alive
+from jiwen.store.connection import Connection, now_utc
 
 
 

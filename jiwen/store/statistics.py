@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .connection import Connection
+from jiwen.store.connection import Connection
 
 
 

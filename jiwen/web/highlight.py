@@ -1,8 +1,8 @@
 """Facts and search terms marked in text, as data for the templates (which escape every piece).
 
-Colours and labels are those of the displaCy view (`jiwen extract --view`, `jiwen.extract.facts.view`),
-taken from its table, so a fact kind looks the same in both; the page gets them as a stylesheet
-(/facts.css) because the Content-Security-Policy allows no inline style.
+One colour and label per fact kind, the same on /article pages and in `jiwen extract --view`
+files (both render templates/_fact_view.html); the server sends them as a stylesheet (/facts.css)
+because its Content-Security-Policy allows no inline style, the standalone file inlines it.
 """
 
 from __future__ import annotations
@@ -11,8 +11,28 @@ import re
 
 import msgspec
 
-from jiwen.extract.facts.view import COLORS, LABELS
-from jiwen.models import Fact, fact_kind
+from jiwen.core.models import Fact, fact_kind
+
+LABELS = {
+    "count": "COUNT",
+    "money": "MONEY",
+    "percent": "PERCENT",
+    "place": "PLACE",
+    "program": "PROGRAM",
+    "date": "DATE",
+    "org": "ORG",
+    "person": "PERSON",
+}
+COLORS = {
+    "COUNT": "#fde68a",
+    "MONEY": "#bbf7d0",
+    "PERCENT": "#a7f3d0",
+    "PLACE": "#bfdbfe",
+    "PROGRAM": "#f5d0fe",
+    "DATE": "#fecaca",
+    "ORG": "#ddd6fe",
+    "PERSON": "#fed7aa",
+}
 
 # The index marks matched terms in snippets with these (jiwen.index's default marks).
 _MARKED = re.compile(r"【(.+?)】")
@@ -21,7 +41,7 @@ _POSITION_FIELDS = ("kind", "text", "start", "end", "sentence")
 
 def body_segments(body: str, facts: list[Fact]) -> list[dict]:
     """The body cut into plain runs and fact runs. Where facts nest (剑河县 inside 剑河县人社局)
-    the outer one is drawn, as displaCy does; every fact is still listed in the table."""
+    the outer one is drawn; every fact is still listed in the table."""
     segments: list[dict] = []
     position = 0
     for fact in _outermost(facts, len(body)):
@@ -79,3 +99,13 @@ def snippet_segments(snippet: str) -> list[tuple[str, bool]]:
     if position < len(snippet):
         pieces.append((snippet[position:], False))
     return pieces
+
+
+def fact_view(article_body: str, facts: list[Fact]) -> dict:
+    """What templates/_fact_view.html shows: marked segments, the legend and the table rows."""
+    ordered = sorted(facts, key=lambda fact: (fact.start, fact.end))
+    return {
+        "segments": body_segments(article_body, ordered),
+        "legend": legend(ordered),
+        "facts": [(fact_kind(fact), fact, fact_fields(fact)) for fact in ordered],
+    }

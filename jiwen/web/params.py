@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from jiwen.models import SearchRequest
+from jiwen.core.models import SearchRequest
 
 MAX_QUERY_CHARACTERS = 500
 MAX_PAGE = 1000

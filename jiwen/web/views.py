@@ -15,13 +15,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from jiwen.models import SearchRequest, fact_kind
-from jiwen.searching import run_search
+from jiwen.core.models import SearchRequest
+from jiwen.library.search import run_search
 from jiwen.store import article_id_for
 
-from . import params
-from .app import RAW_FRAME_POLICY
-from .highlight import body_segments, fact_fields, facts_stylesheet, legend, snippet_segments
+from jiwen.web import params
+from jiwen.web.security import RAW_FRAME_POLICY
+from jiwen.web.highlight import fact_view, facts_stylesheet, snippet_segments
 
 _JSON = msgspec.json.Encoder()
 
@@ -96,14 +96,11 @@ class Handlers:
     async def article_page(self, request: Request) -> Response:
         article_id = params.article_id(request.path_params["article_id"])
         article = await run_in_threadpool(self._article, article_id)
-        facts = sorted(article.facts, key=lambda fact: (fact.start, fact.end))
         return self.page(
             "article.html",
             article=article,
             link=safe_link(article.url),
-            segments=body_segments(article.body, facts),
-            legend=legend(facts),
-            facts=[(fact_kind(fact), fact, fact_fields(fact)) for fact in facts],
+            **fact_view(article.body, article.facts),
             duplicates=[(url, article_id_for(url)) for url in article.duplicates],
             nav="search",
         )
@@ -155,7 +152,7 @@ class Handlers:
     # -- trends ------------------------------------------------------------------------
 
     def _trend(self, measure: str | None, place: str | None, by: str):
-        from jiwen.trends import archive_trend, measure_counts, most_reported
+        from jiwen.library.trends import archive_trend, measure_counts, most_reported
 
         key = (measure, place, by, self.state.store_stamp())
         cached = self.state.trend_cache.get(key)
@@ -181,7 +178,7 @@ class Handlers:
         )  # fmt: skip
 
     async def trends_chart(self, request: Request) -> Response:
-        from jiwen.trends import render_svg
+        from jiwen.library.trends import render_svg
 
         measure, place, by = params.trend_params(request.query_params)
         series, _ = await run_in_threadpool(self._trend, measure, place, by)
@@ -209,7 +206,7 @@ class Handlers:
 
     async def api_trends(self, request: Request) -> Response:
         """`jiwen trends --json` with the same parameters (measure, place, by)."""
-        from jiwen.errors import JiwenError
+        from jiwen.core.errors import JiwenError
 
         measure, place, by = params.trend_params(request.query_params)
         series, _ = await run_in_threadpool(self._trend, measure, place, by)
@@ -220,9 +217,9 @@ class Handlers:
     # -- sites -------------------------------------------------------------------------
 
     def _sites(self):
-        from jiwen.crawler.health import site_health
+        from jiwen.library.health import site_health
         from jiwen.crawler.sites import load_sites
-        from jiwen.errors import ConfigError
+        from jiwen.core.errors import ConfigError
 
         try:
             configured, config_error = load_sites(), None
@@ -269,7 +266,7 @@ CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 def _facet_view(facets: dict[str, dict[str, int]], current: dict[str, str]) -> list[dict]:
     """Facets as clickable filters: (label, count, url, active); places nested under their
     province and prefecture, as the gazetteer places them."""
-    from jiwen.indicators import division_of
+    from jiwen.library.indicators import division_of
 
     parameter = {"province": "place", "place": "place", "program": "program", "site": "site", "month": "month"}
     views = []
@@ -302,7 +299,7 @@ def _facet_view(facets: dict[str, dict[str, int]], current: dict[str, str]) -> l
 
 def _nest_places(entries: list[dict]) -> list[dict]:
     """Each province followed by its prefectures and each prefecture by its counties, by count."""
-    from jiwen.indicators import division_of
+    from jiwen.library.indicators import division_of
 
     by_label = {entry["label"]: entry for entry in entries}
     children: dict[str | None, list[dict]] = {}

@@ -14,7 +14,7 @@ from jiwen.crawler.discovery import Discovery, column_key
 from jiwen.crawler.site_entry import render_site_entry
 from jiwen.crawler.sites import site_for_url
 from jiwen.demo.server import serve_site
-from jiwen.errors import ConfigError
+from jiwen.core.errors import ConfigError
 
 from .conftest import FAST_CRAWL_ENV, crawl, query
 

@@ -1,4 +1,4 @@
-"""Site health (crawler/health.py) through `jiwen sites --health`: a site with two columns is
+"""Site health (jiwen/library/health.py) through `jiwen sites --health`: a site with two columns is
 crawled three times from a fixture server on 127.0.0.1; one column keeps producing, the other
 stops after the first crawl (a government site that moved its column)."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from jiwen.crawler.run import job_dir, remove_job_dir
 
-from jiwen.errors import ConfigError
+from jiwen.core.errors import ConfigError
 
 from .conftest import crawl, query
 

@@ -10,7 +10,7 @@ import pytest
 
 from jiwen.crawler.sites import parse_sites
 from jiwen.demo.server import serve_site
-from jiwen.errors import ConfigError
+from jiwen.core.errors import ConfigError
 
 from .conftest import crawl, query
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from jiwen.demo.server import serve_site
-from jiwen.maintenance import check
+from jiwen.library.maintenance import check
 from jiwen.store import Archive
 from tests.conftest import REPO_ROOT, run_jiwen
 from tests.schedule_support import CRAWL_ENV, article_count, query, start_jiwen, wait_for

@@ -230,8 +230,8 @@ def test_run_crawl_takes_settings_overrides_and_oversized_pages_are_cancelled_an
     with a 2,000-byte DOWNLOAD_MAXSIZE: the three ~2.8 KB articles are cut off, the rest come."""
     archive = tmp_path / "archive"
     program = (
-        "import json, sys; from pathlib import Path; from jiwen.crawler.run import run_crawl; "
-        "report = run_crawl(Path(sys.argv[1]), urls=[sys.argv[2]], progress=False, settings_overrides="
+        "import json, sys; from pathlib import Path; from jiwen.library.crawl import crawl; "
+        "report = crawl(Path(sys.argv[1]), urls=[sys.argv[2]], progress=False, settings_overrides="
         "{'DOWNLOAD_MAXSIZE': 2000, 'AUTOTHROTTLE_ENABLED': False, 'DOWNLOAD_DELAY': 0}); print(json.dumps(report))"
     )
     result = subprocess.run(

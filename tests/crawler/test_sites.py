@@ -17,7 +17,7 @@ from jiwen.crawler.sites import (
     sites_file,
 )
 
-from jiwen.errors import ConfigError
+from jiwen.core.errors import ConfigError
 
 BUNDLED = Path(str(resources.files("jiwen.crawler").joinpath("sites.toml")))
 

@@ -13,7 +13,7 @@ import os
 import re
 from pathlib import Path
 
-from jiwen.models import Article
+from jiwen.core.models import Article
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("JIWEN_SHARED", REPO.parent / "shared"))

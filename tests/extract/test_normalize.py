@@ -1,4 +1,4 @@
-from jiwen.extract.normalize import normalize_text, strip_pinyin_annotations
+from jiwen.text.normalize import normalize_text, strip_pinyin_annotations
 
 
 def test_traditional_characters_become_simplified():

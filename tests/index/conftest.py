@@ -8,7 +8,7 @@ import itertools
 import pytest
 from jiwen.index import ArchiveIndex
 
-from jiwen.models import ArchivedArticle, CountFact, PlaceFact, ProgramFact
+from jiwen.core.models import ArchivedArticle, CountFact, PlaceFact, ProgramFact
 
 
 def place(text: str, body: str, level: str, province: str | None, prefecture: str | None = None, name: str | None = None) -> PlaceFact:

@@ -62,17 +62,17 @@ SEARCH_ONLY = """
 import json, sys
 import msgspec
 from jiwen.index import ArchiveIndex
-from jiwen.models import SearchRequest
-from jiwen.searching import require_searchable_words
+from jiwen.core.models import SearchRequest
+from jiwen.library.search import require_searchable_words
 queries = json.loads(sys.argv[2])
 for q in queries:  # what `jiwen search` and `jiwen export --query` check first
     require_searchable_words(q, sys.argv[1])
 index = ArchiveIndex(sys.argv[1])
 answers = [msgspec.to_builtins(index.search(SearchRequest(query=q, limit=50))) for q in queries]
-from jiwen.extract.facts import nlp
+from jiwen.text import gazetteer, segmenter as nlp
 from jiwen.index import analyzer
 light = [analyzer._query_cut(q) for q in queries]
-loaded_gazetteer = "jiwen.extract.facts.places" in sys.modules or nlp.segmenter.cache_info().currsize > 0
+loaded_gazetteer = gazetteer.gazetteer.cache_info().currsize > 0 or nlp.segmenter.cache_info().currsize > 0
 full = [nlp.segment(q) for q in queries]
 print(json.dumps({"answers": answers, "light": light, "full": full, "gazetteer": loaded_gazetteer}))
 """
@@ -87,7 +87,7 @@ def test_a_search_only_process_cuts_queries_with_the_words_saved_beside_the_inde
     from jiwen.index import ArchiveIndex
     from jiwen.index.analyzer import WORDS_FILE
 
-    from jiwen.models import SearchRequest
+    from jiwen.core.models import SearchRequest
 
     queries = ["稳岗返还", "黔东南州 就业", "从江县高校毕业生", "春风行动 招聘会", '"稳定就业岗位"']
     with ArchiveIndex(tmp_path / "index") as index:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 from jiwen.index import ArchiveIndex
 
-from jiwen.models import SearchRequest
+from jiwen.core.models import SearchRequest
 
 
 def test_adding_an_article_again_replaces_it(index, articles):

@@ -135,7 +135,7 @@ def test_an_index_written_before_the_codec_searches_and_takes_new_articles(tmp_p
     from jiwen.index.columns import save_missing_columns
     from jiwen.index.documents import for_schema
     from jiwen.index.store import storage
-    from jiwen.models import SearchRequest
+    from jiwen.core.models import SearchRequest
 
     folder = tmp_path / "legacy"
     folder.mkdir()

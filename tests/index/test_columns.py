@@ -8,7 +8,7 @@ import pytest
 from jiwen.index import ArchiveIndex
 from jiwen.index.columns import DONE, has_columns
 
-from jiwen.models import SearchRequest
+from jiwen.core.models import SearchRequest
 
 from .conftest import many_articles
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jiwen.errors import QuerySyntaxError
-from jiwen.models import SearchRequest
+from jiwen.core.errors import QuerySyntaxError
+from jiwen.core.models import SearchRequest
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import msgspec
 import pytest
 from jiwen.index.documents import article_places
 
-from jiwen.models import ProgramFact, SearchRequest
+from jiwen.core.models import ProgramFact, SearchRequest
 
 
 def ids_of(response) -> list[str]:
@@ -205,7 +205,7 @@ def test_an_empty_request_lists_every_on_topic_article(index, articles):
 def test_the_snippet_is_taken_where_the_words_are_even_deep_in_a_long_body(tmp_path):
     from jiwen.index import ArchiveIndex
 
-    from jiwen.models import ArchivedArticle
+    from jiwen.core.models import ArchivedArticle
 
     filler = "今天天气晴朗，市民在公园散步。" * 60
     article = ArchivedArticle(id="long", title="长文", body=filler + "文末提到零工驿站的开放时间。", site="news.example.cn")

@@ -11,8 +11,8 @@ import time
 import pytest
 from jiwen.index import ArchiveIndex, IndexBusyError
 
-from jiwen.errors import JiwenError
-from jiwen.models import ArchivedArticle, SearchRequest
+from jiwen.core.errors import JiwenError
+from jiwen.core.models import ArchivedArticle, SearchRequest
 
 HOLD_WRITER = textwrap.dedent(
     """

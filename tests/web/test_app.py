@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from jiwen.extract.facts.view import COLORS, LABELS
+from jiwen.web.highlight import COLORS, LABELS
 
 from ..conftest import invoke_jiwen, run_jiwen
 from .conftest import free_port, start_server, wait_until_serving
@@ -77,7 +77,7 @@ def test_off_topic_articles_are_hidden_with_a_count_and_a_switch(page, server):
     assert "all=1" in page.url and int(page.get_attribute("#total", "data-total")) == shown + hidden
 
 
-def test_an_article_shows_its_facts_highlighted_by_kind_with_the_displacy_colours(page, server):
+def test_an_article_shows_its_facts_highlighted_by_kind_in_the_fact_view_colours(page, server):
     page.goto(server.base_url + "/?" + urlencode({"q": "春风行动"}))
     page.locator("li.hit a.title").first.click()
     page.wait_for_load_state()

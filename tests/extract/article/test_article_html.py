@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from jiwen.extract.article import extract_article
 
-from jiwen.errors import ExtractionError
+from jiwen.core.errors import ExtractionError
 
 SHANGHAI = timezone(timedelta(hours=8))
 

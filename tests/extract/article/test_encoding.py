@@ -4,7 +4,7 @@ import pytest
 from jiwen.extract.article import extract_article
 from jiwen.extract.article.encoding import canonical_codec, declared_charset, decode_bytes
 
-from jiwen.errors import ExtractionError
+from jiwen.core.errors import ExtractionError
 
 
 def test_gbk_page_is_decoded_as_gb18030(page_bytes):

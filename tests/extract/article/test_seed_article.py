@@ -5,7 +5,7 @@ import json
 
 import pytest
 from jiwen.extract.article import extract_article
-from jiwen.extract.normalize import normalize_text
+from jiwen.text.normalize import normalize_text
 
 
 @pytest.fixture(scope="module")

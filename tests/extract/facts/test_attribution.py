@@ -1,10 +1,10 @@
-"""Attribution of figures (extract/facts/attribution.py): what a figure measures, where and when.
+"""Attribution of figures (extract/facts/attribution/): what a figure measures, where and when.
 Sentences written for this project."""
 
 from __future__ import annotations
 
 from jiwen.extract.facts import facts_of_text
-from jiwen.models import CountFact, MeasuredFact
+from jiwen.core.models import CountFact, MeasuredFact
 
 
 def figure(text: str, value, published: str | None = "2024-06-20", title: str | None = None) -> MeasuredFact:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from jiwen.extract.facts import facts_of_text
 
-from jiwen.models import DateFact
+from jiwen.core.models import DateFact
 
 
 def dates_in(text: str, published: str | None = None) -> list[tuple]:
@@ -70,7 +70,7 @@ def test_the_first_months_of_a_year_are_a_month_range():
 
 def test_a_range_of_years_is_one_date_with_its_end():
     from jiwen.extract.facts import facts_of_text
-    from jiwen.models import DateFact
+    from jiwen.core.models import DateFact
 
     dates = [(f.text, f.date, f.date_end) for f in facts_of_text("推进就业帮扶三年计划(2018-2020年)。", "2018-01-10")
              if isinstance(f, DateFact)]

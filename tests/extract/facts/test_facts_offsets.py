@@ -7,7 +7,7 @@ import msgspec
 import pytest
 from jiwen.extract.facts import extract_facts
 
-from jiwen.models import Article, Fact
+from jiwen.core.models import Article, Fact
 from tests.extract import facts_fixtures
 
 NAMES = facts_fixtures.fixture_names()

@@ -78,7 +78,7 @@ def test_the_seed_s_own_province_is_resolved_where_it_says_we_or_this_province()
     if not facts_fixtures.SEED_TEXT.exists():
         pytest.skip(f"seed article absent at {facts_fixtures.SEED_TEXT} (shared material lives beside the repository)")
     from jiwen.extract.facts import extract_facts
-    from jiwen.models import PlaceFact
+    from jiwen.core.models import PlaceFact
 
     article = facts_fixtures.seed_article()
     own = [f for f in extract_facts(article) if isinstance(f, PlaceFact) and f.text in ("我省", "本省")]

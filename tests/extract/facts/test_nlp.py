@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import jieba
 from jiwen.extract.facts import pipeline
-from jiwen.extract.facts.nlp import USER_WORD_FREQUENCY, dictionary_frequency, segment, segmenter
+from jiwen.text.segmenter import USER_WORD_FREQUENCY, dictionary_frequency, segment, segmenter, user_words
 
 from ..facts_fixtures import FIXTURES as FACT_FIXTURES_DIR
 
@@ -28,11 +28,10 @@ def test_the_user_words_stay_out_of_jiebas_global_dictionary():
 
 
 def test_the_fast_segmenter_cuts_exactly_as_pure_python_jieba_with_the_same_words():
-    from jiwen.extract.facts import places, programs
 
     reference = jieba.Tokenizer()
     reference.initialize()
-    for word in places.user_words() | programs.user_words():
+    for word in user_words():
         reference.add_word(word, freq=max(USER_WORD_FREQUENCY, reference.FREQ.get(word) or 0))
     texts = [path.read_text("utf-8") for path in sorted(FACT_FIXTURES_DIR.glob("*.txt"))]
     assert len(texts) >= 10

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from jiwen.extract.facts import facts_of_text
 
-from jiwen.models import CountFact, MoneyFact, PercentFact
+from jiwen.core.models import CountFact, MoneyFact, PercentFact
 
 
 def numbers_in(text: str) -> list:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jiwen.extract.facts import facts_of_text
 
-from jiwen.models import OrgFact, PersonFact
+from jiwen.core.models import OrgFact, PersonFact
 
 
 def people_in(text: str) -> list[tuple]:

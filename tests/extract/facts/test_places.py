@@ -4,9 +4,9 @@ provincial abbreviations in context, foreign places, and ordinary words kept out
 from __future__ import annotations
 
 from jiwen.extract.facts import facts_of_text
-from jiwen.extract.facts.places import gazetteer
+from jiwen.text.gazetteer import gazetteer
 
-from jiwen.models import PlaceFact
+from jiwen.core.models import PlaceFact
 
 
 def places_in(text: str) -> list[PlaceFact]:
@@ -86,7 +86,7 @@ def test_the_gazetteer_reads_jionlps_zipped_data_when_the_text_file_is_absent(tm
     import shutil
     import zipfile
 
-    from jiwen.extract import jionlp_data
+    from jiwen.text import jionlp_data
 
     real = jionlp_data.dictionary_dir()
     zipped = tmp_path / "dictionary"
@@ -112,7 +112,7 @@ def test_we_or_whole_province_alone_are_not_places():
 
 def test_a_township_right_after_its_county_or_in_a_list_of_townships_is_a_place():
     from jiwen.extract.facts import facts_of_text
-    from jiwen.models import PlaceFact
+    from jiwen.core.models import PlaceFact
 
     text = "定南县老城镇的招聘点已开放，下周将延伸到天九镇、鹅公镇，覆盖全县各乡镇。"
     townships = [(f.name, f.province) for f in facts_of_text(text) if isinstance(f, PlaceFact) and f.level == "township"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from jiwen.extract.facts import facts_of_text
 
-from jiwen.models import ProgramFact
+from jiwen.core.models import ProgramFact
 
 
 def programs_in(text: str) -> list[str]:

@@ -51,7 +51,7 @@ def storage_failure(error: BaseException) -> str | None:
 
 
 class WorkerError(Exception):
-    """Raised in the parent for a worker's failure (`jiwen.processes.WorkerFailure`), or when the
+    """Raised in the parent for a worker's failure (`jiwen.core.processes.WorkerFailure`), or when the
     worker is gone. Defined here, not beside the workers, so that a command that starts none
     (`jiwen search`) does not import the logging and queue machinery they need."""
 

@@ -1,8 +1,8 @@
 """Indicators: every numeric fact (count, money, percent) of the archive as one tidy row.
 
-`indicator_rows(articles)` turns the articles an export selects (`jiwen.export.select_articles`,
+`indicator_rows(articles)` turns the articles an export selects (`jiwen.library.export.select_articles`,
 the same filters as search) into `IndicatorRow`s, streamed; `jiwen export --format
-indicators-csv|indicators-jsonl` writes them and `jiwen.trends` builds its series from them.
+indicators-csv|indicators-jsonl` writes them and `jiwen.library.trends` builds its series from them.
 
 Places are matched the way search matches them: hierarchically. `PlaceScope("贵州省")` takes a
 figure about 贵州省 itself and one about 从江县 (a county inside it), by the administrative codes of
@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator
 
-from .models import ArchivedArticle, CountFact, IndicatorRow, MoneyFact, PercentFact
+from jiwen.core.models import ArchivedArticle, CountFact, IndicatorRow, MoneyFact, PercentFact
 
 MEASURED_KINDS = ("count", "money", "percent")
 
@@ -108,13 +108,13 @@ def _adcode_prefix(adcode: str) -> str:
 
 @functools.cache
 def _gazetteer_forms():
-    from jiwen.extract.facts.places import gazetteer
+    from jiwen.text.gazetteer import gazetteer
 
     return gazetteer().by_form
 
 
 @functools.cache
 def _province_by_prefix() -> dict[str, str]:
-    from jiwen.extract.facts.places import gazetteer
+    from jiwen.text.gazetteer import gazetteer
 
     return {place.adcode[:2]: name for name, place in gazetteer().provinces.items() if place.adcode}

@@ -7,7 +7,7 @@ The index is written in batches (one Whoosh commit per `batch_size` articles, an
 committing per article would cost more than extracting it. Articles stored but not yet indexed
 are marked in the store, so a process killed between the two is caught up by the next writer.
 Long jobs (a crawl, a big ingest) index in a process of their own (`index_in_background`, see
-jiwen.indexer): indexing costs about as much as extraction, and on two cores they overlap.
+jiwen.library.indexer): indexing costs about as much as extraction, and on two cores they overlap.
 """
 
 from __future__ import annotations
@@ -22,16 +22,16 @@ from jiwen.extract.fingerprint import SCHEME as FINGERPRINT_SCHEME
 from jiwen.extract.fingerprint import SAME_STORY, resemblance, simhash
 from jiwen.extract.relevance import is_relevant
 
-from .errors import ExtractionError, storage_failure
-from .indexer import DEFAULT_BATCH as BACKGROUND_BATCH
-from .indexer import BackgroundIndexer, catch_up_index
-from .models import Article, FetchedPage
-from .store import Archive, article_id_for
+from jiwen.core.errors import ExtractionError, storage_failure
+from jiwen.library.indexer import DEFAULT_BATCH as BACKGROUND_BATCH
+from jiwen.library.indexer import BackgroundIndexer, catch_up_index
+from jiwen.core.models import Article, FetchedPage
+from jiwen.store import Archive, article_id_for
 
 log = logging.getLogger(__name__)
 
 # Articles per index commit when indexing inline: each commit stops extraction, so fewer and
-# larger is better (the background indexer's own size is explained in jiwen.indexer).
+# larger is better (the background indexer's own size is explained in jiwen.library.indexer).
 INLINE_BATCH = 200
 
 Status = Literal["new", "updated", "unchanged", "duplicate", "offtopic", "failed"]

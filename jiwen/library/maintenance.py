@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .pipeline import Outcome, PagePipeline
-from .store import Archive
+from jiwen.library.pipeline import Outcome, PagePipeline
+from jiwen.store import Archive
 
 
 def reextract(

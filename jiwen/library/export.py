@@ -19,11 +19,11 @@ from typing import IO
 
 import msgspec
 
-from .errors import JiwenError
-from .indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows
-from .models import ArchivedArticle, SearchRequest, fact_kind
-from .pids import process_alive
-from .store import Archive
+from jiwen.core.errors import JiwenError
+from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows
+from jiwen.core.models import ArchivedArticle, SearchRequest, fact_kind
+from jiwen.core.pids import process_alive
+from jiwen.store import Archive
 
 FORMATS = ("json", "jsonl", "facts-jsonl", "csv", "indicators-csv", "indicators-jsonl")
 

@@ -3,7 +3,7 @@
 The crawler's items carry a `FetchedPage`, `jiwen.extract` turns its bytes into an `Article`
 with `Fact`s, the store keeps both (the article as this model's JSON), the index builds its
 documents from an `Article`, and export writes the same JSON. The export JSON Schema is derived
-from these classes (`jiwen.schema`), never written by hand.
+from these classes (`jiwen.core.schema`), never written by hand.
 
 msgspec Structs rather than dataclasses: facts are a tagged union on `kind` (so each kind carries
 exactly its own fields in the flat JSON the contract asks for), and encoding 100,000 articles for
@@ -220,7 +220,7 @@ TrendPeriod = Literal["month", "quarter", "year"]
 
 class TrendPoint(msgspec.Struct, kw_only=True):
     """The figure an indicator had for one place in one period: the latest one reported (see
-    `jiwen.trends`), with the report it comes from and how many reports the period had."""
+    `jiwen.library.trends`), with the report it comes from and how many reports the period had."""
 
     period: str  # 2024-03, 2024-Q1 or 2024
     place: Union[str, None]

@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import ArchiveError, ArchiveLockedError
+from jiwen.core.errors import ArchiveError, ArchiveLockedError
 
 # In every "locked" message; `jiwen schedule` recognises a crawl turned away by the lock by it.
 LOCKED_PHRASE = "is locked by"

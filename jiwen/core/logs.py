@@ -18,7 +18,8 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import ArchiveError
+from jiwen.core.terminal import terminal_safe
+from jiwen.core.errors import ArchiveError
 
 LOG_BYTES = 5 * 1024 * 1024
 LOG_BACKUPS = 5
@@ -38,8 +39,6 @@ class TerminalSafeFormatter(logging.Formatter):
     (`tail -f jiwen.log` is a terminal too). Tracebacks keep their newlines."""
 
     def format(self, record: logging.LogRecord) -> str:
-        from .formatting import terminal_safe
-
         return terminal_safe(super().format(record), multiline=True)
 
 

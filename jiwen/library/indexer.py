@@ -19,10 +19,10 @@ import os
 import time
 from pathlib import Path
 
-from .errors import storage_failure
-from .errors import WorkerError
-from .processes import WorkerFailure, become_worker, spawn_context
-from .store import Archive
+from jiwen.core.errors import storage_failure
+from jiwen.core.errors import WorkerError
+from jiwen.core.processes import WorkerFailure, become_worker, spawn_context
+from jiwen.store import Archive
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ Extraction, facts and indexing are CPU work of tens of milliseconds a page (and 
 first one, which loads dictionaries). Run in the reactor's thread they stall every download in
 flight; run in a thread beside it they still hold the interpreter lock the reactor needs (the
 crawl measured a third slower than the same pipeline alone). In a child process the crawler, the
-pipeline and its background indexer (jiwen.indexer) run on separate cores.
+pipeline and its background indexer (jiwen.library.indexer) run on separate cores.
 
 The reactor side is one thread that sends a page down the pipe and waits for its outcome (the
 pipe wait releases the interpreter lock), so calls reach the pipeline one at a time and in order,
@@ -23,10 +23,10 @@ from typing import Any, TypeVar
 
 from twisted.internet.defer import Deferred
 
-from jiwen.errors import JiwenError, WorkerError
-from jiwen.models import FetchedPage
-from jiwen.pipeline import Outcome, PagePipeline
-from jiwen.processes import LogForwarding, WorkerFailure, become_worker, spawn_context
+from jiwen.core.errors import JiwenError, WorkerError
+from jiwen.core.models import FetchedPage
+from jiwen.library.pipeline import Outcome, PagePipeline
+from jiwen.core.processes import LogForwarding, WorkerFailure, become_worker, spawn_context
 from jiwen.store import Archive
 
 T = TypeVar("T")
@@ -179,3 +179,12 @@ def as_deferred(future: Future[T]) -> Deferred:
 
 
 __all__ = ["Outcome", "PipelineWorker", "as_deferred"]
+
+
+def crawl(archive_dir: Path, **options: Any) -> dict:
+    """Crawl into the archive at `archive_dir` through the page pipeline; the options are
+    `jiwen.crawler.run.run_crawl`'s (sites, urls, settings_overrides, progress). Returns the
+    crawl report."""
+    from jiwen.crawler.run import run_crawl
+
+    return run_crawl(archive_dir, worker_factory=PipelineWorker, **options)

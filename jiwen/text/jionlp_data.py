@@ -12,7 +12,7 @@ import zipfile
 from importlib.util import find_spec
 from pathlib import Path
 
-from jiwen.errors import JiwenError
+from jiwen.core.errors import JiwenError
 
 
 def dictionary_dir() -> Path:

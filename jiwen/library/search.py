@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .errors import ArchiveError, QuerySyntaxError
-from .models import SearchRequest, SearchResponse
-from .store import Archive
+from jiwen.core.errors import ArchiveError, QuerySyntaxError
+from jiwen.core.models import SearchRequest, SearchResponse
+from jiwen.store import Archive
 
 
 def require_searchable_words(text: str, index_dir=None) -> None:

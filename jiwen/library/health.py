@@ -18,7 +18,9 @@ import msgspec
 
 from jiwen.store import Archive
 
-from .sites import SiteConfig, duration_seconds
+from jiwen.core.durations import duration_seconds
+from jiwen.crawler.sites import SiteConfig
+from jiwen.library.timetable import CrawlTarget, first_run_time, trigger_for
 
 DAYS = 30
 STALE_RUNS = 2  # crawls in a row without a new article, at the least, before a column is stale
@@ -124,8 +126,6 @@ def _site_part(run: dict, name: str) -> dict:
 
 
 def _next_run(archive: Archive, site: SiteConfig) -> str:
-    from jiwen.schedule import CrawlTarget, first_run_time, trigger_for
-
     target = CrawlTarget(site.name, ("--site", site.name), site.interval)
     return first_run_time(archive.directory, target, trigger_for(site.interval)).astimezone(UTC).isoformat(timespec="seconds")
 

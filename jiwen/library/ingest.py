@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import JiwenError
-from .models import FetchedPage
-from .pipeline import Outcome, PagePipeline
-from .store import Archive, now_utc
+from jiwen.core.errors import JiwenError
+from jiwen.core.models import FetchedPage
+from jiwen.library.pipeline import Outcome, PagePipeline
+from jiwen.store import Archive, now_utc
 
 CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".txt": "text/plain"}
 
@@ -20,7 +20,7 @@ CONTENT_TYPES = {".html": "text/html", ".htm": "text/html", ".shtml": "text/html
 # would only fill memory.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # From this many files on, the index is written by a process of its own while extraction goes on
-# (jiwen.indexer); below it, starting that process (about a second) costs more than it saves.
+# (jiwen.library.indexer); below it, starting that process (about a second) costs more than it saves.
 BACKGROUND_INDEX_FROM = 50
 
 

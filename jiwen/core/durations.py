@@ -1,0 +1,81 @@
+"""Durations and crawl intervals, parsed in one place: sites.toml (`interval`, `stale_after`),
+`jiwen schedule --every`, site health and the scheduler all read them through here.
+
+A duration is written '30m', '6h', '1d12h', '90s'; an interval is a duration or a 5-field cron
+expression (croniter reads it with cron's own meaning: 0 = Sunday).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from croniter import croniter
+
+DURATION = re.compile(r"^(?:(\d{1,9})d)?(?:(\d{1,9})h)?(?:(\d{1,9})m)?(?:(\d{1,9})s)?$")
+UNIT_SECONDS = (86400, 3600, 60, 1)
+# Longer than any sensible crawl interval, short enough for every datetime and timer API
+# (a timedelta of 99999999999999 days overflows): a year.
+MAXIMUM_SECONDS = 366 * 86400
+# Provincial sites are small government servers: no site is crawled more often than this.
+MINIMUM_INTERVAL_SECONDS = 600
+# How many firing times of a cron expression are looked at for its shortest gap: enough to see
+# every minute of an hour and the hours of two days.
+CRON_LOOKAHEAD = 2 * 24 * 60
+
+
+def duration_seconds(text: str) -> int | None:
+    """'6h', '1d12h', '90m', '2s' as seconds; None when it is not a duration or is zero."""
+    match = DURATION.match(text.replace(" ", ""))
+    if not match or not any(match.groups()):
+        return None
+    seconds = sum(int(value or 0) * unit for value, unit in zip(match.groups(), UNIT_SECONDS, strict=True))
+    return seconds or None
+
+
+def is_cron(text: str) -> bool:
+    return len(text.split()) == 5 and croniter.is_valid(text)
+
+
+def cron_shortest_gap(expression: str) -> int:
+    """The shortest time, in seconds, between two firings of a cron expression, found on its real
+    firing times (`*/5 * * * *` and `0,3 * * * *` both fire closer together than their fields
+    suggest at a glance)."""
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    times = croniter(expression, start)
+    previous = times.get_next(datetime)
+    shortest = MAXIMUM_SECONDS
+    deadline = start + timedelta(days=8)
+    for _ in range(CRON_LOOKAHEAD):
+        moment = times.get_next(datetime)
+        shortest = min(shortest, int((moment - previous).total_seconds()))
+        previous = moment
+        if moment > deadline or shortest < MINIMUM_INTERVAL_SECONDS:
+            break
+    return shortest
+
+
+def interval_problem(interval: str, minimum: int = MINIMUM_INTERVAL_SECONDS) -> str | None:
+    """Why `interval` cannot schedule a crawl, in one line; None when it can."""
+    seconds = duration_seconds(interval)
+    if seconds is not None:
+        if seconds < minimum:
+            return f"interval {interval!r} is shorter than {minimum // 60}m; crawl a provincial site less often"
+        if seconds > MAXIMUM_SECONDS:
+            return f"interval {interval!r} is longer than a year; use at most '366d'"
+        return None
+    if is_cron(interval):
+        if cron_shortest_gap(interval) < minimum:
+            return f"cron interval {interval!r} fires more often than every {minimum // 60}m; crawl a provincial site less often"
+        return None
+    return f"interval {interval!r} is neither a duration like '30m', '6h', '1d12h' nor a 5-field cron expression such as '0 */6 * * *'"
+
+
+def duration_problem(text: str, what: str = "duration") -> str | None:
+    """Why `text` is not a bounded duration, in one line; None when it is."""
+    seconds = duration_seconds(text)
+    if seconds is None:
+        return f"{what} {text!r} is not a duration like '30m', '6h' or '1d12h'"
+    if seconds > MAXIMUM_SECONDS:
+        return f"{what} {text!r} is longer than a year; use at most '366d'"
+    return None

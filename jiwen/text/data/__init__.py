@@ -1,0 +1,1 @@
+"""Data files of the text tools (TOML), read with importlib.resources."""

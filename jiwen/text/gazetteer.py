@@ -1,0 +1,162 @@
+"""The gazetteer: China's provinces, prefectures and counties (with adcodes), region words,
+provincial one-character names, and foreign countries and cities — every written form a place
+may take, for the segmenter's user words and for the fact rules that find places.
+
+The data is JioNLP's (jionlp/dictionary/china_location.txt and world_location.txt), read straight
+from the installed package rather than through `jionlp.china_location_loader()`: importing jionlp
+costs about 0.6 s and its loader walks all 700,000 lines (down to villages) in Python, while one
+regular expression over the file's bytes picks the 3,500 lines of the three levels we need in
+about 0.1 s. jiwen/text/data/places.toml holds only what that data lacks (news short forms such
+as 黔东南州, ordinary words to keep out, regions).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from jiwen.text.dictionary import frequent_words
+from jiwen.text.jionlp_data import read_data_file
+from jiwen.text.rules import load_text_data
+
+# china_location.txt: a tab-indented tree; depth 0/1/2 = province/prefecture/county, each line
+# "full name<TAB>adcode<TAB>short name(s, '/'-separated)". Deeper lines (towns, villages) have no code.
+LOCATION_LINE = re.compile(rb"^(\t{0,2})([^\t\r\n]+)\t(\d{6})\t([^\t\r\n]*)\r?$", re.MULTILINE)
+LEVELS = ("province", "prefecture", "county")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    level: str
+    adcode: str | None = None
+    province: str | None = None
+    prefecture: str | None = None
+    country: str | None = None  # for a foreign city: only to resolve names (西贡 in 越南 or 香港)
+
+
+@dataclass
+class Gazetteer:
+    by_form: dict[str, list[Place]]  # any written form -> the places it may name
+    abbreviations: dict[str, Place]  # one-character provincial names (context only)
+    abbreviation_patterns: list[re.Pattern]
+    provinces: dict[str, Place]
+    openers: frozenset[str]  # first two characters of every form, to skip most long words fast
+
+
+def _ordinary_words(rules: dict) -> dict[str, set[str]]:
+    """Short names that jieba's dictionary knows, frequently, as something other than a name:
+    per level, because a prefecture's short name (遵义, tagged a verb at 179) is far more often
+    the place than a county's (灯塔, "lighthouse", a noun at 179)."""
+    name_tags = tuple(rules["name_tags"])
+    thresholds = rules["ordinary_word_min_frequency"]
+    result: dict[str, set[str]] = {level: set() for level in thresholds}
+    for word, frequency, tag in frequent_words(min(thresholds.values())):
+        if tag.startswith(name_tags):
+            continue
+        for level, threshold in thresholds.items():
+            if frequency >= threshold:
+                result[level].add(word)
+    return result
+
+
+def _china_places() -> list[tuple[Place, list[str]]]:
+    rules = load_text_data("places.toml")
+    municipalities = set(rules["municipalities"]["names"])
+    data = read_data_file("china_location.txt")
+    places: list[tuple[Place, list[str]]] = []
+    province = prefecture = None
+    for match in LOCATION_LINE.finditer(data):
+        depth = len(match.group(1))
+        name = match.group(2).decode("utf-8")
+        adcode = match.group(3).decode()
+        aliases = [a for a in match.group(4).decode("utf-8").split("/") if a and a != name]
+        if depth == 0:
+            province, prefecture = name, None
+            places.append((Place(name, "province", adcode, name, None), aliases))
+        elif depth == 1:
+            prefecture = name
+            if name in municipalities:  # the city repeated as its own prefecture
+                continue
+            places.append((Place(name, "prefecture", adcode, province, name), aliases))
+        else:
+            places.append((Place(name, "county", adcode, province, prefecture), aliases))
+    return places
+
+
+def _world_places() -> list[tuple[Place, list[str]]]:
+    rules = load_text_data("places.toml")
+    skip = set(rules["foreign"]["ordinary_words"])
+    places: list[tuple[Place, list[str]]] = []
+    text = read_data_file("world_location.txt").decode("utf-8")
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 3 or parts[0] in ("中国",):
+            continue
+        short, full, capital = parts[0], parts[1], parts[2]
+        cities = parts[3].split("/") if len(parts) > 3 else []
+        country = Place(short, "foreign")
+        places.append((country, [form for form in (full,) if form not in skip]))
+        for city in (capital, *cities):
+            if city and city not in skip and city != short:
+                places.append((Place(city, "foreign", country=short), []))
+    for alias, country in rules["foreign"]["aliases"].items():
+        places.append((Place(country, "foreign"), [alias]))
+    for country, cities in rules["foreign"]["cities"].items():
+        places.extend((Place(city, "foreign", country=country), []) for city in cities)
+    return [(place, forms) for place, forms in places if place.name not in skip]
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    rules = load_text_data("places.toml")
+    alias_rules = rules["aliases"]
+    listed = set(alias_rules["ordinary_words"])
+    cities = set(alias_rules["city_names"])
+    ordinary = {level: (words | listed) - cities for level, words in _ordinary_words(alias_rules).items()}
+    variants: dict[str, list[str]] = rules["variants"]
+    by_form: dict[str, list[Place]] = {}
+
+    def add(form: str, place: Place) -> None:
+        candidates = by_form.setdefault(form, [])
+        if place not in candidates:
+            candidates.append(place)
+
+    china = _china_places()
+    provinces = {place.name: place for place, _ in china if place.level == "province"}
+    for place, aliases in china:
+        add(place.name, place)
+        for alias in aliases:
+            if len(alias) >= alias_rules["min_length"] and alias not in ordinary.get(place.level, listed):
+                add(alias, place)
+            for ending, suffixes in variants.items():
+                if place.name.endswith(ending) and len(alias) >= 2:
+                    for suffix in suffixes:
+                        add(alias + suffix, place)
+    for place, forms in _world_places():
+        add(place.name, place)
+        for form in forms:
+            add(form, place)
+    for region in rules["regions"]:
+        add(region, Place(region, "region"))
+
+    abbreviations = {char: provinces[name] for char, name in rules["abbreviations"].items()}
+    char_class = "[" + "".join(abbreviations) + "]"
+    patterns = [re.compile(p.replace("{A}", char_class)) for p in rules["abbreviation_contexts"]["patterns"]]
+    openers = frozenset(form[:2] for form in by_form)
+    return Gazetteer(by_form, abbreviations, patterns, provinces, openers)
+
+
+def user_words() -> set[str]:
+    """Every written form of a place, for the segmenter's user dictionary."""
+    return {form for form in gazetteer().by_form if len(form) >= 2}
+
+
+def province_named(name: str | None) -> Place | None:
+    """The province (or autonomous region, municipality) a user's `name` means (陕西, 陕西省,
+    广西, 新疆维吾尔自治区), or None when it names none or more than one."""
+    if not name:
+        return None
+    found = {p.name for p in gazetteer().by_form.get(name.strip(), ()) if p.level == "province"}
+    return gazetteer().provinces.get(found.pop()) if len(found) == 1 else None

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from jiwen.errors import JiwenError
-from jiwen.trends import _labels, archive_trend, period_range, plot_series
+from jiwen.core.errors import JiwenError
+from jiwen.library.trends import _labels, archive_trend, period_range, plot_series
 from jiwen.store import Archive
 
 from .conftest import invoke_jiwen
@@ -134,8 +135,8 @@ def test_chart_labels_need_no_cjk_glyphs_when_no_cjk_font_is_installed(trend_arc
 
 
 def test_the_svg_chart_escapes_names_so_no_markup_gets_in():
-    from jiwen.models import TrendPoint, TrendSeries
-    from jiwen.trends import render_svg
+    from jiwen.core.models import TrendPoint, TrendSeries
+    from jiwen.library.trends import render_svg
 
     point = TrendPoint(
         period="2024-01", place='<script>alert("x")</script>&', place_adcode=None, value=3, unit="人",
@@ -145,3 +146,24 @@ def test_the_svg_chart_escapes_names_so_no_markup_gets_in():
     root = ElementTree.fromstring(svg)
     assert not [element for element in root.iter() if element.tag.rsplit("}", 1)[-1] in ("script", "b", "foreignObject")]
     assert "&lt;script&gt;" in svg and "<script" not in svg
+
+
+def test_the_chart_finds_a_cjk_font_installed_after_matplotlib_built_its_font_cache():
+    """A font cache made before fonts-noto-cjk was installed lists no CJK font; the chart still
+    finds the font, from the Debian package's file."""
+    from matplotlib import font_manager
+
+    from jiwen.library import trends
+
+    files = [path for path in trends.CJK_FONT_FILES if Path(path).is_file()]
+    if not files:
+        pytest.skip("no Debian CJK font file is installed here (apt-get install fonts-noto-cjk; .ci/run does)")
+    manager = font_manager.fontManager
+    saved = list(manager.ttflist)
+    manager.ttflist[:] = [entry for entry in saved if entry.name not in trends.CJK_FONTS]  # the stale cache
+    trends.cjk_font.cache_clear()
+    try:
+        assert trends.cjk_font() in trends.CJK_FONTS
+    finally:
+        manager.ttflist[:] = saved
+        trends.cjk_font.cache_clear()

@@ -11,11 +11,12 @@ from jiwen.index.schema import KEYWORD_SEPARATOR, LEGACY_SCORING_FIELDS
 
 def article_places(article: ArchivedArticle) -> tuple[list[str], list[str]]:
     """Place names the article is about, each with the divisions above it (a county's article
-    also counts for its prefecture and province), and the provinces alone. First-seen order."""
+    also counts for its prefecture and province), and the provinces alone. First-seen order.
+    Regions (两广, 长三角) are no division: they stay out of the place and province facets."""
     places: dict[str, None] = {}
     provinces: dict[str, None] = {}
     for fact in article.facts:
-        if not isinstance(fact, PlaceFact):
+        if not isinstance(fact, PlaceFact) or fact.level == "region":
             continue
         for name in (fact.name, fact.prefecture, fact.province):
             if name:

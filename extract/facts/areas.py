@@ -28,11 +28,13 @@ class Area:
 @functools.cache
 def attribution_rules():
     rules = load_rules("attribution.toml")
-    indicators = load_rules("indicators.toml")["indicator"]
+    indicators = load_rules("indicators.toml")
     return {
         **rules["place"],
         **rules["period"],
-        "indicators": indicators,
+        "indicators": indicators["indicator"],
+        "unmeasured_before": tuple(indicators["measure"]["unmeasured_before"]),
+        "single_entity": tuple(indicators["measure"]["single_entity"]),
     }
 
 

@@ -27,6 +27,7 @@ from jiwen.core.models import (
 
 from jiwen.extract.facts import dates, numbers, orgs, people, places, programs
 from jiwen.extract.facts.attribution.figures import attribute
+from jiwen.extract.facts.reference import reference_date
 from jiwen.extract.facts.nlp import blank_pipeline, tokens_of
 
 # Component name -> the function that finds that kind of fact in a segmented text.
@@ -126,7 +127,9 @@ def extract_facts(article: Article, province: str | None = None) -> list[Fact]:
         warning = f"facts extracted from the first {len(window)} of {len(article.body)} characters"
         if warning not in article.warnings:
             article.warnings = [*article.warnings, warning]
-    return facts_of_text(window, article.published, article.title, province)
+    # A text that states no date may still fix the day it speaks from (reference.py).
+    reference = article.published or reference_date(window)
+    return facts_of_text(window, reference, article.title, province)
 
 
 def _without_overlaps(facts: list[Fact]) -> list[Fact]:

@@ -139,12 +139,12 @@ def _township_patterns():
     name = rf"(?![{re.escape(rules['not_first'])}])[\u4e00-\u9fff]{{2,3}}?(?:{suffix})"
     listed = re.compile(rf"{name}(?:、{name})+")
     single = re.compile(name)
-    return single, listed, set(rules["ordinary_names"]), tuple(rules["suffixes"])
+    return single, listed, set(rules["ordinary_names"]), tuple(rules["suffixes"]), tuple(rules["ordinary_endings"])
 
 
 def _townships(text: str, facts: list[PlaceFact], dominant: str | None) -> list[PlaceFact]:
     """Townships the text marks as places: right after a county or prefecture, or listed."""
-    single, listed, ordinary, suffixes = _township_patterns()
+    single, listed, ordinary, suffixes, ordinary_endings = _township_patterns()
     found: dict[int, tuple[int, PlaceFact | None]] = {}
     parents = sorted((f for f in facts if f.level in ("county", "prefecture")), key=lambda f: f.start)
     for parent in parents:
@@ -161,7 +161,7 @@ def _townships(text: str, facts: list[PlaceFact], dominant: str | None) -> list[
     for start, (end, parent) in sorted(found.items()):
         name = text[start:end]
         base = next((name[: -len(s)] for s in suffixes if name.endswith(s)), name)
-        if base in ordinary or taken.overlaps(start, end):
+        if base in ordinary or name.endswith(ordinary_endings) or taken.overlaps(start, end):
             continue
         if parent is None:  # listed: the nearest county before it, else the article's province
             before = [f for f in parents if f.end <= start]

@@ -33,6 +33,8 @@ def _rules():
         "leading_tags": tuple(rules["leading_tags"]),
         "clause_marks": set(rules["clause_marks"]),
         "noun_after": set(rules["noun_after_classifiers"]),
+        "heads": tuple(sorted(rules["head_nouns"], key=len, reverse=True)),
+        "openers": set(rules["compound_openers"]),
     }
 
 
@@ -102,6 +104,12 @@ def _phrase_after(tokens: Tokens, start: int, rules) -> list[str]:
         index += 1
     while index < len(tokens.words) and len(words) < rules["max_tokens"]:
         word = tokens.words[index]
+        if word in rules["breaks"] and (words or word in rules["openers"]) and _head_follows(tokens, index + 1, rules):
+            # 稳岗就业基地, 就业岗位: the break word is inside a compound noun whose head follows.
+            words.append(word)
+            tags.append("n")
+            index += 1
+            continue
         if word in rules["breaks"] or not _is_word(word) or sum(map(len, words)) + len(word) > rules["max_chars"]:
             break
         tag = _tag(word, rules)
@@ -122,6 +130,10 @@ def _phrase_after(tokens: Tokens, start: int, rules) -> list[str]:
         words.pop()
         tags.pop()
     return words
+
+
+def _head_follows(tokens: Tokens, index: int, rules) -> bool:
+    return index < len(tokens.words) and tokens.words[index].startswith(rules["heads"])
 
 
 def subject_before(tokens: Tokens, offset: int) -> tuple[str, int, int]:
@@ -156,7 +168,10 @@ def clause_subject(tokens: Tokens, offset: int) -> str:
     rules = _rules()
     text = tokens.text
     clause_start = offset
-    while clause_start > 0 and text[clause_start - 1] not in rules["clause_marks"] and offset - clause_start < 40:
+    # Back to the clause mark, or to the figure before it (补贴200万元惠及300人: the 300人 is not
+    # what the 200万元 counts).
+    while (clause_start > 0 and text[clause_start - 1] not in rules["clause_marks"] and not text[clause_start - 1].isdigit()
+           and offset - clause_start < 40):
         clause_start -= 1
     subject = _clause_words(tokens, clause_start, offset, rules)
     if subject or clause_start == 0 or text[clause_start - 1] not in "，,":

@@ -18,6 +18,11 @@ import msgspec
 
 Qualifier = Literal["exact", "about", "more_than", "at_least", "under"]
 PlaceLevel = Literal["province", "prefecture", "county", "township", "region", "foreign"]
+# What kind of figure a count, money or percent is (the facts dev set's conventions.role): a reported
+# result or current level; a plan, goal or forecast; money arranged or budgeted but not reported paid;
+# a per-unit rate, norm or cap; a difference or growth; anything else.
+FigureRole = Literal["actual", "target", "allocation", "standard", "change", "other"]
+FIGURE_ROLES: tuple[str, ...] = ("actual", "target", "allocation", "standard", "change", "other")
 DateGranularity = Literal["day", "month", "season", "year", "relative", "recurring"]
 
 
@@ -37,7 +42,8 @@ class MeasuredFact(FactBase, kw_only=True):
     (农村劳动力, 省外输出); `measure` a normalized indicator name from extract's indicator data file
     (农村劳动力转移就业人数 …) or null; `place` the canonical name of the administrative area the
     figure is about, "全国" for national figures, or null, with its `place_adcode`;
-    `period_start`/`period_end` the time the figure covers as YYYY-MM-DD, or null.
+    `period_start`/`period_end` the time the figure covers as YYYY-MM-DD, or null; `role` what
+    kind of figure it is (`FigureRole`), null only for facts made before roles existed.
     """
 
     value: Union[int, float]
@@ -49,6 +55,7 @@ class MeasuredFact(FactBase, kw_only=True):
     place_adcode: Union[str, None] = None
     period_start: Union[str, None] = None
     period_end: Union[str, None] = None
+    role: Union[FigureRole, None] = None
 
 
 class CountFact(MeasuredFact, tag="count"):
@@ -201,6 +208,7 @@ class IndicatorRow(msgspec.Struct, kw_only=True):
     province: Union[str, None]
     period_start: Union[str, None]
     period_end: Union[str, None]
+    role: Union[FigureRole, None]
     value: Union[int, float]
     value_end: Union[int, float, None]
     unit: str

@@ -52,6 +52,7 @@ def indicator_row(article: dict, fact) -> IndicatorRow | None:
         province=_province_by_prefix().get(adcode[:2]) if adcode and len(adcode) == 6 else None,
         period_start=fact.period_start,
         period_end=fact.period_end,
+        role=fact.role,
         value=fact.value,
         value_end=fact.value_end,
         unit=unit,

@@ -30,6 +30,7 @@ from jiwen.extract.facts.areas import attribution_rules, province_area
 from jiwen.extract.facts.attribution.measure import measure_of
 from jiwen.extract.facts.attribution.period import day, period_of
 from jiwen.extract.facts.attribution.place import article_place, place_anchors, place_for
+from jiwen.extract.facts.attribution.role import assign_roles
 from jiwen.extract.facts.publisher import publisher_province, says_we
 from jiwen.extract.facts.sentences import sentence_bounds
 
@@ -57,6 +58,7 @@ def attribute(text: str, facts: list[Fact], published: str | None, title: str | 
     paragraphs = _paragraph_starts(text)
     sentence_starts, _ends = sentence_bounds(text)
     base = day(published)
+    assign_roles(text, measured, dates, base)
     for fact in measured:
         paragraph = paragraphs[bisect_right(paragraphs, fact.start) - 1] if paragraphs else 0
         sentence = sentence_starts[bisect_right(sentence_starts, fact.start) - 1] if sentence_starts else 0

@@ -48,9 +48,9 @@ def _last_day(value: str) -> date:
 def period_of(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts: list[int], paragraph: int,
             sentence: int, base: date | None, rules) -> tuple[str | None, str | None]:
     clause = text[sentence : fact.start]
-    planned = any(word in clause for word in rules["plan_words"]) or (
-        not isinstance(fact, CountFact) and any(word in clause for word in rules["budget_words"])
-    )
+    # A plan or a budget covers the whole period it names (今年 + a plan = the calendar year), not
+    # the part up to publication; so does a yearly figure (每年, 全年).
+    planned = fact.role in ("target", "allocation") or any(word in clause for word in rules["yearly_words"])
     index = bisect_right(date_starts, fact.start - 1) - 1
     governing = None
     while index >= 0 and dates[index].start >= paragraph:

@@ -55,6 +55,8 @@ def place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None,
     publisher's province when its lines tell it; 全国)."""
     anchors: list[tuple[int, int, Area | None]] = []
     destination = tuple(rules["destination_before"])
+    partner = tuple(rules["partner_before"])
+    owner = tuple(rules["owner_after"])
     not_alone = tuple(rules["not_alone_after"])
     previous_destination_end = -10
     # 中新网四川新闻3月8日电: the wire's place, not the story's.
@@ -68,7 +70,7 @@ def place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None,
         joined = bool(listing) and place.start - listing[-1].end == 1 and text[place.start - 1] in "、和与及"
         # 赴广东、浙江务工: a place listed right after a destination is one too.
         listed = place.start - previous_destination_end <= 1 and text[place.start - 1 : place.start] in "、和与及"
-        if before.endswith(destination) or listed:
+        if before.endswith(destination) or listed or (before.endswith(partner) and _makes_partnership(text, place.end, rules)):
             previous_destination_end = place.end
             listing = []
             continue
@@ -83,6 +85,8 @@ def place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None,
                 anchors.append((listing[0].start, place.end, province))
             listing = []
             continue
+        if after.startswith(owner) and (home is None or place.province != home.province):
+            continue  # 某省财政资金: whose money, not where the figure is counted
         if after.startswith(not_alone):
             if after.startswith(("两地", "双方", "三地")):
                 anchors.append((place.start, place.end, home))
@@ -95,10 +99,12 @@ def place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None,
             if lifted is not None:
                 anchors.append((position, position + len(word), lifted))
             position = text.find(word, position + len(word))
+    scope = tuple(rules["scope_before"])
     for word in rules["national"]:
         position = text.find(word)
         while position >= 0:
-            anchors.append((position, position + len(word), Area(NATIONAL, None, "country")))
+            if not text[max(0, position - 3) : position].endswith(scope):
+                anchors.append((position, position + len(word), Area(NATIONAL, None, "country")))
             position = text.find(word, position + len(word))
     anchors.sort(key=lambda a: (a[0], -a[1]))
     return anchors
@@ -131,3 +137,10 @@ def place_for(text: str, fact: MeasuredFact, anchors, anchor_starts, paragraph: 
             return area
         index -= 1
     return home
+
+
+def _makes_partnership(text: str, position: int, rules) -> bool:
+    """Whether the clause from `position` on makes an agreement or a partnership (签订, 共建…)."""
+    ends = [index for index in (text.find(mark, position) for mark in "，,。；;\n") if index >= 0]
+    clause = text[position : min(ends) if ends else len(text)]
+    return any(verb in clause for verb in rules["partner_verbs"])

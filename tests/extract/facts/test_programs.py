@@ -42,9 +42,10 @@ def test_programme_shapes_and_the_lexicon_work_without_quotes_and_with_notes():
 
 def test_the_lexicon_is_a_data_file_a_user_can_extend():
     from jiwen.extract.facts.nlp import load_rules
+    from jiwen.text.rules import load_text_data
 
-    rules = load_rules("programs.toml")
-    assert "春风行动" in rules["known"] and "行动" in rules["suffixes"]
+    assert "春风行动" in load_text_data("programmes.toml")["known"]
+    assert "行动" in load_rules("programs.toml")["suffixes"]
 
 
 def test_a_province_s_one_character_name_with_zi_hao_is_a_labour_brand_without_quotes():

@@ -17,9 +17,10 @@ import msgspec
 from jiwen import __version__
 from jiwen.core.config import resolve_archive_dir
 from jiwen.core.errors import JiwenError, WorkerError, storage_failure
-from jiwen.core.models import FACT_KINDS, SearchRequest
+from jiwen.core.models import FACT_KINDS, FIGURE_ROLES, SearchRequest
 
 FACETS = ("place", "province", "program", "site", "month")
+ROLE_CHOICES = (*FIGURE_ROLES, "any")  # --role of trends and the indicator exports
 
 
 def archive_option(function):
@@ -112,7 +113,12 @@ def cli() -> None:
 @archive_option
 @click.option("--force", is_flag=True, help="Re-extract files whose bytes are already archived.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary line.")
-def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet: bool) -> None:
+@click.option("--url", help="The page's address as published (one file only): its id, and its date when the URL has one.")
+@click.option("--site", help="File the pages under this site name (default: none, shown as local).")
+@click.option("--published", help="The publication date (2024-03-05) when neither the text nor the URL states one.")
+@click.option("--province", help="The publisher's province (陕西省, 广西): what 我省/本省/全省 mean in the text.")
+def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet: bool, url: str | None, site: str | None,
+           published: str | None, province: str | None) -> None:
     """Archive local .html/.htm/.txt files (folders are searched recursively).
 
     \b
@@ -120,6 +126,8 @@ def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet
       jiwen ingest page.html
       jiwen ingest ~/downloads/news/ --archive ./archive
       jiwen ingest ../shared/seed/guizhou-employment.txt
+      jiwen ingest story.txt --url https://rst.example.gov.cn/t20240305_1.html --province 贵州省
+      jiwen ingest dumps/ --published 2024-03-05 --site my-clippings
     """
     from jiwen.core.terminal import terminal_safe
     from jiwen.library.ingest import ingest_paths
@@ -135,7 +143,8 @@ def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet
                 title = outcome.article.title if outcome.article else ""
                 click.echo(terminal_safe(f"{outcome.status:<9} {outcome.article_id or '-'}  {path}  {title or ''}"))
 
-        counts = ingest_paths(archive, paths, force=force, on_outcome=report)
+        counts = ingest_paths(archive, paths, force=force, on_outcome=report, url=url, site=site, published=published,
+                              province=province)
     click.echo(_summary(counts))
     if counts.get("failed"):
         sys.exit(1)
@@ -226,8 +235,10 @@ def search(query, archive_dir, place, program, site, since, until, include_all, 
 @click.option("--kind", "kinds", help=f"Only these fact kinds, comma-separated ({','.join(FACT_KINDS)}).")
 @click.option("--changed-since", help="Only articles extracted or changed since this time: an ISO 8601 date or date-time (UTC unless it has an offset), e.g. 2026-11-01 or 2026-11-01T08:00:00+08:00.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE atomically (default: stdout).")
+@click.option("--role", type=click.Choice(ROLE_CHOICES), default="actual", show_default=True,
+              help="indicators-*: only the figures of this role (any: all of them).")
 @click.option("--schema", "schema_only", is_flag=True, help="Print the JSON Schema of the chosen format and exit.")
-def export(query, archive_dir, place, program, site, since, until, include_all, format_name, kinds, changed_since, output, schema_only) -> None:
+def export(query, archive_dir, place, program, site, since, until, include_all, format_name, kinds, changed_since, role, output, schema_only) -> None:
     """Export articles with their facts (json, jsonl), the facts alone (facts-jsonl, csv) or the
     numeric facts as a tidy table of indicators (indicators-csv, indicators-jsonl). For the
     indicator formats, --place keeps the figures about that place or a place inside it.
@@ -267,7 +278,8 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
         # is cleaned only on a terminal (a redirected CSV keeps the text as archived).
         stdout = TerminalSafeStream(stdout, lossless_json=format_name not in ("csv", "indicators-csv"))
     with atomic_output(output, stdout) as stream:
-        count = write_export(articles, format_name, stream, figure_place=figure_place)
+        count = write_export(articles, format_name, stream, figure_place=figure_place,
+                             role=role if format_name in INDICATOR_FORMATS else None)
     unit = "articles" if format_name in ("json", "jsonl") else "facts"
     click.echo(f"exported {count} {unit}" + (f" to {output}" if output else ""), err=True)
 
@@ -278,23 +290,27 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
 @click.option("--place", help="Only figures about this place or a place inside it (贵州省 takes 从江县).")
 @click.option("--by", "period", type=click.Choice(["month", "quarter", "year"]), default="month", show_default=True)
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the chart into FILE.png or FILE.svg.")
-@click.option("--json", "as_json", is_flag=True, help='Machine output: {"measure","by","points":[...]}.')
-def trends(measure, archive_dir, place, period, plot_path, as_json) -> None:
+@click.option("--role", type=click.Choice(ROLE_CHOICES), default="actual", show_default=True,
+              help="Which figures to compare: results (actual), targets, allocations, standards, changes, or any.")
+@click.option("--json", "as_json", is_flag=True, help='Machine output: {"measure","by","role","points":[...]}.')
+def trends(measure, archive_dir, place, period, role, plot_path, as_json) -> None:
     """An indicator over time, by place: the latest figure reported per place and period.
 
     MEASURE is a normalized indicator name (default: the archive's most reported one). A figure
-    belongs to the period of its period_end, else of its article's publication date.
+    belongs to the period of its period_end, else of its article's publication date. Only figures
+    of one role are compared (results by default): a plan is never plotted as a result.
 
     \b
     Examples:
       jiwen trends 农村劳动力转移就业人数 --by year
       jiwen trends 城镇新增就业人数 --place 贵州省 --by quarter --plot trend.png
       jiwen trends 失业率 --json
+      jiwen trends 农村劳动力转移就业人数 --role target     # the plans, apart from the results
     """
     from jiwen.library.trends import archive_trend, plot_series
 
     archive = _open_archive(archive_dir, read_only=True)
-    series = archive_trend(archive, measure or None, place=place, by=period)
+    series = archive_trend(archive, measure or None, place=place, by=period, role=role)
     if plot_path is not None:
         plot_series(series, plot_path)
         click.echo(f"wrote {plot_path}", err=True)

@@ -24,6 +24,7 @@ def fixture_articles() -> list[tuple[str | None, Article]]:
         for fields in entry["facts"]:
             fields = dict(fields)
             kind = KINDS[fields.pop("kind")]
+            fields.setdefault("role", "actual")  # the fixture's figures are reported results
             start = body.index(fields["text"])
             sentence_start = max(body.rfind("。", 0, start) + 1, 0)
             sentence_end = body.find("。", start)

@@ -167,3 +167,49 @@ def test_the_chart_finds_a_cjk_font_installed_after_matplotlib_built_its_font_ca
     finally:
         manager.ttflist[:] = saved
         trends.cjk_font.cache_clear()
+
+
+def _row(value, *, role="actual", article="a1", place="贵州省", period_end="2024-03-31", published="2024-04-10"):
+    from jiwen.core.models import IndicatorRow
+    from jiwen.library.indicators import observation_key
+
+    return IndicatorRow(
+        measure=RURAL, subject=None, place=place, place_adcode="520000", province="贵州省", period_start="2024-01-01",
+        period_end=period_end, role=role, value=value, value_end=None, unit="人", qualifier="exact", kind="count",
+        text=f"{value}人", sentence="", article_id=article, url=None, title=None, published=published, site=None,
+        observation=observation_key(RURAL, place, "2024-01-01", period_end, role, value, "人"),
+    )  # fmt: skip
+
+
+def test_a_target_is_never_plotted_as_a_result_and_is_there_when_asked_for():
+    from jiwen.library.trends import trend_series
+
+    rows = [_row(3200), _row(5000, role="target", period_end="2024-12-31", article="plan")]
+    actual = trend_series(rows, RURAL, by="quarter")
+    assert [(p.period, p.value, p.role) for p in actual.points] == [("2024-Q1", 3200, "actual")] and actual.role == "actual"
+    planned = trend_series(rows, RURAL, by="quarter", role="target")
+    assert [(p.period, p.value, p.role) for p in planned.points] == [("2024-Q4", 5000, "target")]
+    assert len(trend_series(rows, RURAL, by="quarter", role="any").points) == 2
+
+
+def test_one_figure_in_several_articles_is_one_observation_with_all_its_sources():
+    from jiwen.library.trends import trend_series
+
+    rows = [_row(3200, article="a1"), _row(3200, article="a2"), _row(3200, article="a3", published="2024-04-12")]
+    (point,) = trend_series(rows, RURAL, by="quarter").points
+    assert point.value == 3200 and point.reports == 3 and sorted(point.sources) == ["a1", "a2", "a3"]
+    assert point.conflicting_values == []
+    assert len({row.observation for row in rows}) == 1
+
+
+def test_different_values_for_the_same_place_period_and_role_are_kept_and_flagged():
+    from jiwen.library.trends import trend_series
+
+    rows = [_row(3200, article="a1"), _row(3500, article="a2", published="2024-04-12")]
+    (point,) = trend_series(rows, RURAL, by="quarter").points
+    assert point.value == 3500 and point.sources == ["a2"] and point.conflicting_values == [3200]
+
+
+def test_an_unknown_role_is_a_one_line_error(trend_archive):
+    with pytest.raises(JiwenError, match="unknown role 'plan'"):
+        archive_trend(trend_archive, RURAL, role="plan")

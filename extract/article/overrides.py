@@ -23,12 +23,17 @@ class ExtractionOverrides(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     # The publisher's province (陕西省): a provincial site's 我省/本省/全省 is its own province even
     # where a story never names it (read by the facts stage, not by the page extractor).
     province: str | None = None
+    # The publication date to take when neither the page's text nor its URL states one (a user's
+    # `jiwen ingest --published`): the page's own word wins.
+    published: str | None = None
 
     def problem(self) -> str | None:
         """What is wrong with these settings, as a one-line fix-it, or None."""
         if self.province is not None:
             if province_named(self.province) is None:
                 return f"extract province {self.province!r} is not a province-level name (e.g. 陕西省, 广西)"
+        if self.published is not None and not _is_iso_date(self.published):
+            return f"published {self.published!r} is not a date like 2024-03-05"
         for expression in [self.content, self.title, self.date, *self.noise]:
             if expression is None:
                 continue
@@ -102,3 +107,11 @@ def _text(element, keep_lines: bool = False) -> str:
     if keep_lines:
         return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
     return " ".join(text.split())
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        datetime.strptime(value[:10], "%Y-%m-%d")
+    except ValueError:
+        return False
+    return len(value) == 10 or value[10] == "T"

@@ -112,6 +112,8 @@ def extract_article(
         # A text dump (or a page read as one) whose text states no date: the CMS's URL often does
         # (/t20240308_1.html, /2025-10/30/), as it does for HTML pages (metadata.find_published).
         article.published = date_from_url(article.url)
+    if article.published is None and overrides is not None and overrides.published:
+        article.published = overrides.published  # the user's word, when the page says nothing
     article.encoding = encoding
     for field_name in ("title", "subtitle"):
         value = getattr(article, field_name)

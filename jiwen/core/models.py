@@ -214,6 +214,9 @@ class IndicatorRow(msgspec.Struct, kw_only=True):
     unit: str
     qualifier: Qualifier
     kind: Literal["count", "money", "percent"]
+    # The same figure reported by several articles: rows with one (measure, place, period, role,
+    # value, unit) share this key (`jiwen.library.indicators.observation_key`).
+    observation: str
     text: str
     sentence: str
     article_id: str
@@ -242,6 +245,11 @@ class TrendPoint(msgspec.Struct, kw_only=True):
     article_id: str
     url: Union[str, None]
     sentence: str
+    role: Union[FigureRole, None] = None
+    # Every article that reported this very figure (same period and value): one observation.
+    sources: list[str] = []
+    # Other values reported for the same measure, place, role and period (start and end): a conflict.
+    conflicting_values: list[Union[int, float]] = []
 
 
 class TrendSeries(msgspec.Struct, kw_only=True):
@@ -252,4 +260,5 @@ class TrendSeries(msgspec.Struct, kw_only=True):
     by: TrendPeriod
     dated_by: str  # how a figure is put in a period: "period_end, else published"
     points: list[TrendPoint]
+    role: Union[FigureRole, Literal["any"]] = "actual"  # the figures compared: results unless asked
     undated: int = 0  # figures of this measure with neither a period end nor a publication date

@@ -20,7 +20,7 @@ from typing import IO
 import msgspec
 
 from jiwen.core.errors import JiwenError
-from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows
+from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows, role_matches
 from jiwen.core.models import ArchivedArticle, SearchRequest, fact_kind
 from jiwen.core.pids import process_alive
 from jiwen.store import Archive
@@ -74,11 +74,13 @@ def select_articles(
 INDICATOR_FORMATS = ("indicators-csv", "indicators-jsonl")
 
 
-def write_export(articles: Iterable[ArchivedArticle], format_name: str, out: IO[bytes], *, figure_place: str | None = None) -> int:
+def write_export(articles: Iterable[ArchivedArticle], format_name: str, out: IO[bytes], *, figure_place: str | None = None,
+                 role: str | None = None) -> int:
     """Write `articles` to a binary stream; returns how many records (articles or facts) it wrote.
 
     `figure_place` (indicator formats only) keeps the figures attributed to that place or a place
-    inside it, whatever the article is about; the CLI's --place means that for indicators."""
+    inside it, whatever the article is about; the CLI's --place means that for indicators. `role`
+    (indicator formats only) keeps the figures of that role ("any" or None: all)."""
     if format_name == "json":
         return _write_json_array(articles, out)
     if format_name == "jsonl":
@@ -97,12 +99,12 @@ def write_export(articles: Iterable[ArchivedArticle], format_name: str, out: IO[
         return _write_csv(articles, out)
     if format_name == "indicators-jsonl":
         count = 0
-        for indicator in _indicators(articles, figure_place):
+        for indicator in _indicators(articles, figure_place, role):
             out.write(_ENCODER.encode(indicator) + b"\n")
             count += 1
         return count
     if format_name == "indicators-csv":
-        return _write_indicators_csv(_indicators(articles, figure_place), out)
+        return _write_indicators_csv(_indicators(articles, figure_place, role), out)
     raise ValueError(f"unknown export format {format_name!r}")
 
 
@@ -221,8 +223,8 @@ def _write_csv(articles: Iterable[ArchivedArticle], out: IO[bytes]) -> int:
     return count
 
 
-def _indicators(articles: Iterable[ArchivedArticle], place: str | None):
-    rows = indicator_rows(articles)
+def _indicators(articles: Iterable[ArchivedArticle], place: str | None, role: str | None = None):
+    rows = (row for row in indicator_rows(articles) if role_matches(row, role))
     if not place:
         return rows
     scope = PlaceScope(place)

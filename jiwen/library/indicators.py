@@ -13,11 +13,15 @@ from extract's gazetteer so short forms such as 贵州 or 黔东南 work too.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Iterable, Iterator
 
-from jiwen.core.models import ArchivedArticle, CountFact, IndicatorRow, MoneyFact, PercentFact
+from jiwen.core.models import FIGURE_ROLES, ArchivedArticle, CountFact, IndicatorRow, MoneyFact, PercentFact
 
 MEASURED_KINDS = ("count", "money", "percent")
+# `--role` takes one of the figure roles, or "any" for every figure whatever its role.
+ROLE_CHOICES = (*FIGURE_ROLES, "any")
+DEFAULT_ROLE = "actual"
 
 INDICATOR_COLUMNS = tuple(IndicatorRow.__struct_fields__)
 
@@ -44,6 +48,7 @@ def indicator_row(article: dict, fact) -> IndicatorRow | None:
     else:
         return None
     adcode = fact.place_adcode
+    key = observation_key(fact.measure, fact.place, fact.period_start, fact.period_end, fact.role, fact.value, unit)
     return IndicatorRow(
         measure=fact.measure,
         subject=fact.subject,
@@ -65,7 +70,20 @@ def indicator_row(article: dict, fact) -> IndicatorRow | None:
         title=article["title"],
         published=article["published"],
         site=article["site"],
+        observation=key,
     )
+
+
+def observation_key(measure, place, period_start, period_end, role, value, unit) -> str:
+    """A short stable key of one figure as reported: the same measure, place, period, role, value
+    and unit in several articles is one observation (16 hex digits of a SHA-256)."""
+    text = "\x1f".join("" if part is None else str(part) for part in (measure, place, period_start, period_end, role, value, unit))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def role_matches(row: IndicatorRow, role: str | None) -> bool:
+    """Whether `row` is a figure of `role` ("any" or None: every figure)."""
+    return role in (None, "any") or row.role == role
 
 
 class PlaceScope:

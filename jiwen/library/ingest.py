@@ -9,8 +9,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
+
 from jiwen.core.errors import JiwenError
 from jiwen.core.models import FetchedPage
+from jiwen.crawler.sites import name_problem
+from jiwen.extract import ExtractionOverrides
 from jiwen.library.pipeline import Outcome, PagePipeline
 from jiwen.store import Archive, now_utc
 
@@ -134,11 +138,29 @@ def ingest_paths(
     *,
     force: bool = False,
     on_outcome: Callable[[Path, Outcome], None] | None = None,
+    url: str | None = None,
+    site: str | None = None,
+    published: str | None = None,
+    province: str | None = None,
 ) -> dict[str, int]:
+    """Archive the files under `paths`. What the user knows and the files may not say: `url` (one
+    file only: the page's address, for its id and its URL date), `site` (the site name it is filed
+    under), `published` (the date when neither text nor URL states one), `province` (the
+    publisher's province: what 我省/全省 mean)."""
     paths = [str(path) for path in paths]
     files = list(find_files(paths))
+    if url is not None and len(files) > 1:
+        raise JiwenError(f"--url names one page, but {len(files)} files were given; ingest them one at a time")
+    defaults = ExtractionOverrides(province=province, published=published) if (province or published) else None
+    if defaults is not None and (problem := defaults.problem()):
+        raise JiwenError(problem)
+    if site is not None and (problem := name_problem(site)):
+        raise JiwenError(f"--site {site!r}: {problem}")
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise JiwenError(f"--url {url!r} is not an http(s) address; give the page's address as published")
     run_id = archive.start_run("ingest", None, {"paths": paths})
-    pipeline = PagePipeline(archive, run_id=run_id, index_in_background=len(files) >= BACKGROUND_INDEX_FROM)
+    pipeline = PagePipeline(archive, run_id=run_id, index_in_background=len(files) >= BACKGROUND_INDEX_FROM,
+                            default_overrides=defaults)
     outcome_name = "failed"
     try:
         for found in files:
@@ -148,6 +170,8 @@ def ingest_paths(
                 path, problem = found, None
                 try:
                     page = page_from_file(path)
+                    if url is not None or site is not None:
+                        page = msgspec.structs.replace(page, url=url or page.url, site=site or page.site)
                 except (JiwenError, OSError) as error:
                     problem = str(error).removeprefix(f"{path.resolve()}: ")
             if problem is not None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from jiwen.extract import process_page
+from jiwen.extract import ExtractionOverrides, process_page
 from jiwen.extract.fingerprint import SCHEME as FINGERPRINT_SCHEME
 from jiwen.extract.fingerprint import SAME_STORY, resemblance, simhash
 from jiwen.extract.relevance import is_relevant
@@ -56,10 +56,13 @@ class PagePipeline:
         index_in_background: bool = False,
         log_queue=None,
         overrides: dict | None = None,
+        default_overrides: ExtractionOverrides | None = None,
     ) -> None:
         self.archive = archive
-        # Per-site extraction overrides (sites.toml [site.extract]), by site name.
+        # Per-site extraction overrides (sites.toml [site.extract]), by site name; the default for
+        # pages of no configured site (what `jiwen ingest --province/--published` says).
         self.overrides = dict(overrides or {})
+        self.default_overrides = default_overrides
         self.run_id = run_id
         self.batch_size = batch_size or INLINE_BATCH
         self._index = None
@@ -109,7 +112,7 @@ class PagePipeline:
                 url=url,
                 content_type=page.content_type or page.headers.get("content-type"),
                 fetched_at=_parse_time(page.fetched_at),
-                overrides=self.overrides.get(page.site) if page.site else None,
+                overrides=(self.overrides.get(page.site) if page.site else None) or self.default_overrides,
             )
         except ExtractionError as error:
             self.archive.set_page_outcome(page_id, detected_encoding=None, error=str(error))

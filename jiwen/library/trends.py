@@ -7,6 +7,11 @@ What a point is, so the numbers can be trusted:
   place inside it (`jiwen.library.indicators.PlaceScope`, hierarchical like search's `--place`).
 - **Which period**: the figure's `period_end` (the end of the time it covers: 截至10月底 -> 10-31),
   else the article's publication date; figures with neither are counted as `undated` and left out.
+- **Which role**: results (`actual`) unless asked (`role`): a target is never plotted as a result,
+  a per-person standard or a budget never sits among paid-out totals.
+- **One figure, many reports**: a point lists every article that reported the very same figure
+  (`sources`: same period and value), and the other values reported for the same measure, place,
+  role and period (`conflicting_values`): kept and flagged, never averaged away.
 - **Which value**: labour-market figures are mostly cumulative (今年以来/截至…累计) and one figure is
   repeated by several articles, so figures are never summed. A point is the *latest* figure reported
   for that place in that period: the one with the latest period end, then the latest publication,
@@ -24,7 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from jiwen.core.errors import JiwenError
-from jiwen.library.indicators import PlaceScope, indicator_row
+from jiwen.library.indicators import DEFAULT_ROLE, ROLE_CHOICES, PlaceScope, indicator_row, role_matches
 from jiwen.core.models import IndicatorRow, TrendPoint, TrendSeries
 from jiwen.store import Archive
 
@@ -59,9 +64,12 @@ def most_reported(counts: Counter[str]) -> str | None:
     return min(counts.items(), key=lambda item: (-item[1], item[0]))[0] if counts else None
 
 
-def archive_trend(archive: Archive, measure: str | None = None, *, place: str | None = None, by: str = "month") -> TrendSeries:
-    """The series of `measure` (default: the archive's most reported one) in `archive`."""
+def archive_trend(archive: Archive, measure: str | None = None, *, place: str | None = None, by: str = "month",
+                  role: str = DEFAULT_ROLE) -> TrendSeries:
+    """The series of `measure` (default: the archive's most reported one) in `archive`, of the
+    figures of `role` ("any": all)."""
     _check_period(by)
+    _check_role(role)
     if not measure:
         measure = most_reported(measure_counts(archive))
         if measure is None:
@@ -70,19 +78,23 @@ def archive_trend(archive: Archive, measure: str | None = None, *, place: str | 
                 "measures come from extraction (jiwen reextract after upgrading)"
             )
     rows = (indicator_row(article, fact) for article, fact in archive.measured_facts(measure.strip()))
-    return trend_series(rows, measure, place=place, by=by)
+    return trend_series(rows, measure, place=place, by=by, role=role)
 
 
-def trend_series(rows: Iterable[IndicatorRow], measure: str, *, place: str | None = None, by: str = "month") -> TrendSeries:
+def trend_series(rows: Iterable[IndicatorRow], measure: str, *, place: str | None = None, by: str = "month",
+                 role: str = DEFAULT_ROLE) -> TrendSeries:
     """The latest figure of `measure` per place and period (see the module's docstring)."""
     _check_period(by)
+    _check_role(role)
     measure = measure.strip()
     scope = PlaceScope(place) if place and place.strip() else None
     chosen: dict[tuple[str, str | None], IndicatorRow] = {}
     reports: Counter[tuple[str, str | None]] = Counter()
+    # (point, period start, period end, role) -> value -> the articles that reported it
+    reported: dict[tuple, dict] = {}
     undated = 0
     for row in rows:
-        if row.measure != measure or (scope is not None and row not in scope):
+        if row.measure != measure or not role_matches(row, role) or (scope is not None and row not in scope):
             continue
         period = period_of(row, by)
         if period is None:
@@ -90,26 +102,38 @@ def trend_series(rows: Iterable[IndicatorRow], measure: str, *, place: str | Non
             continue
         key = (period, row.place)
         reports[key] += 1
+        sources = reported.setdefault((key, row.period_start, row.period_end, row.role), {}).setdefault(row.value, [])
+        if row.article_id not in sources:
+            sources.append(row.article_id)
         if key not in chosen or _recency(row) > _recency(chosen[key]):
             chosen[key] = row
+
+    def observed(key: tuple, row: IndicatorRow) -> tuple[list[str], list]:
+        values = reported.get((key, row.period_start, row.period_end, row.role), {})
+        return values.get(row.value, [row.article_id]), sorted(value for value in values if value != row.value)
+
     points = [
         TrendPoint(
-            period=period,
+            period=key[0],
             place=row.place,
             place_adcode=row.place_adcode,
             value=row.value,
             unit=row.unit,
             qualifier=row.qualifier,
-            reports=reports[(period, row.place)],
+            reports=reports[key],
             period_end=row.period_end,
             published=row.published,
             article_id=row.article_id,
             url=row.url,
             sentence=row.sentence,
+            role=row.role,
+            sources=observed(key, row)[0],
+            conflicting_values=observed(key, row)[1],
         )
-        for (period, _), row in sorted(chosen.items(), key=lambda item: (item[0][0], item[0][1] or ""))
+        for key, row in sorted(chosen.items(), key=lambda item: (item[0][0], item[0][1] or ""))
     ]
-    return TrendSeries(measure=measure, place=place or None, by=by, dated_by=DATED_BY, points=points, undated=undated)
+    return TrendSeries(measure=measure, place=place or None, by=by, dated_by=DATED_BY, points=points, undated=undated,
+                       role=role)  # type: ignore[arg-type]
 
 
 def period_of(row: IndicatorRow, by: str) -> str | None:
@@ -153,6 +177,11 @@ def period_range(periods: list[str], by: str) -> list[str]:
 
 def _recency(row: IndicatorRow) -> tuple:
     return (row.period_end or "", row.published or "", row.value)
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLE_CHOICES:
+        raise JiwenError(f"unknown role {role!r}; use one of {', '.join(ROLE_CHOICES)}")
 
 
 def _check_period(by: str) -> None:

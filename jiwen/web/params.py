@@ -94,8 +94,13 @@ def article_id(raw: str) -> str:
     return raw
 
 
-def trend_params(params) -> tuple[str | None, str | None, str]:
+def trend_params(params) -> tuple[str | None, str | None, str, str]:
+    from jiwen.library.indicators import DEFAULT_ROLE, ROLE_CHOICES
+
     by = params.get("by") or "month"
     if by not in ("month", "quarter", "year"):
         raise BadRequest(f"by={by[:40]!r} is not a period; use month, quarter or year")
-    return short_text(params, "measure"), short_text(params, "place"), by
+    role = params.get("role") or DEFAULT_ROLE
+    if role not in ROLE_CHOICES:
+        raise BadRequest(f"role={role[:40]!r} is not a figure role; use one of {', '.join(ROLE_CHOICES)}")
+    return short_text(params, "measure"), short_text(params, "place"), by, role

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from jiwen.core.models import SearchRequest
+from jiwen.library.indicators import ROLE_CHOICES
 from jiwen.library.search import run_search
 from jiwen.store import article_id_for
 
@@ -151,17 +152,17 @@ class Handlers:
 
     # -- trends ------------------------------------------------------------------------
 
-    def _trend(self, measure: str | None, place: str | None, by: str):
+    def _trend(self, measure: str | None, place: str | None, by: str, role: str):
         from jiwen.library.trends import archive_trend, measure_counts, most_reported
 
-        key = (measure, place, by, self.state.store_stamp())
+        key = (measure, place, by, role, self.state.store_stamp())
         cached = self.state.trend_cache.get(key)
         if cached is not None:
             return cached
         with self.state.open_archive() as archive:
             counts = measure_counts(archive)
             measure = measure or most_reported(counts)
-            series = archive_trend(archive, measure, place=place, by=by) if measure else None
+            series = archive_trend(archive, measure, place=place, by=by, role=role) if measure else None
         result = (series, counts)
         if len(self.state.trend_cache) > 32:
             self.state.trend_cache.clear()
@@ -169,19 +170,19 @@ class Handlers:
         return result
 
     async def trends_page(self, request: Request) -> Response:
-        measure, place, by = params.trend_params(request.query_params)
-        series, counts = await run_in_threadpool(self._trend, measure, place, by)
-        query = urlencode({key: value for key, value in (("measure", series.measure if series else None), ("place", place), ("by", by)) if value})
+        measure, place, by, role = params.trend_params(request.query_params)
+        series, counts = await run_in_threadpool(self._trend, measure, place, by, role)
+        query = urlencode({key: value for key, value in (("measure", series.measure if series else None), ("place", place), ("by", by), ("role", role)) if value})
         return self.page(
-            "trends.html", series=series, counts=counts.most_common(30), place=place or "", by=by,
-            query=query, nav="trends",
+            "trends.html", series=series, counts=counts.most_common(30), place=place or "", by=by, role=role,
+            roles=ROLE_CHOICES, query=query, nav="trends",
         )  # fmt: skip
 
     async def trends_chart(self, request: Request) -> Response:
         from jiwen.library.trends import render_svg
 
-        measure, place, by = params.trend_params(request.query_params)
-        series, _ = await run_in_threadpool(self._trend, measure, place, by)
+        measure, place, by, role = params.trend_params(request.query_params)
+        series, _ = await run_in_threadpool(self._trend, measure, place, by, role)
         if series is None:
             raise HTTPException(404, "this archive has no figure with a measure yet")
         svg = await run_in_threadpool(render_svg, series)
@@ -189,8 +190,8 @@ class Handlers:
         return Response(svg, media_type="image/svg+xml", headers={"content-security-policy": CHART_POLICY})
 
     async def trends_csv(self, request: Request) -> Response:
-        measure, place, by = params.trend_params(request.query_params)
-        series, _ = await run_in_threadpool(self._trend, measure, place, by)
+        measure, place, by, role = params.trend_params(request.query_params)
+        series, _ = await run_in_threadpool(self._trend, measure, place, by, role)
         if series is None:
             raise HTTPException(404, "this archive has no figure with a measure yet")
         buffer = io.StringIO()
@@ -198,18 +199,18 @@ class Handlers:
         fields = [name for name in series.points[0].__struct_fields__] if series.points else ["period"]
         writer.writerow(["measure", *fields])
         for point in series.points:
-            writer.writerow([series.measure, *("" if value is None else value for value in msgspec.structs.astuple(point))])
+            writer.writerow([series.measure, *_csv_cells(msgspec.structs.astuple(point))])
         return Response(
             buffer.getvalue(), media_type="text/csv; charset=utf-8",
             headers={"content-disposition": "attachment; filename=trend.csv"},
         )  # fmt: skip
 
     async def api_trends(self, request: Request) -> Response:
-        """`jiwen trends --json` with the same parameters (measure, place, by)."""
+        """`jiwen trends --json` with the same parameters (measure, place, by, role)."""
         from jiwen.core.errors import JiwenError
 
-        measure, place, by = params.trend_params(request.query_params)
-        series, _ = await run_in_threadpool(self._trend, measure, place, by)
+        measure, place, by, role = params.trend_params(request.query_params)
+        series, _ = await run_in_threadpool(self._trend, measure, place, by, role)
         if series is None:
             raise JiwenError("this archive has no figure with a measure yet")
         return json_response(series)
@@ -324,3 +325,6 @@ def _nest_places(entries: list[dict]) -> list[dict]:
     return ordered
 
 
+def _csv_cells(values) -> list:
+    """A trend point's values as CSV cells: nulls empty, lists (sources, conflicting values) joined by ;."""
+    return ["" if value is None else ";".join(map(str, value)) if isinstance(value, list) else value for value in values]

@@ -28,7 +28,7 @@ SHARED = Path(os.environ.get("JIWEN_SHARED", REPO.parent / "shared"))
 FACTS_DEV = SHARED / "eval" / "facts-dev"
 GOLD = FACTS_DEV / "gold.json"
 KINDS = ["count", "money", "percent", "place", "program", "date"]
-MORE = ["published", "subject", "place", "period"]
+MORE = ["published", "subject", "place", "period", "role", "role_not_actual"]
 
 
 class FactsDevUnavailable(RuntimeError):
@@ -118,7 +118,7 @@ def _overlap(x: str, y: str) -> bool:
 
 
 def score_more(articles: list[dict], outputs: dict[str, dict]) -> tuple[dict[str, float], dict[str, int], list[tuple]]:
-    """score_more.py's published / subject / place / period shares, their counts, and the misses."""
+    """score_more.py's published / subject / place / period / role shares, their counts, and the misses."""
     score = scorer()
     short_place, num, nfkc = score.short_place, score.num, score.nfkc
     counts = {key: [0, 0] for key in MORE}
@@ -160,6 +160,16 @@ def score_more(articles: list[dict], outputs: dict[str, dict]) -> tuple[dict[str
             counts["place"][1] += 1
             if not ok:
                 misses.append((article["id"], "place", item["text"], gold_place, got_place))
+            if item.get("role") and candidates:
+                predicted = f.get("role")
+                ok = isinstance(predicted, str) and predicted.strip().lower() == item["role"]
+                counts["role"][0] += ok
+                counts["role"][1] += 1
+                if item["role"] != "actual":
+                    counts["role_not_actual"][0] += ok
+                    counts["role_not_actual"][1] += 1
+                if not ok:
+                    misses.append((article["id"], "role", item["text"], item["role"], predicted))
             if item.get("period_end"):
                 ok = (f.get("period_end") or "")[:7] == item["period_end"][:7]
                 counts["period"][0] += ok

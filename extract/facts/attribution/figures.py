@@ -55,7 +55,7 @@ def attribute(text: str, facts: list[Fact], published: str | None, title: str | 
     anchors = place_anchors(text, places, rules, home, publisher)
     anchor_starts = [a[0] for a in anchors]
     date_starts = [d.start for d in dates]
-    paragraphs = _paragraph_starts(text)
+    paragraphs = _paragraph_starts(text, tuple(rules["continuation_openers"]))
     sentence_starts, _ends = sentence_bounds(text)
     base = day(published)
     assign_roles(text, measured, dates, base)
@@ -69,10 +69,13 @@ def attribute(text: str, facts: list[Fact], published: str | None, title: str | 
         fact.period_start, fact.period_end = period_of(text, fact, dates, date_starts, paragraph, sentence, base, rules)
 
 
-def _paragraph_starts(text: str) -> list[int]:
+def _paragraph_starts(text: str, continuations: tuple[str, ...] = ()) -> list[int]:
+    """Where each paragraph starts; one that opens with a continuation word (其中) is part of the one
+    before it."""
     starts = [0]
     position = text.find("\n")
     while position >= 0:
-        starts.append(position + 1)
+        if not text[position + 1 : position + 8].lstrip().startswith(continuations) or not continuations:
+            starts.append(position + 1)
         position = text.find("\n", position + 1)
     return starts

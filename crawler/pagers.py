@@ -2,6 +2,7 @@
 
     <script>createPageHTML(12, 0, "index", "html");</script>        (TRS WCM 5-6)
     <script>createPageHTML('page_div', 12, 0, 'index', 'html', 230);</script>   (later builds)
+    <script>var countPage = 12; var currentPage = 0; createPageHTML(countPage, currentPage, "index", "html");</script>
 
 meaning 12 list pages, this is page 0, named index.html, index_1.html ... index_11.html. A crawl
 reads the call and walks to the next page itself. (Pagers that are links — 下一页, ?page=2,
@@ -14,7 +15,7 @@ import re
 from urllib.parse import urljoin
 
 CREATE_PAGE_HTML = re.compile(r"createPageHTML\s*\(([^)]{0,200})\)")
-ARGUMENT = re.compile(r"""\s*(?:(['"])([^'"]*)\1|(\d+))\s*(?:,|$)""")
+ARGUMENT = re.compile(r"""\s*(?:(['"])([^'"]*)\1|(\d+)|([A-Za-z_$][\w$]*))\s*(?:,|$)""")
 
 
 def script_pager(html: str) -> tuple[int, int, str, str] | None:
@@ -25,6 +26,11 @@ def script_pager(html: str) -> tuple[int, int, str, str] | None:
         for match in ARGUMENT.finditer(call.group(1)):
             if match.group(3) is not None:
                 numbers.append(int(match.group(3)))
+            elif match.group(4) is not None:
+                # A variable: its value from the page's own `var countPage = 12`.
+                value = re.search(rf"\b{re.escape(match.group(4))}\s*=\s*['\"]?(\d+)", html)
+                if value is not None:
+                    numbers.append(int(value.group(1)))
             else:
                 texts.append(match.group(2))
         # The page count and the current page are the first two numbers, the file name's prefix

@@ -12,6 +12,12 @@ CLI does.
     python bench/crawl_speed.py --articles 300      # a quick run
     python bench/crawl_speed.py --repeat 3          # each crawl three times, the fastest kept
     python bench/crawl_speed.py --profile           # also: where the full crawl spends its time
+    python bench/crawl_speed.py --articles 200 --browser   # also: every page through chromium
+
+`--browser` adds the browser path (`--render browser`: every list and article page rendered by
+headless Debian chromium, crawler/browser.py) beside the plain crawl, with the peak memory of each
+crawl's whole process tree (jiwen, Playwright's driver, chromium's processes), sampled every
+0.1 s with psutil (pip install -e '.[bench]').
 
 Two bare baselines: one with jiwen's downloader settings (2 per domain, Twisted's reactor: the
 overhead comparison, the ratio that matters), one with all of Scrapy's defaults (8 per domain, the
@@ -155,6 +161,48 @@ def run_full(base_url: str, archive: Path, sites_file: Path) -> dict:
     return {"articles": stored, "seconds": report["elapsed_seconds"], "wall": wall, "report": report}
 
 
+def run_measured(archive: Path, sites_file: Path, *extra: str) -> dict:
+    """`jiwen crawl --site bench` with the peak resident memory of its process tree."""
+    try:
+        import psutil
+    except ImportError:
+        psutil = None
+    command = [sys.executable, "-c", "from jiwen.cli import main; main()", "crawl", "--site", "bench", "--archive", str(archive), "--no-throttle", *extra]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "JIWEN_SITES": str(sites_file)})
+    peak = 0
+    if psutil is not None:
+        tree = psutil.Process(process.pid)
+        while process.poll() is None:
+            try:
+                members = [tree, *tree.children(recursive=True)]
+                peak = max(peak, sum(member.memory_info().rss for member in members if member.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+    _, stderr = process.communicate()
+    if process.returncode != 0:
+        raise SystemExit(f"jiwen crawl {' '.join(extra)} failed:\n{stderr[-3000:]}")
+    wall = time.perf_counter() - started
+    from jiwen.store import Archive
+
+    with Archive(archive, create=False) as opened:
+        report = opened.runs(1)[0]["report"]
+    stored = sum(report.get(key, 0) for key in ("new", "updated", "duplicate", "offtopic"))
+    return {"articles": stored, "pages": report["pages_fetched"], "seconds": report["elapsed_seconds"], "wall": wall, "peak_mb": peak / 2**20 if peak else None}
+
+
+def print_browser_rows(temp: Path, sites_file: Path) -> None:
+    plain = run_measured(temp / "archive-plain-measured", sites_file)
+    browser = run_measured(temp / "archive-browser", sites_file, "--render", "browser")
+    print(f"\n{'crawl (pages = lists + articles)':<50}{'pages':>7}{'crawl s':>9}{'pages/s':>9}{'wall s':>8}{'peak MB':>9}")
+    for label, row in (("jiwen crawl, plain HTTP", plain), ("jiwen crawl --render browser (chromium)", browser)):
+        peak = f"{row['peak_mb']:.0f}" if row["peak_mb"] else "n/a"
+        print(f"{label:<50}{row['pages']:>7}{row['seconds']:>9.1f}{row['pages'] / row['seconds']:>9.1f}{row['wall']:>8.1f}{peak:>9}")
+    print(f"browser / plain: {(browser['pages'] / browser['seconds']) / (plain['pages'] / plain['seconds']):.2f}x pages/s "
+          f"({browser['articles']} and {plain['articles']} articles stored)")
+
+
 def run_pipeline_only(crawled: Path, archive: Path) -> dict:
     """The same pages, read back from the crawl's archive, through PagePipeline with no crawler:
     what the crawl would cost if fetching were free. full - this = the crawler's own overhead."""
@@ -234,6 +282,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--profile", action="store_true", help="also profile the full crawl in-process")
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--browser", action="store_true", help="also crawl with --render browser: pages/s and peak memory")
     parser.add_argument("--repeat", type=int, default=1, help="run each crawl N times and keep the fastest")
     parser.add_argument("--bare-crawl", nargs=3, metavar=("URL", "CONCURRENCY", "REACTOR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -284,6 +333,8 @@ def main() -> None:
             print(f"crawler overhead (full crawl - pipeline alone): {overhead:.1f} s, "
                   f"{overhead / full['seconds']:.0%} of the full crawl; fetching alone took {bare_same['seconds']:.1f} s")
             print("full crawl report: " + json.dumps(full["report"], ensure_ascii=False))
+            if args.browser:
+                print_browser_rows(Path(temp), sites_file)
             if args.profile:
                 profile_full(server.base_url, Path(temp) / "archive-profile", sites_file, args.top)
 

@@ -27,6 +27,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import deferred_from_coro
 
+from jiwen.crawler.browser import render_state_of, unpassed_challenge
 from jiwen.crawler.context import CONTEXT_SETTING
 from jiwen.crawler.middlewares import KIND
 
@@ -50,6 +51,7 @@ class AnswerRule:
     body: tuple[re.Pattern[str], ...] = ()
     max_bytes: int | None = None
     max_text: int | None = None
+    browser_passes: bool = False  # a script challenge the browser path gets past (crawler/browser.py)
 
     def matches(self, status: int, url: str, title: str, head, size: int) -> bool:
         """`head` is a callable returning the decoded start of the body: most responses are
@@ -100,6 +102,7 @@ def load_answer_rules() -> AnswerRules:
             body=tuple(re.compile(p, re.IGNORECASE) for p in entry.get("body", ())),
             max_bytes=entry.get("max_bytes"),
             max_text=entry.get("max_text"),
+            browser_passes=entry.get("browser_passes", False),
         )
         for entry in raw["answer"]
     )
@@ -149,15 +152,19 @@ class BlockedAnswerMiddleware:
         if self.closing is not None and request.meta.get(KIND) is not None:
             raise IgnoreRequest("site closed: it answers only with blocks")
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response | Request:
         kind = request.meta.get(KIND)
         if kind is None or not isinstance(response, TextResponse) or response.status in (301, 302, 303, 304, 307, 308):
             return response  # robots.txt, binaries (FetchOutcomeMiddleware's), redirects in progress
         rule = classify_answer(response.status, response.url, response.body, response.encoding, self.rules)
+        if rule is None and (kind_left := unpassed_challenge(request, response.status)):
+            rule = self.rules.by_kind(kind_left)  # the browser did not get past it either
         if rule is None:
             self.blocked_in_a_row = 0
             self.articles_served += kind == "article"
             return response
+        if rule.browser_passes and (rendered := render_state_of(self.crawler).on_challenge(request, rule.kind)) is not None:
+            return rendered  # fetched again through chromium (crawler/browser.py)
         stats = self.crawler.stats
         stats.inc_value(f"jiwen/fetched/{kind}")  # FetchOutcomeMiddleware does not see it
         if rule.counted_as == "not_found":

@@ -7,6 +7,7 @@ from __future__ import annotations
 from scrapy.crawler import Crawler
 
 from jiwen.crawler.blocked import explain, load_answer_rules
+from jiwen.crawler.browser import missing_browser_line, render_explanations
 
 NOT_FOUND_KIND = "soft_404"
 
@@ -27,6 +28,7 @@ def add_diagnosis(report: dict, names: list[str], crawlers: list[Crawler]) -> No
                 explanations.append(explain(kind, stats[f"jiwen/blocked/{kind}"], name))
         if stats.get("jiwen/not_found"):
             explanations.append(explain(NOT_FOUND_KIND, stats["jiwen/not_found"], name))
+        explanations.extend(render_explanations(name, crawler))
         if stats.get("finish_reason") == "blocked":
             explanations.append(f"{name}: stopped early: every answer so far was a block or challenge page")
         reason = nothing_reason(stats, discovery)
@@ -35,6 +37,8 @@ def add_diagnosis(report: dict, names: list[str], crawlers: list[Crawler]) -> No
     report["by_site"] = {name: site_summary(crawler.stats.get_stats()) for name, crawler in zip(names, crawlers)}
     if explanations:
         report["explanations"] = explanations
+    if missing := missing_browser_line(crawlers):
+        report["browser_missing"] = missing
     if len(nothing_reasons) == len(names):
         report["nothing_found"] = "; ".join(nothing_reasons)
 

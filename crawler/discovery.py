@@ -36,6 +36,9 @@ from jiwen.crawler.sites import SiteConfig
 
 DEFAULT_DEPTH = 2
 DEFAULT_MAX_PAGES = 60  # pages fetched by one discovery, samples included
+# `crawl --url HOME` surveys more: a county 人社局 has 30 columns, 4 samples each, and every page
+# it fetches is one the crawl would fetch anyway (samples are archived).
+CRAWL_MAX_PAGES = 300
 MIN_ARTICLE_LINKS = 3  # a page linking to this many article pages is a list
 SAMPLE_PER_COLUMN = 4  # articles read per column to judge whether it is on topic
 ON_TOPIC_SHARE = 0.5  # a column is chosen when at least this share of its sample is on topic
@@ -62,11 +65,19 @@ class Column(msgspec.Struct, kw_only=True):
 
     def describe(self) -> str:
         pager = ", paginated" if self.has_pager else ""
-        return (
+        text = (
             f"{self.url} {self.title or '(untitled)'}: {self.article_links} articles seen on "
             f"{self.list_pages} list page{'s' if self.list_pages != 1 else ''}{pager}, "
             f"{self.on_topic}/{self.sampled} sampled on topic"
         )
+        return text if self.chosen else f"{text} ({self.why_left_out()})"
+
+    def why_left_out(self) -> str:
+        if self.article_links < MIN_ARTICLE_LINKS:
+            return f"fewer than {MIN_ARTICLE_LINKS} article links"
+        if not self.sampled:
+            return "no sampled article could be read"
+        return f"mostly off topic: under {ON_TOPIC_SHARE:.0%} of its sample is employment news"
 
 
 class Discovery(msgspec.Struct, kw_only=True):
@@ -124,8 +135,14 @@ class ColumnSurvey:
     """The state of one discovery: pages seen, columns found, samples judged. Used by a spider,
     which turns the requests it returns into Scrapy requests with its own callbacks."""
 
-    def __init__(self, site: SiteConfig, start_url: str, *, depth: int = DEFAULT_DEPTH, max_pages: int = DEFAULT_MAX_PAGES) -> None:
+    def __init__(
+        self, site: SiteConfig, start_url: str, *, depth: int = DEFAULT_DEPTH, max_pages: int = DEFAULT_MAX_PAGES, in_crawl: bool = False
+    ) -> None:
         self.site = site
+        # In a crawl, a start page that is a list is crawled as one: the survey leaves its pager
+        # and its articles (and links back to the home page) to the crawl, so nothing is fetched
+        # twice, and its column counts as chosen.
+        self.in_crawl = in_crawl
         self.result = Discovery(start_url=start_url, depth=depth)
         self.max_pages = max_pages
         self.requested: set[str] = {start_url}
@@ -170,6 +187,8 @@ class ColumnSurvey:
             column.article_links = len(seen)
             column.dated_links += dated_link_count(response)
             sampled = sum(1 for column_of in self.samples.values() if column_of == key)
+            if self.in_crawl and key == column_key(self.site, self.result.start_url):
+                sampled = SAMPLE_PER_COLUMN  # the crawl reads them all
             for link in articles:
                 if sampled >= SAMPLE_PER_COLUMN or not self.budget_left:
                     break
@@ -187,6 +206,8 @@ class ColumnSurvey:
                 continue
             if not looks_like_page(link.url):
                 continue
+            if self.in_crawl and (is_home_page(link.url) or is_pager_link(self.site, response.url, link)):
+                continue
             self.requested.add(link.url)
             yield "page", link.url, {"depth": depth + 1, "via": clean_text(link.text, 30)}
 
@@ -201,8 +222,10 @@ class ColumnSurvey:
         """Choose and rank the columns (once)."""
         if not self.decided:
             self.decided = True
+            crawled = column_key(self.site, self.result.start_url) if self.in_crawl and self.result.start_is_list else None
             for column in self.columns.values():
                 column.chosen = column.article_links >= MIN_ARTICLE_LINKS and column.sampled > 0 and column.share >= ON_TOPIC_SHARE
+                column.chosen = column.chosen or column_key(self.site, column.url) == crawled
             ranked = sorted(self.columns.values(), key=lambda c: (not c.chosen, -c.on_topic, -c.article_links, c.url))
             self.result.columns = ranked
         return self.result
@@ -245,7 +268,9 @@ def is_home_page(url: str) -> bool:
 
 
 def looks_like_page(url: str) -> bool:
-    return not FILE_SUFFIX.search(urlsplit(url).path)
+    """Not a file, and not a link whose query carries a path (?url=/x, a redirector's, not a column)."""
+    parts = urlsplit(url)
+    return not FILE_SUFFIX.search(parts.path) and "/" not in parts.query
 
 
 def clean_text(text: str, limit: int) -> str:
@@ -325,13 +350,19 @@ class DiscoveryMode(SurveyCallbacks):
             return False
         links = [link for link in LinkExtractor(unique=True).extract_links(response) if self.on_site(link.url)]
         articles = sum(1 for link in links if self.site.is_article_url(link.url))
-        # A page without article links is surveyed; so is a site's home page with a few (a 要闻
-        # box), while a column page with two articles is crawled as the list the user named.
-        return articles == 0 or (articles < MIN_ARTICLE_LINKS and is_home_page(response.url))
+        # A page without article links is surveyed, and so is a site's home page whatever it
+        # links to (its 要闻 box is not the site: its columns are); a column page with two
+        # articles is crawled as the list the user named.
+        return articles == 0 or is_home_page(response.url)
 
     def start_discovery(self, response: Response) -> Iterator[scrapy.Request]:
-        self.survey = ColumnSurvey(self.site, response.url)
+        self.survey = ColumnSurvey(self.site, response.url, max_pages=CRAWL_MAX_PAGES, in_crawl=True)
         yield from self.survey_requests(response, 0)
+
+    @property
+    def start_is_crawled(self) -> bool:
+        """A home page that is a list itself is crawled as one while the survey runs."""
+        return self.survey is not None and self.survey.result.start_is_list
 
     @property
     def discovery(self) -> Discovery | None:
@@ -361,6 +392,9 @@ class DiscoveryMode(SurveyCallbacks):
         self.logger.info("%s", result.summary())
         if not result.chosen:
             return
+        start_column = column_key(self.site, result.start_url)
         for column in result.chosen:
+            if self.start_is_crawled and column_key(self.site, column.url) == start_column:
+                continue  # crawled as a list from the start
             self.crawler.engine.crawl(self.list_request(column.url, page=1, dont_filter=True, column=column.url))
         raise DontCloseSpider

@@ -22,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 from jiwen.crawler.blocked import BLOCKED_REASON
+from jiwen.crawler.browser import BROWSER_SETTING, INSTALL_HINT, RENDER_SETTING, Browser, browser_missing
 from jiwen.crawler.context import CONTEXT_SETTING, CrawlContext, PageWorker, WorkerFactory
 from jiwen.crawler.diagnosis import add_diagnosis
 from jiwen.crawler.sites import SiteConfig, name_problem, site_for_url
@@ -112,6 +113,10 @@ def run_crawl(
     for site in targets:
         job_dir(archive_dir, site.name)  # before anything is written: a bad name is one line
     names = [site.name for site in targets]
+    render = (settings_overrides or {}).get(RENDER_SETTING)
+    if any((render or site.render) == "browser" for site in targets) and (missing := browser_missing()):
+        # Before anything is written: a site that must be rendered cannot be crawled at all.
+        raise ConfigError(f"{missing}, and the crawl asks for the browser (render = \"browser\"): {INSTALL_HINT}")
     if len(set(names)) != len(names):
         raise ConfigError(f"site {Counter(names).most_common(1)[0][0]!r} is named twice in one crawl; crawl it once")
     archive_dir = Path(archive_dir)
@@ -132,10 +137,13 @@ def run_crawl(
     crawlers: list[Crawler] = []
     report: dict = {"run_id": run_id, "sites": ", ".join(names), "outcome": "failed"}
     worker = worker_factory(archive_dir, run_id, {site.name: site.extract for site in targets if site.extract is not None})
+    # One chromium for the whole crawl, launched only when a page needs it (crawler/browser.py).
+    browser = Browser() if render != "http" and browser_missing() is None else None
     try:
         worker.start()
         context = CrawlContext(archive, run_id, worker)
         settings = crawl_settings(archive_dir, context, settings_overrides, progress)
+        settings.set(BROWSER_SETTING, browser, priority="cmdline")
         process = CrawlerProcess(settings)
         # An unreachable robots.txt is logged by Scrapy with a traceback; the same failure is
         # recorded against the start URL in fetch_errors, in one line.
@@ -163,6 +171,8 @@ def run_crawl(
             if crawler.stats.get_value("finish_reason") in FRESH_START_AFTER:
                 remove_job_dir(archive_dir, site.name)
     finally:
+        if browser is not None:
+            browser.close()
         _close_worker(worker)  # after a failure too: what was stored gets indexed (no-op if closed)
         report.setdefault("elapsed_seconds", round(time.monotonic() - started, 2))
         archive.finish_run(run_id, report["outcome"], report)

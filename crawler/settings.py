@@ -68,6 +68,9 @@ HTTPCACHE_GZIP = True
 # (file:///etc/shadow, file:///dev/zero without the size cap), data: and ftp:/s3: have no place in a
 # news crawl. SchemeGuard refuses such requests first; without a handler they could not run anyway.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
+# http(s): Scrapy's own handler, or headless chromium for the pages a site needs rendered
+# (crawler/browser.py); inside the downloader's slots, so delays and per-server limits hold.
+DOWNLOAD_HANDLERS["http"] = DOWNLOAD_HANDLERS["https"] = "jiwen.crawler.browser.RenderingDownloadHandler"
 
 # The seen-requests set lives for one run, not in JOBDIR: a crawl resumed after kill -9 must fetch
 # again what was seen but never archived (crawler/dupefilter.py explains the design).
@@ -84,6 +87,8 @@ DOWNLOADER_MIDDLEWARES = {
     "jiwen.crawler.middlewares.ArchivedArticleFilter": 60,
     # The site's own headers and cookies from sites.toml, before the cache and robots.txt see it.
     "jiwen.crawler.blocked.SiteRequestMiddleware": 90,
+    # Then the browser path's marks and earned cookies, still before robots.txt is consulted.
+    "jiwen.crawler.browser.RenderMiddleware": 91,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "jiwen.crawler.middlewares.BackoffRetryMiddleware": 550,
 }

@@ -19,6 +19,7 @@ import tomllib
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 import msgspec
@@ -72,6 +73,9 @@ class SiteConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
     # and cookies copied from a browser to get past a cookie challenge.
     headers: dict[str, str] = {}
     cookies: dict[str, str] = {}
+    # "auto": plain HTTP, through headless chromium after a JavaScript challenge; "browser": every
+    # page rendered; "http": never rendered (crawler/browser.py).
+    render: Literal["auto", "browser", "http"] = "auto"
     # Seconds between requests to this site, for sites that block a faster crawler.
     download_delay: float | None = None
     # `jiwen sites --health` marks a column stale when it has produced nothing new for this long

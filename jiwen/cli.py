@@ -462,7 +462,8 @@ def check(archive_dir: Path | None, repair: bool) -> None:
 @click.option("--url", "urls", multiple=True, help="Crawl from this URL (its host only) without a sites.toml entry.")
 @click.option("--all-sites", is_flag=True, help="Every site in sites.toml.")
 @click.option("--no-throttle", is_flag=True, help="No politeness delays (only for your own servers).")
-def crawl(archive_dir, site_names, urls, all_sites, no_throttle) -> None:
+@click.option("--render", type=click.Choice(["auto", "browser", "http"]), help="Every site's pages: 'auto' (plain HTTP, headless chromium after a JavaScript challenge), 'browser' or 'http' (default: each site's `render`).")
+def crawl(archive_dir, site_names, urls, all_sites, no_throttle, render) -> None:
     """Crawl configured sites (or a URL) into the archive; already archived articles are skipped.
 
     \b
@@ -470,6 +471,7 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle) -> None:
       jiwen crawl --site gz-rst
       jiwen crawl --url http://127.0.0.1:8000/ --archive ./archive
       jiwen crawl --all-sites        # cron-safe: a second crawl on one archive exits with a message
+      jiwen crawl --url http://127.0.0.1:8000/ --render browser   # pages built by JavaScript
     """
     from jiwen.library.crawl import crawl as crawl_into_archive
     from jiwen.crawler.sites import load_sites
@@ -491,12 +493,17 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle) -> None:
         enabled = [site for site in configured.values() if site.enabled]
         sites = enabled if all_sites else [configured[name] for name in site_names]
     directory = resolve_archive_dir(archive_dir)
-    overrides = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0} if no_throttle else None
+    overrides = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0} if no_throttle else {}
+    if render:
+        overrides["JIWEN_RENDER"] = render
     with _writer_lock(directory, "jiwen crawl"):
         report = crawl_into_archive(directory, sites=sites, urls=list(urls) or None, settings_overrides=overrides)
     from jiwen.formatting import format_crawl_report
 
     click.echo(format_crawl_report(report))
+    if report.get("browser_missing"):
+        click.echo(f"jiwen: {report['browser_missing']}", err=True)
+        sys.exit(1)
     if report.get("nothing_found"):
         click.echo(f"jiwen: nothing crawled: {report['nothing_found']}", err=True)
         sys.exit(1)

@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from jiwen.crawler.browser import RENDERED_FLAG, RENDERED_HEADER
 from jiwen.crawler.discovery import DiscoveryMode
 from jiwen.crawler.items import PageItem
 from jiwen.crawler.middlewares import KIND, record_limit_hit
+from jiwen.crawler.pagers import next_script_page
 from jiwen.crawler.sites import SiteConfig, is_fetchable
 from lxml import etree
 from scrapy.http import Response
@@ -40,6 +42,7 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
         # Domains are checked by host name here and in Scrapy's OffsiteMiddleware, not by the
         # LinkExtractor, whose allow_domains compares host:port and so rejects a local test site.
         self.links = LinkExtractor(restrict_xpaths=site.list_area or (), unique=True)
+        self.seen_articles: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -91,23 +94,41 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
         page = response.meta.get(LIST_PAGE, 1)
         if self.wants_discovery(response, page):
             yield from self.start_discovery(response)
-            return
-        column = response.meta.get(COLUMN)
-        article_links = 0
+            if not self.start_is_crawled:
+                return
+        column = response.meta.get(COLUMN) or (response.url if self.start_is_crawled and page == 1 else None)
+        article_links = new_links = 0
+        next_pages: list[str] = []
         for link in self.links.extract_links(response):
             if not self.on_site(link.url):
                 continue
             if self.site.is_article_url(link.url):
                 article_links += 1
+                new_links += self.first_sight(link.url)
                 yield self.article_request(link.url, column)
             elif page < self.site.pagination.max_pages and self.is_next_page(response.url, link):
-                yield self.list_request(link.url, page=page + 1, column=column)
+                next_pages.append(link.url)
+        if not next_pages and page < self.site.pagination.max_pages and (scripted := next_script_page(response.text, response.url)):
+            next_pages.append(scripted)  # a TRS createPageHTML pager (crawler/pagers.py)
+        if new_links or not article_links:
+            # A list page with nothing new to this crawl (a ?page=99 that repeats the last page, a
+            # pager that wraps around) ends its column's walk.
+            for url in next_pages:
+                yield self.list_request(url, page=page + 1, column=column)
         if column:
             self.crawler.stats.inc_value(f"jiwen/column_links/{column}", article_links)
         template = self.site.pagination.template
         if template and page == 1:
             for number in range(1, self.site.pagination.max_pages):
                 yield self.list_request(urljoin(response.url, template.format(n=number)), page=number + 1, column=column)
+
+    def first_sight(self, url: str) -> bool:
+        """An article URL not seen before in this crawl. (Not "not archived": a crawl resumed
+        after a kill, or one with a raised max_pages, must walk past pages it archived before.)"""
+        if url in self.seen_articles:
+            return False
+        self.seen_articles.add(url)
+        return True
 
     def on_site(self, url: str) -> bool:
         """An http(s) URL on one of the site's domains: the only links a crawl takes. file:,
@@ -121,7 +142,10 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
         """A pager link: a pagination URL shape or a 下一页-like text, in the list's own folder
         (so a sidebar's link to another column's index_1.html is not taken for the next page)."""
         if _folder(link.url) != _folder(list_url):
-            return False
+            # 博达 (VSB) lists page from /gzdt.htm to /gzdt/2.htm: a 下一页 link into the list's
+            # own stem folder is the next page too.
+            text = link.text.strip().rstrip(">›»").strip()
+            return text in self.site.next_texts and _folder(link.url) == _stem(list_url)
         if link.text.strip().rstrip(">›»").strip() in self.site.next_texts or link.text.strip() in self.site.next_texts:
             return True
         return self.site.is_pagination_url(link.url)
@@ -138,7 +162,10 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
             if value is not None:
                 headers[name] = value.decode("latin-1")
         content_type = headers.get("content-type")
-        if self.site.encoding:
+        if RENDERED_FLAG in response.flags:
+            # The browser's HTML, not the bytes the server sent (crawler/browser.py).
+            headers[RENDERED_HEADER] = "chromium"
+        elif self.site.encoding:
             # The site entry says its headers and <meta> lie: the extractor reads the charset of
             # content_type first. The header as sent stays in `headers`.
             content_type = f"text/html; charset={self.site.encoding}"
@@ -193,6 +220,11 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
 def _folder(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.netloc}{parts.path.rsplit('/', 1)[0]}"
+
+
+def _stem(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path.rsplit('.', 1)[0]}" if "." in parts.path.rsplit("/", 1)[-1] else ""
 
 
 def _local(tag) -> str:

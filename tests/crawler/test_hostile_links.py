@@ -149,4 +149,5 @@ def test_the_scheme_guard_refuses_and_records_any_request_that_is_not_http(tmp_p
 def test_the_file_data_ftp_and_s3_download_handlers_are_switched_off():
     from jiwen.crawler import settings
 
-    assert settings.DOWNLOAD_HANDLERS == {"file": None, "data": None, "s3": None, "ftp": None}
+    # (http and https go to jiwen's own handler: Scrapy's, or chromium for rendered pages.)
+    assert {scheme: settings.DOWNLOAD_HANDLERS[scheme] for scheme in ("file", "data", "s3", "ftp")} == dict.fromkeys(("file", "data", "s3", "ftp"))

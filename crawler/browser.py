@@ -1,0 +1,455 @@
+"""The browser path: pages that need JavaScript, fetched with headless Debian chromium through
+Playwright. Nothing here downloads a browser: Playwright launches the chromium at
+$JIWEN_CHROMIUM (default /usr/bin/chromium, `apt-get install chromium`).
+
+Why not scrapy-playwright: it needs Scrapy's asyncio reactor, and jiwen runs Twisted's own
+(crawler/settings.py: under asyncio the per-server limit was not kept). So Playwright's asyncio
+API runs on an event loop of its own in one thread (Browser), and a download handler
+(RenderingDownloadHandler) hands it pages as futures the Twisted reactor waits on. Being a
+download handler, not a middleware, a rendered request waits in the downloader's slot like any
+other: the per-server limit and the delays hold, and robots.txt has been checked before it
+(RobotsTxtMiddleware runs first).
+
+When a site is rendered (RenderState):
+- `render = "browser"` (sites.toml) or `crawl --render browser`: every page of the site;
+- `render = "auto"` (the default): plain HTTP until an answer of a kind the browser gets past
+  (`browser_passes` in blocked_answers.toml: 瑞数 412, 加速乐 521) comes back; that request is
+  rendered, and the cookies the browser earned are sent with the site's plain requests from then
+  on. When the site refuses them too (瑞数 ties its cookie to the browser), every later page of
+  the site is rendered for the rest of the run;
+- `render = "http"`: never.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import os
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scrapy import Request
+from scrapy.core.downloader.handlers.base import BaseDownloadHandler
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.http import HtmlResponse
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
+
+from jiwen.crawler.middlewares import KIND
+
+log = logging.getLogger(__name__)
+
+RENDER = "jiwen_render"  # request meta: fetch this request with the browser
+CHALLENGED_BY = "jiwen_challenged_by"  # request meta: the answer kind that sent it to the browser
+RENDERED_FLAG = "rendered"  # response flag of a page the browser rendered
+RENDERED_HEADER = "x-jiwen-rendered"  # kept with an archived page that is the browser's HTML
+BROWSER_SETTING = "JIWEN_BROWSER"  # the crawl's one Browser (run_crawl), or absent
+RENDER_SETTING = "JIWEN_RENDER"  # --render: overrides every site's `render`
+RENDER_MODES = ("auto", "browser", "http")
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+INSTALL_HINT = "install Debian's chromium (apt-get install chromium) and crawl again"
+
+# Bounds: a crawl holds at most this many pages open in the browser (the per-server limit is
+# lower still), waits at most RENDER_TIMEOUT for one, and lets a challenge reload itself at most
+# MAX_RELOADS times. The flags keep each renderer small; images, fonts and media are never
+# fetched (the archive keeps HTML).
+MAX_OPEN_PAGES = 4
+RENDER_TIMEOUT = float(os.environ.get("JIWEN_RENDER_TIMEOUT", "30"))
+SETTLE_SECONDS = 2.0  # after load: scripts that build the page from a JSON request
+CHALLENGE_SECONDS = 6.0  # a challenge that has not reloaded by then will not
+MAX_RELOADS = 3
+CHROMIUM_ARGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-extensions",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--renderer-process-limit=2", "--js-flags=--max-old-space-size=256",
+)  # fmt: skip
+SKIPPED_RESOURCES = frozenset({"image", "media", "font"})
+# Headers of the browser's answer that describe bytes the rendered HTML no longer is.
+DROPPED_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding", "content-type", "set-cookie"})
+
+
+def chromium_path() -> Path:
+    return Path(os.environ.get("JIWEN_CHROMIUM") or DEFAULT_CHROMIUM)
+
+
+def browser_missing() -> str | None:
+    """Why no page can be rendered on this machine, or None when it can."""
+    path = chromium_path()
+    if not path.is_file() or not os.access(path, os.X_OK):
+        return f"chromium is not installed at {path}"
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is missing (pip install playwright; it drives the installed chromium)"
+    return None
+
+
+@dataclass
+class RenderedPage:
+    url: str
+    status: int
+    headers: dict[str, str]
+    html: str
+    cookies: dict[str, str]
+
+
+class Browser:
+    """One headless chromium for a whole crawl, started at the first page that needs it, in a
+    thread of its own. Each site gets its own browser context, so cookies one site earns stay
+    with it. render() may be called from any thread and returns a concurrent Future."""
+
+    def __init__(self, executable: Path | None = None) -> None:
+        self.executable = Path(executable or chromium_path())
+        self.pages_rendered = 0
+        self.started_seconds: float | None = None  # how long the launch took
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._playwright = None
+        self._browser = None
+        self._contexts: dict[str, object] = {}
+        self._open_pages: asyncio.Semaphore | None = None
+        self._launching: asyncio.Lock | None = None
+
+    def __deepcopy__(self, memo: dict) -> Browser:
+        return self  # handed to every site's crawler through the settings, which Scrapy copies
+
+    @property
+    def started(self) -> bool:
+        return self._browser is not None
+
+    def render(self, site: str, url: str, *, headers: dict[str, str], cookies: dict[str, str], timeout: float) -> concurrent.futures.Future:
+        loop = self._ensure_loop()
+        return asyncio.run_coroutine_threadsafe(self._render(site, url, headers, cookies, timeout), loop)
+
+    def close(self, timeout: float = 20.0) -> None:
+        """Close the browser and its thread; safe to call twice, and when it never started."""
+        with self._lock:
+            loop, thread, self._loop, self._thread = self._loop, self._thread, None, None
+        if loop is None:
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(timeout)
+        except Exception as error:  # noqa: BLE001 - closing must not hide the crawl's own outcome
+            log.warning("closing chromium: %s", error)
+        loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(timeout)
+
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                ready = threading.Event()
+
+                def run() -> None:
+                    asyncio.set_event_loop(loop)
+                    loop.call_soon(ready.set)
+                    loop.run_forever()
+                    loop.close()
+
+                self._thread = threading.Thread(target=run, name="jiwen-browser", daemon=True)
+                self._thread.start()
+                ready.wait()
+                self._loop = loop
+            return self._loop
+
+    async def _launch(self) -> None:
+        if self._launching is None:
+            self._launching = asyncio.Lock()
+            self._open_pages = asyncio.Semaphore(MAX_OPEN_PAGES)
+        async with self._launching:
+            if self._browser is not None:
+                return
+            from playwright.async_api import async_playwright
+
+            started = time.monotonic()
+            self._playwright = await async_playwright().start()
+            self._browser = await self._playwright.chromium.launch(
+                executable_path=str(self.executable), args=list(CHROMIUM_ARGS), headless=True
+            )
+            self.started_seconds = time.monotonic() - started
+
+    async def _context_for(self, site: str, headers: dict[str, str]):
+        context = self._contexts.get(site)
+        if context is None:
+            extra = {name: value for name, value in headers.items() if name.lower() not in ("cookie", "user-agent")}
+            user_agent = next((value for name, value in headers.items() if name.lower() == "user-agent"), None)
+            context = await self._browser.new_context(user_agent=user_agent, extra_http_headers=extra, locale="zh-CN")
+            await context.route("**/*", _skip_heavy_resources)
+            self._contexts[site] = context
+        return context
+
+    async def _render(self, site: str, url: str, headers: dict[str, str], cookies: dict[str, str], timeout: float) -> RenderedPage:
+        await self._launch()
+        context = await self._context_for(site, headers)
+        if cookies:
+            await context.add_cookies([{"name": name, "value": value, "url": url} for name, value in cookies.items()])
+        async with self._open_pages:
+            page = await context.new_page()
+            try:
+                # _load keeps within `timeout`; the margin is for a renderer that stops answering.
+                return await asyncio.wait_for(self._load(page, url, timeout), timeout + 5)
+            finally:
+                await page.close()
+                self.pages_rendered += 1
+
+    async def _load(self, page, url: str, timeout: float) -> RenderedPage:
+        from playwright.async_api import Error as PlaywrightError
+
+        answers: list = []  # the main frame's navigation responses, in order
+        navigated = asyncio.Event()
+
+        def on_response(response) -> None:
+            if response.request.is_navigation_request() and response.frame == page.main_frame:
+                answers.append(response)
+                navigated.set()
+
+        page.on("response", on_response)
+        deadline = time.monotonic() + timeout
+        try:
+            await page.goto(url, wait_until="commit", timeout=timeout * 1000)
+        except PlaywrightError:
+            if not answers:
+                raise  # a challenge's reload can interrupt the first navigation; nothing else may
+        # A cookie challenge answers 412/521 with a script that sets its cookie and reloads the
+        # page: wait for the reload's answer.
+        for _ in range(MAX_RELOADS):
+            if answers and answers[-1].status < 400 or len(answers) > MAX_RELOADS:
+                break
+            navigated.clear()
+            try:
+                await asyncio.wait_for(navigated.wait(), max(0.1, min(CHALLENGE_SECONDS, deadline - time.monotonic())))
+            except TimeoutError:
+                break
+        if len(answers) > MAX_RELOADS and answers[-1].status >= 400:
+            # A challenge that reloads itself for ever (the cookie it sets never passes): its
+            # answers are what the site says (the newest whose body can still be read).
+            last = answers[-1]
+            html = ""
+            for answer in reversed(answers):
+                if html := await _text(answer):
+                    break
+            return RenderedPage(url=last.url, status=last.status, headers=await last.all_headers(), html=html, cookies={})
+        settle = max(0.1, min(SETTLE_SECONDS, deadline - time.monotonic()))
+        for state in ("load", "networkidle"):
+            try:
+                await page.wait_for_load_state(state, timeout=settle * 1000)
+            except PlaywrightError:
+                pass  # a page that keeps polling is taken as it stands
+        html = await _content(page)
+        last = answers[-1] if answers else None
+        served = await last.all_headers() if last is not None else {}
+        cookies = {cookie["name"]: cookie["value"] for cookie in await page.context.cookies(page.url)}
+        return RenderedPage(url=page.url, status=last.status if last is not None else 200, headers=served, html=html, cookies=cookies)
+
+    async def _shutdown(self) -> None:
+        for context in list(self._contexts.values()):
+            try:
+                await context.close()
+            except Exception:  # noqa: BLE001 - the browser may be gone already
+                pass
+        self._contexts.clear()
+        if self._browser is not None:
+            await self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            await self._playwright.stop()
+            self._playwright = None
+
+
+async def _content(page) -> str:
+    """The page's HTML as rendered; a navigation still in progress is waited for, once."""
+    from playwright.async_api import Error as PlaywrightError
+
+    for _ in range(3):
+        try:
+            return await page.content()
+        except PlaywrightError:
+            try:
+                await page.wait_for_load_state("load", timeout=2000)
+            except PlaywrightError:
+                pass
+    return await page.content()
+
+
+async def _text(response) -> str:
+    from playwright.async_api import Error as PlaywrightError
+
+    try:
+        return await response.text()
+    except PlaywrightError:
+        return ""  # the page moved on before its body could be read
+
+
+async def _skip_heavy_resources(route) -> None:
+    if route.request.resource_type in SKIPPED_RESOURCES:
+        await route.abort()
+    else:
+        await route.continue_()
+
+
+@dataclass
+class RenderState:
+    """What one site's crawl knows about rendering: its mode, whether it has switched to the
+    browser, the cookies the browser earned and whether plain requests may carry them."""
+
+    mode: str = "auto"
+    available: bool = False  # a Browser is there and chromium is installed
+    switched_by: str | None = None  # the answer kind that sent an auto site to the browser
+    cookies: dict[str, str] = field(default_factory=dict)
+    plain_refused: bool = False  # the site challenged a plain request that carried the cookies
+    missing: str | None = None  # why a challenge could not be rendered (no chromium)
+    browser_failed: bool = False  # a rendered page still answered with the challenge
+
+    def renders_everything(self) -> bool:
+        return self.mode == "browser" or (self.switched_by is not None and self.plain_refused and not self.browser_failed)
+
+    def on_challenge(self, request: Request, kind: str) -> Request | None:
+        """The request again, to be rendered, when the browser gets past this answer; None when
+        the answer stands (rendered already, mode http, or no chromium: then `missing` says why)."""
+        if request.meta.get(RENDER):
+            self.browser_failed = True  # not worth a second try on this site in this run
+            return None
+        if self.mode == "http" or self.browser_failed:
+            return None
+        if not self.available:
+            self.missing = self.missing or browser_missing() or "no browser in this crawl"
+            return None
+        if self.switched_by is not None and not request.meta.get(RENDER):
+            self.plain_refused = True  # it came back with the earned cookies: they are not enough
+        self.switched_by = self.switched_by or kind
+        return request.replace(meta={**request.meta, RENDER: True, CHALLENGED_BY: kind, "dont_cache": True}, dont_filter=True)
+
+
+def unpassed_challenge(request: Request, status: int) -> str | None:
+    """The challenge kind a rendered request still answers with: an error status after the
+    browser tried (a challenge that reloads for ever leaves no body to recognise it by)."""
+    return request.meta.get(CHALLENGED_BY) if request.meta.get(RENDER) and status >= 400 else None
+
+
+_states: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def render_state_of(crawler) -> RenderState:
+    """The site's RenderState, one per crawler (each site of a crawl is its own crawler)."""
+    state = _states.get(crawler)
+    if state is None:
+        site = getattr(getattr(crawler, "spider", None), "site", None)
+        mode = crawler.settings.get(RENDER_SETTING) or getattr(site, "render", "auto")
+        available = crawler.settings.get(BROWSER_SETTING) is not None and browser_missing() is None
+        state = _states[crawler] = RenderState(mode=mode, available=available)
+    return state
+
+
+class RenderMiddleware:
+    """Marks the requests of a site that is rendered throughout, and sends the cookies the
+    browser earned with a switched site's plain requests. Sits just after SiteRequestMiddleware
+    (the site's own headers and cookies) and before robots.txt is consulted."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if request.meta.get(KIND) is None:
+            return None  # robots.txt: plain, as Scrapy asks for it
+        state = render_state_of(self.crawler)
+        if state.renders_everything() and state.available and not request.meta.get(RENDER):
+            request.meta[RENDER] = True
+            request.meta["dont_cache"] = True
+        elif state.cookies and not request.meta.get(RENDER):
+            earned = "; ".join(f"{name}={value}" for name, value in state.cookies.items())
+            existing = request.headers.get("Cookie")
+            request.headers["Cookie"] = f"{existing.decode('latin-1')}; {earned}" if existing else earned
+        return None
+
+
+class RenderingDownloadHandler(BaseDownloadHandler):
+    """http(s) downloads: Scrapy's own HTTP/1.1 handler, or the crawl's Browser for requests
+    marked RENDER. The rendered page comes back as an HtmlResponse of the browser's HTML (UTF-8),
+    flagged "rendered", with the headers the server sent for it."""
+
+    lazy = False
+
+    def __init__(self, crawler) -> None:
+        super().__init__(crawler)
+        self.http = HTTP11DownloadHandler.from_crawler(crawler)
+        self.browser: Browser | None = crawler.settings.get(BROWSER_SETTING)
+
+    async def download_request(self, request: Request):
+        if not request.meta.get(RENDER) or self.browser is None:
+            return await self.http.download_request(request)
+        site = getattr(self.crawler.spider, "site", None)
+        site_name = getattr(site, "name", "site")
+        state = render_state_of(self.crawler)
+        cookies = {**dict(getattr(site, "cookies", {}) or {}), **state.cookies}
+        future = self.browser.render(site_name, request.url, headers=dict(getattr(site, "headers", {}) or {}), cookies=cookies, timeout=RENDER_TIMEOUT)
+        page = await maybe_deferred_to_future(_deferred_from_future(future))
+        state.cookies.update(page.cookies)
+        self.crawler.stats.inc_value("jiwen/rendered")
+        served = {name: value for name, value in page.headers.items() if name.lower() not in DROPPED_HEADERS}
+        served["Content-Type"] = "text/html; charset=utf-8"
+        return HtmlResponse(
+            url=page.url, status=page.status, headers=served, body=page.html.encode("utf-8"),
+            encoding="utf-8", request=request, flags=[RENDERED_FLAG],
+        )  # fmt: skip
+
+    async def close(self) -> None:
+        await self.http.close()
+
+
+def _deferred_from_future(future: concurrent.futures.Future) -> Deferred:
+    """A Deferred fired in the reactor's thread when the browser thread's future is done."""
+    from twisted.internet import reactor
+
+    deferred: Deferred = Deferred()
+
+    def done(finished: concurrent.futures.Future) -> None:
+        error = finished.exception()
+        if error is not None:
+            reactor.callFromThread(deferred.errback, error)
+        else:
+            reactor.callFromThread(deferred.callback, finished.result())
+
+    future.add_done_callback(done)
+    return deferred
+
+
+def render_explanations(name: str, crawler) -> list[str]:
+    """The crawl report's lines about a site's browser path."""
+    state = _states.get(crawler)
+    if state is None:
+        return []
+    rendered = crawler.stats.get_value("jiwen/rendered", 0)
+    lines = []
+    if state.switched_by is not None:
+        cookies = (
+            "the site refused them on plain requests, so its pages were rendered"
+            if state.plain_refused
+            else "its plain requests carried the cookies the browser earned"
+        )
+        if state.browser_failed:
+            cookies = "but chromium did not get past the challenge either"
+        lines.append(f"{name}: answered with a JavaScript challenge ({state.switched_by}); continued through chromium for this run: {rendered} page(s) rendered, {cookies}")
+    elif state.mode == "browser" and rendered:
+        lines.append(f"{name}: rendered with chromium (render = \"browser\"): {rendered} page(s)")
+    if state.missing:
+        lines.append(f"{name}: the site needs a browser for its JavaScript challenge, but {state.missing}: {INSTALL_HINT}")
+    return lines
+
+
+def missing_browser_line(crawlers) -> str | None:
+    """The one line the CLI ends with when a site needed chromium and it was not there."""
+    for crawler in crawlers:
+        state = _states.get(crawler)
+        if state is not None and state.missing:
+            return f"{state.missing}, and a site answers with a JavaScript challenge: {INSTALL_HINT}"
+    return None

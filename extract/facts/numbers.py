@@ -19,10 +19,12 @@ from jiwen.extract.facts.nlp import Tokens, load_rules
 from jiwen.extract.facts.sentences import sentence_at
 
 FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
-ARABIC = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
+# Bounded runs: a number is never longer than this, and an unbounded run made a body of a million
+# numerals quadratic (every position of the run started a match that scanned the rest of it).
+ARABIC = r"[0-9０-９]{1,15}(?:[.．][0-9０-９]{1,8})?"
 # Digits and Chinese magnitudes mixed: 1万2千人, 2亿3千万元 (read by cn2an's "smart" mode).
-MIXED = r"[0-9０-９]+(?:[亿万千百][0-9０-９]+)+[亿万千百]+"
-CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
+MIXED = r"[0-9０-９]{1,8}(?:[亿万千百][0-9０-９]{1,8}){1,4}[亿万千百]{1,3}"
+CHINESE = r"[零〇一二两三四五六七八九十百千万亿]{1,16}(?:点[零〇一二三四五六七八九]{1,8})?"
 CHINESE_DIGITS = set("零〇一二两三四五六七八九")
 # A Chinese numeral alone that is really a word: 一 in 一个缩影 / 一张网, 百 in 百家号, 千 in 千家万户,
 # 二 in 二次 (a count of two is written 两).
@@ -70,8 +72,10 @@ def _rules():
         + rf"|(?P<noun>{_alternation(units['count']['counted_nouns'])}))"
         + rf"(?P<after>{_alternation(after)})?"
     )
+    # A denominator starts where a run of digits starts and is short (百分之, 3分之1): without the
+    # lookbehind a run of a million digits was tried from each of its positions, quadratic.
     spelled = re.compile(
-        rf"(?P<before>{_alternation(before)})?(?P<denominator>{CHINESE}|[0-9]+){units['percent']['fraction_word']}"
+        rf"(?P<before>{_alternation(before)})?(?P<denominator>{CHINESE}|(?<![0-9])[0-9]{{1,6}}){units['percent']['fraction_word']}"
         rf"(?P<n1>{CHINESE}(?:点[零〇一二三四五六七八九]+)?)(?P<after>{_alternation(after)})?"
     )
     return {

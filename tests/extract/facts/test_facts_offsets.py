@@ -59,3 +59,14 @@ def test_a_body_past_spacys_default_length_cap_still_gets_its_facts():
     facts = facts_of_text(text)
     last = facts[-1]
     assert text[last.start : last.end] == last.text and last.start > 1_000_000 - len(paragraph)
+
+
+@pytest.mark.timeout(120)  # a hang guard, not a speed test: the quadratic scans took many minutes
+@pytest.mark.parametrize("body", ["1" * 300_000, "一" * 100_000, "1万" * 50_000, "百分之" * 30_000, "，。、" * 50_000],
+                         ids=["digits", "chinese-numerals", "mixed", "fraction-words", "punctuation"])
+def test_a_body_of_numerals_or_punctuation_alone_ends_with_no_wrong_fact(body):
+    from jiwen.extract.facts import facts_of_text
+
+    facts = facts_of_text(body)
+    assert all(body[fact.start : fact.end] == fact.text for fact in facts)
+    assert not [fact for fact in facts if type(fact).__name__ in ("CountFact", "MoneyFact")]

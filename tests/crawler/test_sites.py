@@ -243,3 +243,19 @@ def test_url_patterns_match_the_path_anchored_never_a_query_string():
     assert not site.is_article_url("file://h.example.cn/etc/passwd?/news/202401/t20240101_1.html")
     assert site.is_pagination_url("http://h.example.cn/list.php?uid=3&pageNum=2")
     assert not site.is_pagination_url("http://h.example.cn/a?x=/index_2.html")
+
+
+@pytest.mark.parametrize(
+    ("interval", "expected"),
+    [
+        ("99999999999999d", "interval '99999999999999d' is longer than a year"),
+        ("* * * * *", "cron interval '* * * * *' fires more often than every 10m"),
+    ],
+)
+def test_jiwen_sites_refuses_a_huge_interval_and_an_every_minute_cron_in_one_line(tmp_path, jiwen, interval, expected):
+    path = tmp_path / "sites.toml"
+    path.write_text(one_site(f"interval = '{interval}'\n"), "utf-8")
+    result = jiwen("sites", env={"JIWEN_SITES": str(path)})
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], lines

@@ -439,7 +439,9 @@ def check(archive_dir: Path | None, repair: bool) -> None:
     from jiwen.library.maintenance import reindex as rebuild
 
     directory = resolve_archive_dir(archive_dir)
-    archive = _open_archive(directory, read_only=True)
+    # With --repair, opened as a writer even when nothing needs rebuilding: a writer settles the
+    # runs of killed processes (`jiwen runs` stops showing them as running) without the lock.
+    archive = _open_archive(directory, read_only=not repair)
     state = run_check(archive)
     click.echo(
         f"store: {state.stored} indexable articles; index: {state.indexed}; "

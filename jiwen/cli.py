@@ -326,7 +326,8 @@ def trends(measure, archive_dir, place, period, role, plot_path, as_json) -> Non
 @archive_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; anything but loopback belongs behind a reverse proxy with authentication.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8023, show_default=True)
-def serve(archive_dir, host, port) -> None:
+@click.option("--allow-host", "allow_hosts", multiple=True, help="Also answer requests for this host name (repeatable): the name a reverse proxy forwards. Others get 403.")
+def serve(archive_dir, host, port, allow_hosts) -> None:
     """Browse the archive in a web browser: search with facets, articles with their facts, trends, sites.
 
     Read-only: it never writes the archive and serves while a crawl or an ingest writes it.
@@ -335,12 +336,13 @@ def serve(archive_dir, host, port) -> None:
     Examples:
       jiwen serve                         # then open http://127.0.0.1:8023/
       jiwen serve --archive ./archive --port 9000
+      jiwen serve --allow-host jiwen.example.org   # behind a proxy that forwards that name
     """
     from jiwen.web.app import check_archive, run_server
 
     directory = resolve_archive_dir(archive_dir)
     check_archive(directory)
-    run_server(directory, host=host, port=port, echo=click.echo)
+    run_server(directory, host=host, port=port, allow_hosts=allow_hosts, echo=click.echo)
 
 
 @cli.command()

@@ -19,6 +19,7 @@ from typing import IO
 
 import msgspec
 
+from jiwen.core.csvcells import spreadsheet_safe, spreadsheet_safe_row
 from jiwen.core.errors import JiwenError
 from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows, role_matches
 from jiwen.core.models import ArchivedArticle, SearchRequest, fact_kind
@@ -217,7 +218,7 @@ def _write_csv(articles: Iterable[ArchivedArticle], out: IO[bytes]) -> int:
     writer.writeheader()
     count = 0
     for row in fact_rows(articles):
-        writer.writerow(row)
+        writer.writerow({name: spreadsheet_safe(value) for name, value in row.items()})
         count += 1
     text.detach()
     return count
@@ -240,7 +241,7 @@ def _write_indicators_csv(indicators, out: IO[bytes]) -> int:
     count = 0
     for indicator in indicators:
         # Nulls as empty cells, so pandas and spreadsheets read them as missing.
-        writer.writerow(["" if value is None else value for value in msgspec.structs.astuple(indicator)])
+        writer.writerow(spreadsheet_safe_row(msgspec.structs.astuple(indicator)))
         count += 1
     text.detach()
     return count

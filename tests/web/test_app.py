@@ -406,3 +406,29 @@ def test_serve_answers_the_names_given_with_allow_host_for_a_proxy(served_archiv
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_trends_csv_makes_formula_like_cells_text_and_api_trends_keeps_them(tmp_path):
+    page = Path(__file__).resolve().parent.parent / "fixtures" / "hostile" / "formula-title.html"
+    archive = tmp_path / "archive"
+    result = run_jiwen("ingest", str(page), "--archive", str(archive))
+    assert result.returncode == 0, result.stderr
+    port = free_port()
+    process = start_server(archive, port)
+    base_url = f"http://127.0.0.1:{port}"
+    query = "?" + urlencode({"measure": "农村劳动力转移就业人数"})
+    try:
+        wait_until_serving(process, base_url)
+        import csv
+        import io
+        import urllib.request
+
+        with urllib.request.urlopen(base_url + "/trends.csv" + query, timeout=30) as response:
+            rows = list(csv.DictReader(io.StringIO(response.read().decode("utf-8"))))
+        with urllib.request.urlopen(base_url + "/api/trends" + query, timeout=30) as response:
+            points = json.loads(response.read())["points"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert rows and rows[0]["sentence"].startswith("'@SUM(1)")
+    assert points[0]["sentence"].startswith("@SUM(1)")

@@ -170,11 +170,14 @@ def extract(path: Path, url: str | None, province: str | None, no_facts: bool, v
     from jiwen.extract import extract_article, extract_facts
     from jiwen.text.gazetteer import province_named
 
+    from jiwen.core.paths import atomic_write, output_problem
     from jiwen.core.terminal import terminal_safe, terminal_safe_json
     from jiwen.library.ingest import page_from_file
 
     if province is not None and province_named(province) is None:
         raise HandledError(f"--province {province!r} is not a province-level name (e.g. 陕西省, 广西)")
+    if view_path is not None and (problem := output_problem(view_path)):
+        raise HandledError(problem)  # before the extraction, not after it
     page = page_from_file(path)
     article = extract_article(page.body, url=url or page.url, content_type=page.content_type)
     if not no_facts:
@@ -182,7 +185,8 @@ def extract(path: Path, url: str | None, province: str | None, no_facts: bool, v
     if view_path is not None:
         from jiwen.web.factview import render_fact_view_page
 
-        view_path.write_text(render_fact_view_page(article), encoding="utf-8")
+        with atomic_write(view_path) as handle:
+            handle.write(render_fact_view_page(article).encode("utf-8"))
         click.echo(terminal_safe(f"wrote {view_path}"), err=True)
     encoded = msgspec.json.encode(article)
     if compact:
@@ -307,8 +311,11 @@ def trends(measure, archive_dir, place, period, role, plot_path, as_json) -> Non
       jiwen trends 失业率 --json
       jiwen trends 农村劳动力转移就业人数 --role target     # the plans, apart from the results
     """
+    from jiwen.core.paths import output_problem
     from jiwen.library.trends import archive_trend, plot_series
 
+    if plot_path is not None and (problem := output_problem(plot_path)):
+        raise JiwenError(problem)
     archive = _open_archive(archive_dir, read_only=True)
     series = archive_trend(archive, measure or None, place=place, by=period, role=role)
     if plot_path is not None:

@@ -292,3 +292,39 @@ def test_a_page_past_the_results_says_so_instead_of_an_empty_range(three_article
     result = jiwen("search", "就业", "--page", "99999", "--limit", "2", "--all", "--archive", str(three_articles))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "no results on page 99999 (3 results, 2 pages)"
+
+
+FORMULA_PAGE = Path(__file__).resolve().parent / "fixtures" / "hostile" / "formula-title.html"
+
+
+def bad_targets(folder: Path) -> dict[str, tuple[Path, str]]:
+    """Paths no writer may write: (path, what its one line says)."""
+    folder.mkdir(exist_ok=True)
+    (folder / "real.out").write_text("kept")
+    (folder / "link.out").symlink_to(folder / "real.out")
+    os.mkfifo(folder / "fifo.out")
+    return {
+        "missing folder": (folder / "absent" / "chart.out", "does not exist"),
+        "symlink": (folder / "link.out", "is a symbolic link"),
+        "fifo": (folder / "fifo.out", "not a regular file"),
+        "device": (Path("/dev/null"), "not a regular file"),
+    }
+
+
+@pytest.mark.parametrize("target", ["missing folder", "symlink", "fifo", "device"])
+@pytest.mark.parametrize("command", ["extract --view", "trends --plot", "export -o"])
+def test_writers_of_named_paths_refuse_what_is_not_a_regular_file_in_a_folder_in_one_line(three_articles, jiwen, tmp_path, command, target):
+    path, says = bad_targets(tmp_path / "out")[target]
+    if command == "trends --plot":
+        path = path.with_suffix(".png") if target in ("missing folder",) else path
+        args = ["trends", "--archive", str(three_articles), "--plot", str(path)]
+    elif command == "extract --view":
+        args = ["extract", str(FORMULA_PAGE), "--no-facts", "--view", str(path)]
+    else:
+        args = ["export", "--archive", str(three_articles), "-o", str(path)]
+    result = jiwen(*args, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("jiwen: ") and says in lines[0], lines
+    assert (tmp_path / "out" / "real.out").read_text() == "kept"
+    assert not (tmp_path / "out" / "absent").exists()

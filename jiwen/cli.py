@@ -32,12 +32,20 @@ def archive_option(function):
     )(function)
 
 
+def _not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A filter given as only spaces is a mistake (a shell variable that was empty), not "no
+    filter": said in one line instead of exporting the whole archive."""
+    if value is not None and not value.strip():
+        raise JiwenError(f"{param.opts[0]} {value!r} is blank; give a name or leave the option out")
+    return value
+
+
 def filter_options(function):
     """The filters `search` and `export` share."""
     options = [
-        click.option("--place", help="Only articles about this place or a place inside it (贵州省 finds 从江县)."),
-        click.option("--program", help="Only articles naming this programme, e.g. 春风行动."),
-        click.option("--site", help="Only articles from this site (its name in sites.toml, or 'local')."),
+        click.option("--place", help="Only articles about this place or a place inside it (贵州省 finds 从江县).", callback=_not_blank),
+        click.option("--program", help="Only articles naming this programme, e.g. 春风行动.", callback=_not_blank),
+        click.option("--site", help="Only articles from this site (its name in sites.toml, or 'local').", callback=_not_blank),
         click.option("--since", help="From this day or month on: 2023-11-01 or 2023-11."),
         click.option("--until", help="Up to this day or month: 2023-11-30 or 2023-11."),
         click.option("--all", "include_all", is_flag=True, help="Include off-topic articles (and, in export, near-duplicates)."),
@@ -130,21 +138,27 @@ def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet
       jiwen ingest dumps/ --published 2024-03-05 --site my-clippings
     """
     from jiwen.core.terminal import terminal_safe
-    from jiwen.library.ingest import ingest_paths
+    from jiwen.library.ingest import Unreadable, find_files, ingest_paths
 
+    def report(path: Path, outcome) -> None:
+        if outcome.status == "failed":
+            click.echo(terminal_safe(f"jiwen: {path}: {outcome.message}"), err=True)
+        elif not quiet:
+            title = outcome.article.title if outcome.article else ""
+            click.echo(terminal_safe(f"{outcome.status:<9} {outcome.article_id or '-'}  {path}  {title or ''}"))
+
+    found = list(find_files(paths))
+    if all(isinstance(item, Unreadable) for item in found):
+        # Nothing to read: one line per path, and no archive folder (store, logs, lock) made for it.
+        for item in found:
+            click.echo(terminal_safe(f"jiwen: {item.path}: {item.message}"), err=True)
+        click.echo(_summary({"failed": len(found)} if found else {}))
+        sys.exit(1 if found else 0)
     directory = resolve_archive_dir(archive_dir)
     with _writer_lock(directory, "jiwen ingest"):
         archive = _open_archive(directory, create=True)
-
-        def report(path: Path, outcome) -> None:
-            if outcome.status == "failed":
-                click.echo(terminal_safe(f"jiwen: {path}: {outcome.message}"), err=True)
-            elif not quiet:
-                title = outcome.article.title if outcome.article else ""
-                click.echo(terminal_safe(f"{outcome.status:<9} {outcome.article_id or '-'}  {path}  {title or ''}"))
-
         counts = ingest_paths(archive, paths, force=force, on_outcome=report, url=url, site=site, published=published,
-                              province=province)
+                              province=province, listed=found)
     click.echo(_summary(counts))
     if counts.get("failed"):
         sys.exit(1)
@@ -291,7 +305,7 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
 @cli.command()
 @click.argument("measure", required=False, default="")
 @archive_option
-@click.option("--place", help="Only figures about this place or a place inside it (贵州省 takes 从江县).")
+@click.option("--place", help="Only figures about this place or a place inside it (贵州省 takes 从江县).", callback=_not_blank)
 @click.option("--by", "period", type=click.Choice(["month", "quarter", "year"]), default="month", show_default=True)
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the chart into FILE.png or FILE.svg.")
 @click.option("--role", type=click.Choice(ROLE_CHOICES), default="actual", show_default=True,

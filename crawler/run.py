@@ -41,12 +41,6 @@ log = logging.getLogger(__name__)
 # crawler/dupefilter.py; after "pipeline_gone" the queue is dropped too, for a clean restart.)
 # After "blocked" (crawler/blocked.py) the queue holds what the site refused to serve.
 FRESH_START_AFTER = ("finished", "pipeline_gone", "blocked")
-# How long a SIGTERM or Ctrl-C lets the crawl stop gracefully before it is stopped as on a second
-# signal. Scrapy's graceful stop waits for every download in flight, and a government server that
-# answers slowly holds it for the whole download timeout and its retries: `jiwen schedule`,
-# systemd and a user at a terminal expect a stop within seconds. Nothing stored is lost either
-# way (a page and its article are one transaction), and the next crawl resumes.
-STOP_GRACE_SECONDS = 5.0
 
 OUTCOMES = ("new", "updated", "unchanged", "duplicate", "offtopic", "failed")
 
@@ -100,17 +94,6 @@ def crawl_settings(archive_dir: Path, context: CrawlContext, overrides: dict | N
     return settings
 
 
-class BoundedStopProcess(CrawlerProcess):
-    """Scrapy's CrawlerProcess with its graceful stop bounded by STOP_GRACE_SECONDS. Overrides
-    Scrapy's (private) first-signal handler; constraints.txt pins the Scrapy it was written for."""
-
-    def _signal_shutdown(self, signum, frame) -> None:
-        from twisted.internet import reactor
-
-        super()._signal_shutdown(signum, frame)
-        reactor.callFromThread(reactor.callLater, STOP_GRACE_SECONDS, self._stop_reactor)
-
-
 def run_crawl(
     archive_dir: Path,
     *,
@@ -161,7 +144,7 @@ def run_crawl(
         context = CrawlContext(archive, run_id, worker)
         settings = crawl_settings(archive_dir, context, settings_overrides, progress)
         settings.set(BROWSER_SETTING, browser, priority="cmdline")
-        process = BoundedStopProcess(settings)
+        process = CrawlerProcess(settings)
         # An unreachable robots.txt is logged by Scrapy with a traceback; the same failure is
         # recorded against the start URL in fetch_errors, in one line.
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)

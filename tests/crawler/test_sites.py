@@ -310,7 +310,8 @@ def test_a_slow_pattern_the_static_check_misses_cannot_hang_a_crawl_and_sigterm_
             "article_patterns = ['/a*a*a*a*a*a*a*a*!', '/news/held\\.html']\n", "utf-8",
         )  # fmt: skip
         server.hold("/news/held.html")  # the crawl is still running when the signal comes
-        env = {**os.environ, "JIWEN_SITES": str(sites), "JIWEN_DOWNLOAD_TIMEOUT": "20"}
+        # Scrapy's graceful stop waits for the held download up to its timeout: 3 s here.
+        env = {**os.environ, "JIWEN_SITES": str(sites), "JIWEN_DOWNLOAD_TIMEOUT": "3"}
         log = open(tmp_path / "crawl.log", "w")
         process = subprocess.Popen([sys.executable, "-m", "jiwen", "crawl", "--site", "slow", "--archive", str(archive), "--no-throttle"], stdout=log, stderr=subprocess.STDOUT, env=env)
         try:

@@ -75,9 +75,22 @@ def nothing_reason(stats: dict, discovery=None) -> str | None:
         return "every answer was a block or challenge page (see above)"
     if stats.get("robotstxt/forbidden", 0) and not fetched:
         return "robots.txt disallows the start pages; jiwen obeys it"
-    if errors and not stats.get("jiwen/fetched/list", 0) - sum(errors.values()) > 0:
-        shown = ", ".join(f"{kind}={count}" for kind, count in sorted(errors.items()))
+    shown = ", ".join(f"{kind}={count}" for kind, count in sorted(errors.items()))
+    # Errors are counted by the kind of page they hit (jiwen/failed/<kind>): only list pages that
+    # failed make "the start pages could not be fetched".
+    lists_read = stats.get("jiwen/fetched/list", 0) - stats.get("jiwen/failed/list", 0)
+    if errors and lists_read <= 0:
         return f"the start pages could not be fetched ({shown}); see `jiwen runs --json` and the archive's fetch_errors"
+    if errors and stats.get("jiwen/failed/article", 0):
+        return (
+            f"the list pages were read, but none of their article links could be fetched ({shown}); "
+            "see `jiwen runs --json` and the archive's fetch_errors"
+        )
+    if stats.get("jiwen/refused_links", 0) and not stats.get("jiwen/fetched/article", 0):
+        return (
+            f"the list pages were read, but their links were refused ({stats['jiwen/refused_links']} not http(s), "
+            "e.g. file: or javascript:); jiwen fetches only http and https"
+        )
     if discovery is not None and discovery.started and not discovery.chosen:
         return discovery.nothing_reason()
     if stats.get("jiwen/not_found", 0):

@@ -66,6 +66,7 @@ class SchemeGuard:
         if is_fetchable(request.url):
             return
         self.crawler.stats.inc_value("jiwen/error/refused_scheme")
+        self.crawler.stats.inc_value("jiwen/refused_links")  # refused, not failed: nothing was fetched
         if self.context is not None:
             self.context.record_error(request.url[:500], "refused_scheme", None, "refused: only http and https URLs are fetched")
         raise IgnoreRequest("not an http(s) URL")
@@ -140,6 +141,9 @@ class FetchOutcomeMiddleware(ContextComponent):
 
     def _record(self, request: Request, kind: str, status: int | None, message: str) -> None:
         self.crawler.stats.inc_value(f"jiwen/error/{kind}")
+        # By the kind of page too: a crawl whose list pages came but whose article pages all
+        # failed must not be diagnosed as "the start pages could not be fetched".
+        self.crawler.stats.inc_value(f"jiwen/failed/{request.meta.get(KIND)}")
         self.context.record_error(request.url, kind, status, message)
 
 

@@ -27,6 +27,7 @@ from jiwen.extract.article.overrides import ExtractionOverrides
 
 from jiwen.core.durations import duration_problem, duration_seconds, interval_problem
 from jiwen.core.errors import ConfigError
+from jiwen.core.patterns import GuardedPattern, pattern_problem
 
 # A site name becomes a folder name (<archive>/jobs/<name>): no "." or ".." on its own, no "/", and
 # it starts with a letter or digit, so a derived name can never climb out of jobs/.
@@ -91,15 +92,15 @@ class SiteConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
         return self.allowed_domains or sorted({urlsplit(url).hostname or "" for url in self.start_urls} - {""})
 
     @cached_property
-    def article_regexes(self) -> list[re.Pattern[str]]:
+    def article_regexes(self) -> list[GuardedPattern]:
         return [path_pattern(p) for p in self.article_patterns or default_link_patterns()["article"]]
 
     @cached_property
-    def deny_regexes(self) -> list[re.Pattern[str]]:
+    def deny_regexes(self) -> list[GuardedPattern]:
         return [path_pattern(p) for p in self.deny_patterns]
 
     @cached_property
-    def pagination_regexes(self) -> list[re.Pattern[str]]:
+    def pagination_regexes(self) -> list[GuardedPattern]:
         return [path_pattern(p) for p in self.pagination.patterns or default_link_patterns()["pagination"]]
 
     @cached_property
@@ -141,12 +142,13 @@ def path_and_query(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def path_pattern(pattern: str) -> re.Pattern[str]:
+def path_pattern(pattern: str) -> GuardedPattern:
     """A URL pattern anchored to the path: it is matched against path?query, and its match must
     begin in the path. So '/t\\d{8}_\\d+\\.html' cannot be satisfied by a query string such as
     'file://host/etc/passwd?/news/202401/t20240101_1.html' carries, while a pattern for dynamic
-    pages ('/detail\\.jsp\\?id=\\d+', '\\?(?:.*&)?page=\\d+') still sees the query after the path."""
-    return re.compile(rf"^[^?#]*?(?:{pattern})")
+    pages ('/detail\\.jsp\\?id=\\d+', '\\?(?:.*&)?page=\\d+') still sees the query after the path.
+    Matched under a time bound (jiwen.core.patterns): the pattern is the user's."""
+    return GuardedPattern(pattern, rf"^[^?#]*?(?:{pattern})")
 
 
 @lru_cache(maxsize=1)
@@ -262,11 +264,9 @@ def site_problems(site: SiteConfig) -> list[str]:
         if "/" in domain or ":" in domain:
             problems.append(f"allowed_domains entry {domain!r} must be a bare host name such as hrss.gd.gov.cn")
     for pattern in [*site.article_patterns, *site.deny_patterns, *site.pagination.patterns]:
-        try:
-            re.compile(pattern)
-            path_pattern(pattern)
-        except re.error as error:
-            problems.append(f"pattern {pattern!r} is not a valid regular expression ({error})")
+        # Invalid, or backtracking without end ('(a+)+$'): refused here, before any crawl.
+        if problem := pattern_problem(pattern):
+            problems.append(problem)
     if site.list_area is not None and (problem := xpath_problem(site.list_area)):
         problems.append(problem)
     if site.pagination.max_pages < 1:

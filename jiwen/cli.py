@@ -32,12 +32,20 @@ def archive_option(function):
     )(function)
 
 
+def _not_blank(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A filter given as only spaces is a mistake (a shell variable that was empty), not "no
+    filter": said in one line instead of exporting the whole archive."""
+    if value is not None and not value.strip():
+        raise JiwenError(f"{param.opts[0]} {value!r} is blank; give a name or leave the option out")
+    return value
+
+
 def filter_options(function):
     """The filters `search` and `export` share."""
     options = [
-        click.option("--place", help="Only articles about this place or a place inside it (贵州省 finds 从江县)."),
-        click.option("--program", help="Only articles naming this programme, e.g. 春风行动."),
-        click.option("--site", help="Only articles from this site (its name in sites.toml, or 'local')."),
+        click.option("--place", help="Only articles about this place or a place inside it (贵州省 finds 从江县).", callback=_not_blank),
+        click.option("--program", help="Only articles naming this programme, e.g. 春风行动.", callback=_not_blank),
+        click.option("--site", help="Only articles from this site (its name in sites.toml, or 'local').", callback=_not_blank),
         click.option("--since", help="From this day or month on: 2023-11-01 or 2023-11."),
         click.option("--until", help="Up to this day or month: 2023-11-30 or 2023-11."),
         click.option("--all", "include_all", is_flag=True, help="Include off-topic articles (and, in export, near-duplicates)."),
@@ -130,21 +138,27 @@ def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet
       jiwen ingest dumps/ --published 2024-03-05 --site my-clippings
     """
     from jiwen.core.terminal import terminal_safe
-    from jiwen.library.ingest import ingest_paths
+    from jiwen.library.ingest import Unreadable, find_files, ingest_paths
 
+    def report(path: Path, outcome) -> None:
+        if outcome.status == "failed":
+            click.echo(terminal_safe(f"jiwen: {path}: {outcome.message}"), err=True)
+        elif not quiet:
+            title = outcome.article.title if outcome.article else ""
+            click.echo(terminal_safe(f"{outcome.status:<9} {outcome.article_id or '-'}  {path}  {title or ''}"))
+
+    found = list(find_files(paths))
+    if all(isinstance(item, Unreadable) for item in found):
+        # Nothing to read: one line per path, and no archive folder (store, logs, lock) made for it.
+        for item in found:
+            click.echo(terminal_safe(f"jiwen: {item.path}: {item.message}"), err=True)
+        click.echo(_summary({"failed": len(found)} if found else {}))
+        sys.exit(1 if found else 0)
     directory = resolve_archive_dir(archive_dir)
     with _writer_lock(directory, "jiwen ingest"):
         archive = _open_archive(directory, create=True)
-
-        def report(path: Path, outcome) -> None:
-            if outcome.status == "failed":
-                click.echo(terminal_safe(f"jiwen: {path}: {outcome.message}"), err=True)
-            elif not quiet:
-                title = outcome.article.title if outcome.article else ""
-                click.echo(terminal_safe(f"{outcome.status:<9} {outcome.article_id or '-'}  {path}  {title or ''}"))
-
         counts = ingest_paths(archive, paths, force=force, on_outcome=report, url=url, site=site, published=published,
-                              province=province)
+                              province=province, listed=found)
     click.echo(_summary(counts))
     if counts.get("failed"):
         sys.exit(1)
@@ -170,11 +184,14 @@ def extract(path: Path, url: str | None, province: str | None, no_facts: bool, v
     from jiwen.extract import extract_article, extract_facts
     from jiwen.text.gazetteer import province_named
 
+    from jiwen.core.paths import atomic_write, output_problem
     from jiwen.core.terminal import terminal_safe, terminal_safe_json
     from jiwen.library.ingest import page_from_file
 
     if province is not None and province_named(province) is None:
         raise HandledError(f"--province {province!r} is not a province-level name (e.g. 陕西省, 广西)")
+    if view_path is not None and (problem := output_problem(view_path)):
+        raise HandledError(problem)  # before the extraction, not after it
     page = page_from_file(path)
     article = extract_article(page.body, url=url or page.url, content_type=page.content_type)
     if not no_facts:
@@ -182,7 +199,8 @@ def extract(path: Path, url: str | None, province: str | None, no_facts: bool, v
     if view_path is not None:
         from jiwen.web.factview import render_fact_view_page
 
-        view_path.write_text(render_fact_view_page(article), encoding="utf-8")
+        with atomic_write(view_path) as handle:
+            handle.write(render_fact_view_page(article).encode("utf-8"))
         click.echo(terminal_safe(f"wrote {view_path}"), err=True)
     encoded = msgspec.json.encode(article)
     if compact:
@@ -287,7 +305,7 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
 @cli.command()
 @click.argument("measure", required=False, default="")
 @archive_option
-@click.option("--place", help="Only figures about this place or a place inside it (贵州省 takes 从江县).")
+@click.option("--place", help="Only figures about this place or a place inside it (贵州省 takes 从江县).", callback=_not_blank)
 @click.option("--by", "period", type=click.Choice(["month", "quarter", "year"]), default="month", show_default=True)
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the chart into FILE.png or FILE.svg.")
 @click.option("--role", type=click.Choice(ROLE_CHOICES), default="actual", show_default=True,
@@ -307,8 +325,11 @@ def trends(measure, archive_dir, place, period, role, plot_path, as_json) -> Non
       jiwen trends 失业率 --json
       jiwen trends 农村劳动力转移就业人数 --role target     # the plans, apart from the results
     """
+    from jiwen.core.paths import output_problem
     from jiwen.library.trends import archive_trend, plot_series
 
+    if plot_path is not None and (problem := output_problem(plot_path)):
+        raise JiwenError(problem)
     archive = _open_archive(archive_dir, read_only=True)
     series = archive_trend(archive, measure or None, place=place, by=period, role=role)
     if plot_path is not None:
@@ -326,7 +347,8 @@ def trends(measure, archive_dir, place, period, role, plot_path, as_json) -> Non
 @archive_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; anything but loopback belongs behind a reverse proxy with authentication.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8023, show_default=True)
-def serve(archive_dir, host, port) -> None:
+@click.option("--allow-host", "allow_hosts", multiple=True, help="Also answer requests for this host name (repeatable): the name a reverse proxy forwards. Others get 403.")
+def serve(archive_dir, host, port, allow_hosts) -> None:
     """Browse the archive in a web browser: search with facets, articles with their facts, trends, sites.
 
     Read-only: it never writes the archive and serves while a crawl or an ingest writes it.
@@ -335,12 +357,13 @@ def serve(archive_dir, host, port) -> None:
     Examples:
       jiwen serve                         # then open http://127.0.0.1:8023/
       jiwen serve --archive ./archive --port 9000
+      jiwen serve --allow-host jiwen.example.org   # behind a proxy that forwards that name
     """
     from jiwen.web.app import check_archive, run_server
 
     directory = resolve_archive_dir(archive_dir)
     check_archive(directory)
-    run_server(directory, host=host, port=port, echo=click.echo)
+    run_server(directory, host=host, port=port, allow_hosts=allow_hosts, echo=click.echo)
 
 
 @cli.command()
@@ -439,7 +462,9 @@ def check(archive_dir: Path | None, repair: bool) -> None:
     from jiwen.library.maintenance import reindex as rebuild
 
     directory = resolve_archive_dir(archive_dir)
-    archive = _open_archive(directory, read_only=True)
+    # With --repair, opened as a writer even when nothing needs rebuilding: a writer settles the
+    # runs of killed processes (`jiwen runs` stops showing them as running) without the lock.
+    archive = _open_archive(directory, read_only=not repair)
     state = run_check(archive)
     click.echo(
         f"store: {state.stored} indexable articles; index: {state.indexed}; "

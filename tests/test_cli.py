@@ -161,7 +161,8 @@ def test_a_bad_file_among_good_ones_loses_nothing(jiwen, tmp_path, archive_dir):
     assert "broken.html" in result.stderr and "Traceback" not in result.stderr
     assert "3 new" in result.stdout
     stats = json.loads(jiwen("stats", "--json", "--archive", str(archive_dir)).stdout)
-    assert stats["articles"] == 3 and stats["pages"] == 4 and stats["pages_failed"] == 1
+    # The binary file is refused before it is stored (issue 24): an archive keeps pages only.
+    assert stats["articles"] == 3 and stats["pages"] == 3 and stats["pages_failed"] == 0
 
 
 def test_a_second_writer_is_turned_away_while_one_holds_the_archive(jiwen, tmp_path, archive_dir):
@@ -292,3 +293,75 @@ def test_a_page_past_the_results_says_so_instead_of_an_empty_range(three_article
     result = jiwen("search", "就业", "--page", "99999", "--limit", "2", "--all", "--archive", str(three_articles))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "no results on page 99999 (3 results, 2 pages)"
+
+
+FORMULA_PAGE = Path(__file__).resolve().parent / "fixtures" / "hostile" / "formula-title.html"
+
+
+def bad_targets(folder: Path) -> dict[str, tuple[Path, str]]:
+    """Paths no writer may write: (path, what its one line says)."""
+    folder.mkdir(exist_ok=True)
+    (folder / "real.out").write_text("kept")
+    (folder / "link.out").symlink_to(folder / "real.out")
+    os.mkfifo(folder / "fifo.out")
+    return {
+        "missing folder": (folder / "absent" / "chart.out", "does not exist"),
+        "symlink": (folder / "link.out", "is a symbolic link"),
+        "fifo": (folder / "fifo.out", "not a regular file"),
+        "device": (Path("/dev/null"), "not a regular file"),
+    }
+
+
+@pytest.mark.parametrize("target", ["missing folder", "symlink", "fifo", "device"])
+@pytest.mark.parametrize("command", ["extract --view", "trends --plot", "export -o"])
+def test_writers_of_named_paths_refuse_what_is_not_a_regular_file_in_a_folder_in_one_line(three_articles, jiwen, tmp_path, command, target):
+    path, says = bad_targets(tmp_path / "out")[target]
+    if command == "trends --plot":
+        path = path.with_suffix(".png") if target in ("missing folder",) else path
+        args = ["trends", "--archive", str(three_articles), "--plot", str(path)]
+    elif command == "extract --view":
+        args = ["extract", str(FORMULA_PAGE), "--no-facts", "--view", str(path)]
+    else:
+        args = ["export", "--archive", str(three_articles), "-o", str(path)]
+    result = jiwen(*args, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("jiwen: ") and says in lines[0], lines
+    assert (tmp_path / "out" / "real.out").read_text() == "kept"
+    assert not (tmp_path / "out" / "absent").exists()
+
+
+def test_missing_paths_are_one_line_each_and_create_no_archive(jiwen, tmp_path):
+    archive = tmp_path / "archive"
+    result = jiwen("ingest", str(tmp_path / "gone-1.html"), str(tmp_path / "gone-2.html"), "--archive", str(archive))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"jiwen: {tmp_path / 'gone-1.html'}: no such file or folder",
+        f"jiwen: {tmp_path / 'gone-2.html'}: no such file or folder",
+    ]
+    assert not archive.exists()
+
+
+def test_a_missing_path_does_not_stop_the_rest_of_the_batch_and_a_binary_file_is_not_stored(jiwen, tmp_path):
+    (good,) = write_articles(tmp_path / "pages", 1)
+    binary = tmp_path / "image.html"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    archive = tmp_path / "archive"
+    result = jiwen("ingest", str(tmp_path / "gone.html"), str(binary), str(good), "--archive", str(archive), "-q")
+    assert result.returncode == 1
+    assert f"jiwen: {tmp_path / 'gone.html'}: no such file or folder" in result.stderr
+    assert f"jiwen: {binary}: looks binary" in result.stderr
+    assert "1 new" in result.stdout
+    with sqlite3.connect(archive / "archive.sqlite3") as db:
+        assert [row[0] for row in db.execute("SELECT url FROM pages")] == [good.resolve().as_uri()]
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [(command, option) for command in (("search", "就业"), ("export",)) for option in ("--place", "--program", "--site")]
+    + [(("trends",), "--place")],
+)
+def test_a_blank_filter_is_an_error_not_no_filter(three_articles, jiwen, command, option):
+    result = jiwen(*command, option, " ", "--archive", str(three_articles))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"jiwen: {option} ' ' is blank; give a name or leave the option out\n"

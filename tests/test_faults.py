@@ -23,7 +23,7 @@ from jiwen.store import Archive
 
 from .archive_support import page_html, realistic_archive
 from .conftest import run_jiwen
-from .schedule_support import SCHEDULE_SITE, start_jiwen
+from .schedule_support import SCHEDULE_SITE, query, start_jiwen, wait_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from synthetic import generate_articles  # noqa: E402
@@ -401,3 +401,18 @@ def test_the_folder_of_a_killed_rebuild_is_removed_by_the_next_writer_even_with_
     assert result.returncode == 0, result.stderr
     assert not stale.exists()
     assert running.exists()
+
+
+@pytest.mark.parametrize("settler", [("reindex",), ("check", "--repair")])
+def test_a_killed_reextract_is_settled_as_killed_by_reindex_and_by_check_repair(tmp_path, settler):
+    archive = realistic_archive(tmp_path / "archive", 400)
+    process = start_jiwen("reextract", "--archive", str(archive), "-q", log_to=tmp_path / "reextract.log")
+    running = "SELECT id FROM runs WHERE outcome = 'running' AND pid = ?"
+    wait_for(lambda: query(archive, running, process.pid), timeout=120, what="the reextract's run", process=process)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    result = run_jiwen(*settler, "--archive", str(archive), timeout=600)
+    assert result.returncode == 0, result.stderr
+    outcomes = query(archive, "SELECT outcome, finished_at IS NOT NULL FROM runs WHERE pid = ?", process.pid)
+    assert outcomes == [("killed", 1)]
+    assert "RUNNING" not in run_jiwen("runs", "--archive", str(archive)).stdout.upper()

@@ -229,9 +229,9 @@ def test_export_to_a_missing_or_read_only_folder_gives_one_line(small_archive, t
 
 def test_temporary_files_of_killed_exports_are_removed_by_the_next_export(archive_copy, tmp_path):
     dead_pid = 2**22 + 12345  # above pid_max's default: never a live process
-    stale = tmp_path / f".jiwen-export-{dead_pid}.abcd.tmp"
+    stale = tmp_path / f".jiwen-write-{dead_pid}.abcd.tmp"
     stale.write_bytes(b"x" * 1000)
-    alive = tmp_path / f".jiwen-export-{os.getpid()}.efgh.tmp"
+    alive = tmp_path / f".jiwen-write-{os.getpid()}.efgh.tmp"
     alive.write_bytes(b"y")
     result = export_to(archive_copy, tmp_path / "export.jsonl")
     assert result.returncode == 0, result.stderr

@@ -35,13 +35,24 @@ def crawl(jiwen, archive: Path, url: str) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
 
 
-def killed_midway(archive: Path, url: str, log_to: Path) -> subprocess.Popen:
+HELD_ARTICLE = "/news/202409/t20240913_6010.html"
+
+
+def killed_midway(server, archive: Path, url: str, log_to: Path) -> subprocess.Popen:
     """A crawl of the slow list, SIGKILLed once a few articles are stored (and none indexed: the
-    index is written in batches at the end)."""
-    process = start_jiwen("crawl", "--url", url, "--archive", str(archive), "--no-throttle", log_to=log_to)
-    wait_for(lambda: article_count(archive) >= 3, timeout=120, what="three stored articles", process=process)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    index is written in batches at the end). The server holds one article until the kill, so the
+    crawl cannot have stored them all first, however loaded the machine."""
+    server.hold(HELD_ARTICLE)
+    try:
+        process = start_jiwen("crawl", "--url", url, "--archive", str(archive), "--no-throttle", log_to=log_to)
+        wait_for(
+            lambda: article_count(archive) >= 3 and HELD_ARTICLE in server.paths_requested(),
+            timeout=120, what="three stored articles and the held one requested", process=process,
+        )  # fmt: skip
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    finally:
+        server.release()
     return process
 
 
@@ -56,7 +67,7 @@ def killed_and_rerun(tmp_path_factory):
     with serve_site(SCHEDULE_SITE) as server:
         url = server.base_url + "/"
         crawl(run_jiwen, reference, url)
-        victim = killed_midway(resumed, url, folder / "killed.log")
+        victim = killed_midway(server, resumed, url, folder / "killed.log")
         between = {
             "articles": article_count(resumed),
             "runs": query(resumed, "SELECT id, outcome, pid FROM runs"),
@@ -114,7 +125,7 @@ def test_articles_a_killed_crawl_stored_are_indexed_by_the_next_writer_of_any_ki
     """Not only the next crawl: an ingest of one unrelated file also catches the index up."""
     archive = tmp_path / "archive"
     with serve_site(SCHEDULE_SITE) as server:
-        killed_midway(archive, server.base_url + "/", tmp_path / "killed.log")
+        killed_midway(server, archive, server.base_url + "/", tmp_path / "killed.log")
     stored = article_count(archive)
     with Archive(archive, create=False) as opened:
         assert opened.pending_index()[0], "the killed crawl left nothing unindexed; the test proves nothing"

@@ -379,3 +379,9 @@ def test_a_crawl_does_not_outlive_a_scheduler_killed_with_sigkill(tmp_path, jiwe
     assert article_count(archive) == SLOW_ARTICLES
     with Archive(archive, create=False) as opened:
         assert check(opened).consistent
+
+
+def test_a_huge_every_is_one_line_not_an_overflow(tmp_path, jiwen):
+    result = jiwen("schedule", "--every", "99999999999999d", "--url", "http://127.0.0.1:9/", "--archive", str(tmp_path / "a"), "--max-runs", "1")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip() == "jiwen: interval '99999999999999d' is longer than a year; use at most '366d'"

@@ -134,6 +134,8 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
         """An http(s) URL on one of the site's domains: the only links a crawl takes. file:,
         data:, javascript: and the like are dropped here, and again by SchemeGuard."""
         if not is_fetchable(url):
+            if getattr(self, "crawler", None) is not None:  # for the diagnosis of an empty crawl
+                self.crawler.stats.inc_value("jiwen/refused_links")
             return False
         host = urlsplit(url).hostname or ""
         return any(host == domain or host.endswith("." + domain) for domain in self.site.domains)

@@ -72,11 +72,45 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
 
 
 def looks_binary(data: bytes) -> bool:
+    """Whether `data` is not text. NUL bytes alone do not decide it: UTF-16 without a byte-order
+    mark is half NULs, and pages saved by broken CMS exports carry a few stray ones."""
     sample = data[:_SNIFF_BYTES]
     if b"\x00" in sample:
-        return True
+        if utf16_without_bom(sample):
+            return False
+        if not _few_nuls(sample):
+            return True
+        sample = sample.replace(b"\x00", b"")
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > len(sample) * 0.05
+
+
+def _few_nuls(data: bytes) -> bool:
+    """At most one NUL in 500 bytes (and a handful in a short page): stray bytes in a text page,
+    not the NUL runs of images, archives and office files."""
+    return data.count(b"\x00") <= max(4, len(data) // 500)
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the bytes read as UTF-16 text although no byte-order mark
+    says so (Windows tools save pages that way), else None. The bytes must decode strictly and
+    into text: ASCII, CJK and their punctuation, not the scattered code points binary data makes."""
+    sample = data[: _SNIFF_BYTES & ~1]
+    if len(sample) < 8 or b"\x00" not in sample:
+        return None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(codec)
+        except UnicodeDecodeError:
+            # The sample may end inside a surrogate pair: one character short is still a reading.
+            try:
+                text = sample[:-2].decode(codec)
+            except UnicodeDecodeError:
+                continue
+        textual = sum(1 for char in text if char in "\t\n\r" or " " <= char <= "~" or "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef")
+        if text and textual >= len(text) * 0.9:
+            return codec
+    return None
 
 
 def _strict(data: bytes, codec: str) -> str | None:
@@ -101,6 +135,13 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> DecodedText:
             return DecodedText(data.decode(codec, errors="replace"), codec.replace("-sig", ""), None)
     if looks_binary(data):
         raise ExtractionError("input looks binary (NUL or control bytes), not a text or HTML page; pass the page's HTML or a text dump")
+    if codec := utf16_without_bom(data):
+        return DecodedText(data.decode(codec, errors="replace"), codec, None, [f"read as {codec}: the bytes say so, no byte-order mark does"])
+    if b"\x00" in data:
+        # A few stray NULs (looks_binary let them through): dropped, the page read as if absent.
+        decoded = decode_bytes(data.replace(b"\x00", b""), content_type)
+        decoded.warnings.append(f"dropped {data.count(0)} NUL bytes")
+        return decoded
     label = declared_charset(data, content_type)
     declared = canonical_codec(label)
     text = _strict(data, "utf-8")

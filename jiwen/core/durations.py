@@ -12,7 +12,9 @@ from datetime import datetime, timedelta, timezone
 
 from croniter import croniter
 
-DURATION = re.compile(r"^(?:(\d{1,9})d)?(?:(\d{1,9})h)?(?:(\d{1,9})m)?(?:(\d{1,9})s)?$")
+# Up to 30 digits a unit: '99999999999999d' still reads as a duration (and is refused as longer
+# than a year, not as "not a duration"), while the arithmetic stays small.
+DURATION = re.compile(r"^(?:(\d{1,30})d)?(?:(\d{1,30})h)?(?:(\d{1,30})m)?(?:(\d{1,30})s)?$")
 UNIT_SECONDS = (86400, 3600, 60, 1)
 # Longer than any sensible crawl interval, short enough for every datetime and timer API
 # (a timedelta of 99999999999999 days overflows): a year.
@@ -25,7 +27,13 @@ CRON_LOOKAHEAD = 2 * 24 * 60
 
 
 def duration_seconds(text: str) -> int | None:
-    """'6h', '1d12h', '90m', '2s' as seconds; None when it is not a duration or is zero."""
+    """'6h', '1d12h', '90m', '2s' as seconds; None when it is not a duration, is zero or is longer
+    than a year. Bounded, so no caller's timedelta or timer can overflow on what it returns."""
+    seconds = _unbounded_seconds(text)
+    return seconds if seconds is not None and seconds <= MAXIMUM_SECONDS else None
+
+
+def _unbounded_seconds(text: str) -> int | None:
     match = DURATION.match(text.replace(" ", ""))
     if not match or not any(match.groups()):
         return None
@@ -57,7 +65,7 @@ def cron_shortest_gap(expression: str) -> int:
 
 def interval_problem(interval: str, minimum: int = MINIMUM_INTERVAL_SECONDS) -> str | None:
     """Why `interval` cannot schedule a crawl, in one line; None when it can."""
-    seconds = duration_seconds(interval)
+    seconds = _unbounded_seconds(interval)
     if seconds is not None:
         if seconds < minimum:
             return f"interval {interval!r} is shorter than {minimum // 60}m; crawl a provincial site less often"
@@ -73,7 +81,7 @@ def interval_problem(interval: str, minimum: int = MINIMUM_INTERVAL_SECONDS) -> 
 
 def duration_problem(text: str, what: str = "duration") -> str | None:
     """Why `text` is not a bounded duration, in one line; None when it is."""
-    seconds = duration_seconds(text)
+    seconds = _unbounded_seconds(text)
     if seconds is None:
         return f"{what} {text!r} is not a duration like '30m', '6h' or '1d12h'"
     if seconds > MAXIMUM_SECONDS:

@@ -25,7 +25,8 @@ crawler has to survive, e.g.:
     pass_cookie = "token=ok"  # a request whose Cookie header holds this gets the real page
     [routes."*"]              # every path that has no route of its own (robots.txt included)
 
-Every file gets an ETag and a Last-Modified, and If-None-Match / If-Modified-Since get a 304, so a
+`SiteServer.hold(path)` keeps a path's answer back until `release()`, for tests that must stop a
+crawl while it is still waiting for a page. Every file gets an ETag and a Last-Modified, and If-None-Match / If-Modified-Since get a 304, so a
 crawler's conditional requests can be tested. Every request is logged in `SiteServer.requests`,
 and `SiteServer.peak_in_flight` is the most requests it was answering at once (a crawler's
 per-server concurrency, seen from the server).
@@ -87,6 +88,9 @@ class SiteServer:
         self._lock = threading.Lock()
         self._in_flight = 0
         self.peak_in_flight = 0
+        # Paths whose answer waits until `release()` (at most MAX_DELAY): a test that must kill a
+        # crawl midway holds one page, so the crawl cannot finish first however busy the machine.
+        self._held: dict[str, threading.Event] = {}
         self._http = _ThreadingServer((host, port), _handler_for(self))
         self._http.daemon_threads = True
         self._http.block_on_close = False
@@ -108,6 +112,17 @@ class SiteServer:
     def __iter__(self):
         """Allows `server, base_url = serve_site(root)`."""
         return iter((self, self.base_url))
+
+    def hold(self, path: str) -> None:
+        """Answer `path` (path and query) only once `release()` is called."""
+        with self._lock:
+            self._held[path] = threading.Event()
+
+    def release(self) -> None:
+        with self._lock:
+            held, self._held = list(self._held.values()), {}
+        for event in held:
+            event.set()
 
     def paths_requested(self) -> list[str]:
         with self._lock:
@@ -201,6 +216,10 @@ class _SiteHandler(BaseHTTPRequestHandler):
             route = Route()
         status, headers, body = self._respond_to(path, route)
         site._log(LoggedRequest(self.command, self.path, status, {k.lower(): v for k, v in self.headers.items()}))
+        with site._lock:
+            held = site._held.get(self.path)
+        if held is not None:
+            held.wait(MAX_DELAY)
         if route.delay:
             time.sleep(min(route.delay, MAX_DELAY))
         try:

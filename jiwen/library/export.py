@@ -7,11 +7,7 @@ Files are written atomically: a temporary file in the same folder, renamed over 
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import os
-import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,10 +15,10 @@ from typing import IO
 
 import msgspec
 
-from jiwen.core.errors import JiwenError
+from jiwen.core.csvcells import spreadsheet_safe, spreadsheet_safe_row
+from jiwen.core.paths import atomic_write
 from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows, role_matches
 from jiwen.core.models import ArchivedArticle, SearchRequest, fact_kind
-from jiwen.core.pids import process_alive
 from jiwen.store import Archive
 
 FORMATS = ("json", "jsonl", "facts-jsonl", "csv", "indicators-csv", "indicators-jsonl")
@@ -121,80 +117,16 @@ def fact_rows(articles: Iterable[ArchivedArticle]) -> Iterator[dict]:
             yield {**head, **msgspec.to_builtins(fact)}
 
 
-class OutputError(JiwenError):
-    """An export target that cannot or must not be written."""
-
-
 @contextmanager
 def atomic_output(path: Path | None, stdout: IO[bytes]) -> Iterator[IO[bytes]]:
-    """stdout, or a temporary file beside `path` renamed over it only when writing succeeded.
-
-    Only regular files are written: a device node, a FIFO, a socket, a directory or a symlink at
-    `path` is refused (renaming over /dev/null as root would replace the system's). An existing
-    file keeps its permission bits. Temporary files carry the writer's pid, so one left by a
-    killed export is removed by the next export to the same folder."""
+    """stdout, or the file `path` written atomically (jiwen.core.paths.atomic_write: regular files
+    only, never through a symlink, nothing left under the name when writing fails)."""
     if path is None:
         yield stdout
         stdout.flush()
         return
-    path = Path(path)
-    folder = path.parent
-    mode = _target_mode(path)
-    _remove_stale_temporaries(folder)
-    try:
-        descriptor, temporary = tempfile.mkstemp(
-            prefix=f"{_TEMP_PREFIX}{os.getpid()}.", suffix=".tmp", dir=folder
-        )
-    except FileNotFoundError:
-        raise OutputError(f"cannot write {path}: folder {folder} does not exist") from None
-    except OSError as error:
-        raise OutputError(f"cannot write {path}: {error.strerror} in folder {folder}") from None
-    try:
-        os.fchmod(descriptor, mode)
-        with os.fdopen(descriptor, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        _target_mode(path)  # refuse what appeared at `path` while writing, too
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-_TEMP_PREFIX = ".jiwen-export-"
-
-
-def _target_mode(path: Path) -> int:
-    """The permission bits the written file gets: the existing file's, else the umask's."""
-    try:
-        status = os.lstat(path)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-    except OSError as error:
-        raise OutputError(f"cannot write {path}: {error.strerror}") from None
-    if stat.S_ISLNK(status.st_mode):
-        raise OutputError(f"{path} is a symbolic link; export writes regular files only, give the real path")
-    if stat.S_ISDIR(status.st_mode):
-        raise OutputError(f"{path} is a folder; give a file name, e.g. {path / 'export.jsonl'}")
-    if not stat.S_ISREG(status.st_mode):
-        raise OutputError(f"{path} is not a regular file (a device, FIFO or socket); export writes regular files only")
-    return stat.S_IMODE(status.st_mode)
-
-
-def _remove_stale_temporaries(folder: Path) -> None:
-    """Temporary files of exports whose process is gone (killed before its rename)."""
-    try:
-        names = [entry.name for entry in os.scandir(folder) if entry.name.startswith(_TEMP_PREFIX)]
-    except OSError:
-        return
-    for name in names:
-        pid_text = name[len(_TEMP_PREFIX):].split(".", 1)[0]
-        if pid_text.isdigit() and not process_alive(int(pid_text)):
-            with contextlib.suppress(OSError):
-                (folder / name).unlink()
+    with atomic_write(path) as handle:
+        yield handle
 
 
 def _write_json_array(articles: Iterable[ArchivedArticle], out: IO[bytes]) -> int:
@@ -217,7 +149,7 @@ def _write_csv(articles: Iterable[ArchivedArticle], out: IO[bytes]) -> int:
     writer.writeheader()
     count = 0
     for row in fact_rows(articles):
-        writer.writerow(row)
+        writer.writerow({name: spreadsheet_safe(value) for name, value in row.items()})
         count += 1
     text.detach()
     return count
@@ -240,7 +172,7 @@ def _write_indicators_csv(indicators, out: IO[bytes]) -> int:
     count = 0
     for indicator in indicators:
         # Nulls as empty cells, so pandas and spreadsheets read them as missing.
-        writer.writerow(["" if value is None else value for value in msgspec.structs.astuple(indicator)])
+        writer.writerow(spreadsheet_safe_row(msgspec.structs.astuple(indicator)))
         count += 1
     text.detach()
     return count

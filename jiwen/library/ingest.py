@@ -15,6 +15,7 @@ from jiwen.core.errors import JiwenError
 from jiwen.core.models import FetchedPage
 from jiwen.crawler.sites import name_problem
 from jiwen.extract import ExtractionOverrides
+from jiwen.extract.article.encoding import looks_binary
 from jiwen.library.pipeline import Outcome, PagePipeline
 from jiwen.store import Archive, now_utc
 
@@ -39,12 +40,14 @@ class Unreadable:
 
 def find_files(paths: Iterable[str | Path]) -> Iterator[Path | Unreadable]:
     """The .html/.htm/.shtml/.txt files named or found (recursively, sorted) under folders, and
-    what could not be read on the way. A named path that cannot be used raises JiwenError."""
+    what could not be read on the way. A named path that cannot be used is an Unreadable too: one
+    mistyped name in a batch must not stop the rest."""
     for raw in paths:
         path = Path(raw).expanduser()
         problem = _stat_problem(path)
         if problem is not None:
-            raise JiwenError(f"{path}: {problem}")
+            yield Unreadable(path, problem)
+            continue
         if path.is_dir():
             yield from _walk(path)
         else:
@@ -142,13 +145,15 @@ def ingest_paths(
     site: str | None = None,
     published: str | None = None,
     province: str | None = None,
+    listed: list[Path | Unreadable] | None = None,
 ) -> dict[str, int]:
     """Archive the files under `paths`. What the user knows and the files may not say: `url` (one
     file only: the page's address, for its id and its URL date), `site` (the site name it is filed
     under), `published` (the date when neither text nor URL states one), `province` (the
-    publisher's province: what 我省/全省 mean)."""
+    publisher's province: what 我省/全省 mean). `listed`: what find_files gave for `paths`, when
+    the caller has looked already."""
     paths = [str(path) for path in paths]
-    files = list(find_files(paths))
+    files = listed if listed is not None else list(find_files(paths))
     if url is not None and len(files) > 1:
         raise JiwenError(f"--url names one page, but {len(files)} files were given; ingest them one at a time")
     defaults = ExtractionOverrides(province=province, published=published) if (province or published) else None
@@ -174,6 +179,11 @@ def ingest_paths(
                         page = msgspec.structs.replace(page, url=url or page.url, site=site or page.site)
                 except (JiwenError, OSError) as error:
                     problem = str(error).removeprefix(f"{path.resolve()}: ")
+                else:
+                    # A binary file (an image or a PDF saved as .html) is refused before it is
+                    # stored: an archive keeps pages, not whatever a folder held.
+                    if looks_binary(page.body):
+                        problem = "looks binary (NUL or control bytes), not a text or HTML page; not archived"
             if problem is not None:
                 outcome = Outcome("failed", path.absolute().as_uri(), message=problem)
                 pipeline.counts["failed"] = pipeline.counts.get("failed", 0) + 1

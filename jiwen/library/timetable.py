@@ -11,7 +11,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from croniter import croniter
 
-from jiwen.core.durations import MAXIMUM_SECONDS, duration_seconds, is_cron
+from jiwen.core.durations import duration_seconds, interval_problem
 from jiwen.core.errors import ArchiveError, ConfigError
 from jiwen.store import Archive
 
@@ -46,16 +46,11 @@ class CronExpressionTrigger(BaseTrigger):
 def trigger_for(interval: str) -> BaseTrigger:
     """The scheduler's trigger for a duration or a cron expression. Short durations are allowed
     here (`jiwen schedule --every 2s` against your own server); sites.toml refuses them."""
+    # The one parser (jiwen.core.durations) says what is wrong, with a minimum of one second.
+    if problem := interval_problem(interval, minimum=1):
+        raise ConfigError(problem)
     seconds = duration_seconds(interval)
-    if seconds is not None:
-        if seconds > MAXIMUM_SECONDS:
-            raise ConfigError(f"interval {interval!r} is longer than a year; use at most '366d'")
-        return IntervalTrigger(seconds=seconds)
-    if is_cron(interval):
-        return CronExpressionTrigger(interval)
-    raise ConfigError(
-        f"interval {interval!r} is neither a duration like '30m', '6h', '1d' nor a 5-field cron expression such as '0 */6 * * *'"
-    )
+    return IntervalTrigger(seconds=seconds) if seconds is not None else CronExpressionTrigger(interval)
 
 
 def last_crawl_started(archive_dir: Path, site_name: str) -> datetime | None:

@@ -31,6 +31,7 @@ from pathlib import Path
 from jiwen.core.errors import JiwenError
 from jiwen.library.indicators import DEFAULT_ROLE, ROLE_CHOICES, PlaceScope, indicator_row, role_matches
 from jiwen.core.models import IndicatorRow, TrendPoint, TrendSeries
+from jiwen.core.paths import atomic_write
 from jiwen.store import Archive
 
 PERIODS = ("month", "quarter", "year")
@@ -200,8 +201,8 @@ def plot_series(series: TrendSeries, path: Path) -> Path:
         raise JiwenError(f"cannot draw {path.name}: the chart is written as .png or .svg")
     figure = _figure(series)
     try:
-        with _style():
-            figure.savefig(path, format=suffix[1:], dpi=110, metadata=_metadata(suffix))
+        with _style(), atomic_write(path) as handle:  # a regular file, never through a symlink
+            figure.savefig(handle, format=suffix[1:], dpi=110, metadata=_metadata(suffix))
     except OSError as error:
         raise JiwenError(f"cannot write {path}: {error.strerror or error}") from None
     finally:

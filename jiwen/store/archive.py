@@ -14,3 +14,11 @@ class Archive(Pages, Articles, Fingerprints, Runs, Statistics):
     """An archive folder: archive.sqlite3, the Whoosh index in index/, logs, crawl job state."""
 
     upgrades = {1: migrate_fact_rows}  # schema 1 -> 2: fact rows become each article's facts blob
+
+    def __init__(self, directory, *, create: bool = True, read_only: bool = False) -> None:
+        super().__init__(directory, create=create, read_only=read_only)
+        if not read_only:
+            # Every writer (reindex, check --repair, ingest...) settles the runs a killed process
+            # left 'running', not only those that start a run of their own: `jiwen runs` must not
+            # show a dead reextract as running until the next crawl.
+            self.mark_abandoned_runs()

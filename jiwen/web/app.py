@@ -31,7 +31,7 @@ from jiwen.store import Archive
 
 from jiwen.web import views
 from jiwen.web.params import BadRequest
-from jiwen.web.security import SecurityHeaders
+from jiwen.web.security import HostCheck, SecurityHeaders, allowed_hosts
 
 logger = logging.getLogger("jiwen.serve")
 
@@ -81,7 +81,8 @@ def templates() -> Environment:
     return environment
 
 
-def create_app(archive_dir: Path) -> Starlette:
+def create_app(archive_dir: Path, hosts: frozenset[str] | None = None) -> Starlette:
+    """The application; `hosts`: the Host header values it answers (None: any, for in-process use)."""
     state = ServeState(archive_dir)
     environment = templates()
 
@@ -131,6 +132,8 @@ def create_app(archive_dir: Path) -> Starlette:
     )
     app.state.jiwen = state
     app.add_middleware(SecurityHeaders)
+    if hosts is not None:
+        app.add_middleware(HostCheck, allowed=hosts)  # added last: it runs first
     return app
 
 
@@ -143,7 +146,9 @@ def check_archive(directory: Path) -> None:
         raise ArchiveError(f"archive {directory} has no index yet; run 'jiwen reindex --archive {directory}'")
 
 
-def run_server(directory: Path, *, host: str, port: int, echo: Callable[[str], None] = print) -> None:
+def run_server(
+    directory: Path, *, host: str, port: int, allow_hosts: tuple[str, ...] = (), echo: Callable[[str], None] = print
+) -> None:
     import uvicorn
 
     # Bound here rather than by uvicorn, so a taken port is one line and exit 1, not a log dump.
@@ -161,5 +166,6 @@ def run_server(directory: Path, *, host: str, port: int, echo: Callable[[str], N
     echo(f"serving {directory} read-only on http://{shown_host}:{bound_port}/ (Ctrl-C stops)")
     if host not in ("127.0.0.1", "localhost", "::1"):
         echo("jiwen: warning: listening beyond this machine; jiwen has no accounts, put it behind a reverse proxy with authentication")
-    config = uvicorn.Config(create_app(directory), log_level="warning", access_log=False, lifespan="off")
+    app = create_app(directory, allowed_hosts(host, bound_port, allow_hosts))
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     uvicorn.Server(config).run(sockets=[listener])

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from jiwen.core.csvcells import spreadsheet_safe_row
 from jiwen.core.models import SearchRequest
 from jiwen.library.indicators import ROLE_CHOICES
 from jiwen.library.search import run_search
@@ -197,9 +198,9 @@ class Handlers:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         fields = [name for name in series.points[0].__struct_fields__] if series.points else ["period"]
-        writer.writerow(["measure", *fields])
+        writer.writerow(["measure", *fields])  # cells below: formula-like text made plain text
         for point in series.points:
-            writer.writerow([series.measure, *_csv_cells(msgspec.structs.astuple(point))])
+            writer.writerow(spreadsheet_safe_row([series.measure, *_csv_cells(msgspec.structs.astuple(point))]))
         return Response(
             buffer.getvalue(), media_type="text/csv; charset=utf-8",
             headers={"content-disposition": "attachment; filename=trend.csv"},

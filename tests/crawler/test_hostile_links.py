@@ -151,3 +151,19 @@ def test_the_file_data_ftp_and_s3_download_handlers_are_switched_off():
 
     # (http and https go to jiwen's own handler: Scrapy's, or chromium for rendered pages.)
     assert {scheme: settings.DOWNLOAD_HANDLERS[scheme] for scheme in ("file", "data", "s3", "ftp")} == dict.fromkeys(("file", "data", "s3", "ftp"))
+
+
+@pytest.mark.parametrize(("with_redirect", "says"), [(True, "none of their article links could be fetched"), (False, "their links were refused")])
+def test_a_list_whose_article_links_are_all_refused_is_not_called_unfetchable(tmp_path, jiwen, with_redirect, says):
+    root = tmp_path / "site"
+    root.mkdir()
+    links = [link.format(host="127.0.0.1") for link in HOSTILE_LINKS[:4]] + ([TO_FILE] if with_redirect else [])
+    anchors = "\n".join(f'<li><a href="{link}">通知 {number}</a></li>' for number, link in enumerate(links))
+    (root / "list").mkdir()
+    (root / "list" / "index.html").write_text(f"<html><body><ul>{anchors}</ul></body></html>", "utf-8")
+    (root / "_routes.toml").write_text(f'[routes."{TO_FILE}"]\nredirect = "file:///etc/passwd"\n', "utf-8")
+    with serve_site(root) as server:
+        result = jiwen("crawl", "--url", server.base_url + "/list/", "--archive", str(tmp_path / "archive"), "--no-throttle")
+    assert result.returncode == 1, result.stderr
+    assert "could not be fetched" not in result.stderr.replace(says, "")
+    assert "start pages" not in result.stderr and says in result.stderr, result.stderr

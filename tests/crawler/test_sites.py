@@ -3,6 +3,7 @@ that say what to fix, and where the sites file comes from."""
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -243,3 +244,93 @@ def test_url_patterns_match_the_path_anchored_never_a_query_string():
     assert not site.is_article_url("file://h.example.cn/etc/passwd?/news/202401/t20240101_1.html")
     assert site.is_pagination_url("http://h.example.cn/list.php?uid=3&pageNum=2")
     assert not site.is_pagination_url("http://h.example.cn/a?x=/index_2.html")
+
+
+@pytest.mark.parametrize(
+    ("interval", "expected"),
+    [
+        ("99999999999999d", "interval '99999999999999d' is longer than a year"),
+        ("* * * * *", "cron interval '* * * * *' fires more often than every 10m"),
+    ],
+)
+def test_jiwen_sites_refuses_a_huge_interval_and_an_every_minute_cron_in_one_line(tmp_path, jiwen, interval, expected):
+    path = tmp_path / "sites.toml"
+    path.write_text(one_site(f"interval = '{interval}'\n"), "utf-8")
+    result = jiwen("sites", env={"JIWEN_SITES": str(path)})
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], lines
+
+
+def test_a_pattern_that_backtracks_without_end_is_refused_at_load_naming_it(tmp_path, jiwen):
+    path = tmp_path / "sites.toml"
+    path.write_text(one_site("article_patterns = ['(a+)+$']\n"), "utf-8")
+    for command in (("sites",), ("crawl", "--site", "gz-rst", "--archive", str(tmp_path / "archive"))):
+        result = jiwen(*command, env={"JIWEN_SITES": str(path)})
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 1 and len(lines) == 1, result.stderr
+        assert "pattern '(a+)+$' can backtrack without end" in lines[0] and "gz-rst" in lines[0]
+    assert not (tmp_path / "archive").exists()
+
+
+@pytest.mark.parametrize("pattern", ["(a|a)*x", "(a|aa)+$", r"(\w+\d*)+$", "(?:.*,)+x", "(x+x+)+y"])
+def test_nested_and_overlapping_repeats_are_refused(pattern):
+    with pytest.raises(ConfigError, match="can backtrack without end"):
+        parse_sites(one_site(f"deny_patterns = ['{pattern}']\n"))
+
+
+@pytest.mark.parametrize("pattern", [r"(?:/\w+)+\.html", r"(?:\d+\.)+html", r"/(?:[^/]+/)+t\d+\.html", r"(ab|a)*c"])
+def test_nested_repeats_kept_apart_by_a_separator_are_accepted(pattern):
+    assert parse_sites(one_site(f"article_patterns = ['{pattern}']\n"))
+
+
+def test_a_slow_pattern_the_static_check_misses_cannot_hang_a_crawl_and_sigterm_stops_it(tmp_path):
+    """`a*a*a*…!` is polynomial, not nested: it passes the load check, and on a link of a few
+    thousand a's Python's re would run for hours, deaf to SIGTERM. Matched under a time bound, the
+    crawl reads its list and stops on SIGTERM within seconds, its lock released."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from jiwen.demo.server import serve_site
+    from jiwen.core.lock import ArchiveLock
+
+    root = tmp_path / "site"
+    (root / "list").mkdir(parents=True)
+    links = "".join(f'<a href="/{"a" * (3000 + n)}.html">x</a>' for n in range(40))
+    (root / "list" / "index.html").write_text(f"<html><body>{links}<a href='/news/held.html'>y</a></body></html>", "utf-8")
+    (root / "news").mkdir()
+    (root / "news" / "held.html").write_text("<html><body><p>就业</p></body></html>", "utf-8")
+    archive = tmp_path / "archive"
+    with serve_site(root) as server:
+        sites = tmp_path / "sites.toml"
+        sites.write_text(
+            f"[[site]]\nname = 'slow'\nstart_urls = ['{server.base_url}/list/']\n"
+            "article_patterns = ['/a*a*a*a*a*a*a*a*!', '/news/held\\.html']\n", "utf-8",
+        )  # fmt: skip
+        server.hold("/news/held.html")  # the crawl is still running when the signal comes
+        # Scrapy's graceful stop waits for the held download up to its timeout: 3 s here.
+        env = {**os.environ, "JIWEN_SITES": str(sites), "JIWEN_DOWNLOAD_TIMEOUT": "3"}
+        log = open(tmp_path / "crawl.log", "w")
+        process = subprocess.Popen([sys.executable, "-m", "jiwen", "crawl", "--site", "slow", "--archive", str(archive), "--no-throttle"], stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            deadline = time.monotonic() + 120
+            while "/news/held.html" not in server.paths_requested() and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert "/news/held.html" in server.paths_requested(), (tmp_path / "crawl.log").read_text()
+            signalled = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                raise AssertionError("the crawl ignored SIGTERM for 15 s") from None
+            assert time.monotonic() - signalled < 15
+        finally:
+            server.release()
+            if process.poll() is None:
+                process.kill()
+            log.close()
+    ArchiveLock(archive).acquire().release()  # free at once
+    assert "took longer than" in (archive / "logs" / "jiwen.log").read_text("utf-8")

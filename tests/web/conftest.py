@@ -72,9 +72,9 @@ class RunningServer:
             return error.code, dict(error.headers), error.read()
 
 
-def start_server(archive_dir: Path, port: int) -> subprocess.Popen:
+def start_server(archive_dir: Path, port: int, *options: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", "from jiwen.cli import main; main()", "serve", "--archive", str(archive_dir), "--port", str(port)],
+        [sys.executable, "-c", "from jiwen.cli import main; main()", "serve", "--archive", str(archive_dir), "--port", str(port), *options],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 

@@ -371,3 +371,64 @@ def run_jiwen_command() -> list[str]:
     import sys
 
     return [sys.executable, "-c", "from jiwen.cli import main; main()"]
+
+
+def status_for_host(base_url: str, host: str) -> int:
+    """The status of GET /api/search sent with this Host header, as a rebound page's script sends it."""
+    import http.client
+
+    connection = http.client.HTTPConnection(base_url.removeprefix("http://"), timeout=30)
+    try:
+        connection.request("GET", "/api/search", headers={"Host": host})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_serve_answers_only_the_host_names_of_its_own_address(server):
+    port = server.base_url.rsplit(":", 1)[1]
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}", f"[::1]:{port}"):
+        assert status_for_host(server.base_url, host) == 200, host
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1:{int(port) + 1}", "127.0.0.1", ""):
+        assert status_for_host(server.base_url, host) == 403, host
+
+
+def test_serve_answers_the_names_given_with_allow_host_for_a_proxy(served_archive):
+    port = free_port()
+    process = start_server(served_archive, port, "--allow-host", "jiwen.example.org", "--allow-host", "other.example")
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(process, base_url)
+        assert status_for_host(base_url, "jiwen.example.org") == 200
+        assert status_for_host(base_url, "other.example:443") == 200
+        assert status_for_host(base_url, f"localhost:{port}") == 200
+        assert status_for_host(base_url, "evil.example") == 403
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_trends_csv_makes_formula_like_cells_text_and_api_trends_keeps_them(tmp_path):
+    page = Path(__file__).resolve().parent.parent / "fixtures" / "hostile" / "formula-title.html"
+    archive = tmp_path / "archive"
+    result = run_jiwen("ingest", str(page), "--archive", str(archive))
+    assert result.returncode == 0, result.stderr
+    port = free_port()
+    process = start_server(archive, port)
+    base_url = f"http://127.0.0.1:{port}"
+    query = "?" + urlencode({"measure": "农村劳动力转移就业人数"})
+    try:
+        wait_until_serving(process, base_url)
+        import csv
+        import io
+        import urllib.request
+
+        with urllib.request.urlopen(base_url + "/trends.csv" + query, timeout=30) as response:
+            rows = list(csv.DictReader(io.StringIO(response.read().decode("utf-8"))))
+        with urllib.request.urlopen(base_url + "/api/trends" + query, timeout=30) as response:
+            points = json.loads(response.read())["points"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert rows and rows[0]["sentence"].startswith("'@SUM(1)")
+    assert points[0]["sentence"].startswith("@SUM(1)")

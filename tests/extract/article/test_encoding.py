@@ -101,3 +101,30 @@ def test_empty_input_is_refused_with_one_line():
             extract_article(empty)
         assert "\n" not in str(raised.value)
         assert "empty" in str(raised.value)
+
+
+def test_a_few_stray_nul_bytes_do_not_make_a_page_binary(page_bytes, jiwen, tmp_path):
+    data = page_bytes("gbk-recruitment.html")
+    path = tmp_path / "nul.html"
+    path.write_bytes(data[:200] + b"\x00" + data[200:400] + b"\x00\x00" + data[400:])
+    result = jiwen("extract", str(path), "--no-facts")
+    assert result.returncode == 0, result.stderr
+    assert "黔南州举办春季招聘月活动" in result.stdout and "\\u0000" not in result.stdout
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read_when_the_bytes_say_so(page_bytes, jiwen, tmp_path, codec):
+    text = decode_bytes(page_bytes("gbk-recruitment.html")).text
+    path = tmp_path / "utf16.html"
+    path.write_bytes(text.encode(codec))  # no BOM: Python's utf-16-le/-be codecs write none
+    result = jiwen("extract", str(path), "--no-facts")
+    assert result.returncode == 0, result.stderr
+    assert "黔南州举办春季招聘月活动 提供岗位一万二千个" in result.stdout
+
+
+def test_images_and_random_bytes_are_still_binary():
+    import os
+
+    for data in (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, os.urandom(8192), b"PK\x03\x04" + bytes(2000)):
+        with pytest.raises(ExtractionError, match="binary"):
+            decode_bytes(data)

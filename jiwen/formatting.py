@@ -170,3 +170,14 @@ def format_health(report: list) -> str:
 
 def _moment(value: str) -> str:
     return value[:19].replace("T", " ") + " UTC"
+
+
+def format_indicators(summaries) -> str:
+    """`jiwen trends --list`: one line per indicator, most reported first."""
+    if not summaries:
+        return "no indicators yet: figures get a measure from extraction (jiwen reextract after upgrading)"
+    width = max(_display_width(terminal_safe(item.measure)) for item in summaries)
+    lines = [f"{_pad('indicator', width)} {'figures':>8} {'places':>7}  latest"]
+    for item in summaries:
+        lines.append(f"{_pad(terminal_safe(item.measure), width)} {item.figures:>8} {item.places:>7}  {item.latest or '-'}")
+    return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jiwen.store.articles import Articles
+from jiwen.store.fact_table import FactTable, build_fact_table
 from jiwen.store.facts import migrate_fact_rows
 from jiwen.store.fingerprints import Fingerprints
 from jiwen.store.pages import Pages
@@ -10,7 +11,10 @@ from jiwen.store.runs import Runs
 from jiwen.store.statistics import Statistics
 
 
-class Archive(Pages, Articles, Fingerprints, Runs, Statistics):
+class Archive(Pages, Articles, FactTable, Fingerprints, Runs, Statistics):
     """An archive folder: archive.sqlite3, the Whoosh index in index/, logs, crawl job state."""
 
-    upgrades = {1: migrate_fact_rows}  # schema 1 -> 2: fact rows become each article's facts blob
+    upgrades = {
+        1: migrate_fact_rows,  # schema 1 -> 2: fact rows become each article's facts blob
+        2: build_fact_table,  # schema 2 -> 3: the plain `facts` table beside the blob, for SQL
+    }

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jiwen.core.errors import ArchiveError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # One row per figure (count, money, percent fact) that has a measure: how `jiwen trends` finds
 # the articles reporting an indicator (schema 2; the facts themselves are in articles.facts).
@@ -22,6 +22,32 @@ CREATE TABLE IF NOT EXISTS figures (
     PRIMARY KEY (article_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS figures_measure ON figures(measure);
+"""
+
+# One plain row per figure (count, money, percent fact; schema 3), for SQL users and /facts:
+# see fact_table.py.
+FACT_TABLE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS facts (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    value NUMERIC,
+    value_end NUMERIC,
+    unit TEXT,
+    qualifier TEXT,
+    subject TEXT,
+    measure TEXT,
+    role TEXT,
+    place TEXT,
+    adcode TEXT,
+    province TEXT,
+    period_start TEXT,
+    period_end TEXT,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    PRIMARY KEY (article_id, seq)
+) WITHOUT ROWID;
 """
 
 _SCHEMA = """
@@ -78,7 +104,7 @@ CREATE INDEX IF NOT EXISTS articles_indexed ON articles(indexed);
 CREATE INDEX IF NOT EXISTS articles_changed ON articles(changed_at);
 CREATE INDEX IF NOT EXISTS articles_page ON articles(page_id);
 CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of);
-""" + FIGURES_SCHEMA + """CREATE TABLE IF NOT EXISTS runs (
+""" + FIGURES_SCHEMA + FACT_TABLE_SCHEMA + """CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
     site TEXT,

@@ -15,8 +15,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from jiwen.core.errors import QuerySyntaxError
 from jiwen.core.models import SearchRequest
 from jiwen.library.indicators import ROLE_CHOICES
+from jiwen.library.names import UnknownName
 from jiwen.library.search import run_search
 from jiwen.store import article_id_for
 
@@ -51,24 +53,32 @@ class Handlers:
             return self.state.with_index(lambda index: run_search(archive, request, index=index))
 
     async def search_page(self, request: Request) -> Response:
-        search = params.search_request(request.query_params, facets=list(params.FACETS))
+        try:
+            search = params.search_request(request.query_params, facets=list(params.FACETS))
 
-        def work():
-            response = self._search(search)
-            hidden = 0
-            if not search.include_offtopic:
-                everything = msgspec.structs.replace(search, include_offtopic=True, facets=[], limit=1, page=1)
-                hidden = self._search(everything).total - response.total
-            return response, hidden
+            def work():
+                response = self._search(search)
+                hidden = 0
+                if not search.include_offtopic:
+                    everything = msgspec.structs.replace(search, include_offtopic=True, facets=[], limit=1, page=1)
+                    hidden = self._search(everything).total - response.total
+                return response, hidden
 
-        response, hidden = await run_in_threadpool(work)
+            response, hidden = await run_in_threadpool(work)
+        except (params.BadRequest, UnknownName, QuerySyntaxError) as error:
+            return self._kept_form("search.html", request, error, nav="search")
         current = {key: value for key, value in request.query_params.items() if key != "page" and value}
         last_page = max(1, -(-response.total // search.limit))
+        downloads = {key: value for key, value in current.items() if key not in ("sort",)}
         return self.page(
             "search.html",
             search=search,
             response=response,
             hidden=hidden,
+            form=dict(request.query_params),
+            json_url="/search.json?" + urlencode(downloads),
+            csv_url="/search.csv?" + urlencode(downloads),
+            feed_url="/feed.atom?" + urlencode(downloads),
             facets=_facet_view(response.facets, current),
             first=(search.page - 1) * search.limit + 1,
             last_page=last_page,
@@ -79,6 +89,86 @@ class Handlers:
             filters=[(key, current[key]) for key in ("place", "program", "site", "since", "until") if key in current],
             nav="search",
         )
+
+    def _kept_form(self, template: str, request: Request, error: Exception, **context) -> Response:
+        """The page's own form again, as the user filled it, under the error that names every
+        bad parameter: HTTP 400."""
+        problems = getattr(error, "problems", None) or {"": str(error)}
+        form = params.kept_form(request.query_params)
+        return self.page(template, 400, error=problems, form=form, **context)
+
+    async def search_download(self, request: Request) -> Response:
+        """/search.json and /search.csv: every article the search page's query finds (up to
+        MAX_LIMIT), as `jiwen search --json` hits or one CSV row per hit."""
+        search = params.search_request(request.query_params, default_limit=params.MAX_LIMIT)
+        response = await run_in_threadpool(self._search, msgspec.structs.replace(search, page=1))
+        if request.url.path.endswith(".json"):
+            return json_response(response)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        columns = ("id", "title", "published", "site", "url", "score", "snippet")
+        writer.writerow(columns)
+        for hit in response.hits:
+            writer.writerow(["" if getattr(hit, name) is None else getattr(hit, name) for name in columns])
+        return Response(
+            buffer.getvalue(), media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": "attachment; filename=search.csv"},
+        )  # fmt: skip
+
+    # -- facts -------------------------------------------------------------------------
+
+    def _facts(self, query):
+        from jiwen.library.facts import browse_facts
+
+        with self.state.open_archive() as archive:
+            return browse_facts(archive, query)
+
+    async def facts_page(self, request: Request) -> Response:
+        """Every figure of the archive, filtered, with counts by kind, measure, role, province,
+        site and year, each linked to its sentence in its article."""
+        try:
+            query = params.facts_query(request.query_params)
+            result = await run_in_threadpool(self._facts, query)
+        except (params.BadRequest, UnknownName) as error:
+            return self._kept_form("facts.html", request, error, nav="facts")
+        current = {key: value for key, value in request.query_params.items() if key != "page" and value}
+        last_page = max(1, -(-result.total // query.limit))
+        return self.page(
+            "facts.html",
+            query=query,
+            result=result,
+            form=current,
+            facets=_fact_facet_view(result.facets, current),
+            first=(query.page - 1) * query.limit + 1,
+            last_page=last_page,
+            page_url=lambda number: "/facts?" + urlencode({**current, "page": number}),
+            without=lambda key: "/facts?" + urlencode({k: v for k, v in current.items() if k != key}),
+            csv_url="/facts.csv?" + urlencode(current),
+            json_url="/facts.json?" + urlencode(current),
+            filters=[(key, current[key]) for key in params.FACT_FILTERS if key in current],
+            nav="facts",
+        )
+
+    async def facts_download(self, request: Request) -> Response:
+        """/facts.csv and /facts.json: every figure the current filter selects (not one page)."""
+        from jiwen.library.facts import all_facts, write_facts
+
+        query = params.facts_query(request.query_params)
+        as_csv = request.url.path.endswith(".csv")
+
+        def work() -> bytes:
+            with self.state.open_archive() as archive:
+                rows = list(all_facts(archive, query))
+            if not as_csv:
+                return _JSON.encode(rows)
+            out = io.BytesIO()
+            write_facts(rows, "csv", out, bom=flag_bom(request))
+            return out.getvalue()
+
+        body = await run_in_threadpool(work)
+        if as_csv:
+            return Response(body, media_type="text/csv; charset=utf-8", headers={"content-disposition": "attachment; filename=facts.csv"})
+        return Response(body, media_type="application/json")
 
     async def api_search(self, request: Request) -> Response:
         """`jiwen search --json` with the same parameters (limit 10 unless `limit` is given)."""
@@ -258,6 +348,28 @@ class Handlers:
 
     async def facts_css(self, request: Request) -> Response:
         return Response(facts_stylesheet(), media_type="text/css", headers={"cache-control": "max-age=3600"})
+
+
+def flag_bom(request: Request) -> bool:
+    return params.flag(request.query_params, "bom")
+
+
+def _fact_facet_view(facets: dict[str, dict[str, int]], current: dict[str, str]) -> list[dict]:
+    """The /facts facets as clickable filters: (label, count, url, active)."""
+    parameter = {"kind": "kind", "measure": "measure", "role": "role", "province": "place", "site": "site", "year": "period"}
+    views = []
+    for name, counts in facets.items():
+        if not counts:
+            continue
+        key = parameter[name]
+        entries = [
+            {"label": value, "count": count, "url": "/facts?" + urlencode({**current, key: value}), "active": current.get(key) == str(value)}
+            for value, count in counts.items()
+        ]
+        if name == "year":
+            entries.sort(key=lambda entry: entry["label"], reverse=True)
+        views.append({"name": name, "entries": entries})
+    return views
 
 
 # The chart's SVG carries matplotlib's inline styles; scripts stay forbidden.

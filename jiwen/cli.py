@@ -506,7 +506,7 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle, render) -> None
 
     \b
     Examples:
-      jiwen crawl --site gz-rst
+      jiwen crawl --site hrss-guizhou
       jiwen crawl --url http://127.0.0.1:8000/ --archive ./archive
       jiwen crawl --all-sites        # cron-safe: a second crawl on one archive exits with a message
       jiwen crawl --url http://127.0.0.1:8000/ --render browser   # pages built by JavaScript
@@ -555,7 +555,8 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle, render) -> None
 @click.option("--url", "urls", multiple=True, help="Crawl this URL (its host only) on the --every interval (default 6h).")
 @click.option("--every", help="Override every interval: '30m', '6h', '1d', or a cron expression '0 */6 * * *'.")
 @click.option("--max-runs", type=click.IntRange(1), help="Stop after this many crawl runs, skipped ones included (for testing).")
-def schedule(archive_dir, site_names, urls, every, max_runs) -> None:
+@click.option("--now", "at_once", is_flag=True, help="Crawl every site at once first, however recently it was crawled; then keep the intervals.")
+def schedule(archive_dir, site_names, urls, every, max_runs, at_once) -> None:
     """Run in the foreground and crawl each site at its interval, until SIGINT/SIGTERM.
 
     Suitable for systemd (see contrib/jiwen-schedule.service) or a terminal. Each crawl runs as
@@ -564,7 +565,8 @@ def schedule(archive_dir, site_names, urls, every, max_runs) -> None:
     \b
     Examples:
       jiwen schedule
-      jiwen schedule --site gz-rst --every 6h
+      jiwen schedule --site hrss-guizhou --every 6h
+      jiwen schedule --now                # the first round at once, not at each site's next time
       jiwen schedule --url http://127.0.0.1:8000/ --every 30m --archive ./archive
     """
     from jiwen.schedule import run_schedule
@@ -576,6 +578,7 @@ def schedule(archive_dir, site_names, urls, every, max_runs) -> None:
         every=every,
         max_runs=max_runs,
         echo=click.echo,
+        now=at_once,
     )
 
 
@@ -647,6 +650,93 @@ def discover(url: str, depth: int, max_pages: int, name: str | None, interval: s
     if write:
         path = append_site_entry(user_sites_file(), entry)
         click.echo(f"appended to {path}; `jiwen crawl --site NAME` crawls it", err=True)
+
+
+@cli.group()
+def watch() -> None:
+    """Saved searches that tell you when a new article matches: after every crawl the new matches
+    are recorded and counted; `watch check` lists them; `jiwen serve` has a feed of each
+    (/watch/NAME.atom).
+
+    \b
+    Examples:
+      jiwen watch add guizhou-labour 劳务协作 --place 贵州省
+      jiwen watch add spring --program 春风行动 --site hrss-guizhou
+      jiwen watch list
+      jiwen watch check
+      jiwen watch remove spring
+    """
+
+
+@watch.command("add")
+@click.argument("name")
+@click.argument("words", nargs=-1)
+@archive_option
+@click.option("--place", help="Only articles about this place or a place inside it.")
+@click.option("--program", help="Only articles naming this programme.")
+@click.option("--site", help="Only articles from this site (or 'local').")
+def watch_add(name, words, archive_dir, place, program, site) -> None:
+    """Save a watch NAME for the search WORDS (and filters); what it matches now counts as seen."""
+    from jiwen.library.watches import add_watch
+
+    directory = resolve_archive_dir(archive_dir)
+    with _writer_lock(directory, "jiwen watch add"):
+        added = add_watch(_open_archive(directory), name, " ".join(words), place=place, program=program, site=site)
+    click.echo(f"watch {added.name} added; {added.matches} articles match already (counted as seen)")
+
+
+@watch.command("list")
+@archive_option
+@click.option("--json", "as_json", is_flag=True, help="Machine output.")
+def watch_list(archive_dir, as_json) -> None:
+    """The watches, with how many articles each has matched."""
+    from jiwen.library.watches import list_watches
+    from jiwen.core.terminal import terminal_safe
+
+    watches = list_watches(_open_archive(archive_dir, read_only=True))
+    if as_json:
+        click.echo(msgspec.json.encode(watches).decode("utf-8"))
+        return
+    if not watches:
+        click.echo("no watches; 'jiwen watch add NAME QUERY' makes one")
+    for item in watches:
+        filters = " ".join(f"--{key} {value}" for key, value in (("place", item.place), ("program", item.program), ("site", item.site)) if value)
+        click.echo(terminal_safe(f"{item.name:<20} {item.matches:>5} matches  last {item.last_match or '-'}  {item.query} {filters}".rstrip()))
+
+
+@watch.command("remove")
+@click.argument("name")
+@archive_option
+def watch_remove(name, archive_dir) -> None:
+    """Forget the watch NAME and its matches."""
+    from jiwen.library.watches import remove_watch
+
+    directory = resolve_archive_dir(archive_dir)
+    with _writer_lock(directory, "jiwen watch remove"):
+        remove_watch(_open_archive(directory), name)
+    click.echo(f"watch {name} removed")
+
+
+@watch.command("check")
+@archive_option
+@click.option("--json", "as_json", is_flag=True, help='Machine output: {"NAME": [hits...]}.')
+def watch_check(archive_dir, as_json) -> None:
+    """Record and list every watch's new matches since the last check (a crawl checks too)."""
+    from jiwen.library.watches import check_watches
+    from jiwen.core.terminal import terminal_safe
+
+    directory = resolve_archive_dir(archive_dir)
+    with _writer_lock(directory, "jiwen watch check"):
+        new = check_watches(_open_archive(directory))
+    if as_json:
+        click.echo(msgspec.json.encode(new).decode("utf-8"))
+        return
+    if not new:
+        click.echo("no watches; 'jiwen watch add NAME QUERY' makes one")
+    for name, hits in new.items():
+        click.echo(terminal_safe(f"{name}: {len(hits)} new"))
+        for hit in hits:
+            click.echo(terminal_safe(f"  {(hit.published or 'undated')[:10]}  {hit.title or '(untitled)'}  {hit.url or hit.id}"))
 
 
 @cli.command()

@@ -147,11 +147,11 @@ def format_health(report: list) -> str:
         return "no sites configured"
     lines = []
     for site in report:
-        state = "STALE <--" if site.stale else ("disabled" if not site.enabled else "ok")
+        state = "STALE <--" if site.stale else ("disabled" if not site.enabled else "ok" if site.last_run else "not crawled yet")
         peak = max(site.new_per_day) or 1
         spark = "".join(SPARK[0 if not count else max(1, round(count / peak * 8))] for count in site.new_per_day)
         lines.append(f"{site.name}  [{state}]  {site.title}")
-        last = f"{_moment(site.last_run)} ({site.last_outcome})" if site.last_run else "never crawled"
+        last = f"{_moment(site.last_run)} ({site.last_outcome})" if site.last_run else "not crawled yet"
         lines.append(f"  last crawl      {last}; {site.crawls_30_days} crawl(s) in 30 days")
         lines.append(f"  last new        {_moment(site.last_new_article) if site.last_new_article else 'none yet'}")
         lines.append(f"  new per day     |{spark}|  {site.new_30_days} in 30 days (oldest left, today right)")

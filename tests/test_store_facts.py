@@ -107,7 +107,8 @@ def _to_schema_1(db_path, articles_by_url: dict[str, Article]) -> None:
     row per fact (its text, offsets and whole JSON, sentence included) and no facts columns."""
     db = sqlite3.connect(db_path, isolation_level=None)
     db.execute("BEGIN")
-    db.execute("DROP TABLE facts")  # schema 3's plain facts table
+    for table in ("facts", "watch_matches", "watches"):  # schema 3's tables
+        db.execute(f"DROP TABLE {table}")
     db.execute(
         """CREATE TABLE facts (
             article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -201,7 +202,7 @@ def test_a_schema_1_archive_migrates_on_open_and_exports_byte_for_byte_the_same(
         assert unmigrated.stats() == stats
     _to_schema_1(db_path, _urls(archive, articles))
     with Archive(folder) as migrated:
-        assert _schema_of(db_path) == ("3", {"meta", "pages", "articles", "figures", "facts", "runs", "fetch_errors"})
+        assert _schema_of(db_path) == ("3", {"meta", "pages", "articles", "figures", "facts", "watches", "watch_matches", "runs", "fetch_errors"})
         for name, data in expected.items():
             assert _export(migrated, name) == data, name
         assert migrated.stats() == stats
@@ -244,7 +245,8 @@ def test_an_archive_killed_while_migrating_is_left_as_it_was_and_migrates_next_t
 def _to_schema_2(db_path) -> None:
     """Rewrite an archive as schema 2 had it: the facts only in the articles' blobs."""
     db = sqlite3.connect(db_path, isolation_level=None)
-    db.execute("DROP TABLE facts")
+    for table in ("facts", "watch_matches", "watches"):
+        db.execute(f"DROP TABLE {table}")
     db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     db.close()
 
@@ -306,6 +308,6 @@ def test_a_schema_2_archive_gets_its_facts_table_from_the_first_writer(tmp_path)
     with Archive(folder, read_only=True) as reader:  # a reader reads schema 2 as it is
         assert _export(reader) == expected
     with Archive(folder) as migrated:
-        assert _schema_of(db_path)[0] == "3"
+        assert _schema_of(db_path)[0] == "3" and {"facts", "watches", "watch_matches"} <= _schema_of(db_path)[1]
         assert _export(migrated) == expected
     assert _fact_table(db_path) == expected_rows and expected_rows

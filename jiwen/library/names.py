@@ -107,3 +107,16 @@ def configured_sites() -> list[str]:
         return [site.name for site in load_sites()]
     except ConfigError:
         return []
+
+
+def name_problems(archive, *, place=None, program=None, site=None, measure=None) -> dict[str, str]:
+    """Every name of these that jiwen does not know, {parameter: message}: for a page that names
+    all of a request's problems at once (the form's other parameters may be wrong as well)."""
+    problems = {"place": place_problem(place)}
+    if program:
+        problems["program"] = programme_problem(program)
+    if site:
+        problems["site"] = site_problem(site, archive.stats()["articles_by_site"])
+    if measure:
+        problems["measure"] = measure_problem(measure, archive.measure_counts())
+    return {name: message for name, message in problems.items() if message}

@@ -50,6 +50,24 @@ CREATE TABLE IF NOT EXISTS facts (
 ) WITHOUT ROWID;
 """
 
+# Saved searches (`jiwen watch`) and the articles each has matched (schema 3).
+WATCH_SCHEMA = """
+CREATE TABLE IF NOT EXISTS watches (
+    name TEXT PRIMARY KEY,
+    query TEXT NOT NULL DEFAULT '',
+    place TEXT,
+    program TEXT,
+    site TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS watch_matches (
+    watch TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
+    article_id TEXT NOT NULL,
+    matched_at TEXT NOT NULL,
+    PRIMARY KEY (watch, article_id)
+) WITHOUT ROWID;
+"""
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (
@@ -104,7 +122,7 @@ CREATE INDEX IF NOT EXISTS articles_indexed ON articles(indexed);
 CREATE INDEX IF NOT EXISTS articles_changed ON articles(changed_at);
 CREATE INDEX IF NOT EXISTS articles_page ON articles(page_id);
 CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of);
-""" + FIGURES_SCHEMA + FACT_TABLE_SCHEMA + """CREATE TABLE IF NOT EXISTS runs (
+""" + FIGURES_SCHEMA + FACT_TABLE_SCHEMA + WATCH_SCHEMA + """CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
     site TEXT,
@@ -255,6 +273,8 @@ class Connection:
         # Archives from before this index: the copies of an article (get_articles) were a scan of
         # the whole articles table, 140 ms at 10,000 articles. Built once by the next writer.
         self.db.execute("CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of)")
+        # Archives written at schema 3 before watches came: their tables, made by the next writer.
+        self.db.executescript(WATCH_SCHEMA)
 
     def _upgrade(self, version: int) -> None:
         """Bring an older archive to SCHEMA_VERSION in one transaction: killed midway, it stays as

@@ -117,6 +117,8 @@ def create_app(archive_dir: Path) -> Starlette:
         Route("/", handlers.search_page),
         Route("/search.json", handlers.search_download),
         Route("/search.csv", handlers.search_download),
+        Route("/feed.atom", handlers.search_feed),
+        Route("/watch/{name}.atom", handlers.watch_feed),
         Route("/facts", handlers.facts_page),
         Route("/facts.csv", handlers.facts_download),
         Route("/facts.json", handlers.facts_download),

@@ -153,8 +153,12 @@ def flag(params, name: str) -> bool:
 
 
 def article_id(raw: str) -> str:
+    """An article id from a path; anything else names no article of the archive: 404, like an
+    id the archive does not hold."""
     if not ARTICLE_ID.match(raw):
-        raise BadRequest(f"{raw[:40]!r} is not an article id (16 hexadecimal characters)")
+        from starlette.exceptions import HTTPException
+
+        raise HTTPException(404, f"no article {raw[:40]!r} in this archive ({raw[:40]!r} is not an article id: 16 hexadecimal characters)")
     return raw
 
 

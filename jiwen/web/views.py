@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
@@ -15,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from jiwen.core.errors import QuerySyntaxError
+from jiwen.core.errors import JiwenError, QuerySyntaxError
 from jiwen.core.models import SearchRequest
 from jiwen.library.indicators import ROLE_CHOICES
 from jiwen.library.names import UnknownName
@@ -66,7 +67,7 @@ class Handlers:
 
             response, hidden = await run_in_threadpool(work)
         except (params.BadRequest, UnknownName, QuerySyntaxError) as error:
-            return self._kept_form("search.html", request, error, nav="search")
+            return self._kept_form("search.html", request, error, ("place", "program", "site"), nav="search")
         current = {key: value for key, value in request.query_params.items() if key != "page" and value}
         last_page = max(1, -(-response.total // search.limit))
         downloads = {key: value for key, value in current.items() if key not in ("sort",)}
@@ -90,11 +91,18 @@ class Handlers:
             nav="search",
         )
 
-    def _kept_form(self, template: str, request: Request, error: Exception, **context) -> Response:
+    def _kept_form(self, template: str, request: Request, error: Exception, names: tuple[str, ...] = (), **context) -> Response:
         """The page's own form again, as the user filled it, under the error that names every
-        bad parameter: HTTP 400."""
-        problems = getattr(error, "problems", None) or {"": str(error)}
+        bad parameter: HTTP 400. `names`: the parameters that name things (place, measure …),
+        checked too when the error came from another parameter, so that all are named at once."""
+        from jiwen.library.names import name_problems
+
+        problems = dict(getattr(error, "problems", None) or {"": str(error)})
         form = params.kept_form(request.query_params)
+        if isinstance(error, params.BadRequest) and names:
+            wanted = {name: (form.get(name) or "").strip()[:100] or None for name in names if name not in problems}
+            with self.state.open_archive() as archive:
+                problems.update(name_problems(archive, **wanted))
         return self.page(template, 400, error=problems, form=form, **context)
 
     async def search_download(self, request: Request) -> Response:
@@ -115,6 +123,47 @@ class Handlers:
             headers={"content-disposition": "attachment; filename=search.csv"},
         )  # fmt: skip
 
+    # -- feeds -------------------------------------------------------------------------
+
+    async def search_feed(self, request: Request) -> Response:
+        """/feed.atom: the newest 50 articles the search page's query and filters find."""
+        from jiwen.web.feeds import atom_feed
+
+        search = params.search_request(request.query_params)
+        search = msgspec.structs.replace(search, sort="date", page=1, limit=min(search.limit, 50), facets=[])
+        response = await run_in_threadpool(self._search, search)
+        current = {key: value for key, value in request.query_params.items() if value}
+        title = "jiwen: " + (" · ".join(value for key, value in current.items() if key in ("q", "place", "program", "site")) or "newest articles")
+        body = atom_feed(
+            title=title, feed_url="/feed.atom?" + urlencode(current), page_url="/?" + urlencode(current),
+            base_url=_base_url(request), hits=response.hits,
+        )  # fmt: skip
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+    async def watch_feed(self, request: Request) -> Response:
+        """/watch/NAME.atom: a watch's newest 50 matches."""
+        from jiwen.library.watches import watch_hits
+        from jiwen.web.feeds import atom_feed
+
+        name = request.path_params["name"]
+        if not re.fullmatch(r"[\w\u4e00-\u9fff-]{1,40}", name):
+            raise params.BadRequest(f"{name[:40]!r} is not a watch name")
+
+        def work():
+            with self.state.open_archive() as archive:
+                return self.state.with_index(lambda index: watch_hits(archive, name, 50, index=index))
+
+        try:
+            watch, response = await run_in_threadpool(work)
+        except JiwenError as error:
+            raise HTTPException(404, str(error)) from None
+        page = {key: value for key, value in (("q", watch.query), ("place", watch.place), ("program", watch.program), ("site", watch.site), ("sort", "date")) if value}
+        body = atom_feed(
+            title=f"jiwen watch {watch.name}", feed_url=f"/watch/{name}.atom", page_url="/?" + urlencode(page),
+            base_url=_base_url(request), hits=response.hits,
+        )  # fmt: skip
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
     # -- facts -------------------------------------------------------------------------
 
     def _facts(self, query):
@@ -130,7 +179,7 @@ class Handlers:
             query = params.facts_query(request.query_params)
             result = await run_in_threadpool(self._facts, query)
         except (params.BadRequest, UnknownName) as error:
-            return self._kept_form("facts.html", request, error, nav="facts")
+            return self._kept_form("facts.html", request, error, ("place", "site", "measure"), nav="facts")
         current = {key: value for key, value in request.query_params.items() if key != "page" and value}
         last_page = max(1, -(-result.total // query.limit))
         return self.page(
@@ -260,8 +309,15 @@ class Handlers:
         return result
 
     async def trends_page(self, request: Request) -> Response:
-        measure, place, by, role = params.trend_params(request.query_params)
-        series, counts = await run_in_threadpool(self._trend, measure, place, by, role)
+        try:
+            measure, place, by, role = params.trend_params(request.query_params)
+            series, counts = await run_in_threadpool(self._trend, measure, place, by, role)
+        except (params.BadRequest, UnknownName) as error:
+            form = params.kept_form(request.query_params)
+            return self._kept_form(
+                "trends.html", request, error, ("measure", "place"), series=None, counts=[], place=form.get("place", ""),
+                by=form.get("by", "month"), role=form.get("role", "actual"), roles=ROLE_CHOICES, query="", nav="trends",
+            )  # fmt: skip
         query = urlencode({key: value for key, value in (("measure", series.measure if series else None), ("place", place), ("by", by), ("role", role)) if value})
         return self.page(
             "trends.html", series=series, counts=counts.most_common(30), place=place or "", by=by, role=role,
@@ -348,6 +404,10 @@ class Handlers:
 
     async def facts_css(self, request: Request) -> Response:
         return Response(facts_stylesheet(), media_type="text/css", headers={"cache-control": "max-age=3600"})
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
 
 
 def flag_bom(request: Request) -> bool:

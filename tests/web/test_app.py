@@ -27,7 +27,6 @@ BAD_PARAMETERS = [
     ("/?q=" + "就" * 10_000, "at most 500"),
     ("/?q=%22%E6%8A%80%E8%83%BD", "unclosed quote"),
     ("/?sort=size", "not a sort order"),
-    ("/article/%3Cscript%3Ealert(1)", "not an article id"),
     ("/raw/0123456789abcdef?view=script", "not a view"),
     ("/trends?by=week", "not a period"),
     ("/api/search?page=0", "out of range"),
@@ -203,10 +202,18 @@ def test_bad_parameters_get_a_400_that_explains(server, path, explanation):
         assert explanation in text.replace("&#39;", "'") and "Traceback" not in text
 
 
+@pytest.mark.parametrize("path", ["/article/0123456789abcdef", "/article/%3Cscript%3Ealert(1)", "/raw/nothing-here", "/api/article/0123456789abcdef"])
+def test_an_unknown_article_is_404(server, path):
+    status, _, body = server.get(path)
+    assert status == 404 and b"Traceback" not in body and b"<script>" not in body
+
+
 def test_a_bad_parameter_page_reads_as_an_explanation_in_the_browser(page, server):
     response = page.goto(server.base_url + "/?since=2024-13-45")
     assert response.status == 400
     assert "since='2024-13-45' is not a date" in page.locator("#error .message").inner_text()
+    # The form is kept under the error, as typed.
+    assert page.locator("form.dates input[name=since]").input_value() == "2024-13-45"
 
 
 def test_every_page_forbids_scripts_that_are_not_the_apps_own(server):

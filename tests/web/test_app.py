@@ -359,6 +359,7 @@ def test_screenshots_of_every_page(page, server, tmp_path):
         "trends": "/trends?" + urlencode({"measure": "农村劳动力转移就业人数", "by": "quarter"}),
         "sites": "/sites",
         "error": "/?since=2024-13-45",
+        "facts": "/facts?" + urlencode({"place": "贵州省"}),
     }
     for name, path in pages.items():
         page.goto(server.base_url + path)

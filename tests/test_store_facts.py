@@ -311,3 +311,12 @@ def test_a_schema_2_archive_gets_its_facts_table_from_the_first_writer(tmp_path)
         assert _schema_of(db_path)[0] == "3" and {"facts", "watches", "watch_matches"} <= _schema_of(db_path)[1]
         assert _export(migrated) == expected
     assert _fact_table(db_path) == expected_rows and expected_rows
+
+
+def test_a_figures_role_is_a_column_of_the_facts_table(tmp_path):
+    body = "全年目标新增就业5万人。"
+    target = CountFact(text="5万人", start=8, end=11, value=50000, unit="人", measure="城镇新增就业人数", role="target")
+    with Archive(tmp_path / "archive") as archive:
+        _store(archive, [Article(title="目标", body=body, facts=[target])])
+        row = archive.db.execute("SELECT role, value, unit, measure FROM facts").fetchone()
+    assert tuple(row) == ("target", 50000, "人", "城镇新增就业人数")

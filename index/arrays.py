@@ -160,6 +160,24 @@ class SearchArrays:
         bins = numpy.bincount(numpy.concatenate(codes_of_segments), minlength=len(vocabulary))
         return {vocabulary[code]: int(bins[code]) for code in numpy.flatnonzero(bins).tolist()}
 
+    def without_value(self, name: str) -> numpy.ndarray:
+        """Documents (live ones) that have no value of facet `name`: one comparison of each
+        segment's offsets, kept for the searcher's life."""
+        cache = self._without_value
+        found = cache.get(name)
+        if found is None:
+            parts = []
+            for segment in self.segments:
+                offsets = numpy.asarray(segment.get(f"facet_{name}_offsets"))
+                parts.append(offsets[1:] == offsets[:-1])
+            found = numpy.concatenate(parts) if parts else numpy.zeros(0, dtype=bool)
+            found = cache[name] = found & self.live
+        return found
+
+    @cached_property
+    def _without_value(self) -> dict[str, numpy.ndarray]:
+        return {}
+
     def live_ids(self) -> list[str]:
         ids = []
         for number, segment in enumerate(self.segments):

@@ -14,6 +14,7 @@ import re
 from whoosh import qparser, query
 from whoosh.searching import Searcher
 
+from jiwen.text.query_text import normalize_query
 from jiwen.core.errors import QuerySyntaxError
 from jiwen.core.models import FACT_KINDS, SearchRequest
 
@@ -75,7 +76,7 @@ def _first_error(node: query.Query) -> str | None:
 
 def parse_text(text: str, schema) -> query.Query | None:
     """The user's query over title and body, or None when there is none (filters only)."""
-    text = text.translate(FULL_WIDTH).strip()
+    text = normalize_query(text.translate(FULL_WIDTH)).strip()
     if not text:
         return None
     check_syntax(text)
@@ -111,7 +112,7 @@ def date_bound(value: str, *, end: bool, option: str) -> int:
 def _name_query(searcher: Searcher, fieldname: str, value: str) -> query.Query:
     """The exact name when the index has it; else every name starting with it, so the short forms
     people write (贵州, 黔东南, 广西) find 贵州省, 黔东南苗族侗族自治州, 广西壮族自治区."""
-    value = value.strip()
+    value = normalize_query(value).strip()
     if searcher.reader().doc_frequency(fieldname, value):
         return query.Term(fieldname, value)
     return query.Prefix(fieldname, value)
@@ -123,7 +124,7 @@ def filter_queries(request: SearchRequest, searcher: Searcher) -> list[query.Que
         filters.append(_name_query(searcher, "place", request.place))
     if request.program:
         filters.append(_name_query(searcher, "program", request.program))
-    if request.site:
+    if request.site and request.site.strip() != "local":  # local: see searcher.PreparedSearch
         filters.append(query.Term("site", request.site.strip()))
     if request.since or request.until:
         low = date_bound(request.since, end=False, option="since") if request.since else None

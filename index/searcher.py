@@ -21,11 +21,14 @@ from jiwen.index.documents import decompress_body
 from jiwen.index.query import filter_queries, offtopic_mask, parse_text
 from jiwen.index.schema import FACETS, SEARCHED_FIELDS
 from jiwen.index.scoring import Scorer
-from jiwen.index.snippets import make_snippet
+from jiwen.index.snippets import make_snippet, split_marks
 
 SCORE_DECIMALS = 6
 FACET_VALUES_LIMIT = 50
 EXPANDED_TERMS_LIMIT = 50
+LOCAL_SITE = "local"
+# The value a single-valued facet counts the documents without one as.
+VALUELESS = {"site": LOCAL_SITE, "month": "undated"}
 
 
 class PreparedSearch:
@@ -43,6 +46,10 @@ class PreparedSearch:
             mask, self.scores = scorer.evaluate(arrays, self.text_query)
         for filter_query in filter_queries(request, searcher):
             mask &= scorer.evaluate(arrays, filter_query)[0]
+        if request.site and request.site.strip() == LOCAL_SITE:
+            # `local`: the articles of ingested files, which have no site (and a site that is
+            # really named so, if any): not one term of the index, so taken from the columns.
+            mask &= arrays.without_value("site") | scorer.evaluate(arrays, query.Term("site", LOCAL_SITE))[0]
         offtopic = offtopic_mask(request)
         if offtopic is not None:
             mask &= ~scorer.evaluate(arrays, offtopic)[0]
@@ -70,6 +77,10 @@ class PreparedSearch:
         result = {}
         for name in self.request.facets:
             counts = self.arrays.facet_counts(name, self.mask)
+            if name in VALUELESS:  # ingested files have no site, undated articles no month
+                missing = int((self.mask & self.arrays.without_value(name)).sum())
+                if missing:
+                    counts[VALUELESS[name]] = counts.get(VALUELESS[name], 0) + missing
             ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_VALUES_LIMIT]
             result[name] = dict(ranked)
         return result
@@ -106,6 +117,8 @@ def run_search(
     for docnum in page.tolist():
         stored = searcher.stored_fields(docnum)
         body = decompress_body(stored.get("body_zlib"))
+        snippet = make_snippet(body, terms, marks)
+        text, highlights = split_marks(snippet, marks)
         hits.append(
             SearchHit(
                 id=stored["id"],
@@ -113,8 +126,10 @@ def run_search(
                 title=stored.get("title") or None,
                 published=stored.get("published"),
                 score=float(round(prepared.scores[docnum], SCORE_DECIMALS)),
-                snippet=make_snippet(body, terms, marks),
+                snippet=snippet,
                 site=stored.get("site"),
+                text=text,
+                highlights=highlights,
             )
         )
     return SearchResponse(total=prepared.total, hits=hits, facets=prepared.facets())

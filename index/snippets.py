@@ -57,3 +57,27 @@ def make_snippet(body: str, terms: frozenset[str], marks: tuple[str, str]) -> st
     # Adjacent words (高校|毕业生 from two terms) read better marked once.
     passage = passage.replace(closing + opening, "")
     return (ELLIPSIS if start else "") + passage + (ELLIPSIS if end < len(text) else "")
+
+
+def split_marks(snippet: str, marks: tuple[str, str]) -> tuple[str, list[list[int]]]:
+    """A marked snippet as its plain text and the [start, end) spans the marks enclosed, so a
+    program can highlight without parsing marks that the page's own text might contain."""
+    opening, closing = marks
+    plain: list[str] = []
+    spans: list[list[int]] = []
+    length = 0
+    position = 0
+    while True:
+        start = snippet.find(opening, position)
+        end = snippet.find(closing, start + len(opening)) if start >= 0 else -1
+        if start < 0 or end < 0:
+            plain.append(snippet[position:])
+            break
+        before = snippet[position:start]
+        marked = snippet[start + len(opening) : end]
+        plain.append(before)
+        plain.append(marked)
+        spans.append([length + len(before), length + len(before) + len(marked)])
+        length += len(before) + len(marked)
+        position = end + len(closing)
+    return "".join(plain), spans

@@ -43,7 +43,7 @@ def _not_blank(ctx: click.Context, param: click.Parameter, value: str | None) ->
 def filter_options(function):
     """The filters `search` and `export` share."""
     options = [
-        click.option("--place", help="Only articles about this place or a place inside it (贵州省 finds 从江县).", callback=_not_blank),
+        click.option("--place", help="Only what is about this place or a place inside it (贵州省 takes 从江县): articles in search and article exports, facts in fact exports.", callback=_not_blank),
         click.option("--program", help="Only articles naming this programme, e.g. 春风行动.", callback=_not_blank),
         click.option("--site", help="Only articles from this site (its name in sites.toml, or 'local').", callback=_not_blank),
         click.option("--since", help="From this day or month on: 2023-11-01 or 2023-11."),
@@ -210,7 +210,7 @@ def extract(path: Path, url: str | None, province: str | None, no_facts: bool, v
 
 
 @cli.command()
-@click.argument("query", required=False, default="")
+@click.argument("words", nargs=-1)
 @archive_option
 @filter_options
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
@@ -218,17 +218,23 @@ def extract(path: Path, url: str | None, province: str | None, no_facts: bool, v
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--facet", "facets", multiple=True, type=click.Choice(FACETS), help="Count results by this field (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help='Machine output: {"total","hits":[...],"facets":{...}}.')
-def search(query, archive_dir, place, program, site, since, until, include_all, sort, limit, page, facets, as_json) -> None:
-    """Search the archive. QUERY uses Whoosh syntax: words, "phrases", AND/OR/NOT, field:value.
+def search(words, archive_dir, place, program, site, since, until, include_all, sort, limit, page, facets, as_json) -> None:
+    """Search the archive. WORDS use Whoosh syntax: words, "phrases", AND/OR/NOT, field:value;
+    several words are one query that needs all of them. Traditional characters and full-width
+    letters are read as the simplified, half-width text the archive holds.
 
     \b
     Examples:
       jiwen search 劳务协作
+      jiwen search 劳务 协作                # both words
       jiwen search '"技能培训" AND 补贴' --since 2023-01 --sort date
       jiwen search 务工 --place 贵州省 --facet program --facet month
       jiwen search --program 春风行动 --json
+      jiwen search 就业 --site local --facet site   # ingested files
     """
     from jiwen.library.search import run_search
+
+    query = " ".join(words)
 
     request = SearchRequest(
         query=query, place=place, program=program, site=site, since=since, until=until,
@@ -246,7 +252,7 @@ def search(query, archive_dir, place, program, site, since, until, include_all, 
 
 
 @cli.command()
-@click.argument("query", required=False, default="")
+@click.argument("words", nargs=-1)
 @archive_option
 @filter_options
 @click.option("--format", "format_name", type=click.Choice(["json", "jsonl", "facts-jsonl", "csv", "indicators-csv", "indicators-jsonl"]), default="jsonl", show_default=True)
@@ -256,21 +262,29 @@ def search(query, archive_dir, place, program, site, since, until, include_all, 
 @click.option("--role", type=click.Choice(ROLE_CHOICES), default="actual", show_default=True,
               help="indicators-*: only the figures of this role (any: all of them).")
 @click.option("--schema", "schema_only", is_flag=True, help="Print the JSON Schema of the chosen format and exit.")
-def export(query, archive_dir, place, program, site, since, until, include_all, format_name, kinds, changed_since, role, output, schema_only) -> None:
+@click.option("--mentioning", help="Only articles that mention this place (what --place means for search).")
+@click.option("--bom", is_flag=True, help="Start a CSV with the UTF-8 byte-order mark, so Excel reads its Chinese.")
+def export(words, archive_dir, place, program, site, since, until, include_all, format_name, kinds, changed_since, role, output, schema_only, mentioning, bom) -> None:
     """Export articles with their facts (json, jsonl), the facts alone (facts-jsonl, csv) or the
-    numeric facts as a tidy table of indicators (indicators-csv, indicators-jsonl). For the
-    indicator formats, --place keeps the figures about that place or a place inside it.
+    numeric facts as a tidy table of indicators (indicators-csv, indicators-jsonl).
+
+    --place means the place a thing is about: for the fact formats (facts-jsonl, csv,
+    indicators-*) the facts attributed to that place or a place inside it (a figure by its
+    place, a place fact by its name), whatever the article is mainly about; for the article
+    formats (json, jsonl) the articles about it, as in search. --mentioning PLACE keeps the
+    articles that mention the place, in every format.
 
     \b
     Examples:
       jiwen export --format json -o archive.json
       jiwen export --format facts-jsonl --kind count,money --place 贵州省 -o facts.jsonl
-      jiwen export 劳务协作 --since 2023-01 --format csv -o facts.csv
+      jiwen export --format facts-jsonl --mentioning 从江县 -o congjiang-articles-facts.jsonl
+      jiwen export 劳务协作 --since 2023-01 --format csv --bom -o facts.csv
       jiwen export --changed-since 2026-11-01T00:00:00 --format jsonl
       jiwen export --schema --format facts-jsonl
       jiwen export --format indicators-csv --place 贵州省 -o indicators.csv
     """
-    from jiwen.library.export import INDICATOR_FORMATS, atomic_output, select_articles, write_export
+    from jiwen.library.export import FACT_FORMATS, INDICATOR_FORMATS, atomic_output, select_articles, select_fact_articles, write_export
     from jiwen.core.terminal import TerminalSafeStream
     from jiwen.core.schema import schema_for
 
@@ -279,17 +293,27 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
         return
     from jiwen.library.search import require_searchable_words
 
+    query = " ".join(words)
     kind_list = _parse_kinds(kinds)
     changed_since = _parse_changed_since(changed_since)
-    # For indicators, --place is the place a figure is about (hierarchical), not the article's.
-    figure_place = place if format_name in INDICATOR_FORMATS else None
+    if place and mentioning and format_name not in FACT_FORMATS:
+        raise click.UsageError("for the article formats --place and --mentioning are one filter; give one of them")
+    # For the fact formats, --place is the place a fact is about (hierarchical), not the article's.
+    fact_place = place if format_name in FACT_FORMATS else None
     request = SearchRequest(
-        query=query, place=None if figure_place else place, program=program, site=site, since=since, until=until,
-        kinds=kind_list, sort="date", include_offtopic=include_all,
+        query=query, place=mentioning or (None if fact_place else place), program=program, site=site,
+        since=since, until=until, kinds=kind_list, sort="date", include_offtopic=include_all,
     )  # fmt: skip
     archive = _open_archive(archive_dir, read_only=True)
     require_searchable_words(query, archive.index_dir)
-    articles = select_articles(archive, request, changed_since=changed_since, include_all=include_all)
+    from jiwen.library.names import place_problem, raise_problems
+
+    raise_problems({"place": place_problem(place), "mentioning": place_problem(mentioning, "mentioning")})
+    if fact_place and format_name not in INDICATOR_FORMATS:
+        articles = select_fact_articles(archive, request, fact_place, changed_since=changed_since, include_all=include_all)
+    else:
+        articles = select_articles(archive, request, changed_since=changed_since, include_all=include_all)
+    figure_place = fact_place if format_name in INDICATOR_FORMATS else None
     stdout = sys.stdout.buffer
     if output is None and (format_name not in ("csv", "indicators-csv") or sys.stdout.isatty()):
         # Page text never reaches a terminal raw: JSON is escaped losslessly wherever it goes; CSV
@@ -297,7 +321,7 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
         stdout = TerminalSafeStream(stdout, lossless_json=format_name not in ("csv", "indicators-csv"))
     with atomic_output(output, stdout) as stream:
         count = write_export(articles, format_name, stream, figure_place=figure_place,
-                             role=role if format_name in INDICATOR_FORMATS else None)
+                             role=role if format_name in INDICATOR_FORMATS else None, bom=bom)
     unit = "articles" if format_name in ("json", "jsonl") else "facts"
     click.echo(f"exported {count} {unit}" + (f" to {output}" if output else ""), err=True)
 
@@ -311,15 +335,18 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
 @click.option("--role", type=click.Choice(ROLE_CHOICES), default="actual", show_default=True,
               help="Which figures to compare: results (actual), targets, allocations, standards, changes, or any.")
 @click.option("--json", "as_json", is_flag=True, help='Machine output: {"measure","by","role","points":[...]}.')
-def trends(measure, archive_dir, place, period, role, plot_path, as_json) -> None:
+@click.option("--list", "list_only", is_flag=True, help="List the indicators: figures, places and latest period of each.")
+def trends(measure, archive_dir, place, period, role, plot_path, as_json, list_only) -> None:
     """An indicator over time, by place: the latest figure reported per place and period.
 
-    MEASURE is a normalized indicator name (default: the archive's most reported one). A figure
-    belongs to the period of its period_end, else of its article's publication date. Only figures
-    of one role are compared (results by default): a plan is never plotted as a result.
+    MEASURE is a normalized indicator name (default: the archive's most reported one; --list
+    shows them). A figure belongs to the period of its period_end, else of its article's
+    publication date. Only figures of one role are compared (results by default): a plan is never
+    plotted as a result. An unknown indicator or place exits 1 with the closest known names.
 
     \b
     Examples:
+      jiwen trends --list
       jiwen trends 农村劳动力转移就业人数 --by year
       jiwen trends 城镇新增就业人数 --place 贵州省 --by quarter --plot trend.png
       jiwen trends 失业率 --json
@@ -331,6 +358,17 @@ def trends(measure, archive_dir, place, period, role, plot_path, as_json) -> Non
     if plot_path is not None and (problem := output_problem(plot_path)):
         raise JiwenError(problem)
     archive = _open_archive(archive_dir, read_only=True)
+    if list_only:
+        from jiwen.library.facts import list_indicators
+
+        summaries = list_indicators(archive)
+        if as_json:
+            click.echo(msgspec.json.encode(summaries).decode("utf-8"))
+            return
+        from jiwen.formatting import format_indicators
+
+        click.echo(format_indicators(summaries))
+        return
     series = archive_trend(archive, measure or None, place=place, by=period, role=role)
     if plot_path is not None:
         plot_series(series, plot_path)
@@ -493,7 +531,7 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle, render) -> None
 
     \b
     Examples:
-      jiwen crawl --site gz-rst
+      jiwen crawl --site hrss-guizhou
       jiwen crawl --url http://127.0.0.1:8000/ --archive ./archive
       jiwen crawl --all-sites        # cron-safe: a second crawl on one archive exits with a message
       jiwen crawl --url http://127.0.0.1:8000/ --render browser   # pages built by JavaScript
@@ -542,7 +580,8 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle, render) -> None
 @click.option("--url", "urls", multiple=True, help="Crawl this URL (its host only) on the --every interval (default 6h).")
 @click.option("--every", help="Override every interval: '30m', '6h', '1d', or a cron expression '0 */6 * * *'.")
 @click.option("--max-runs", type=click.IntRange(1), help="Stop after this many crawl runs, skipped ones included (for testing).")
-def schedule(archive_dir, site_names, urls, every, max_runs) -> None:
+@click.option("--now", "at_once", is_flag=True, help="Crawl every site at once first, however recently it was crawled; then keep the intervals.")
+def schedule(archive_dir, site_names, urls, every, max_runs, at_once) -> None:
     """Run in the foreground and crawl each site at its interval, until SIGINT/SIGTERM.
 
     Suitable for systemd (see contrib/jiwen-schedule.service) or a terminal. Each crawl runs as
@@ -551,7 +590,8 @@ def schedule(archive_dir, site_names, urls, every, max_runs) -> None:
     \b
     Examples:
       jiwen schedule
-      jiwen schedule --site gz-rst --every 6h
+      jiwen schedule --site hrss-guizhou --every 6h
+      jiwen schedule --now                # the first round at once, not at each site's next time
       jiwen schedule --url http://127.0.0.1:8000/ --every 30m --archive ./archive
     """
     from jiwen.schedule import run_schedule
@@ -563,6 +603,7 @@ def schedule(archive_dir, site_names, urls, every, max_runs) -> None:
         every=every,
         max_runs=max_runs,
         echo=click.echo,
+        now=at_once,
     )
 
 
@@ -634,6 +675,93 @@ def discover(url: str, depth: int, max_pages: int, name: str | None, interval: s
     if write:
         path = append_site_entry(user_sites_file(), entry)
         click.echo(f"appended to {path}; `jiwen crawl --site NAME` crawls it", err=True)
+
+
+@cli.group()
+def watch() -> None:
+    """Saved searches that tell you when a new article matches: after every crawl the new matches
+    are recorded and counted; `watch check` lists them; `jiwen serve` has a feed of each
+    (/watch/NAME.atom).
+
+    \b
+    Examples:
+      jiwen watch add guizhou-labour 劳务协作 --place 贵州省
+      jiwen watch add spring --program 春风行动 --site hrss-guizhou
+      jiwen watch list
+      jiwen watch check
+      jiwen watch remove spring
+    """
+
+
+@watch.command("add")
+@click.argument("name")
+@click.argument("words", nargs=-1)
+@archive_option
+@click.option("--place", help="Only articles about this place or a place inside it.")
+@click.option("--program", help="Only articles naming this programme.")
+@click.option("--site", help="Only articles from this site (or 'local').")
+def watch_add(name, words, archive_dir, place, program, site) -> None:
+    """Save a watch NAME for the search WORDS (and filters); what it matches now counts as seen."""
+    from jiwen.library.watches import add_watch
+
+    directory = resolve_archive_dir(archive_dir)
+    with _writer_lock(directory, "jiwen watch add"):
+        added = add_watch(_open_archive(directory), name, " ".join(words), place=place, program=program, site=site)
+    click.echo(f"watch {added.name} added; {added.matches} articles match already (counted as seen)")
+
+
+@watch.command("list")
+@archive_option
+@click.option("--json", "as_json", is_flag=True, help="Machine output.")
+def watch_list(archive_dir, as_json) -> None:
+    """The watches, with how many articles each has matched."""
+    from jiwen.library.watches import list_watches
+    from jiwen.core.terminal import terminal_safe
+
+    watches = list_watches(_open_archive(archive_dir, read_only=True))
+    if as_json:
+        click.echo(msgspec.json.encode(watches).decode("utf-8"))
+        return
+    if not watches:
+        click.echo("no watches; 'jiwen watch add NAME QUERY' makes one")
+    for item in watches:
+        filters = " ".join(f"--{key} {value}" for key, value in (("place", item.place), ("program", item.program), ("site", item.site)) if value)
+        click.echo(terminal_safe(f"{item.name:<20} {item.matches:>5} matches  last {item.last_match or '-'}  {item.query} {filters}".rstrip()))
+
+
+@watch.command("remove")
+@click.argument("name")
+@archive_option
+def watch_remove(name, archive_dir) -> None:
+    """Forget the watch NAME and its matches."""
+    from jiwen.library.watches import remove_watch
+
+    directory = resolve_archive_dir(archive_dir)
+    with _writer_lock(directory, "jiwen watch remove"):
+        remove_watch(_open_archive(directory), name)
+    click.echo(f"watch {name} removed")
+
+
+@watch.command("check")
+@archive_option
+@click.option("--json", "as_json", is_flag=True, help='Machine output: {"NAME": [hits...]}.')
+def watch_check(archive_dir, as_json) -> None:
+    """Record and list every watch's new matches since the last check (a crawl checks too)."""
+    from jiwen.library.watches import check_watches
+    from jiwen.core.terminal import terminal_safe
+
+    directory = resolve_archive_dir(archive_dir)
+    with _writer_lock(directory, "jiwen watch check"):
+        new = check_watches(_open_archive(directory))
+    if as_json:
+        click.echo(msgspec.json.encode(new).decode("utf-8"))
+        return
+    if not new:
+        click.echo("no watches; 'jiwen watch add NAME QUERY' makes one")
+    for name, hits in new.items():
+        click.echo(terminal_safe(f"{name}: {len(hits)} new"))
+        for hit in hits:
+            click.echo(terminal_safe(f"  {(hit.published or 'undated')[:10]}  {hit.title or '(untitled)'}  {hit.url or hit.id}"))
 
 
 @cli.command()

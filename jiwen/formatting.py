@@ -147,11 +147,11 @@ def format_health(report: list) -> str:
         return "no sites configured"
     lines = []
     for site in report:
-        state = "STALE <--" if site.stale else ("disabled" if not site.enabled else "ok")
+        state = "STALE <--" if site.stale else ("disabled" if not site.enabled else "ok" if site.last_run else "not crawled yet")
         peak = max(site.new_per_day) or 1
         spark = "".join(SPARK[0 if not count else max(1, round(count / peak * 8))] for count in site.new_per_day)
         lines.append(f"{site.name}  [{state}]  {site.title}")
-        last = f"{_moment(site.last_run)} ({site.last_outcome})" if site.last_run else "never crawled"
+        last = f"{_moment(site.last_run)} ({site.last_outcome})" if site.last_run else "not crawled yet"
         lines.append(f"  last crawl      {last}; {site.crawls_30_days} crawl(s) in 30 days")
         lines.append(f"  last new        {_moment(site.last_new_article) if site.last_new_article else 'none yet'}")
         lines.append(f"  new per day     |{spark}|  {site.new_30_days} in 30 days (oldest left, today right)")
@@ -170,3 +170,14 @@ def format_health(report: list) -> str:
 
 def _moment(value: str) -> str:
     return value[:19].replace("T", " ") + " UTC"
+
+
+def format_indicators(summaries) -> str:
+    """`jiwen trends --list`: one line per indicator, most reported first."""
+    if not summaries:
+        return "no indicators yet: figures get a measure from extraction (jiwen reextract after upgrading)"
+    width = max(_display_width(terminal_safe(item.measure)) for item in summaries)
+    lines = [f"{_pad('indicator', width)} {'figures':>8} {'places':>7}  latest"]
+    for item in summaries:
+        lines.append(f"{_pad(terminal_safe(item.measure), width)} {item.figures:>8} {item.places:>7}  {item.latest or '-'}")
+    return "\n".join(lines)

@@ -268,6 +268,7 @@ def run_schedule(
     every: str | None,
     max_runs: int | None,
     echo,
+    now: bool = False,
 ) -> None:
     """Crawl the sites at their intervals until SIGINT/SIGTERM (or `max_runs` crawls); returns
     normally on a clean stop. `echo` receives the one line saying where the log goes."""
@@ -300,7 +301,7 @@ def run_schedule(
     )
     scheduler.add_listener(_log_job_event, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR)
     try:
-        scheduled = _apply_schedule(scheduler, runner, archive_dir, {}, targets)
+        scheduled = _apply_schedule(scheduler, runner, archive_dir, {}, targets, at_once=now)
         scheduler.start()
         while True:
             # With a timeout, not a bare wait(): the kernel may deliver SIGTERM to any thread (the
@@ -339,9 +340,11 @@ def _apply_schedule(
     archive_dir: Path,
     scheduled: dict[str, CrawlTarget],
     targets: list[CrawlTarget],
+    at_once: bool = False,
 ) -> dict[str, CrawlTarget]:
     """Make the scheduler's jobs match `targets`: new ones added, gone ones removed, changed
-    ones re-added (a job's next run comes from the runs table, so nothing is crawled early)."""
+    ones re-added (a job's next run comes from the runs table, so nothing is crawled early,
+    unless `at_once`: `jiwen schedule --now` crawls every target first, then keeps the intervals)."""
     wanted = {target.name: target for target in targets}
     for name, old in scheduled.items():
         if wanted.get(name) != old:
@@ -352,7 +355,7 @@ def _apply_schedule(
         if scheduled.get(name) == target:
             continue
         trigger = trigger_for(target.interval)
-        first = first_run_time(archive_dir, target, trigger)
+        first = datetime.now().astimezone() if at_once else first_run_time(archive_dir, target, trigger)
         if (seconds := duration_seconds(target.interval)) is not None and seconds < POLITE_INTERVAL_SECONDS:
             log.warning("crawl %s every %s: fine for your own server, too often for a public site", target.name, target.interval)
         scheduler.add_job(runner.crawl, trigger, args=[target], id=name, name=name, next_run_time=first)

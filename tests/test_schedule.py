@@ -170,6 +170,18 @@ def test_max_runs_ends_the_scheduler_by_itself(tmp_path):
     assert "stopping after 1 crawl runs" in output.read_text("utf-8")
 
 
+def test_now_crawls_at_once_although_the_interval_has_not_passed(tmp_path):
+    archive = tmp_path / "archive"
+    output = tmp_path / "schedule.out"
+    with serve_site(SCHEDULE_SITE) as server:
+        first = schedule(archive, server.base_url + "/quick/", "--every", "6h", "--max-runs", "1", log_to=output)
+        assert first.wait(timeout=240) == 0, output.read_text("utf-8")
+        # Crawled a moment ago: without --now the next crawl would be in six hours.
+        again = schedule(archive, server.base_url + "/quick/", "--every", "6h", "--max-runs", "1", "--now", log_to=output)
+        assert again.wait(timeout=240) == 0, output.read_text("utf-8")
+    assert [run[1] for run in runs(archive)] == ["finished", "finished"]
+
+
 def stop_by_systemd(process) -> None:
     process.send_signal(signal.SIGTERM)  # KillMode=mixed: the main process only
 

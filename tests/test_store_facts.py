@@ -107,6 +107,8 @@ def _to_schema_1(db_path, articles_by_url: dict[str, Article]) -> None:
     row per fact (its text, offsets and whole JSON, sentence included) and no facts columns."""
     db = sqlite3.connect(db_path, isolation_level=None)
     db.execute("BEGIN")
+    for table in ("facts", "watch_matches", "watches"):  # schema 3's tables
+        db.execute(f"DROP TABLE {table}")
     db.execute(
         """CREATE TABLE facts (
             article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -194,13 +196,13 @@ def test_a_schema_1_archive_migrates_on_open_and_exports_byte_for_byte_the_same(
         # A writer migrates the archive while this reader is open: the reader goes on reading the
         # layout it opened (its snapshot), every format the same as before.
         Archive(folder).close()
-        assert _schema_of(db_path)[0] == "2"
+        assert _schema_of(db_path)[0] == "3"
         for name, data in expected.items():
             assert _export(unmigrated, name) == data, name
         assert unmigrated.stats() == stats
     _to_schema_1(db_path, _urls(archive, articles))
     with Archive(folder) as migrated:
-        assert _schema_of(db_path) == ("2", {"meta", "pages", "articles", "figures", "runs", "fetch_errors"})
+        assert _schema_of(db_path) == ("3", {"meta", "pages", "articles", "figures", "facts", "watches", "watch_matches", "runs", "fetch_errors"})
         for name, data in expected.items():
             assert _export(migrated, name) == data, name
         assert migrated.stats() == stats
@@ -236,5 +238,85 @@ def test_an_archive_killed_while_migrating_is_left_as_it_was_and_migrates_next_t
     assert process.returncode == -signal.SIGKILL
     assert _schema_of(db_path) == ("1", {"meta", "pages", "articles", "facts", "runs", "fetch_errors"})
     with Archive(folder) as migrated:
-        assert _schema_of(db_path)[0] == "2"
+        assert _schema_of(db_path)[0] == "3"
         assert _export(migrated) == expected
+
+
+def _to_schema_2(db_path) -> None:
+    """Rewrite an archive as schema 2 had it: the facts only in the articles' blobs."""
+    db = sqlite3.connect(db_path, isolation_level=None)
+    for table in ("facts", "watch_matches", "watches"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    db.close()
+
+
+def _fact_table(db_path) -> list[tuple]:
+    db = sqlite3.connect(db_path)
+    try:
+        return db.execute(
+            'SELECT article_id, seq, kind, text, value, unit, measure, role, place, adcode, province, '
+            'period_start, period_end, start, "end" FROM facts ORDER BY article_id, seq'
+        ).fetchall()
+    finally:
+        db.close()
+
+
+def test_every_figure_is_a_plain_row_of_the_facts_table_that_sqlite3_can_query(tmp_path):
+    articles = [_article(1), _article(2), _odd_article()]
+    with Archive(tmp_path / "archive") as archive:
+        ids = _store(archive, articles)
+        loaded = archive.get_articles(ids)
+        db_path = archive.db_path
+    rows = _fact_table(db_path)
+    figures = ("count", "money", "percent")
+    assert len(rows) == sum(type(fact).__struct_config__.tag in figures for article in loaded for fact in article.facts)
+    by_key = {(row[0], row[1]): row for row in rows}
+    for article in loaded:
+        for seq, fact in enumerate(article.facts):
+            if type(fact).__struct_config__.tag not in figures:
+                assert (article.id, seq) not in by_key
+                continue
+            row = by_key[(article.id, seq)]
+            assert row[2] == type(fact).__struct_config__.tag and row[3] == fact.text
+            assert (row[13], row[14]) == (fact.start, fact.end)
+            assert row[4] == fact.value and row[6] == fact.measure and row[8] == fact.place
+            if isinstance(fact, CountFact):
+                assert row[5] == fact.unit
+    guizhou = [row for row in rows if row[6] == "城镇新增就业人数"]
+    assert guizhou and {row[10] for row in guizhou if row[9]} <= {"贵州省"}
+
+
+def test_an_article_saved_again_replaces_its_fact_rows(tmp_path):
+    with Archive(tmp_path / "archive") as archive:
+        _store(archive, [_article(1)])
+        _store(archive, [Article(title="改了", body="没有数字。")])
+        count = archive.db.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
+    assert count == 0
+
+
+def test_a_schema_2_archive_gets_its_facts_table_from_the_first_writer(tmp_path):
+    articles = [_article(number) for number in range(4)]
+    folder = tmp_path / "archive"
+    with Archive(folder) as archive:
+        _store(archive, articles)
+        expected_rows = _fact_table(archive.db_path)
+        expected = _export(archive)
+        db_path = archive.db_path
+    _to_schema_2(db_path)
+    assert _schema_of(db_path)[0] == "2" and "facts" not in _schema_of(db_path)[1]
+    with Archive(folder, read_only=True) as reader:  # a reader reads schema 2 as it is
+        assert _export(reader) == expected
+    with Archive(folder) as migrated:
+        assert _schema_of(db_path)[0] == "3" and {"facts", "watches", "watch_matches"} <= _schema_of(db_path)[1]
+        assert _export(migrated) == expected
+    assert _fact_table(db_path) == expected_rows and expected_rows
+
+
+def test_a_figures_role_is_a_column_of_the_facts_table(tmp_path):
+    body = "全年目标新增就业5万人。"
+    target = CountFact(text="5万人", start=8, end=11, value=50000, unit="人", measure="城镇新增就业人数", role="target")
+    with Archive(tmp_path / "archive") as archive:
+        _store(archive, [Article(title="目标", body=body, facts=[target])])
+        row = archive.db.execute("SELECT role, value, unit, measure FROM facts").fetchone()
+    assert tuple(row) == ("target", 50000, "人", "城镇新增就业人数")

@@ -65,8 +65,9 @@ def test_without_a_measure_the_most_reported_one_is_chosen(trend_archive):
     assert archive_trend(trend_archive, by="year").measure == RURAL
 
 
-def test_an_unknown_measure_gives_an_empty_series_and_a_bad_period_an_error(trend_archive):
-    assert archive_trend(trend_archive, "招聘会场次", by="year").points == []
+def test_an_unknown_measure_is_an_error_with_the_closest_names_and_so_is_a_bad_period(trend_archive):
+    with pytest.raises(JiwenError, match="no indicator '农村劳动力转移'; did you mean 农村劳动力转移就业人数"):
+        archive_trend(trend_archive, "农村劳动力转移", by="year")
     with pytest.raises(JiwenError, match="unknown period 'week'"):
         archive_trend(trend_archive, RURAL, by="week")
 

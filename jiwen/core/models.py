@@ -183,8 +183,10 @@ class SearchHit(msgspec.Struct, kw_only=True):
     title: Union[str, None]
     published: Union[str, None]
     score: float
-    snippet: str
+    snippet: str  # the passage with the query's words in marks (【】), for a terminal
     site: Union[str, None] = None
+    text: str = ""  # the same passage without marks
+    highlights: list[list[int]] = []  # [start, end) of each marked word in `text`
 
 
 class SearchResponse(msgspec.Struct, kw_only=True):

@@ -187,4 +187,18 @@ def crawl(archive_dir: Path, **options: Any) -> dict:
     crawl report."""
     from jiwen.crawler.run import run_crawl
 
-    return run_crawl(archive_dir, worker_factory=PipelineWorker, **options)
+    report = run_crawl(archive_dir, worker_factory=PipelineWorker, **options)
+    report.update(_watch_report(archive_dir))
+    return report
+
+
+def _watch_report(archive_dir) -> dict:
+    """After a crawl: each watch's new matches, recorded; {"watches": {name: count}} when there
+    are watches ('jiwen watch check' lists the articles)."""
+    from jiwen.library.watches import check_watches
+
+    with Archive(archive_dir) as archive:
+        if not archive.watches():
+            return {}
+        new = check_watches(archive)
+    return {"new_watch_matches": {name: len(hits) for name, hits in new.items()}}

@@ -68,15 +68,61 @@ def select_articles(
 
 
 INDICATOR_FORMATS = ("indicators-csv", "indicators-jsonl")
+# The formats with a row per fact: there --place is the place a fact is about (see fact_place).
+FACT_FORMATS = ("facts-jsonl", "csv", *INDICATOR_FORMATS)
+
+
+def select_fact_articles(archive: Archive, request: SearchRequest, place: str, **options) -> Iterator[ArchivedArticle]:
+    """`select_articles` for a facts export with --place: only the articles that hold a fact about
+    `place` or a place inside it (a figure attributed to it, or the place named), each with those
+    facts alone. The store's facts table names the articles with such figures; place facts are
+    found in the articles search's --place finds."""
+    scope = PlaceScope(place)
+    candidates: set[str] | None = None
+    if archive.has_fact_table():
+        from jiwen.library.facts import FactQuery, selection_of
+
+        candidates = set(archive.fact_article_ids(selection_of(archive, FactQuery(place=place, include_all=True))))
+        if not request.kinds or "place" in request.kinds:
+            mentioning = msgspec.structs.replace(request, place=place, query="", include_offtopic=True)
+            from jiwen.index import ArchiveIndex
+
+            candidates.update(ArchiveIndex(archive.index_dir).matching_ids(mentioning))
+    for article in select_articles(archive, request, **options):
+        if candidates is not None and article.id not in candidates:
+            continue
+        kept = [fact for fact in article.facts if fact_place_in(scope, fact)]
+        if kept:
+            yield msgspec.structs.replace(article, facts=kept)
+
+
+def fact_place_in(scope: PlaceScope, fact) -> bool:
+    """Whether a fact is about a place of `scope`: a figure by its attributed place, a place fact
+    by itself; other facts (dates, programmes, people) are about no place."""
+    kind = fact_kind(fact)
+    if kind in ("count", "money", "percent"):
+        if fact.place in scope.names:
+            return True
+        adcode = fact.place_adcode
+    elif kind == "place":
+        if fact.name in scope.names:
+            return True
+        adcode = fact.adcode
+    else:
+        return False
+    return bool(adcode) and any(adcode.startswith(prefix) for prefix in scope.prefixes)
 
 
 def write_export(articles: Iterable[ArchivedArticle], format_name: str, out: IO[bytes], *, figure_place: str | None = None,
-                 role: str | None = None) -> int:
+                 role: str | None = None, bom: bool = False) -> int:
     """Write `articles` to a binary stream; returns how many records (articles or facts) it wrote.
 
     `figure_place` (indicator formats only) keeps the figures attributed to that place or a place
-    inside it, whatever the article is about; the CLI's --place means that for indicators. `role`
-    (indicator formats only) keeps the figures of that role ("any" or None: all)."""
+    inside it, whatever the article is about. `role` (indicator formats only) keeps the figures of
+    that role ("any" or None: all). `bom` (CSV formats): start with the UTF-8 byte-order mark,
+    without which Excel reads UTF-8 as the local code page."""
+    if bom and format_name in ("csv", "indicators-csv"):
+        out.write("\ufeff".encode("utf-8"))
     if format_name == "json":
         return _write_json_array(articles, out)
     if format_name == "jsonl":

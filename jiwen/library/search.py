@@ -36,4 +36,24 @@ def run_search(archive: Archive, request: SearchRequest, index=None) -> SearchRe
     require_searchable_words(request.query, archive.index_dir)
     if not archive.index_dir.exists():
         raise ArchiveError(f"archive {archive.directory} has no index yet; run 'jiwen reindex'")
-    return (index or ArchiveIndex(archive.index_dir)).search(request)
+    response = (index or ArchiveIndex(archive.index_dir)).search(request)
+    if response.total == 0:
+        check_search_names(archive, request, index)
+    return response
+
+
+def check_search_names(archive: Archive, request: SearchRequest, index=None) -> None:
+    """When a search finds nothing: an UnknownName ("did you mean …") for a --place, --program or
+    --site that names nothing jiwen knows, rather than an empty answer that reads as "no such
+    articles". Only then, so a search that finds something never loads the gazetteer."""
+    from jiwen.library.names import place_problem, programme_problem, raise_problems, site_problem
+
+    problems = {"place": place_problem(request.place)}
+    if request.program or request.site:
+        from jiwen.index import ArchiveIndex
+
+        every = SearchRequest(facets=["program", "site"], limit=1, include_offtopic=True)
+        held = (index or ArchiveIndex(archive.index_dir)).search(every).facets
+        problems["program"] = programme_problem(request.program, held.get("program", {}))
+        problems["site"] = site_problem(request.site, held.get("site", {}))
+    raise_problems(problems)

@@ -78,6 +78,10 @@ def archive_trend(archive: Archive, measure: str | None = None, *, place: str | 
                 f"archive {archive.directory} has no figure with a measure yet; "
                 "measures come from extraction (jiwen reextract after upgrading)"
             )
+    from jiwen.library.names import measure_problem, place_problem, raise_problems
+
+    counts = archive.measure_counts()
+    raise_problems({"measure": measure_problem(measure, counts), "place": place_problem(place)})
     rows = (indicator_row(article, fact) for article, fact in archive.measured_facts(measure.strip()))
     return trend_series(rows, measure, place=place, by=by, role=role)
 

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from jiwen.store.articles import Articles
+from jiwen.store.fact_table import FactTable, build_fact_table
 from jiwen.store.facts import migrate_fact_rows
 from jiwen.store.fingerprints import Fingerprints
 from jiwen.store.pages import Pages
 from jiwen.store.runs import Runs
 from jiwen.store.statistics import Statistics
+from jiwen.store.watches import Watches, create_watch_tables
 
 
-class Archive(Pages, Articles, Fingerprints, Runs, Statistics):
+def _to_schema_3(db) -> None:
+    build_fact_table(db)
+    create_watch_tables(db)
+
+
+class Archive(Pages, Articles, FactTable, Fingerprints, Runs, Statistics, Watches):
     """An archive folder: archive.sqlite3, the Whoosh index in index/, logs, crawl job state."""
 
-    upgrades = {1: migrate_fact_rows}  # schema 1 -> 2: fact rows become each article's facts blob
+    upgrades = {
+        1: migrate_fact_rows,  # schema 1 -> 2: fact rows become each article's facts blob
+        2: _to_schema_3,  # schema 2 -> 3: the plain `facts` table beside the blob, for SQL; watches
+    }
 
     def __init__(self, directory, *, create: bool = True, read_only: bool = False) -> None:
         super().__init__(directory, create=create, read_only=read_only)

@@ -12,6 +12,7 @@ import msgspec
 from jiwen.core.models import Article, ArchivedArticle, Fact, FetchedPage
 from jiwen.store.codec import ARTICLE_DECODER, ARTICLE_ENCODER
 from jiwen.store.connection import Connection, now_utc
+from jiwen.store.fact_table import replace_fact_rows
 from jiwen.store.facts import Facts, encode_facts
 from jiwen.store.fingerprints import BAND_WIDTHS, bands_of, signed64
 
@@ -99,6 +100,7 @@ class Articles(Facts, Connection):
                 ),
             )
             self._replace_figures(article_id, facts)
+            replace_fact_rows(self.db, article_id, facts)
         return article_id, "updated" if existed else "new"
 
     def article_body(self, article_id: str) -> str | None:

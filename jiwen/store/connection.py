@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jiwen.core.errors import ArchiveError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # One row per figure (count, money, percent fact) that has a measure: how `jiwen trends` finds
 # the articles reporting an indicator (schema 2; the facts themselves are in articles.facts).
@@ -22,6 +22,50 @@ CREATE TABLE IF NOT EXISTS figures (
     PRIMARY KEY (article_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS figures_measure ON figures(measure);
+"""
+
+# One plain row per figure (count, money, percent fact; schema 3), for SQL users and /facts:
+# see fact_table.py.
+FACT_TABLE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS facts (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    value NUMERIC,
+    value_end NUMERIC,
+    unit TEXT,
+    qualifier TEXT,
+    subject TEXT,
+    measure TEXT,
+    role TEXT,
+    place TEXT,
+    adcode TEXT,
+    province TEXT,
+    period_start TEXT,
+    period_end TEXT,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    PRIMARY KEY (article_id, seq)
+) WITHOUT ROWID;
+"""
+
+# Saved searches (`jiwen watch`) and the articles each has matched (schema 3).
+WATCH_SCHEMA = """
+CREATE TABLE IF NOT EXISTS watches (
+    name TEXT PRIMARY KEY,
+    query TEXT NOT NULL DEFAULT '',
+    place TEXT,
+    program TEXT,
+    site TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS watch_matches (
+    watch TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
+    article_id TEXT NOT NULL,
+    matched_at TEXT NOT NULL,
+    PRIMARY KEY (watch, article_id)
+) WITHOUT ROWID;
 """
 
 _SCHEMA = """
@@ -78,7 +122,7 @@ CREATE INDEX IF NOT EXISTS articles_indexed ON articles(indexed);
 CREATE INDEX IF NOT EXISTS articles_changed ON articles(changed_at);
 CREATE INDEX IF NOT EXISTS articles_page ON articles(page_id);
 CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of);
-""" + FIGURES_SCHEMA + """CREATE TABLE IF NOT EXISTS runs (
+""" + FIGURES_SCHEMA + FACT_TABLE_SCHEMA + WATCH_SCHEMA + """CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
     site TEXT,
@@ -229,6 +273,8 @@ class Connection:
         # Archives from before this index: the copies of an article (get_articles) were a scan of
         # the whole articles table, 140 ms at 10,000 articles. Built once by the next writer.
         self.db.execute("CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of)")
+        # Archives written at schema 3 before watches came: their tables, made by the next writer.
+        self.db.executescript(WATCH_SCHEMA)
 
     def _upgrade(self, version: int) -> None:
         """Bring an older archive to SCHEMA_VERSION in one transaction: killed midway, it stays as

@@ -160,3 +160,9 @@ def province_named(name: str | None) -> Place | None:
         return None
     found = {p.name for p in gazetteer().by_form.get(name.strip(), ()) if p.level == "province"}
     return gazetteer().provinces.get(found.pop()) if len(found) == 1 else None
+
+
+@functools.cache
+def province_by_adcode_prefix() -> dict[str, str]:
+    """The province of each administrative code's first two digits (52 -> 贵州省)."""
+    return {place.adcode[:2]: name for name, place in gazetteer().provinces.items() if place.adcode}

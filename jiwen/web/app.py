@@ -30,6 +30,7 @@ from jiwen.core.errors import ArchiveError, JiwenError
 from jiwen.store import Archive
 
 from jiwen.web import views
+from jiwen.web.i18n import LanguageMiddleware, current_language, translate
 from jiwen.web.params import BadRequest
 from jiwen.web.security import HostCheck, SecurityHeaders, allowed_hosts
 
@@ -78,6 +79,8 @@ def templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.globals["t"] = translate
+    environment.globals["language"] = current_language
     return environment
 
 
@@ -113,6 +116,13 @@ def create_app(archive_dir: Path, hosts: frozenset[str] | None = None) -> Starle
     handlers = views.Handlers(state, page)
     routes = [
         Route("/", handlers.search_page),
+        Route("/search.json", handlers.search_download),
+        Route("/search.csv", handlers.search_download),
+        Route("/feed.atom", handlers.search_feed),
+        Route("/watch/{name}.atom", handlers.watch_feed),
+        Route("/facts", handlers.facts_page),
+        Route("/facts.csv", handlers.facts_download),
+        Route("/facts.json", handlers.facts_download),
         Route("/article/{article_id}", handlers.article_page),
         Route("/raw/{article_id}", handlers.raw_page),
         Route("/raw/{article_id}/page", handlers.raw_frame),
@@ -132,6 +142,7 @@ def create_app(archive_dir: Path, hosts: frozenset[str] | None = None) -> Starle
     )
     app.state.jiwen = state
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(LanguageMiddleware)
     if hosts is not None:
         app.add_middleware(HostCheck, allowed=hosts)  # added last: it runs first
     return app

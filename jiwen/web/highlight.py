@@ -39,16 +39,18 @@ _MARKED = re.compile(r"【(.+?)】")
 _POSITION_FIELDS = ("kind", "text", "start", "end", "sentence")
 
 
-def body_segments(body: str, facts: list[Fact]) -> list[dict]:
+def body_segments(body: str, facts: list[Fact], seqs: dict[int, int] | None = None) -> list[dict]:
     """The body cut into plain runs and fact runs. Where facts nest (剑河县 inside 剑河县人社局)
-    the outer one is drawn; every fact is still listed in the table."""
+    the outer one is drawn; every fact is still listed in the table. `seqs`: each fact's
+    position in the article's facts (by id()), for the anchor `#f<seq>` that /facts links to."""
     segments: list[dict] = []
     position = 0
     for fact in _outermost(facts, len(body)):
         if fact.start > position:
             segments.append({"text": body[position : fact.start], "kind": None})
         kind = fact_kind(fact)
-        segments.append({"text": body[fact.start : fact.end], "kind": kind, "label": LABELS[kind], "title": describe(fact)})
+        anchor = f"f{seqs[id(fact)]}" if seqs is not None and id(fact) in seqs else None
+        segments.append({"text": body[fact.start : fact.end], "kind": kind, "label": LABELS[kind], "title": describe(fact), "anchor": anchor})
         position = fact.end
     if position < len(body):
         segments.append({"text": body[position:], "kind": None})
@@ -103,9 +105,16 @@ def snippet_segments(snippet: str) -> list[tuple[str, bool]]:
 
 def fact_view(article_body: str, facts: list[Fact]) -> dict:
     """What templates/_fact_view.html shows: marked segments, the legend and the table rows."""
+    seqs = {id(fact): seq for seq, fact in enumerate(facts)}
     ordered = sorted(facts, key=lambda fact: (fact.start, fact.end))
+    segments = body_segments(article_body, ordered, seqs)
+    drawn = {segment["anchor"] for segment in segments if segment.get("anchor")}
     return {
-        "segments": body_segments(article_body, ordered),
+        "segments": segments,
         "legend": legend(ordered),
-        "facts": [(fact_kind(fact), fact, fact_fields(fact)) for fact in ordered],
+        # A fact not drawn in the body (inside another one) takes its anchor on its table row.
+        "facts": [
+            (fact_kind(fact), fact, fact_fields(fact), None if f"f{seqs[id(fact)]}" in drawn else f"f{seqs[id(fact)]}")
+            for fact in ordered
+        ],
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
@@ -16,8 +17,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from jiwen.core.csvcells import spreadsheet_safe_row
+from jiwen.core.errors import JiwenError, QuerySyntaxError
 from jiwen.core.models import SearchRequest
 from jiwen.library.indicators import ROLE_CHOICES
+from jiwen.library.names import UnknownName
 from jiwen.library.search import run_search
 from jiwen.store import article_id_for
 
@@ -52,24 +55,32 @@ class Handlers:
             return self.state.with_index(lambda index: run_search(archive, request, index=index))
 
     async def search_page(self, request: Request) -> Response:
-        search = params.search_request(request.query_params, facets=list(params.FACETS))
+        try:
+            search = params.search_request(request.query_params, facets=list(params.FACETS))
 
-        def work():
-            response = self._search(search)
-            hidden = 0
-            if not search.include_offtopic:
-                everything = msgspec.structs.replace(search, include_offtopic=True, facets=[], limit=1, page=1)
-                hidden = self._search(everything).total - response.total
-            return response, hidden
+            def work():
+                response = self._search(search)
+                hidden = 0
+                if not search.include_offtopic:
+                    everything = msgspec.structs.replace(search, include_offtopic=True, facets=[], limit=1, page=1)
+                    hidden = self._search(everything).total - response.total
+                return response, hidden
 
-        response, hidden = await run_in_threadpool(work)
+            response, hidden = await run_in_threadpool(work)
+        except (params.BadRequest, UnknownName, QuerySyntaxError) as error:
+            return self._kept_form("search.html", request, error, ("place", "program", "site"), nav="search")
         current = {key: value for key, value in request.query_params.items() if key != "page" and value}
         last_page = max(1, -(-response.total // search.limit))
+        downloads = {key: value for key, value in current.items() if key not in ("sort",)}
         return self.page(
             "search.html",
             search=search,
             response=response,
             hidden=hidden,
+            form=dict(request.query_params),
+            json_url="/search.json?" + urlencode(downloads),
+            csv_url="/search.csv?" + urlencode(downloads),
+            feed_url="/feed.atom?" + urlencode(downloads),
             facets=_facet_view(response.facets, current),
             first=(search.page - 1) * search.limit + 1,
             last_page=last_page,
@@ -80,6 +91,134 @@ class Handlers:
             filters=[(key, current[key]) for key in ("place", "program", "site", "since", "until") if key in current],
             nav="search",
         )
+
+    def _kept_form(self, template: str, request: Request, error: Exception, names: tuple[str, ...] = (), **context) -> Response:
+        """The page's own form again, as the user filled it, under the error that names every
+        bad parameter: HTTP 400. `names`: the parameters that name things (place, measure …),
+        checked too when the error came from another parameter, so that all are named at once."""
+        from jiwen.library.names import name_problems
+
+        problems = dict(getattr(error, "problems", None) or {"": str(error)})
+        form = params.kept_form(request.query_params)
+        if isinstance(error, params.BadRequest) and names:
+            wanted = {name: (form.get(name) or "").strip()[:100] or None for name in names if name not in problems}
+            with self.state.open_archive() as archive:
+                problems.update(name_problems(archive, **wanted))
+        return self.page(template, 400, error=problems, form=form, **context)
+
+    async def search_download(self, request: Request) -> Response:
+        """/search.json and /search.csv: every article the search page's query finds (up to
+        MAX_LIMIT), as `jiwen search --json` hits or one CSV row per hit."""
+        search = params.search_request(request.query_params, default_limit=params.MAX_LIMIT)
+        response = await run_in_threadpool(self._search, msgspec.structs.replace(search, page=1))
+        if request.url.path.endswith(".json"):
+            return json_response(response)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        columns = ("id", "title", "published", "site", "url", "score", "snippet")
+        writer.writerow(columns)
+        for hit in response.hits:
+            writer.writerow(["" if getattr(hit, name) is None else getattr(hit, name) for name in columns])
+        return Response(
+            buffer.getvalue(), media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": "attachment; filename=search.csv"},
+        )  # fmt: skip
+
+    # -- feeds -------------------------------------------------------------------------
+
+    async def search_feed(self, request: Request) -> Response:
+        """/feed.atom: the newest 50 articles the search page's query and filters find."""
+        from jiwen.web.feeds import atom_feed
+
+        search = params.search_request(request.query_params)
+        search = msgspec.structs.replace(search, sort="date", page=1, limit=min(search.limit, 50), facets=[])
+        response = await run_in_threadpool(self._search, search)
+        current = {key: value for key, value in request.query_params.items() if value}
+        title = "jiwen: " + (" · ".join(value for key, value in current.items() if key in ("q", "place", "program", "site")) or "newest articles")
+        body = atom_feed(
+            title=title, feed_url="/feed.atom?" + urlencode(current), page_url="/?" + urlencode(current),
+            base_url=_base_url(request), hits=response.hits,
+        )  # fmt: skip
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+    async def watch_feed(self, request: Request) -> Response:
+        """/watch/NAME.atom: a watch's newest 50 matches."""
+        from jiwen.library.watches import watch_hits
+        from jiwen.web.feeds import atom_feed
+
+        name = request.path_params["name"]
+        if not re.fullmatch(r"[\w\u4e00-\u9fff-]{1,40}", name):
+            raise params.BadRequest(f"{name[:40]!r} is not a watch name")
+
+        def work():
+            with self.state.open_archive() as archive:
+                return self.state.with_index(lambda index: watch_hits(archive, name, 50, index=index))
+
+        try:
+            watch, response = await run_in_threadpool(work)
+        except JiwenError as error:
+            raise HTTPException(404, str(error)) from None
+        page = {key: value for key, value in (("q", watch.query), ("place", watch.place), ("program", watch.program), ("site", watch.site), ("sort", "date")) if value}
+        body = atom_feed(
+            title=f"jiwen watch {watch.name}", feed_url=f"/watch/{name}.atom", page_url="/?" + urlencode(page),
+            base_url=_base_url(request), hits=response.hits,
+        )  # fmt: skip
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+    # -- facts -------------------------------------------------------------------------
+
+    def _facts(self, query):
+        from jiwen.library.facts import browse_facts
+
+        with self.state.open_archive() as archive:
+            return browse_facts(archive, query)
+
+    async def facts_page(self, request: Request) -> Response:
+        """Every figure of the archive, filtered, with counts by kind, measure, role, province,
+        site and year, each linked to its sentence in its article."""
+        try:
+            query = params.facts_query(request.query_params)
+            result = await run_in_threadpool(self._facts, query)
+        except (params.BadRequest, UnknownName) as error:
+            return self._kept_form("facts.html", request, error, ("place", "site", "measure"), nav="facts")
+        current = {key: value for key, value in request.query_params.items() if key != "page" and value}
+        last_page = max(1, -(-result.total // query.limit))
+        return self.page(
+            "facts.html",
+            query=query,
+            result=result,
+            form=current,
+            facets=_fact_facet_view(result.facets, current),
+            first=(query.page - 1) * query.limit + 1,
+            last_page=last_page,
+            page_url=lambda number: "/facts?" + urlencode({**current, "page": number}),
+            without=lambda key: "/facts?" + urlencode({k: v for k, v in current.items() if k != key}),
+            csv_url="/facts.csv?" + urlencode(current),
+            json_url="/facts.json?" + urlencode(current),
+            filters=[(key, current[key]) for key in params.FACT_FILTERS if key in current],
+            nav="facts",
+        )
+
+    async def facts_download(self, request: Request) -> Response:
+        """/facts.csv and /facts.json: every figure the current filter selects (not one page)."""
+        from jiwen.library.facts import all_facts, write_facts
+
+        query = params.facts_query(request.query_params)
+        as_csv = request.url.path.endswith(".csv")
+
+        def work() -> bytes:
+            with self.state.open_archive() as archive:
+                rows = list(all_facts(archive, query))
+            if not as_csv:
+                return _JSON.encode(rows)
+            out = io.BytesIO()
+            write_facts(rows, "csv", out, bom=flag_bom(request))
+            return out.getvalue()
+
+        body = await run_in_threadpool(work)
+        if as_csv:
+            return Response(body, media_type="text/csv; charset=utf-8", headers={"content-disposition": "attachment; filename=facts.csv"})
+        return Response(body, media_type="application/json")
 
     async def api_search(self, request: Request) -> Response:
         """`jiwen search --json` with the same parameters (limit 10 unless `limit` is given)."""
@@ -171,8 +310,15 @@ class Handlers:
         return result
 
     async def trends_page(self, request: Request) -> Response:
-        measure, place, by, role = params.trend_params(request.query_params)
-        series, counts = await run_in_threadpool(self._trend, measure, place, by, role)
+        try:
+            measure, place, by, role = params.trend_params(request.query_params)
+            series, counts = await run_in_threadpool(self._trend, measure, place, by, role)
+        except (params.BadRequest, UnknownName) as error:
+            form = params.kept_form(request.query_params)
+            return self._kept_form(
+                "trends.html", request, error, ("measure", "place"), series=None, counts=[], place=form.get("place", ""),
+                by=form.get("by", "month"), role=form.get("role", "actual"), roles=ROLE_CHOICES, query="", nav="trends",
+            )  # fmt: skip
         query = urlencode({key: value for key, value in (("measure", series.measure if series else None), ("place", place), ("by", by), ("role", role)) if value})
         return self.page(
             "trends.html", series=series, counts=counts.most_common(30), place=place or "", by=by, role=role,
@@ -259,6 +405,32 @@ class Handlers:
 
     async def facts_css(self, request: Request) -> Response:
         return Response(facts_stylesheet(), media_type="text/css", headers={"cache-control": "max-age=3600"})
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def flag_bom(request: Request) -> bool:
+    return params.flag(request.query_params, "bom")
+
+
+def _fact_facet_view(facets: dict[str, dict[str, int]], current: dict[str, str]) -> list[dict]:
+    """The /facts facets as clickable filters: (label, count, url, active)."""
+    parameter = {"kind": "kind", "measure": "measure", "role": "role", "province": "place", "site": "site", "year": "period"}
+    views = []
+    for name, counts in facets.items():
+        if not counts:
+            continue
+        key = parameter[name]
+        entries = [
+            {"label": value, "count": count, "url": "/facts?" + urlencode({**current, key: value}), "active": current.get(key) == str(value)}
+            for value, count in counts.items()
+        ]
+        if name == "year":
+            entries.sort(key=lambda entry: entry["label"], reverse=True)
+        views.append({"name": name, "entries": entries})
+    return views
 
 
 # The chart's SVG carries matplotlib's inline styles; scripts stay forbidden.

@@ -123,8 +123,8 @@ def _facet_values(article, facet):
     if facet == "program":
         return list(dict.fromkeys(f.name for f in article.facts if isinstance(f, ProgramFact)))
     if facet == "site":
-        return [article.site]
-    return [article.published[:7]] if article.published else []
+        return [article.site or "local"]  # ingested files count as the site "local"
+    return [article.published[:7]] if article.published else ["undated"]
 
 
 def _brute_force_facets(articles, facets):

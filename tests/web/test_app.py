@@ -27,7 +27,6 @@ BAD_PARAMETERS = [
     ("/?q=" + "就" * 10_000, "at most 500"),
     ("/?q=%22%E6%8A%80%E8%83%BD", "unclosed quote"),
     ("/?sort=size", "not a sort order"),
-    ("/article/%3Cscript%3Ealert(1)", "not an article id"),
     ("/raw/0123456789abcdef?view=script", "not a view"),
     ("/trends?by=week", "not a period"),
     ("/api/search?page=0", "out of range"),
@@ -70,7 +69,7 @@ def test_off_topic_articles_are_hidden_with_a_count_and_a_switch(page, server):
     page.goto(server.base_url + "/")
     shown = int(page.get_attribute("#total", "data-total"))
     note = page.locator("#offtopic")
-    hidden = int(re.match(r"(\d+)", note.inner_text()).group(1))
+    hidden = int(re.search(r"(\d+)", note.inner_text()).group(1))
     assert hidden >= 1  # the sample site has an off-topic page (婺源油菜花)
     note.locator("a").click()
     page.wait_for_load_state()
@@ -203,10 +202,18 @@ def test_bad_parameters_get_a_400_that_explains(server, path, explanation):
         assert explanation in text.replace("&#39;", "'") and "Traceback" not in text
 
 
+@pytest.mark.parametrize("path", ["/article/0123456789abcdef", "/article/%3Cscript%3Ealert(1)", "/raw/nothing-here", "/api/article/0123456789abcdef"])
+def test_an_unknown_article_is_404(server, path):
+    status, _, body = server.get(path)
+    assert status == 404 and b"Traceback" not in body and b"<script>" not in body
+
+
 def test_a_bad_parameter_page_reads_as_an_explanation_in_the_browser(page, server):
     response = page.goto(server.base_url + "/?since=2024-13-45")
     assert response.status == 400
     assert "since='2024-13-45' is not a date" in page.locator("#error .message").inner_text()
+    # The form is kept under the error, as typed.
+    assert page.locator("form.dates input[name=since]").input_value() == "2024-13-45"
 
 
 def test_every_page_forbids_scripts_that_are_not_the_apps_own(server):
@@ -352,6 +359,7 @@ def test_screenshots_of_every_page(page, server, tmp_path):
         "trends": "/trends?" + urlencode({"measure": "农村劳动力转移就业人数", "by": "quarter"}),
         "sites": "/sites",
         "error": "/?since=2024-13-45",
+        "facts": "/facts?" + urlencode({"place": "贵州省"}),
     }
     for name, path in pages.items():
         page.goto(server.base_url + path)

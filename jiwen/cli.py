@@ -63,6 +63,49 @@ def _writer_lock(archive_dir: Path, command: str):
     return ArchiveLock(archive_dir, command=command)
 
 
+class ProgressBar:
+    """A progress bar on stderr for a long command, drawn only when stderr is a terminal: a pipe,
+    a file or a test's runner gets nothing extra. `update` is the library's `progress(done,
+    total)` callback (None without a terminal); `echo` prints a line above the bar."""
+
+    def __init__(self, description: str, unit: str, *, enabled: bool = True):
+        self.bar = None
+        self.update = None
+        if enabled and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(desc=description, unit=unit, file=sys.stderr, dynamic_ncols=True, leave=False)
+            self.update = self._update
+
+    def _update(self, done: int, total: int | None) -> None:
+        bar = self.bar
+        if bar is None:
+            return
+        if total is not None and bar.total != total:
+            bar.total = total
+        bar.update(done - bar.n)
+        if total is not None and done >= total:  # finished: the lines after it need no bar
+            self.close()
+
+    def echo(self, message: str = "", err: bool = False) -> None:
+        if self.bar is not None:
+            self.bar.clear()
+        click.echo(message, err=err)
+        if self.bar is not None:
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
 class HandledError(click.ClickException):
     """A JiwenError on its way out: one line on stderr, exit code 1."""
 
@@ -133,18 +176,18 @@ def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet
     from jiwen.library.ingest import ingest_paths
 
     directory = resolve_archive_dir(archive_dir)
-    with _writer_lock(directory, "jiwen ingest"):
+    with _writer_lock(directory, "jiwen ingest"), ProgressBar("ingest", "file") as bar:
         archive = _open_archive(directory, create=True)
 
         def report(path: Path, outcome) -> None:
             if outcome.status == "failed":
-                click.echo(terminal_safe(f"jiwen: {path}: {outcome.message}"), err=True)
+                bar.echo(terminal_safe(f"jiwen: {path}: {outcome.message}"), err=True)
             elif not quiet:
                 title = outcome.article.title if outcome.article else ""
-                click.echo(terminal_safe(f"{outcome.status:<9} {outcome.article_id or '-'}  {path}  {title or ''}"))
+                bar.echo(terminal_safe(f"{outcome.status:<9} {outcome.article_id or '-'}  {path}  {title or ''}"))
 
         counts = ingest_paths(archive, paths, force=force, on_outcome=report, url=url, site=site, published=published,
-                              province=province)
+                              province=province, progress=bar.update)
     click.echo(_summary(counts))
     if counts.get("failed"):
         sys.exit(1)
@@ -277,9 +320,11 @@ def export(query, archive_dir, place, program, site, since, until, include_all, 
         # Page text never reaches a terminal raw: JSON is escaped losslessly wherever it goes; CSV
         # is cleaned only on a terminal (a redirected CSV keeps the text as archived).
         stdout = TerminalSafeStream(stdout, lossless_json=format_name not in ("csv", "indicators-csv"))
-    with atomic_output(output, stdout) as stream:
+    # No bar while the export itself scrolls past on the same terminal.
+    with ProgressBar("export", "article", enabled=output is not None or not sys.stdout.isatty()) as bar, \
+            atomic_output(output, stdout) as stream:
         count = write_export(articles, format_name, stream, figure_place=figure_place,
-                             role=role if format_name in INDICATOR_FORMATS else None)
+                             role=role if format_name in INDICATOR_FORMATS else None, progress=bar.update)
     unit = "articles" if format_name in ("json", "jsonl") else "facts"
     click.echo(f"exported {count} {unit}" + (f" to {output}" if output else ""), err=True)
 
@@ -356,8 +401,8 @@ def reindex(archive_dir: Path | None) -> None:
 
     directory = resolve_archive_dir(archive_dir)
     archive = _open_archive(directory)
-    with _writer_lock(directory, "jiwen reindex"):
-        count = rebuild(archive)
+    with _writer_lock(directory, "jiwen reindex"), ProgressBar("reindex", "article") as bar:
+        count = rebuild(archive, progress=bar.update)
     click.echo(f"indexed {count} articles")
 
 
@@ -392,14 +437,15 @@ def reextract(archive_dir: Path | None, site_name: str | None, quiet: bool) -> N
 
     from jiwen.core.terminal import terminal_safe
 
-    def report(outcome) -> None:
-        if outcome.status == "failed":
-            click.echo(terminal_safe(f"jiwen: {outcome.url}: {outcome.message}"), err=True)
-        elif not quiet:
-            click.echo(terminal_safe(f"{outcome.status:<9} {outcome.article_id}  {outcome.url}"))
+    with _writer_lock(directory, "jiwen reextract"), ProgressBar("reextract", "page") as bar:
 
-    with _writer_lock(directory, "jiwen reextract"):
-        counts = run_reextract(archive, on_outcome=report, site=site_name, overrides=overrides)
+        def report(outcome) -> None:
+            if outcome.status == "failed":
+                bar.echo(terminal_safe(f"jiwen: {outcome.url}: {outcome.message}"), err=True)
+            elif not quiet:
+                bar.echo(terminal_safe(f"{outcome.status:<9} {outcome.article_id}  {outcome.url}"))
+
+        counts = run_reextract(archive, on_outcome=report, site=site_name, overrides=overrides, progress=bar.update)
     click.echo(_summary(counts))
 
 
@@ -603,7 +649,8 @@ def discover(url: str, depth: int, max_pages: int, name: str | None, interval: s
     from jiwen.crawler.spiders.discover import discover_site
 
     overrides = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0} if no_throttle else None
-    found = discover_site(url, depth=depth, max_pages=max_pages, settings_overrides=overrides)
+    with ProgressBar("discover", "page") as bar:
+        found = discover_site(url, depth=depth, max_pages=max_pages, settings_overrides=overrides, progress=bar.update)
     entry = render_site_entry(found, name=name, interval=interval)
     click.echo(entry, nl=False)
     if write:
@@ -647,7 +694,8 @@ def demo(archive_dir: Path | None, queries: tuple[str, ...]) -> None:
     """
     from jiwen.demo.run import run_demo
 
-    run_demo(archive_dir, list(queries), echo=click.echo)
+    with ProgressBar("crawl", "page") as bar:
+        run_demo(archive_dir, list(queries), echo=bar.echo, progress=bar.update)
 
 
 def _parse_kinds(kinds: str | None) -> list[str]:

@@ -23,6 +23,7 @@ from jiwen.core.errors import JiwenError
 from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows, role_matches
 from jiwen.core.models import ArchivedArticle, SearchRequest, fact_kind
 from jiwen.core.pids import process_alive
+from jiwen.core.progress import Progress, counted
 from jiwen.store import Archive
 
 FORMATS = ("json", "jsonl", "facts-jsonl", "csv", "indicators-csv", "indicators-jsonl")
@@ -75,12 +76,14 @@ INDICATOR_FORMATS = ("indicators-csv", "indicators-jsonl")
 
 
 def write_export(articles: Iterable[ArchivedArticle], format_name: str, out: IO[bytes], *, figure_place: str | None = None,
-                 role: str | None = None) -> int:
+                 role: str | None = None, progress: Progress | None = None) -> int:
     """Write `articles` to a binary stream; returns how many records (articles or facts) it wrote.
+    `progress(articles read, None)` as they are read.
 
     `figure_place` (indicator formats only) keeps the figures attributed to that place or a place
     inside it, whatever the article is about; the CLI's --place means that for indicators. `role`
     (indicator formats only) keeps the figures of that role ("any" or None: all)."""
+    articles = counted(articles, progress)
     if format_name == "json":
         return _write_json_array(articles, out)
     if format_name == "jsonl":

@@ -8,7 +8,8 @@ best of `--rounds` is printed. The baseline is stock jieba's start: `import jieb
 `jieba.lcut` of a short text, which loads jieba's dictionary from its own prefix-dictionary cache
 (written by the warm-up run, as every run after a user's first). jiwen's rows run with its cache
 of derived data (~/.cache/jiwen, or $JIWEN_CACHE) warm in the same way; the last row shows a
-first run, with an empty cache folder each round. The text is the seed
+first run, with an empty cache folder each round. The last rows are parts, not commands: `import
+spacy` alone (the blank zh pipeline's floor: jiwen's facts run in spaCy) and the bare interpreter. The text is the seed
 (/work/shared/seed/guizhou-employment.txt, ~11 KB) when present, else one this script writes.
 """
 
@@ -79,6 +80,7 @@ def main() -> None:
         jieba = [python, "-c", f"import jieba; jieba.lcut({SHORT_TEXT!r})"]
         help_ = [python, "-m", "jiwen", "--help"]
         extract = [python, "-m", "jiwen", "extract", str(text)]
+        spacy = [python, "-c", "import spacy"]
         for command in (jieba, help_, extract):  # warm-up: jieba's cache, jiwen's cache, .pyc files
             cpu_seconds(command, env)
         baseline = best(jieba, args.rounds, env)
@@ -87,6 +89,8 @@ def main() -> None:
             ("jiwen --help", best(help_, args.rounds, env)),
             (f"jiwen extract {text.name} ({text.stat().st_size / 1000:.1f} KB)", best(extract, args.rounds, env)),
             ("jiwen extract, first run (empty jiwen cache)", best(extract, args.rounds, env, fresh_cache=True)),
+            ("of which the floor: `import spacy` alone", best(spacy, args.rounds, env)),
+            ("python -c pass (the interpreter)", best([python, "-c", "pass"], args.rounds, env)),
         ]
     print(f"CPU seconds (user + system), best of {args.rounds}, {python}")
     print()

@@ -1,5 +1,7 @@
 """A progress line on stderr every few seconds while a crawl runs (run_crawl(progress=True)),
-instead of Scrapy's log, which is kept at WARNING so the CLI stays readable."""
+instead of Scrapy's log, which is kept at WARNING so the CLI stays readable. Given a function
+instead (JIWEN_PROGRESS = progress(done, total)), it calls that with the pages fetched so far after
+every response, and prints nothing: the caller draws its own progress bar."""
 
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ class ProgressReport:
 
     @classmethod
     def from_crawler(cls, crawler):
+        progress = crawler.settings.get("JIWEN_PROGRESS")
+        if callable(progress):
+            return PagesFetched(crawler, progress, crawler.settings.getint("JIWEN_PROGRESS_TOTAL") or None)
         if not crawler.settings.getbool("JIWEN_PROGRESS"):
             raise NotConfigured
         extension = cls(crawler)
@@ -49,3 +54,31 @@ class ProgressReport:
             file=sys.stderr,
             flush=True,
         )
+
+
+class ProgressCallback:
+    """A progress function carried in Scrapy's settings. Scrapy deep-copies settings for every
+    crawler; the copy of this is this same object, so the caller's own bar is the one updated."""
+
+    def __init__(self, progress) -> None:
+        self.progress = progress
+
+    def __call__(self, done: int, total: int | None) -> None:
+        self.progress(done, total)
+
+    def __deepcopy__(self, memo: dict) -> ProgressCallback:
+        return self
+
+
+class PagesFetched:
+    """Calls progress(pages fetched, total or None) after every response."""
+
+    def __init__(self, crawler, progress, total: int | None) -> None:
+        self.progress = progress
+        self.total = total
+        self.fetched = 0
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+
+    def response_received(self, response, request, spider) -> None:
+        self.fetched += 1
+        self.progress(self.fetched, self.total)

@@ -25,6 +25,7 @@ from jiwen.crawler.blocked import BLOCKED_REASON
 from jiwen.crawler.browser import BROWSER_SETTING, INSTALL_HINT, RENDER_SETTING, Browser, browser_missing
 from jiwen.crawler.context import CONTEXT_SETTING, CrawlContext, PageWorker, WorkerFactory
 from jiwen.crawler.diagnosis import add_diagnosis
+from jiwen.crawler.progress import ProgressCallback
 from jiwen.crawler.sites import SiteConfig, name_problem, site_for_url
 from jiwen.crawler.spiders.news import NewsSpider
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -32,6 +33,7 @@ from scrapy.settings import Settings
 
 from jiwen.core.errors import ConfigError
 from jiwen.core.errors import WorkerError
+from jiwen.core.progress import Progress
 from jiwen.store import Archive
 
 log = logging.getLogger(__name__)
@@ -83,12 +85,12 @@ def remove_job_dir(archive_dir: Path, site_name: str) -> None:
     shutil.rmtree(resolved, ignore_errors=True)
 
 
-def crawl_settings(archive_dir: Path, context: CrawlContext, overrides: dict | None, progress: bool) -> Settings:
+def crawl_settings(archive_dir: Path, context: CrawlContext, overrides: dict | None, progress: bool | Progress) -> Settings:
     settings = Settings()
     settings.setmodule("jiwen.crawler.settings", priority="project")
     settings.set(CONTEXT_SETTING, context, priority="cmdline")
     settings.set("HTTPCACHE_DIR", str(jobs_dir(archive_dir) / "httpcache"), priority="cmdline")
-    settings.set("JIWEN_PROGRESS", progress, priority="cmdline")
+    settings.set("JIWEN_PROGRESS", ProgressCallback(progress) if callable(progress) else progress, priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
     return settings
@@ -101,11 +103,12 @@ def run_crawl(
     sites: list[SiteConfig] | None = None,
     urls: list[str] | None = None,
     settings_overrides: dict | None = None,
-    progress: bool = True,
+    progress: bool | Progress = True,
 ) -> dict:
     """Crawl `sites` and bare `urls` into the archive at `archive_dir`; returns the crawl report
     (also stored with the run: `jiwen runs`). `worker_factory` makes the worker every fetched page
-    goes to (`jiwen.library.crawl.crawl` passes the page pipeline's)."""
+    goes to (`jiwen.library.crawl.crawl` passes the page pipeline's). `progress`: a line on stderr
+    every few seconds (True), nothing (False), or progress(pages fetched, None) after every page."""
     url_sites = [site_for_url(url) for url in urls or []]
     targets = list(sites or []) + url_sites
     if not targets:

@@ -12,6 +12,7 @@ from jiwen.crawler.discovery import DEFAULT_DEPTH, DEFAULT_MAX_PAGES, ColumnSurv
 from jiwen.crawler.middlewares import KIND
 from jiwen.crawler.sites import site_for_url
 from jiwen.core.errors import ConfigError
+from jiwen.core.progress import Progress
 
 
 class DiscoverySpider(SurveyCallbacks, scrapy.Spider):
@@ -36,10 +37,14 @@ class DiscoverySpider(SurveyCallbacks, scrapy.Spider):
         self.survey.decide()
 
 
-def discover_site(start_url: str, *, depth: int = DEFAULT_DEPTH, max_pages: int = DEFAULT_MAX_PAGES, settings_overrides: dict | None = None) -> Discovery:
-    """Run a discovery in this process (Scrapy's reactor runs once per process: call it once)."""
+def discover_site(start_url: str, *, depth: int = DEFAULT_DEPTH, max_pages: int = DEFAULT_MAX_PAGES, settings_overrides: dict | None = None,
+                  progress: Progress | None = None) -> Discovery:
+    """Run a discovery in this process (Scrapy's reactor runs once per process: call it once).
+    `progress(pages fetched, max_pages)` is called after every page."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
+
+    from jiwen.crawler.progress import ProgressCallback
 
     site_for_url(start_url)  # a clear error for a URL that is not http(s)
     if depth < 0 or max_pages < 1:
@@ -49,7 +54,12 @@ def discover_site(start_url: str, *, depth: int = DEFAULT_DEPTH, max_pages: int 
     # No archive: nothing is stored, cached or resumed; robots.txt, delays and limits stay.
     settings.set("HTTPCACHE_ENABLED", False, priority="cmdline")
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
-    settings.set("EXTENSIONS", {"scrapy.extensions.telnet.TelnetConsole": None}, priority="cmdline")
+    extensions: dict = {"scrapy.extensions.telnet.TelnetConsole": None}
+    if progress is not None:
+        extensions["jiwen.crawler.progress.ProgressReport"] = 500
+        settings.set("JIWEN_PROGRESS", ProgressCallback(progress), priority="cmdline")
+        settings.set("JIWEN_PROGRESS_TOTAL", max_pages, priority="cmdline")
+    settings.set("EXTENSIONS", extensions, priority="cmdline")
     # The crawl's downloader middlewares (blocked answers, site headers, retries with backoff)
     # without the two that need an archive.
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))

@@ -16,6 +16,7 @@ from jiwen.core.errors import JiwenError
 from jiwen.formatting import format_crawl_report, format_search, format_stats
 from jiwen.core.lock import ArchiveLock
 from jiwen.core.models import SearchRequest
+from jiwen.core.progress import Progress
 from jiwen.library.search import run_search
 from jiwen.store import Archive
 
@@ -27,7 +28,10 @@ DEFAULT_SEARCHES = (
 )
 
 
-def run_demo(archive_dir: Path | None, queries: list[str], echo: Callable[[str], None] = print) -> int:
+def run_demo(archive_dir: Path | None, queries: list[str], echo: Callable[[str], None] = print,
+             progress: Progress | None = None) -> int:
+    """Serve, crawl, index and search the sample site; `progress(pages fetched, None)` during the
+    crawl and `progress(n, n)` when it ends. Returns the searches' hits."""
     from jiwen.library.crawl import crawl
     from jiwen.crawler.sites import site_for_url
 
@@ -51,10 +55,13 @@ def run_demo(archive_dir: Path | None, queries: list[str], echo: Callable[[str],
                 # Named, so the site facet reads "demo" rather than the free port of this run.
                 sites=[site_for_url(server.base_url + "/", name="demo")],
                 settings_overrides={"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0},
-                progress=False,
+                progress=progress or False,
             )
         finally:
             lock.release()
+        if progress is not None:
+            fetched = report.get("pages_fetched", 0)
+            progress(fetched, fetched)
         echo(format_crawl_report(report))
         archive = stack.enter_context(Archive(archive_dir, create=False))
         numbers = archive.stats()

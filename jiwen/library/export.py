@@ -19,6 +19,7 @@ from jiwen.core.csvcells import spreadsheet_safe, spreadsheet_safe_row
 from jiwen.core.paths import atomic_write
 from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows, role_matches
 from jiwen.core.models import ArchivedArticle, SearchRequest, fact_kind
+from jiwen.core.progress import Progress, counted
 from jiwen.store import Archive
 
 FORMATS = ("json", "jsonl", "facts-jsonl", "csv", "indicators-csv", "indicators-jsonl")
@@ -114,8 +115,9 @@ def fact_place_in(scope: PlaceScope, fact) -> bool:
 
 
 def write_export(articles: Iterable[ArchivedArticle], format_name: str, out: IO[bytes], *, figure_place: str | None = None,
-                 role: str | None = None, bom: bool = False) -> int:
+                 role: str | None = None, bom: bool = False, progress: Progress | None = None) -> int:
     """Write `articles` to a binary stream; returns how many records (articles or facts) it wrote.
+    `progress(articles read, None)` as they are read.
 
     `figure_place` (indicator formats only) keeps the figures attributed to that place or a place
     inside it, whatever the article is about. `role` (indicator formats only) keeps the figures of
@@ -123,6 +125,7 @@ def write_export(articles: Iterable[ArchivedArticle], format_name: str, out: IO[
     without which Excel reads UTF-8 as the local code page."""
     if bom and format_name in ("csv", "indicators-csv"):
         out.write("\ufeff".encode("utf-8"))
+    articles = counted(articles, progress)
     if format_name == "json":
         return _write_json_array(articles, out)
     if format_name == "jsonl":

@@ -13,6 +13,7 @@ import msgspec
 
 from jiwen.core.errors import JiwenError
 from jiwen.core.models import FetchedPage
+from jiwen.core.progress import Progress, counted
 from jiwen.crawler.sites import name_problem
 from jiwen.extract import ExtractionOverrides
 from jiwen.extract.article.encoding import looks_binary
@@ -146,12 +147,13 @@ def ingest_paths(
     published: str | None = None,
     province: str | None = None,
     listed: list[Path | Unreadable] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
     """Archive the files under `paths`. What the user knows and the files may not say: `url` (one
     file only: the page's address, for its id and its URL date), `site` (the site name it is filed
     under), `published` (the date when neither text nor URL states one), `province` (the
     publisher's province: what 我省/全省 mean). `listed`: what find_files gave for `paths`, when
-    the caller has looked already."""
+    the caller has looked already. `progress(files done, files)` after every file."""
     paths = [str(path) for path in paths]
     files = listed if listed is not None else list(find_files(paths))
     if url is not None and len(files) > 1:
@@ -168,7 +170,7 @@ def ingest_paths(
                             default_overrides=defaults)
     outcome_name = "failed"
     try:
-        for found in files:
+        for found in counted(files, progress, len(files)):
             if isinstance(found, Unreadable):
                 path, problem = found.path, found.message
             else:

@@ -8,17 +8,24 @@ costs about 0.6 s and its loader walks all 700,000 lines (down to villages) in P
 regular expression over the file's bytes picks the 3,500 lines of the three levels we need in
 about 0.1 s. jiwen/text/data/places.toml holds only what that data lacks (news short forms such
 as 黔东南州, ordinary words to keep out, regions).
+
+Building the table from that data and jieba's dictionary still takes a third of a second, so the
+result is kept in jiwen's cache of derived data (`jiwen.text.cache`), keyed by the bytes of every
+file it is built from; a process finds it there and only makes the `Place`s again.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
-from jiwen.text.dictionary import frequent_words
-from jiwen.text.jionlp_data import read_data_file
-from jiwen.text.rules import load_text_data
+from jiwen.text.cache import cached, file_signature
+from jiwen.text.dictionary import frequent_words, jieba_dictionary_path
+from jiwen.text.jionlp_data import data_file_path, read_data_file
+from jiwen.text.rules import load_text_data, text_data_bytes
+
+JIONLP_FILES = ("china_location.txt", "world_location.txt")
 
 # china_location.txt: a tab-indented tree; depth 0/1/2 = province/prefecture/county, each line
 # "full name<TAB>adcode<TAB>short name(s, '/'-separated)". Deeper lines (towns, villages) have no code.
@@ -108,8 +115,15 @@ def _world_places() -> list[tuple[Place, list[str]]]:
     return [(place, forms) for place, forms in places if place.name not in skip]
 
 
-@functools.cache
-def gazetteer() -> Gazetteer:
+def sources() -> list[bytes]:
+    """What stands for every file the gazetteer is built from in the key of its cached table."""
+    packaged = [data_file_path(name) for name in JIONLP_FILES] + [jieba_dictionary_path()]
+    return [text_data_bytes("places.toml"), *map(file_signature, packaged)]
+
+
+def _build() -> dict:
+    """The gazetteer as plain data (for the cache): its places as tuples, and every table as
+    indexes into them."""
     rules = load_text_data("places.toml")
     alias_rules = rules["aliases"]
     listed = set(alias_rules["ordinary_words"])
@@ -143,9 +157,33 @@ def gazetteer() -> Gazetteer:
 
     abbreviations = {char: provinces[name] for char, name in rules["abbreviations"].items()}
     char_class = "[" + "".join(abbreviations) + "]"
-    patterns = [re.compile(p.replace("{A}", char_class)) for p in rules["abbreviation_contexts"]["patterns"]]
-    openers = frozenset(form[:2] for form in by_form)
-    return Gazetteer(by_form, abbreviations, patterns, provinces, openers)
+    places: dict[Place, int] = {}
+    for candidates in by_form.values():
+        for place in candidates:
+            places.setdefault(place, len(places))
+    for place in (*abbreviations.values(), *provinces.values()):
+        places.setdefault(place, len(places))
+    return {
+        "places": [astuple(place) for place in places],
+        "by_form": {form: [places[place] for place in candidates] for form, candidates in by_form.items()},
+        "abbreviations": {char: places[place] for char, place in abbreviations.items()},
+        "abbreviation_patterns": [p.replace("{A}", char_class) for p in rules["abbreviation_contexts"]["patterns"]],
+        "provinces": {name: places[place] for name, place in provinces.items()},
+    }
+
+
+@functools.cache
+def gazetteer() -> Gazetteer:
+    data = cached("gazetteer", sources, _build)
+    places = [Place(*fields) for fields in data["places"]]
+    by_form = {form: [places[i] for i in indexes] for form, indexes in data["by_form"].items()}
+    return Gazetteer(
+        by_form,
+        {char: places[i] for char, i in data["abbreviations"].items()},
+        [re.compile(pattern) for pattern in data["abbreviation_patterns"]],
+        {name: places[i] for name, i in data["provinces"].items()},
+        frozenset(form[:2] for form in by_form),
+    )
 
 
 def user_words() -> set[str]:

@@ -22,6 +22,13 @@ def dictionary_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "dictionary"
 
 
+def data_file_path(name: str) -> Path:
+    """Where jionlp/dictionary/<name> is read from: the file, else the zip beside it."""
+    folder = dictionary_dir()
+    plain = folder / name
+    return plain if plain.exists() else folder / (Path(name).stem + ".zip")
+
+
 def read_data_file(name: str) -> bytes:
     """The bytes of jionlp/dictionary/<name>, from the file or from <stem>.zip."""
     folder = dictionary_dir()

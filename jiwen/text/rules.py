@@ -10,7 +10,12 @@ from typing import Any
 
 
 @functools.cache
+def text_data_bytes(name: str) -> bytes:
+    """The bytes of one file in jiwen/text/data."""
+    return resources.files("jiwen.text.data").joinpath(name).read_bytes()
+
+
+@functools.cache
 def load_text_data(name: str) -> dict[str, Any]:
     """One TOML file from jiwen/text/data."""
-    text = resources.files("jiwen.text.data").joinpath(name).read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return tomllib.loads(text_data_bytes(name).decode("utf-8"))

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import functools
 import logging
+from importlib.util import find_spec
+from pathlib import Path
 
 from jiwen.text import gazetteer, lexicon
+from jiwen.text.cache import cached, file_signature
+from jiwen.text.rules import text_data_bytes
 
 # Frequency given to generated user words: high enough that jieba keeps 黔东南州 whole rather
 # than cutting 黔东/南州, low enough not to swallow ordinary two-character words around them.
@@ -28,6 +32,29 @@ def user_words() -> set[str]:
     return gazetteer.user_words() | lexicon.user_words()
 
 
+def _jieba_module():
+    try:
+        import jieba_fast_dat as jieba_module
+    except ImportError:  # pragma: no cover - the dependency is declared; kept for odd platforms
+        import jieba as jieba_module
+    jieba_module.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines would land in every CLI run
+    return jieba_module
+
+
+def _sources() -> list[bytes]:
+    # The frequencies are the segmenter's dictionary's (jieba_fast_dat ships its own dict.txt).
+    spec = find_spec("jieba_fast_dat") or find_spec("jieba")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    dictionary = file_signature(Path(locations[0]) / "dict.txt") if locations else b""
+    return [*gazetteer.sources(), text_data_bytes("programmes.toml"), dictionary]
+
+
+def _weighted_user_words(tokenizer) -> list[tuple[str, int]]:
+    # A word's frequency depends only on the dictionary and the word (adding one user word does not
+    # change another's), so the list can be made before any is added, and kept in the cache.
+    return [(word, max(USER_WORD_FREQUENCY, dictionary_frequency(word, tokenizer))) for word in sorted(user_words())]
+
+
 @functools.cache
 def segmenter():
     """The jieba tokenizer with jiwen's user words (places, programmes). Shared by the facts and
@@ -35,16 +62,12 @@ def segmenter():
 
     jieba_fast_dat when installed: jieba's dictionary and dynamic programme in C++, giving the same
     words (tests/extract/test_nlp.py compares them) about ten times faster, and loading in a
-    tenth of the time, because it does not build pure-Python jieba's prefix dictionary."""
-    try:
-        import jieba_fast_dat as jieba_module
-    except ImportError:  # pragma: no cover - the dependency is declared; kept for odd platforms
-        import jieba as jieba_module
-    jieba_module.setLogLevel(logging.WARNING)  # its "Building prefix dict" lines would land in every CLI run
-    tokenizer = jieba_module.Tokenizer()
+    tenth of the time, because it does not build pure-Python jieba's prefix dictionary. The user
+    words and their frequencies come from jiwen's cache of derived data when it has them."""
+    tokenizer = _jieba_module().Tokenizer()
     tokenizer.initialize()
-    for word in user_words():
-        tokenizer.add_word(word, freq=max(USER_WORD_FREQUENCY, dictionary_frequency(word, tokenizer)))
+    for word, frequency in cached("user_words", _sources, lambda: _weighted_user_words(tokenizer)):
+        tokenizer.add_word(word, freq=frequency)
     return tokenizer
 
 

@@ -14,7 +14,7 @@ def default_archive_dir() -> Path:
     return Path(data_home) / "jiwen"
 
 
-def resolve_archive_dir(explicit: str | os.PathLike | None = None) -> Path:
+def resolve_archive_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """--archive wins, then $JIWEN_ARCHIVE, then the per-user default."""
     if explicit:
         return Path(explicit).expanduser()

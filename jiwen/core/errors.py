@@ -1,6 +1,8 @@
 """Errors a user can meet. Each carries a one-line message that says what went wrong and what to
 do; the CLI prints it as `jiwen: <message>` and exits 1. Anything else is a bug (traceback)."""
 
+from typing import Any
+
 
 class JiwenError(Exception):
     """Base of every handled error."""
@@ -55,10 +57,10 @@ class WorkerError(Exception):
     worker is gone. Defined here, not beside the workers, so that a command that starts none
     (`jiwen search`) does not import the logging and queue machinery they need."""
 
-    def __init__(self, failure) -> None:
+    def __init__(self, failure: Any) -> None:  # a jiwen.core.processes.WorkerFailure (kept out of the imports)
         super().__init__(failure.message)
         self.failure = failure
 
     @property
     def kind(self) -> str:
-        return self.failure.kind
+        return str(self.failure.kind)

@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import time
+from typing import IO
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,7 +27,7 @@ class ArchiveLock:
     def __init__(self, archive_dir: Path, command: str = "jiwen") -> None:
         self.path = Path(archive_dir) / "writer.lock"
         self.command = command
-        self._handle = None
+        self._handle: IO[str] | None = None
 
     def acquire(self, wait_seconds: float = 0.0) -> "ArchiveLock":
         try:

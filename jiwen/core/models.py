@@ -104,7 +104,7 @@ FACT_KINDS: tuple[str, ...] = ("count", "money", "percent", "place", "program", 
 
 def fact_kind(fact: Fact) -> str:
     """The `kind` of a fact: msgspec keeps a tagged union's tag on the class, not the instance."""
-    return type(fact).__struct_config__.tag
+    return str(type(fact).__struct_config__.tag)
 
 
 class Discarded(msgspec.Struct, kw_only=True):

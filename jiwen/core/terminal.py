@@ -51,7 +51,7 @@ class TerminalSafeStream(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes) -> int:  # type: ignore[override]  # raw streams here are written bytes only
         text = self._decoder.decode(bytes(data))
         if text:
             self._raw.write(self._clean(text).encode("utf-8"))

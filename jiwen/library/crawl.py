@@ -19,6 +19,8 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 from twisted.internet.defer import Deferred
@@ -48,8 +50,8 @@ class PipelineWorker:
         self.run_id = run_id
         self.overrides = dict(overrides or {})  # site name -> ExtractionOverrides
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jiwen-pipeline")
-        self._connection = None
-        self._process = None
+        self._connection: Connection | None = None
+        self._process: BaseProcess | None = None
         self._logs: LogForwarding | None = None
         self._closed = False
 
@@ -91,7 +93,7 @@ class PipelineWorker:
                 self._executor.submit(self._call, _CLOSE).result()
         finally:
             self._executor.shutdown(wait=True)
-            if self._process is not None:
+            if self._process is not None and self._connection is not None:
                 self._connection.close()  # a child still waiting for work sees the end of its pipe
                 self._process.join(timeout=60)
                 if self._process.is_alive():
@@ -99,16 +101,21 @@ class PipelineWorker:
             if self._logs is not None:
                 self._logs.stop()
 
-    def _call(self, method: str, *args) -> Any:
+    def _pipe(self) -> Connection:
+        if self._connection is None:
+            raise RuntimeError("the page pipeline was not started")
+        return self._connection
+
+    def _call(self, method: str, *args: Any) -> Any:
         try:
-            self._connection.send((method, args))
+            self._pipe().send((method, args))
         except (BrokenPipeError, OSError):
             raise self._gone() from None
         return self._receive()
 
     def _receive(self) -> Any:
         try:
-            reply = self._connection.recv()
+            reply = self._pipe().recv()
         except (EOFError, OSError):
             raise self._gone() from None
         if isinstance(reply, WorkerFailure):
@@ -116,9 +123,12 @@ class PipelineWorker:
         return reply
 
     def _gone(self) -> WorkerError:
-        self._process.join(timeout=5)
+        exit_code = None
+        if self._process is not None:
+            self._process.join(timeout=5)
+            exit_code = self._process.exitcode
         return WorkerError(WorkerFailure(
-            "PipelineGone", f"the page pipeline process ended unexpectedly (exit code {self._process.exitcode})", ""
+            "PipelineGone", f"the page pipeline process ended unexpectedly (exit code {exit_code})", ""
         ))
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Iterable, Iterator
+from typing import Any, Literal
 
-from jiwen.core.models import FIGURE_ROLES, ArchivedArticle, CountFact, IndicatorRow, MoneyFact, PercentFact
+from jiwen.core.models import FIGURE_ROLES, ArchivedArticle, CountFact, Fact, IndicatorRow, MoneyFact, PercentFact
 
 MEASURED_KINDS = ("count", "money", "percent")
 # `--role` takes one of the figure roles, or "any" for every figure whatever its role.
@@ -36,9 +37,10 @@ def indicator_rows(articles: Iterable[ArchivedArticle]) -> Iterator[IndicatorRow
                 yield row
 
 
-def indicator_row(article: dict, fact) -> IndicatorRow | None:
+def indicator_row(article: dict[str, Any], fact: Fact) -> IndicatorRow | None:
     """The row of one fact of `article` (its id, url, title, published, site), or None when the
     fact is not a figure."""
+    kind: Literal["count", "money", "percent"]
     if isinstance(fact, CountFact):
         kind, unit = "count", fact.unit
     elif isinstance(fact, MoneyFact):
@@ -104,7 +106,7 @@ class PlaceScope:
         if row.place in self.names:
             return True
         adcode = row.place_adcode
-        return bool(adcode) and any(adcode.startswith(prefix) for prefix in self.prefixes)
+        return adcode is not None and any(adcode.startswith(prefix) for prefix in self.prefixes)
 
 
 def division_of(name: str):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from jiwen.extract import ExtractionOverrides, process_page
 from jiwen.extract.fingerprint import SCHEME as FINGERPRINT_SCHEME
@@ -27,6 +27,9 @@ from jiwen.library.indexer import DEFAULT_BATCH as BACKGROUND_BATCH
 from jiwen.library.indexer import BackgroundIndexer, catch_up_index
 from jiwen.core.models import Article, FetchedPage
 from jiwen.store import Archive, article_id_for
+
+if TYPE_CHECKING:  # imported on first use: a pipeline that only hands batches to the background indexer never opens Whoosh
+    from jiwen.index import ArchiveIndex
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +68,7 @@ class PagePipeline:
         self.default_overrides = default_overrides
         self.run_id = run_id
         self.batch_size = batch_size or INLINE_BATCH
-        self._index = None
+        self._index: ArchiveIndex | None = None
         self._pending = 0
         self.counts: dict[str, int] = {}
         self._indexer: BackgroundIndexer | None = None
@@ -84,7 +87,7 @@ class PagePipeline:
             self.catch_up_index()
 
     @property
-    def index(self):
+    def index(self) -> ArchiveIndex:
         if self._index is None:
             from jiwen.index import ArchiveIndex
 
@@ -147,7 +150,7 @@ class PagePipeline:
             return Outcome("duplicate", url, article_id, f"near-duplicate of {duplicate_of}", article)
         if not relevant:
             return Outcome("offtopic", url, article_id, f"relevance {score:.1f}", article)
-        return Outcome(change, url, article_id, article=article)
+        return Outcome(change, url, article_id, article=article)  # type: ignore[arg-type]  # save_article's "new"/"updated"/"unchanged"
 
     def flush(self) -> None:
         """Bring the index up to date with the store (in the background indexer: start doing so)."""

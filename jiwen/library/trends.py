@@ -27,10 +27,11 @@ import functools
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
 from jiwen.core.errors import JiwenError
 from jiwen.library.indicators import DEFAULT_ROLE, ROLE_CHOICES, PlaceScope, indicator_row, role_matches
-from jiwen.core.models import IndicatorRow, TrendPoint, TrendSeries
+from jiwen.core.models import IndicatorRow, TrendPeriod, TrendPoint, TrendSeries
 from jiwen.core.paths import atomic_write
 from jiwen.store import Archive
 
@@ -82,7 +83,7 @@ def archive_trend(archive: Archive, measure: str | None = None, *, place: str | 
 
     counts = archive.measure_counts()
     raise_problems({"measure": measure_problem(measure, counts), "place": place_problem(place)})
-    rows = (indicator_row(article, fact) for article, fact in archive.measured_facts(measure.strip()))
+    rows = (row for article, fact in archive.measured_facts(measure.strip()) if (row := indicator_row(article, fact)) is not None)
     return trend_series(rows, measure, place=place, by=by, role=role)
 
 
@@ -137,8 +138,9 @@ def trend_series(rows: Iterable[IndicatorRow], measure: str, *, place: str | Non
         )
         for key, row in sorted(chosen.items(), key=lambda item: (item[0][0], item[0][1] or ""))
     ]
-    return TrendSeries(measure=measure, place=place or None, by=by, dated_by=DATED_BY, points=points, undated=undated,
-                       role=role)  # type: ignore[arg-type]
+    # by and role are checked above (_check_period, _check_role)
+    return TrendSeries(measure=measure, place=place or None, by=cast(TrendPeriod, by), dated_by=DATED_BY, points=points,
+                       undated=undated, role=cast(Any, role))
 
 
 def period_of(row: IndicatorRow, by: str) -> str | None:

@@ -175,7 +175,8 @@ class Articles(Facts, Connection):
 
     def pending_index(self) -> tuple[list[str], list[str]]:
         """Articles whose index entry lags the store: (to add or replace, to delete as duplicates)."""
-        add, delete = [], []
+        add: list[str] = []
+        delete: list[str] = []
         for article_id, duplicate_of in self.db.execute(
             "SELECT id, duplicate_of FROM articles WHERE indexed = 0 ORDER BY id"
         ):

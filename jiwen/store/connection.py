@@ -157,6 +157,7 @@ class Connection:
     # transaction}; given by the class that assembles the tables (`jiwen.store.archive.Archive`),
     # which knows how each table was kept before.
     upgrades: dict[int, Callable[[sqlite3.Connection], object]] = {}
+    _old_fact_rows: bool | None = None  # schema 1's layout, once looked up (see _facts_in_rows)
 
     def __init__(self, directory: Path | str, *, create: bool = True, read_only: bool = False) -> None:
         """Open the archive in `directory`. `create`: make the folder and the tables when absent.
@@ -240,17 +241,18 @@ class Connection:
     def _facts_in_rows(self) -> bool:
         """Whether this archive keeps facts in schema 1's `facts` table (a reader may meet an
         archive that no writer has migrated yet) rather than in `articles.facts`."""
-        layout = getattr(self, "_old_fact_rows", None)
+        layout: bool | None = getattr(self, "_old_fact_rows", None)
         if layout is None:
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
-            layout = self._old_fact_rows = "facts" not in columns
+            layout = "facts" not in columns
+            self._old_fact_rows = layout
         return layout
 
     def _pin_unmigrated_snapshot(self) -> None:
         """A reader of an archive older than SCHEMA_VERSION reads it in one snapshot: a writer may
         migrate it meanwhile, and every query of this reader must see the same layout. (A WAL
         reader's snapshot starts at its transaction's first read and never blocks the writer.)"""
-        if self._schema_version() >= SCHEMA_VERSION:
+        if (self._schema_version() or 0) >= SCHEMA_VERSION:
             return
         self.db.execute("BEGIN")
         self._schema_version()  # the snapshot starts here

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from jiwen.core.errors import ArchiveError
-from jiwen.core.models import Fact, fact_kind
+from jiwen.core.models import CountFact, Fact, MeasuredFact, MoneyFact, fact_kind
 from jiwen.store.connection import FACT_TABLE_SCHEMA, Connection
 
 
@@ -45,12 +45,12 @@ def _province_of(adcode: str | None) -> str | None:
 def fact_table_row(article_id: str, seq: int, fact: Fact) -> tuple | None:
     """The `facts` row of one fact, in FACT_COLUMNS order after (article_id, seq); None for a
     fact that is not a figure."""
-    kind = fact_kind(fact)
-    if kind not in MEASURED_KINDS:
+    if not isinstance(fact, MeasuredFact):
         return None
-    if kind == "count":
+    kind = fact_kind(fact)
+    if isinstance(fact, CountFact):
         unit = fact.unit
-    elif kind == "money":
+    elif isinstance(fact, MoneyFact):
         unit = "元" if fact.currency == "CNY" else fact.currency
     else:
         unit = "%"

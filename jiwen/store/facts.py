@@ -35,7 +35,7 @@ _DEFAULTS: dict[type, dict[str, object]] = {}
 MIGRATION_BATCH = 500
 
 
-def _defaults(kind: type) -> dict[str, object]:
+def _defaults(kind: type[msgspec.Struct]) -> dict[str, object]:
     found = _DEFAULTS.get(kind)
     if found is None:
         names = kind.__struct_fields__

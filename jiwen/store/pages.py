@@ -50,6 +50,7 @@ class Pages(Connection):
                 run_id,
             ),
         )
+        assert cursor.lastrowid is not None  # an INSERT always sets it
         return cursor.lastrowid, True
 
     def set_page_outcome(self, page_id: int, *, detected_encoding: str | None, error: str | None) -> None:

@@ -20,6 +20,7 @@ class Runs(Connection):
             "INSERT INTO runs (kind, site, args, pid, started_at) VALUES (?, ?, ?, ?, ?)",
             (kind, site, json.dumps(args or {}, ensure_ascii=False), os.getpid(), now_utc()),
         )
+        assert cursor.lastrowid is not None  # an INSERT always sets it
         return cursor.lastrowid
 
     def finish_run(self, run_id: int, outcome: str, report: dict) -> None:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import generate_articles  # noqa: E402
+from synthetic import generate_articles
 
 PAGE_BYTES = 8 * 1024 * 1024
 
@@ -55,7 +55,10 @@ def main() -> None:
         size = big_page(page)
         print(f"page: {size / 1024 / 1024:.1f} MB")
         print(f"{'command':<10} {'seconds':>8} {'peak MB':>8}")
-        for name, args in (("extract", ("extract", str(page), "--compact")), ("ingest", ("ingest", str(page), "--archive", f"{scratch}/archive", "-q"))):
+        for name, args in (
+            ("extract", ("extract", str(page), "--compact")),
+            ("ingest", ("ingest", str(page), "--archive", f"{scratch}/archive", "-q")),
+        ):
             seconds, peak = measure(*args)
             print(f"{name:<10} {seconds:>8.1f} {peak:>8.0f}")
 

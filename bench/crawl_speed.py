@@ -43,8 +43,22 @@ import synthetic
 from jiwen.demo.server import serve_site
 
 PER_LIST_PAGE = 20
-NAVIGATION = ("首页", "机构概况", "政务公开", "工作动态", "通知公告", "政策法规", "就业创业", "社会保障",
-              "人才人事", "劳动关系", "办事服务", "互动交流", "专题专栏", "数据发布")
+NAVIGATION = (
+    "首页",
+    "机构概况",
+    "政务公开",
+    "工作动态",
+    "通知公告",
+    "政策法规",
+    "就业创业",
+    "社会保障",
+    "人才人事",
+    "劳动关系",
+    "办事服务",
+    "互动交流",
+    "专题专栏",
+    "数据发布",
+)
 
 
 def article_path(number: int, published: str) -> str:
@@ -100,6 +114,7 @@ def generate_site(root: Path, count: int) -> int:
 
 # -- the bare baseline, run in its own process: `crawl_speed.py --bare-crawl URL CONCURRENCY` ----
 
+
 def bare_crawl(base_url: str, concurrency: int, reactor: str | None) -> None:
     import re
 
@@ -123,11 +138,17 @@ def bare_crawl(base_url: str, concurrency: int, reactor: str | None) -> None:
         def parse_article(self, response):
             yield {"url": response.url, "title": response.css("title::text").get()}
 
-    process = CrawlerProcess({
-        "LOG_LEVEL": "WARNING", "ROBOTSTXT_OBEY": True, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency, "TELNETCONSOLE_ENABLED": False,
-        **({} if reactor == "asyncio" else {"TWISTED_REACTOR": None, "REMOTE_CONTROL_ENABLED": False}),
-    })
+    process = CrawlerProcess(
+        {
+            "LOG_LEVEL": "WARNING",
+            "ROBOTSTXT_OBEY": True,
+            "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOAD_DELAY": 0,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+            "TELNETCONSOLE_ENABLED": False,
+            **({} if reactor == "asyncio" else {"TWISTED_REACTOR": None, "REMOTE_CONTROL_ENABLED": False}),
+        }
+    )
     crawler = process.create_crawler(BareSpider)
     process.crawl(crawler)
     started = time.perf_counter()
@@ -137,8 +158,9 @@ def bare_crawl(base_url: str, concurrency: int, reactor: str | None) -> None:
 
 def run_bare(base_url: str, concurrency: int, reactor: str = "twisted") -> dict:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, __file__, "--bare-crawl", base_url, str(concurrency), reactor],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, __file__, "--bare-crawl", base_url, str(concurrency), reactor], capture_output=True, text=True, check=True
+    )
     report = json.loads(result.stdout.strip().splitlines()[-1])
     report["wall"] = time.perf_counter() - started
     return report
@@ -147,8 +169,21 @@ def run_bare(base_url: str, concurrency: int, reactor: str = "twisted") -> dict:
 def run_full(base_url: str, archive: Path, sites_file: Path) -> dict:
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-c", "from jiwen.cli import main; main()", "crawl", "--site", "bench", "--archive", str(archive), "--no-throttle"],
-        capture_output=True, text=True, env={**os.environ, "JIWEN_SITES": str(sites_file)}, check=False,
+        [
+            sys.executable,
+            "-c",
+            "from jiwen.cli import main; main()",
+            "crawl",
+            "--site",
+            "bench",
+            "--archive",
+            str(archive),
+            "--no-throttle",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "JIWEN_SITES": str(sites_file)},
+        check=False,
     )
     if result.returncode != 0:
         raise SystemExit(f"jiwen crawl failed:\n{result.stderr[-3000:]}")
@@ -167,9 +202,22 @@ def run_measured(archive: Path, sites_file: Path, *extra: str) -> dict:
         import psutil
     except ImportError:
         psutil = None
-    command = [sys.executable, "-c", "from jiwen.cli import main; main()", "crawl", "--site", "bench", "--archive", str(archive), "--no-throttle", *extra]
+    command = [
+        sys.executable,
+        "-c",
+        "from jiwen.cli import main; main()",
+        "crawl",
+        "--site",
+        "bench",
+        "--archive",
+        str(archive),
+        "--no-throttle",
+        *extra,
+    ]
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "JIWEN_SITES": str(sites_file)})
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "JIWEN_SITES": str(sites_file)}
+    )
     peak = 0
     if psutil is not None:
         tree = psutil.Process(process.pid)
@@ -189,7 +237,13 @@ def run_measured(archive: Path, sites_file: Path, *extra: str) -> dict:
     with Archive(archive, create=False) as opened:
         report = opened.runs(1)[0]["report"]
     stored = sum(report.get(key, 0) for key in ("new", "updated", "duplicate", "offtopic"))
-    return {"articles": stored, "pages": report["pages_fetched"], "seconds": report["elapsed_seconds"], "wall": wall, "peak_mb": peak / 2**20 if peak else None}
+    return {
+        "articles": stored,
+        "pages": report["pages_fetched"],
+        "seconds": report["elapsed_seconds"],
+        "wall": wall,
+        "peak_mb": peak / 2**20 if peak else None,
+    }
 
 
 def print_browser_rows(temp: Path, sites_file: Path) -> None:
@@ -199,8 +253,10 @@ def print_browser_rows(temp: Path, sites_file: Path) -> None:
     for label, row in (("jiwen crawl, plain HTTP", plain), ("jiwen crawl --render browser (chromium)", browser)):
         peak = f"{row['peak_mb']:.0f}" if row["peak_mb"] else "n/a"
         print(f"{label:<50}{row['pages']:>7}{row['seconds']:>9.1f}{row['pages'] / row['seconds']:>9.1f}{row['wall']:>8.1f}{peak:>9}")
-    print(f"browser / plain: {(browser['pages'] / browser['seconds']) / (plain['pages'] / plain['seconds']):.2f}x pages/s "
-          f"({browser['articles']} and {plain['articles']} articles stored)")
+    print(
+        f"browser / plain: {(browser['pages'] / browser['seconds']) / (plain['pages'] / plain['seconds']):.2f}x pages/s "
+        f"({browser['articles']} and {plain['articles']} articles stored)"
+    )
 
 
 def run_pipeline_only(crawled: Path, archive: Path) -> dict:
@@ -229,8 +285,8 @@ def profile_full(base_url: str, archive: Path, sites_file: Path, top: int) -> No
 
     os.environ["JIWEN_SITES"] = str(sites_file)
     from jiwen.crawler import worker as worker_module
-    from jiwen.library.crawl import crawl
     from jiwen.crawler.sites import find_site, load_sites
+    from jiwen.library.crawl import crawl
 
     worker_profiler = cProfile.Profile()
     original_open, original_close = worker_module.PipelineWorker._open, worker_module.PipelineWorker._close
@@ -258,20 +314,25 @@ def profile_full(base_url: str, archive: Path, sites_file: Path, top: int) -> No
         "worker thread: extract, facts": (worker_stats, "extract/facts/extractor.py", "extract_facts"),
         "worker thread: relevance": (worker_stats, "extract/relevance.py", "is_relevant"),
         "worker thread: near-duplicate fingerprint": (worker_stats, "extract/fingerprint.py", "simhash"),
-        "worker thread: store (add_page, save_article, lookups)": (worker_stats, "jiwen/store/", ("add_page", "save_article", "near_duplicate_of", "article_for_url")),
+        "worker thread: store (add_page, save_article, lookups)": (
+            worker_stats,
+            "jiwen/store/",
+            ("add_page", "save_article", "near_duplicate_of", "article_for_url"),
+        ),
         "worker thread: index batches (catch_up_index)": (worker_stats, "jiwen/library/pipeline.py", "catch_up_index"),
         "worker thread: all of PagePipeline.process + flush": (worker_stats, "jiwen/library/pipeline.py", ("process", "flush")),
         "reactor thread: spider callbacks": (reactor_stats, "spiders/news.py", "parse_"),
-        "reactor thread: jiwen middlewares + item pipeline": (reactor_stats, "crawler/", ("process_request", "process_response", "process_exception", "process_item")),
+        "reactor thread: jiwen middlewares + item pipeline": (
+            reactor_stats,
+            "crawler/",
+            ("process_request", "process_response", "process_exception", "process_item"),
+        ),
     }
     print(f"\nprofile of the full crawl in-process ({report['new']} new articles, {wall:.1f} s wall under the profiler):")
     print(f"  {'stage':<58}{'seconds':>9}{'of wall':>9}")
     for label, (stats, file_part, names) in stages.items():
         names = (names,) if isinstance(names, str) else names
-        seconds = sum(
-            value[3] for (file, _, function), value in stats.stats.items()
-            if file_part in file and function.startswith(names)
-        )
+        seconds = sum(value[3] for (file, _, function), value in stats.stats.items() if file_part in file and function.startswith(names))
         print(f"  {label:<58}{seconds:9.2f}{seconds / wall:9.1%}")
     print(f"\n  worker thread, top {top} functions by own time:")
     worker_stats.sort_stats("tottime").print_stats(top)
@@ -298,10 +359,10 @@ def main() -> None:
         sites_file = Path(temp) / "sites.toml"
         with serve_site(root) as server:
             sites_file.write_text(
-                f'[[site]]\nname = "bench"\nstart_urls = ["{server.base_url}/"]\n'
-                f"[site.pagination]\nmax_pages = {pages + 1}\n",
+                f'[[site]]\nname = "bench"\nstart_urls = ["{server.base_url}/"]\n[site.pagination]\nmax_pages = {pages + 1}\n',
                 "utf-8",
             )
+
             # Best of --repeat runs, like timeit: noise on a shared machine only ever adds time.
             def best(runs: list[dict]) -> dict:
                 return min(runs, key=lambda run: run["seconds"])
@@ -322,16 +383,20 @@ def main() -> None:
             print(f"\nbest of {args.repeat} run(s) each")
             print(f"\n{'crawl':<50}{'articles':>9}{'crawl s':>9}{'art/s':>8}{'wall s':>8}{'art/s wall':>11}")
             for label, row in rows:
-                print(f"{label:<50}{row['articles']:>9}{row['seconds']:>9.1f}{row['articles'] / row['seconds']:>8.1f}"
-                      f"{row['wall']:>8.1f}{row['articles'] / row['wall']:>11.1f}")
+                print(
+                    f"{label:<50}{row['articles']:>9}{row['seconds']:>9.1f}{row['articles'] / row['seconds']:>8.1f}"
+                    f"{row['wall']:>8.1f}{row['articles'] / row['wall']:>11.1f}"
+                )
             ratio = (full["articles"] / full["seconds"]) / (bare_same["articles"] / bare_same["seconds"])
             ratio_wall = (full["articles"] / full["wall"]) / (bare_same["articles"] / bare_same["wall"])
             ratio_default = (full["articles"] / full["seconds"]) / (bare_default["articles"] / bare_default["seconds"])
             print(f"\nfull / bare (same settings): {ratio:.2f}x crawl time, {ratio_wall:.2f}x wall clock (target >= 0.2x)")
             print(f"full / bare at Scrapy's defaults: {ratio_default:.2f}x crawl time")
             overhead = full["seconds"] - pipeline_only["seconds"]
-            print(f"crawler overhead (full crawl - pipeline alone): {overhead:.1f} s, "
-                  f"{overhead / full['seconds']:.0%} of the full crawl; fetching alone took {bare_same['seconds']:.1f} s")
+            print(
+                f"crawler overhead (full crawl - pipeline alone): {overhead:.1f} s, "
+                f"{overhead / full['seconds']:.0%} of the full crawl; fetching alone took {bare_same['seconds']:.1f} s"
+            )
             print("full crawl report: " + json.dumps(full["report"], ensure_ascii=False))
             if args.browser:
                 print_browser_rows(Path(temp), sites_file)

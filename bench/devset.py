@@ -148,9 +148,8 @@ def summarize(per_page: dict[str, dict[str, list[bool]]]) -> Summary:
 
 def score_jiwen(pages: list[DevPage]) -> Summary:
     """jiwen's own extractor over the dev set (what the quality test asserts on)."""
-    from jiwen.extract.article import extract_article
-
     from jiwen.core.errors import ExtractionError
+    from jiwen.extract.article import extract_article
 
     per_page = {}
     for page in pages:

@@ -24,10 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import generate_articles  # noqa: E402
+from synthetic import generate_articles
 
-from jiwen.core.models import FetchedPage  # noqa: E402
-from jiwen.store import Archive  # noqa: E402
+from jiwen.core.models import FetchedPage
+from jiwen.store import Archive
+
 
 def baseline_export(archive_dir: str, output: str) -> None:
     """Export written without streaming: every article in one list, then one json.dump."""
@@ -42,9 +43,9 @@ def baseline_export(archive_dir: str, output: str) -> None:
 
 
 # Runs one mode in a fresh interpreter and reports its time and its own peak RSS.
-MEASURE = """
+MEASURE = f"""
 import resource, sys, time
-sys.path.insert(0, {bench!r})
+sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
 mode, arguments = sys.argv[1], sys.argv[2:]
 started = time.perf_counter()
 if mode == "baseline":
@@ -58,14 +59,16 @@ else:
     except SystemExit:
         pass
 print(f"{{time.perf_counter() - started:.3f}} {{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}", file=sys.stderr)
-""".format(bench=str(Path(__file__).resolve().parent))
+"""
 
 
 def fill_store(directory: Path, count: int) -> float:
     started = time.perf_counter()
     with Archive(directory) as archive, archive.transaction():
         for article in generate_articles(count):
-            page = FetchedPage(url=article.url, body=article.body.encode("utf-8")[:200], site=article.site, fetched_at="2024-01-01T00:00:00+00:00")
+            page = FetchedPage(
+                url=article.url, body=article.body.encode("utf-8")[:200], site=article.site, fetched_at="2024-01-01T00:00:00+00:00"
+            )
             page_id, _ = archive.add_page(page)
             archive.save_article(page_id, page, article, relevant=True, relevance=10.0, fingerprint=None, duplicate_of=None)
     return time.perf_counter() - started
@@ -92,8 +95,26 @@ def main() -> None:
             fill_seconds = fill_store(archive_dir, size)
             print(f"{size:>9}  {'(fill the store)':<28} {fill_seconds:>8.1f} {size / fill_seconds:>11.0f} {'':>12}")
             runs = {
-                "jiwen export --format jsonl": ["jiwen", "export", "--archive", str(archive_dir), "--format", "jsonl", "-o", f"{scratch}/a.jsonl"],
-                "jiwen export facts-jsonl": ["jiwen", "export", "--archive", str(archive_dir), "--format", "facts-jsonl", "-o", f"{scratch}/f.jsonl"],
+                "jiwen export --format jsonl": [
+                    "jiwen",
+                    "export",
+                    "--archive",
+                    str(archive_dir),
+                    "--format",
+                    "jsonl",
+                    "-o",
+                    f"{scratch}/a.jsonl",
+                ],
+                "jiwen export facts-jsonl": [
+                    "jiwen",
+                    "export",
+                    "--archive",
+                    str(archive_dir),
+                    "--format",
+                    "facts-jsonl",
+                    "-o",
+                    f"{scratch}/f.jsonl",
+                ],
                 "baseline: list + json.dump": ["baseline", str(archive_dir), f"{scratch}/b.json"],
             }
             for mode, arguments in runs.items():

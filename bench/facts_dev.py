@@ -136,9 +136,13 @@ def score_more(articles: list[dict], outputs: dict[str, dict]) -> tuple[dict[str
         facts = out.get("facts", [])
 
         def same(f, kind, value, text):
-            return (f.get("kind") == kind and num(f.get("value")) is not None and num(value) is not None
-                    and abs(num(f["value"]) - num(value)) <= 1e-6 * max(1, abs(num(value)))
-                    and (text is None or nfkc(text) in nfkc(f.get("text")) or nfkc(f.get("text")) in nfkc(text)))
+            return (
+                f.get("kind") == kind
+                and num(f.get("value")) is not None
+                and num(value) is not None
+                and abs(num(f["value"]) - num(value)) <= 1e-6 * max(1, abs(num(value)))
+                and (text is None or nfkc(text) in nfkc(f.get("text")) or nfkc(f.get("text")) in nfkc(text))
+            )
 
         for g in article["counts"]:
             if g.get("subject") and not g.get("optional"):
@@ -152,10 +156,15 @@ def score_more(articles: list[dict], outputs: dict[str, dict]) -> tuple[dict[str
             candidates = [f for f in facts if same(f, item["kind"], item["value"], item["text"])]
             f = candidates[0] if candidates else {}
             gold_place, got_place = item.get("place"), f.get("place")
-            ok = ((gold_place == "全国" and got_place == "全国")
-                  or (gold_place not in (None, "全国") and got_place not in (None, "全国")
-                      and short_place(gold_place) == short_place(got_place))
-                  or (gold_place is None and got_place is None and bool(candidates)))
+            ok = (
+                (gold_place == "全国" and got_place == "全国")
+                or (
+                    gold_place not in (None, "全国")
+                    and got_place not in (None, "全国")
+                    and short_place(gold_place) == short_place(got_place)
+                )
+                or (gold_place is None and got_place is None and bool(candidates))
+            )
             counts["place"][0] += ok
             counts["place"][1] += 1
             if not ok:
@@ -175,8 +184,7 @@ def score_more(articles: list[dict], outputs: dict[str, dict]) -> tuple[dict[str
                 counts["period"][0] += ok
                 counts["period"][1] += 1
                 if not ok:
-                    misses.append((article["id"], "period", item["text"], item["period_end"], f.get("period_end"),
-                                   item.get("period_text")))
+                    misses.append((article["id"], "period", item["text"], item["period_end"], f.get("period_end"), item.get("period_text")))
     shares = {key: round(hit / max(n, 1), 3) for key, (hit, n) in counts.items()}
     return shares, {key: n for key, (_hit, n) in counts.items()}, misses
 

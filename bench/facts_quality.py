@@ -46,13 +46,22 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "extract"))
 
 import facts_fixtures
+
 from jiwen.extract.facts import extract_facts
 
 sys.path.insert(0, str(REPO))
-from bench import facts_dev  # noqa: E402
+from bench import facts_dev
 
-GOLD_KEYS = {"counts": "count", "money": "money", "percents": "percent", "places": "place", "programs": "program",
-             "dates": "date", "orgs": "org", "people": "person"}
+GOLD_KEYS = {
+    "counts": "count",
+    "money": "money",
+    "percents": "percent",
+    "places": "place",
+    "programs": "program",
+    "dates": "date",
+    "orgs": "org",
+    "people": "person",
+}
 KINDS = ["count", "money", "percent", "place", "place-names", "program", "date", "org", "person"]
 
 
@@ -160,8 +169,7 @@ def must_not_violations(facts: list[dict], must_not: dict, body: str, details: l
             if f["kind"] == "program" and f["name"] == name:
                 violations["program"] += 1
                 details.append(f"  must_not program extracted: {name}")
-    for key, kinds in (("places_from_sidebar", ("place",)), ("places_text", ("place",)),
-                       ("counts", ("count", "money", "percent"))):
+    for key, kinds in (("places_from_sidebar", ("place",)), ("places_text", ("place",)), ("counts", ("count", "money", "percent"))):
         for text in must_not.get(key, []):
             spans = occurrences(body, text)
             for f in facts:
@@ -195,23 +203,31 @@ def jionlp_predictions(article) -> tuple[list[dict], set[str]]:
     predicted: list[dict] = []
     for item in jio.ner.extract_money(body, with_parsing=True):
         number = item["detail"]["num"]
-        low, high = (number if isinstance(number, list) else [number, None])
-        predicted.append({"kind": "money", "text": item["text"], "start": item["offset"][0], "end": item["offset"][1],
-                          "value": float(low), "value_end": float(high) if high else None})
+        low, high = number if isinstance(number, list) else [number, None]
+        predicted.append(
+            {
+                "kind": "money",
+                "text": item["text"],
+                "start": item["offset"][0],
+                "end": item["offset"][1],
+                "value": float(low),
+                "value_end": float(high) if high else None,
+            }
+        )
     base = None
     if article.published:
         year, month, day = (int(x) for x in article.published[:10].split("-"))
         base = {"year": year, "month": month, "day": day}
     try:
-        times = jio.ner.extract_time(body, time_base=base, with_parsing=True) if base else jio.ner.extract_time(
-            body, with_parsing=True)
-    except Exception:  # noqa: BLE001 - a peer's crash scores as finding nothing
+        times = jio.ner.extract_time(body, time_base=base, with_parsing=True) if base else jio.ner.extract_time(body, with_parsing=True)
+    except Exception:
         times = []
     for item in times:
         span = item["detail"].get("time")
         start_time = span[0] if isinstance(span, list) and span else None
-        predicted.append({"kind": "date", "text": item["text"], "start": item["offset"][0], "end": item["offset"][1],
-                          "date_full": start_time})
+        predicted.append(
+            {"kind": "date", "text": item["text"], "start": item["offset"][0], "end": item["offset"][1], "date_full": start_time}
+        )
     names: set[str] = set()
     located = jio.recognize_location(body)
     for entry, _count in located.get("domestic") or []:
@@ -262,8 +278,10 @@ def dev_report(with_jionlp: bool, details: bool, with_urls: bool = False) -> Non
     if with_urls:
         print("(each text extracted with its page's URL from sources.json, as a crawl knows it)")
     peer = facts_dev.jionlp_outputs() if with_jionlp else {}
-    groups = {**{f"half {name}": ids for name, ids in facts_dev.halves().items()},
-              "whole": sorted(a["id"] for a in facts_dev.gold_articles())}
+    groups = {
+        **{f"half {name}": ids for name, ids in facts_dev.halves().items()},
+        "whole": sorted(a["id"] for a in facts_dev.gold_articles()),
+    }
     print("facts dev set: real articles (../shared/eval/facts-dev), score.py matching")
     print(f"{'':<8}" + "".join(f"{name:>18}" for name in groups) + (f"{'JioNLP (whole)':>18}" if peer else ""))
     print(f"{'kind':<8}" + "".join(f"{'P    R    F1':>18}" for _ in groups) + (f"{'P    R    F1':>18}" if peer else ""))
@@ -304,11 +322,16 @@ def official_report() -> None:
     for name, ids in [*facts_dev.halves().items(), ("whole", None)]:
         gold = facts_dev.gold_file(ids)
         print(f"\n$ python3 score.py --gold {gold} --cmd '{command}'   # {name}")
-        subprocess.run([sys.executable, str(facts_dev.FACTS_DEV / "score.py"), "--gold", str(gold), "--cmd", command,
-                        "--examples", "0"], check=False)
+        subprocess.run(
+            [sys.executable, str(facts_dev.FACTS_DEV / "score.py"), "--gold", str(gold), "--cmd", command, "--examples", "0"], check=False
+        )
         print(f"$ python3 score_more.py --gold {gold} --cmd '{command}'   # {name}")
-        completed = subprocess.run([sys.executable, str(facts_dev.FACTS_DEV / "score_more.py"), "--gold", str(gold),
-                                    "--cmd", command], check=False, capture_output=True, text=True)
+        completed = subprocess.run(
+            [sys.executable, str(facts_dev.FACTS_DEV / "score_more.py"), "--gold", str(gold), "--cmd", command],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
         print(completed.stdout.strip().splitlines()[-1] if completed.stdout.strip() else completed.stderr[-300:])
 
 
@@ -319,8 +342,9 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", metavar="NAME", help="score only these fixture articles (and not the seed)")
     parser.add_argument("--official", action="store_true", help="also run the dev set's own scorers on `jiwen extract`")
     parser.add_argument("--no-dev", action="store_true", help="skip the facts dev set")
-    parser.add_argument("--with-urls", action="store_true",
-                        help="extract the dev texts with their pages' URLs (sources.json), as a crawl would")
+    parser.add_argument(
+        "--with-urls", action="store_true", help="extract the dev texts with their pages' URLs (sources.json), as a crawl would"
+    )
     options = parser.parse_args()
     if not options.no_dev and not options.only:
         dev_report(not options.no_jionlp, options.details, options.with_urls)

@@ -49,7 +49,7 @@ def dev_bodies() -> list[str]:
                 data = archive.extractfile(member).read()
                 try:
                     body = extract_article(data).body
-                except Exception as error:  # noqa: BLE001 - a page the extractor fails on is skipped
+                except Exception as error:
                     print(f"note: {member.name}: {error}")
                     continue
                 if body:
@@ -66,7 +66,7 @@ def texts() -> list[str]:
     return bodies
 
 
-from jiwen.text.segmenter import forget_recent_cuts  # noqa: E402
+from jiwen.text.segmenter import forget_recent_cuts
 
 
 def timed(function, bodies: list[str], rounds: int) -> float:
@@ -84,8 +84,9 @@ def timed(function, bodies: list[str], rounds: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds; the best is reported")
-    parser.add_argument("--sizes", type=float, nargs="*", default=[0.1, 0.3, 0.6, 2.0, 8.0],
-                        help="also time one long body of each size in MB (none: skip)")
+    parser.add_argument(
+        "--sizes", type=float, nargs="*", default=[0.1, 0.3, 0.6, 2.0, 8.0], help="also time one long body of each size in MB (none: skip)"
+    )
     options = parser.parse_args()
 
     started = time.perf_counter()
@@ -117,7 +118,9 @@ def main() -> int:
     print(f"{len(bodies)} texts, {characters} characters, {size / 1e6:.3f} MB (UTF-8), {fact_count} facts; best of {options.rounds}")
     print(f"{'stage':<28} {'seconds':>9} {'MB/s':>8} {'x jieba':>8}")
     print(f"{'jieba.lcut (baseline)':<28} {jieba_time:9.4f} {size / 1e6 / jieba_time:8.3f} {1.0:8.2f}")
-    print(f"{'jieba.lcut(HMM=False)':<28} {jieba_plain_time:9.4f} {size / 1e6 / jieba_plain_time:8.3f} {jieba_plain_time / jieba_time:8.2f}")
+    print(
+        f"{'jieba.lcut(HMM=False)':<28} {jieba_plain_time:9.4f} {size / 1e6 / jieba_plain_time:8.3f} {jieba_plain_time / jieba_time:8.2f}"
+    )
     print(f"{'extract_facts (all kinds)':<28} {facts_time:9.4f} {size / 1e6 / facts_time:8.3f} {facts_time / jieba_time:8.2f}")
     print(f"load once per process: jieba {jieba_load:.2f} s; facts pipeline (jieba + user words, gazetteer, spaCy) {facts_load:.2f} s")
     if options.sizes:
@@ -128,9 +131,9 @@ def main() -> int:
 def long_bodies(bodies: list[str], sizes: list[float]) -> None:
     """extract_facts on one long body (the texts repeated) of each size: time per character read
     stays flat below the cap (linear), and past FACTS_MAX_CHARS only the cut grows."""
+    from jiwen.core.models import Article
     from jiwen.extract.facts import extract_facts
     from jiwen.extract.facts.extractor import FACTS_MAX_CHARS
-    from jiwen.core.models import Article
 
     joined = "\n".join(bodies)
     print(f"\none long body (the texts repeated); facts read at most {FACTS_MAX_CHARS:,} characters")
@@ -141,7 +144,7 @@ def long_bodies(bodies: list[str], sizes: list[float]) -> None:
         article = Article(body=body, published="2024-01-01")
         forget_recent_cuts()
         started = time.perf_counter()
-        facts = extract_facts(article)
+        extract_facts(article)
         seconds = time.perf_counter() - started
         read = min(len(body), FACTS_MAX_CHARS) if article.warnings else len(body)
         print(f"{len(body.encode('utf-8')) / 1e6:6.2f} {len(body):>11,} {read:>9,} {seconds:8.2f} {seconds / read * 1e6:13.2f}")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import scale  # noqa: E402
+import scale
 
 
 def vacuumed_size(path: Path) -> int:
@@ -67,7 +67,9 @@ def main() -> None:
     print(f"{articles:,} articles, {figures:,} figures ({figures / articles:.0f} an article)")
     print(f"{'store':<34} {'MB':>8} {'KB/article':>11} {'vs without':>11} {'x10 (100k)':>11}")
     for label, size in rows:
-        print(f"{label:<34} {size / 1e6:>8.1f} {size / articles / 1024:>11.1f} {size / without - 1:>+11.1%} {size * 100000 / articles / 1e9:>9.2f} GB")
+        print(
+            f"{label:<34} {size / 1e6:>8.1f} {size / articles / 1024:>11.1f} {size / without - 1:>+11.1%} {size * 100000 / articles / 1e9:>9.2f} GB"
+        )
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import synthetic  # noqa: E402
+import synthetic
 
 CACHE = Path(os.environ.get("JIWEN_SCALE_CACHE", Path.home() / ".cache" / "jiwen" / "bench" / "scale"))
 JIWEN = [sys.executable, "-m", "jiwen"]
@@ -63,13 +63,13 @@ def _html(article) -> bytes:
         f"<html><head><meta charset='utf-8'><title>{escape(article.title or '')}</title></head>"
         f"<body><h1>{escape(article.title or '')}</h1><div class='date'>{article.published}</div>"
         f"<div class='content'>{paragraphs}</div></body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def build_archive(size: int, cache: Path = CACHE) -> Path:
     """The cached archive of `size` articles in `cache`, built through the store if absent."""
-    from jiwen.extract.facts.sentences import sentence_at
     from jiwen.core.models import Article, FetchedPage
+    from jiwen.extract.facts.sentences import sentence_at
     from jiwen.store import Archive
 
     folder = cache / f"archive-{size}"
@@ -86,10 +86,7 @@ def build_archive(size: int, cache: Path = CACHE) -> Path:
     for first in range(0, size, batch):
         with archive.transaction():
             for article in synthetic.generate_articles(min(batch, size - first), start=first):
-                facts = [
-                    msgspec.structs.replace(fact, sentence=sentence_at(article.body, fact.start))
-                    for fact in article.facts
-                ]
+                facts = [msgspec.structs.replace(fact, sentence=sentence_at(article.body, fact.start)) for fact in article.facts]
                 fields = {name: getattr(article, name) for name in Article.__struct_fields__}
                 fields["facts"] = facts
                 page = FetchedPage(
@@ -117,9 +114,7 @@ def measured(arguments: list[str]) -> tuple[float, float, str]:
     counted in its peak (Linux keeps the pre-exec high-water mark), and the bench grows once it
     has searched in-process; /usr/bin/time is small when it forks the command."""
     started = time.perf_counter()
-    result = subprocess.run(
-        ["/usr/bin/time", "-f", "peak-rss-kb %M", *JIWEN, *arguments], capture_output=True
-    )
+    result = subprocess.run(["/usr/bin/time", "-f", "peak-rss-kb %M", *JIWEN, *arguments], capture_output=True)
     wall = time.perf_counter() - started
     if result.returncode:
         raise SystemExit(f"jiwen {' '.join(arguments)} failed: {result.stderr.decode(errors='replace')[-2000:]}")
@@ -143,6 +138,7 @@ def schema_version(folder: Path) -> int:
 
 def in_process(folder: Path) -> dict[str, tuple[float, float]]:
     import search_speed
+
     from jiwen.index import ArchiveIndex
     from jiwen.index.analyzer import segmenter
 
@@ -174,7 +170,9 @@ def measure(size: int, repeat: int, searches_only: bool = False) -> dict[str, st
     version = schema_version(folder)
     wall, rss, _ = measured_python(["-c", "import sys; from jiwen.store import Archive; Archive(sys.argv[1]).close()", str(folder)])
     row["open by a writer (migration)"] = (
-        f"{wall:.1f} s (schema {version} -> {schema_version(folder)})" if version != schema_version(folder) else f"{wall:.1f} s (no migration)"
+        f"{wall:.1f} s (schema {version} -> {schema_version(folder)})"
+        if version != schema_version(folder)
+        else f"{wall:.1f} s (no migration)"
     )
     log(f"{size:,}: reindex ...")
     wall, rss, out = measured(["reindex", "--archive", str(folder)])
@@ -227,8 +225,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,300000", help="comma-separated article counts")
     parser.add_argument("--build-only", action="store_true", help="only build (and cache) the archives")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each one-shot search")
-    parser.add_argument("--searches-only", action="store_true",
-                        help="only the search rows, over archives already indexed (no reindex, export, check)")
+    parser.add_argument(
+        "--searches-only", action="store_true", help="only the search rows, over archives already indexed (no reindex, export, check)"
+    )
     arguments = parser.parse_args()
     sizes = [int(size) for size in arguments.sizes.split(",")]
     for size in sizes:
@@ -241,8 +240,10 @@ def main() -> None:
     print(f"\n{'articles':<{width}}  " + "  ".join(f"{size:>26,}" for size in sizes))
     for name in names:
         print(f"{name:<{width}}  " + "  ".join(f"{rows[size][name]:>26}" for size in sizes))
-    print(f"\n(one-shot searches: median wall of {arguments.repeat} runs, highest peak RSS (/usr/bin/time); "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)")
+    print(
+        f"\n(one-shot searches: median wall of {arguments.repeat} runs, highest peak RSS (/usr/bin/time); "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)"
+    )
 
 
 if __name__ == "__main__":

@@ -30,30 +30,57 @@ import msgspec
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic
+
+from jiwen.core.models import ArchivedArticle, SearchRequest
 from jiwen.index import ArchiveIndex
 from jiwen.index.analyzer import JiebaTokenizer, segmenter
 from jiwen.index.documents import article_document
 
-from jiwen.core.models import ArchivedArticle, SearchRequest
-
 CACHE = Path.home() / ".cache" / "jiwen" / "bench"
 QUERIES = (
-    "就业", "高校毕业生", "稳岗返还", '"创业担保贷款"', "以工代赈", "春风行动 招聘会", "农民工 返乡创业",
-    '"城镇新增就业"', "失业率", "公益性岗位", "技能培训 OR 职业技能", "零工市场", "劳务协作",
-    "脱贫人口 务工", "扶贫车间", "见习岗位 补贴", "就业 NOT 创业", "title:招聘会", "三支一扶", "灵活就业",
-    '"稳就业促增收"', "中小微企业 减负", "社保补贴", "一次性扩岗补助", "劳务品牌", "贵州 就业",
-    "广东省 高校毕业生", "电视电话会议", "重点企业 用工", "家政服务 培训",
+    "就业",
+    "高校毕业生",
+    "稳岗返还",
+    '"创业担保贷款"',
+    "以工代赈",
+    "春风行动 招聘会",
+    "农民工 返乡创业",
+    '"城镇新增就业"',
+    "失业率",
+    "公益性岗位",
+    "技能培训 OR 职业技能",
+    "零工市场",
+    "劳务协作",
+    "脱贫人口 务工",
+    "扶贫车间",
+    "见习岗位 补贴",
+    "就业 NOT 创业",
+    "title:招聘会",
+    "三支一扶",
+    "灵活就业",
+    '"稳就业促增收"',
+    "中小微企业 减负",
+    "社保补贴",
+    "一次性扩岗补助",
+    "劳务品牌",
+    "贵州 就业",
+    "广东省 高校毕业生",
+    "电视电话会议",
+    "重点企业 用工",
+    "家政服务 培训",
 )
 WARM_UP_QUERIES = ("人社局", "补贴 资金", "企业 职工", "招聘", "培训班")
 PROVINCES = ("贵州省", "广东省", "四川省", "河南省", "浙江省", "云南省")
 MODES = {
     "query only": lambda number: {},
     "+ 1 facet (place)": lambda number: {"facets": ["place"]},
-    "+ filters (province, dates)": lambda number: {
-        "place": PROVINCES[number % len(PROVINCES)], "since": "2021-03", "until": "2023-10"},
+    "+ filters (province, dates)": lambda number: {"place": PROVINCES[number % len(PROVINCES)], "since": "2021-03", "until": "2023-10"},
     "+ filters + 5 facets": lambda number: {
-        "place": PROVINCES[number % len(PROVINCES)], "since": "2021-03", "until": "2023-10",
-        "facets": ["place", "province", "program", "site", "month"]},
+        "place": PROVINCES[number % len(PROVINCES)],
+        "since": "2021-03",
+        "until": "2023-10",
+        "facets": ["place", "province", "program", "site", "month"],
+    },
     "sorted by date, page 3": lambda number: {"sort": "date", "page": 3},
 }
 
@@ -124,9 +151,10 @@ def tokenization_rates(path: Path, sample: int) -> dict[str, float]:
 def baseline_rate(path: Path, count: int, folder: Path) -> tuple[float, int]:
     """Jieba's stock analyzer on title and body, Whoosh's default writer, same documents."""
     from jieba.analyse import ChineseAnalyzer
-    from jiwen.index.schema import build_schema
     from whoosh import index as whoosh_index
     from whoosh.fields import TEXT
+
+    from jiwen.index.schema import build_schema
 
     schema = build_schema()
     analyzer = ChineseAnalyzer()
@@ -211,7 +239,7 @@ def replicate(folder: Path, source_size: int, copies: int) -> Path:
     toc = whoosh_index.open_dir(str(source))._read_toc()
     source_storage = FileStorage(str(source))
     segments = []
-    for number in range(copies):
+    for _number in range(copies):
         for segment in toc.segments:
             clone = copying.copy(segment)
             clone.segid = "".join(random.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(16))
@@ -234,8 +262,10 @@ def queries_only(folder: Path, sizes: list[int]) -> None:
     segmenter()  # the dictionary loads once per process, not per search
     for size in sizes:
         archive_index = ArchiveIndex(folder / f"index-{size}")
-        print(f"\n{size:,} articles ({archive_index.doc_count():,} in the kept index), "
-              f"index {folder_size(folder / f'index-{size}') / 2**20:.1f} MB")
+        print(
+            f"\n{size:,} articles ({archive_index.doc_count():,} in the kept index), "
+            f"index {folder_size(folder / f'index-{size}') / 2**20:.1f} MB"
+        )
         print_latencies(*latencies(archive_index))
         archive_index.close()
 
@@ -245,12 +275,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated article counts")
     parser.add_argument("--baseline-size", type=int, default=5000)
     parser.add_argument("--tokenize-sample", type=int, default=1000)
-    parser.add_argument("--keep", metavar="FOLDER", type=Path,
-                        help="build the indexes in FOLDER and keep them (for --queries-only)")
-    parser.add_argument("--replicate", metavar="SIZE:COPIES",
-                        help="time queries on COPIES copies of the kept SIZE index (a stand-in, see replicate())")
-    parser.add_argument("--queries-only", action="store_true",
-                        help="only time the queries, on indexes kept by an earlier --keep run")
+    parser.add_argument("--keep", metavar="FOLDER", type=Path, help="build the indexes in FOLDER and keep them (for --queries-only)")
+    parser.add_argument(
+        "--replicate", metavar="SIZE:COPIES", help="time queries on COPIES copies of the kept SIZE index (a stand-in, see replicate())"
+    )
+    parser.add_argument("--queries-only", action="store_true", help="only time the queries, on indexes kept by an earlier --keep run")
     arguments = parser.parse_args()
     if arguments.replicate:
         if not arguments.keep:
@@ -259,8 +288,10 @@ def main() -> None:
         target = replicate(arguments.keep, source_size, copies)
         segmenter()
         archive_index = ArchiveIndex(target)
-        print(f"\nSTAND-IN: {copies} copies of the {source_size:,}-article index = {archive_index.doc_count():,} "
-              f"documents, {folder_size(target) / 2**20:.1f} MB (same articles repeated; not a real build)")
+        print(
+            f"\nSTAND-IN: {copies} copies of the {source_size:,}-article index = {archive_index.doc_count():,} "
+            f"documents, {folder_size(target) / 2**20:.1f} MB (same articles repeated; not a real build)"
+        )
         print_latencies(*latencies(archive_index))
         archive_index.close()
         return None
@@ -289,16 +320,20 @@ def main() -> None:
         shutil.rmtree(work / "subset")
         print(f"\nIndexing the first {baseline_size:,} articles")
         print(f"  {'baseline: ChineseAnalyzer, default writer':<55} {base_rate:8.1f} articles/s  {base_size / 2**20:8.1f} MB")
-        print(f"  {'jiwen: ArchiveIndex.rebuild':<55} {subset_rate:8.1f} articles/s  {subset_size / 2**20:8.1f} MB"
-              f"   ({subset_rate / base_rate:.2f}x the baseline)")
+        print(
+            f"  {'jiwen: ArchiveIndex.rebuild':<55} {subset_rate:8.1f} articles/s  {subset_size / 2**20:8.1f} MB"
+            f"   ({subset_rate / base_rate:.2f}x the baseline)"
+        )
 
         for size in sizes:
             log(f"ours on {size:,} articles ...")
             archive_index, rate, index_bytes = our_build(path, size, work / f"index-{size}")
             log("queries ...")
             first, results = latencies(archive_index)
-            print(f"\n{size:,} articles: indexed at {rate:.1f} articles/s, index {index_bytes / 2**20:.1f} MB "
-                  f"({index_bytes / size / 1024:.1f} KB/article)")
+            print(
+                f"\n{size:,} articles: indexed at {rate:.1f} articles/s, index {index_bytes / 2**20:.1f} MB "
+                f"({index_bytes / size / 1024:.1f} KB/article)"
+            )
             print_latencies(first, results)
             archive_index.close()
             if not arguments.keep:

@@ -36,7 +36,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import scale  # noqa: E402
+import scale
 
 CACHE = Path(os.environ.get("JIWEN_BENCH_CACHE", Path.home() / ".cache" / "jiwen" / "bench" / "serve"))
 JIWEN = [sys.executable, "-c", "from jiwen.cli import main; main()"]
@@ -116,7 +116,7 @@ def main() -> None:
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("jiwen serve did not start")
+                    raise SystemExit("jiwen serve did not start") from None
                 time.sleep(0.2)
         first = {
             "/ (first request: opens the index)": fetch(base + "/?" + urlencode(QUERIES[0])),

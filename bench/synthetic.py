@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jiwen.text.jionlp_data import read_data_file
 from jiwen.core.models import (
     ArchivedArticle,
     CountFact,
@@ -34,22 +33,45 @@ from jiwen.core.models import (
     PlaceFact,
     ProgramFact,
 )
-
+from jiwen.text.jionlp_data import read_data_file
 
 PROGRAMS = (
-    "稳岗返还", "以工代赈", "春风行动", "三支一扶", "就业见习计划", "创业担保贷款",
-    "东西部劳务协作", "职业技能提升行动", "高校毕业生就业促进计划", "农民工返乡创业",
-    "公益性岗位开发", "百日千万招聘专项行动", "技能中国行动", "零工市场建设",
+    "稳岗返还",
+    "以工代赈",
+    "春风行动",
+    "三支一扶",
+    "就业见习计划",
+    "创业担保贷款",
+    "东西部劳务协作",
+    "职业技能提升行动",
+    "高校毕业生就业促进计划",
+    "农民工返乡创业",
+    "公益性岗位开发",
+    "百日千万招聘专项行动",
+    "技能中国行动",
+    "零工市场建设",
 )
 SITES = (
-    "hrss.gd.gov.cn", "rst.guizhou.gov.cn", "rsj.sh.gov.cn", "hrss.zj.gov.cn",
-    "rst.sc.gov.cn", "hrss.hunan.gov.cn", "rst.henan.gov.cn", "hrss.yn.gov.cn",
-    "news.example.cn", "job.example.com.cn",
+    "hrss.gd.gov.cn",
+    "rst.guizhou.gov.cn",
+    "rsj.sh.gov.cn",
+    "hrss.zj.gov.cn",
+    "rst.sc.gov.cn",
+    "hrss.hunan.gov.cn",
+    "rst.henan.gov.cn",
+    "hrss.yn.gov.cn",
+    "news.example.cn",
+    "job.example.com.cn",
 )
 TITLE_TEMPLATES = (
-    "{county}扎实推进{program}", "{province}{program}取得新成效", "{county}举办{program}专场招聘会",
-    "{prefecture}多措并举稳就业促增收", "{county}落实{program}政策惠及{count}", "{province}发布{program}实施方案",
-    "{prefecture}高校毕业生就业工作综述", "{county}开展农村劳动力转移就业培训",
+    "{county}扎实推进{program}",
+    "{province}{program}取得新成效",
+    "{county}举办{program}专场招聘会",
+    "{prefecture}多措并举稳就业促增收",
+    "{county}落实{program}政策惠及{count}",
+    "{province}发布{program}实施方案",
+    "{prefecture}高校毕业生就业工作综述",
+    "{county}开展农村劳动力转移就业培训",
 )
 SENTENCES = (
     "{county}人力资源和社会保障局深入实施{program}，全年累计帮助{count}实现就业。",
@@ -162,19 +184,20 @@ class _Writer:
         return "".join(out)
 
     def _value(self, slot: str, county: County, program: str, start: int) -> tuple[str, Fact]:
-        end = lambda text: start + len(text)
+        def end(text):
+            return start + len(text)
+
         if slot == "county":
             text = county.name
-            return text, PlaceFact(text=text, start=start, end=end(text), name=text, level="county",
-                                   province=county.province, prefecture=county.prefecture)
+            return text, PlaceFact(
+                text=text, start=start, end=end(text), name=text, level="county", province=county.province, prefecture=county.prefecture
+            )
         if slot == "prefecture":
             text = county.prefecture
-            return text, PlaceFact(text=text, start=start, end=end(text), name=text,
-                                   level="prefecture", province=county.province)
+            return text, PlaceFact(text=text, start=start, end=end(text), name=text, level="prefecture", province=county.province)
         if slot == "province":
             text = county.province
-            return text, PlaceFact(text=text, start=start, end=end(text), name=text,
-                                   level="province", province=text)
+            return text, PlaceFact(text=text, start=start, end=end(text), name=text, level="province", province=text)
         if slot == "program":
             return program, ProgramFact(text=program, start=start, end=end(program), name=program)
         if slot == "count":

@@ -179,7 +179,6 @@ class BlockedAnswerMiddleware:
             self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=BLOCKED_REASON))
         raise IgnoreRequest(f"{rule.counted_as}: {rule.kind}")
 
-
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)

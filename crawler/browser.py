@@ -134,7 +134,7 @@ class Browser:
             return
         try:
             asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(timeout)
-        except Exception as error:  # noqa: BLE001 - closing must not hide the crawl's own outcome
+        except Exception as error:
             log.warning("closing chromium: %s", error)
         loop.call_soon_threadsafe(loop.stop)
         if thread is not None:
@@ -251,7 +251,7 @@ class Browser:
         for context in list(self._contexts.values()):
             try:
                 await context.close()
-            except Exception:  # noqa: BLE001 - the browser may be gone already
+            except Exception:
                 pass
         self._contexts.clear()
         if self._browser is not None:
@@ -391,7 +391,9 @@ class RenderingDownloadHandler(BaseDownloadHandler):
         site_name = getattr(site, "name", "site")
         state = render_state_of(self.crawler)
         cookies = {**dict(getattr(site, "cookies", {}) or {}), **state.cookies}
-        future = self.browser.render(site_name, request.url, headers=dict(getattr(site, "headers", {}) or {}), cookies=cookies, timeout=RENDER_TIMEOUT)
+        future = self.browser.render(
+            site_name, request.url, headers=dict(getattr(site, "headers", {}) or {}), cookies=cookies, timeout=RENDER_TIMEOUT
+        )
         page = await maybe_deferred_to_future(_deferred_from_future(future))
         state.cookies.update(page.cookies)
         self.crawler.stats.inc_value("jiwen/rendered")
@@ -438,9 +440,11 @@ def render_explanations(name: str, crawler) -> list[str]:
         )
         if state.browser_failed:
             cookies = "but chromium did not get past the challenge either"
-        lines.append(f"{name}: answered with a JavaScript challenge ({state.switched_by}); continued through chromium for this run: {rendered} page(s) rendered, {cookies}")
+        lines.append(
+            f"{name}: answered with a JavaScript challenge ({state.switched_by}); continued through chromium for this run: {rendered} page(s) rendered, {cookies}"
+        )
     elif state.mode == "browser" and rendered:
-        lines.append(f"{name}: rendered with chromium (render = \"browser\"): {rendered} page(s)")
+        lines.append(f'{name}: rendered with chromium (render = "browser"): {rendered} page(s)')
     if state.missing:
         lines.append(f"{name}: the site needs a browser for its JavaScript challenge, but {state.missing}: {INSTALL_HINT}")
     return lines

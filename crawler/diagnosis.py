@@ -45,8 +45,9 @@ def add_diagnosis(report: dict, names: list[str], crawlers: list[Crawler]) -> No
 
 def site_summary(stats: dict) -> dict:
     """One site's part of a crawl, for `jiwen sites --health` (a crawl may hold several sites)."""
+
     def under(prefix: str) -> dict[str, int]:
-        return dict(sorted((key[len(prefix):], value) for key, value in stats.items() if key.startswith(prefix)))
+        return dict(sorted((key[len(prefix) :], value) for key, value in stats.items() if key.startswith(prefix)))
 
     links, new = under("jiwen/column_links/"), under("jiwen/column_new/")
     return {
@@ -65,7 +66,9 @@ def answer_kinds() -> list[str]:
 
 def nothing_reason(stats: dict, discovery=None) -> str | None:
     """Why a site's crawl yielded no article at all, or None when it did yield some."""
-    processed = sum(stats.get(f"jiwen/outcome/{outcome}", 0) for outcome in ("new", "updated", "unchanged", "duplicate", "offtopic", "failed"))
+    processed = sum(
+        stats.get(f"jiwen/outcome/{outcome}", 0) for outcome in ("new", "updated", "unchanged", "duplicate", "offtopic", "failed")
+    )
     if processed or stats.get("jiwen/skipped_archived", 0) or stats.get("jiwen/error/pipeline", 0):
         return None
     blocked = sum(value for key, value in stats.items() if key.startswith("jiwen/blocked/"))

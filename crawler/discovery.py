@@ -287,7 +287,7 @@ def sample_is_on_topic(response: Response) -> bool | None:
     content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
     try:
         article = extract_article(response.body, url=response.url, content_type=content_type)
-    except Exception:  # noqa: BLE001 - an unreadable sample is not counted either way
+    except Exception:
         return None
     return is_relevant(article)[0]
 
@@ -302,15 +302,25 @@ class SurveyCallbacks:
         assert self.survey is not None
         for kind, url, meta in self.survey.survey(response, depth, via):
             if kind == "sample":
-                yield scrapy.Request(url, callback=self.parse_sample, errback=self.sample_failed,
-                                     meta={KIND: "article", "dont_cache": True}, priority=SURVEY_PRIORITY)
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_sample,
+                    errback=self.sample_failed,
+                    meta={KIND: "article", "dont_cache": True},
+                    priority=SURVEY_PRIORITY,
+                )
             else:
-                yield scrapy.Request(url, callback=self.parse_survey, errback=self.survey_failed,
-                                     meta={KIND: "list", "survey": meta}, priority=SURVEY_PRIORITY,
-                                     headers={"Cache-Control": "max-age=0"},
-                                     # The survey keeps its own seen set; the crawl of a chosen
-                                     # column must still be able to request its pager pages.
-                                     dont_filter=True)
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_survey,
+                    errback=self.survey_failed,
+                    meta={KIND: "list", "survey": meta},
+                    priority=SURVEY_PRIORITY,
+                    headers={"Cache-Control": "max-age=0"},
+                    # The survey keeps its own seen set; the crawl of a chosen
+                    # column must still be able to request its pager pages.
+                    dont_filter=True,
+                )
 
     def parse_survey(self, response: Response) -> Iterator[scrapy.Request]:
         meta = response.meta.get("survey", {})

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 
-from jiwen.extract.article.encoding import looks_binary as extracted_text_looks_binary
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import (
@@ -29,6 +28,7 @@ from twisted.internet.task import deferLater
 
 from jiwen.crawler.context import CONTEXT_SETTING, ContextComponent, context_of
 from jiwen.crawler.sites import is_fetchable
+from jiwen.extract.article.encoding import looks_binary as extracted_text_looks_binary
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,15 @@ HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 XML_TYPES = (b"application/xml", b"text/xml", b"application/rss+xml", b"application/atom+xml")
 # Magic numbers of what CMSes put behind .html links: PDF, Office (zip and OLE), images, archives.
 BINARY_SIGNATURES = (
-    b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b",
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\xd0\xcf\x11\xe0",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"Rar!",
+    b"7z\xbc\xaf",
+    b"\x1f\x8b",
 )
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 
-from jiwen.crawler.context import ContextComponent
-from jiwen.crawler.items import PageItem
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
 from jiwen.core.errors import WorkerError
+from jiwen.crawler.context import ContextComponent
+from jiwen.crawler.items import PageItem
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,11 @@ class ArchivePipeline(ContextComponent):
             if name not in self.failures_logged:
                 self.failures_logged.add(name)
                 if remote:
-                    log.error("processing %s failed (later failures of this kind are only recorded):\n%s",
-                              page.url, error.failure.traceback or error.failure.message)
+                    log.error(
+                        "processing %s failed (later failures of this kind are only recorded):\n%s",
+                        page.url,
+                        error.failure.traceback or error.failure.message,
+                    )
                 else:
                     log.exception("processing %s failed (later failures of this kind are only recorded)", page.url)
             if name == "PipelineGone" and not self.closing:

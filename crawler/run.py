@@ -21,6 +21,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from jiwen.core.errors import ConfigError, WorkerError
+from jiwen.core.progress import Progress
 from jiwen.crawler.blocked import BLOCKED_REASON
 from jiwen.crawler.browser import BROWSER_SETTING, INSTALL_HINT, RENDER_SETTING, Browser, browser_missing
 from jiwen.crawler.context import CONTEXT_SETTING, CrawlContext, PageWorker, WorkerFactory
@@ -28,12 +33,6 @@ from jiwen.crawler.diagnosis import add_diagnosis
 from jiwen.crawler.progress import ProgressCallback
 from jiwen.crawler.sites import SiteConfig, name_problem, site_for_url
 from jiwen.crawler.spiders.news import NewsSpider
-from scrapy.crawler import Crawler, CrawlerProcess
-from scrapy.settings import Settings
-
-from jiwen.core.errors import ConfigError
-from jiwen.core.errors import WorkerError
-from jiwen.core.progress import Progress
 from jiwen.store import Archive
 
 log = logging.getLogger(__name__)
@@ -119,7 +118,7 @@ def run_crawl(
     render = (settings_overrides or {}).get(RENDER_SETTING)
     if any((render or site.render) == "browser" for site in targets) and (missing := browser_missing()):
         # Before anything is written: a site that must be rendered cannot be crawled at all.
-        raise ConfigError(f"{missing}, and the crawl asks for the browser (render = \"browser\"): {INSTALL_HINT}")
+        raise ConfigError(f'{missing}, and the crawl asks for the browser (render = "browser"): {INSTALL_HINT}')
     if len(set(names)) != len(names):
         raise ConfigError(f"site {Counter(names).most_common(1)[0][0]!r} is named twice in one crawl; crawl it once")
     archive_dir = Path(archive_dir)
@@ -217,12 +216,8 @@ def crawl_report(run_id: int, names: list[str], crawlers: list[Crawler], elapsed
     report["robots_disallowed"] = stats.get("robotstxt/forbidden", 0)
     report["elapsed_seconds"] = round(elapsed, 2)
     report["not_found"] = stats.get("jiwen/not_found", 0)
-    report["blocked"] = dict(
-        sorted((key.rsplit("/", 1)[1], value) for key, value in stats.items() if key.startswith("jiwen/blocked/"))
-    )
-    report["errors"] = dict(
-        sorted((key.rsplit("/", 1)[1], value) for key, value in stats.items() if key.startswith("jiwen/error/"))
-    )
+    report["blocked"] = dict(sorted((key.rsplit("/", 1)[1], value) for key, value in stats.items() if key.startswith("jiwen/blocked/")))
+    report["errors"] = dict(sorted((key.rsplit("/", 1)[1], value) for key, value in stats.items() if key.startswith("jiwen/error/")))
     if all(reason in ("finished", BLOCKED_REASON) for reason in reasons) and BLOCKED_REASON in reasons:
         report["outcome"] = BLOCKED_REASON
     if report["outcome"] != "finished":

@@ -9,7 +9,6 @@ import tomllib
 from pathlib import Path
 
 from jiwen.core.errors import ConfigError
-
 from jiwen.crawler.discovery import Discovery, clean_text
 from jiwen.crawler.sites import DEFAULT_INTERVAL, parse_sites, site_for_url
 
@@ -67,5 +66,5 @@ def append_site_entry(path: Path, entry: str) -> Path:
     parse_sites(combined, source=str(path))  # a name used twice is refused here
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as stream:
-        stream.write(combined[len(existing):])
+        stream.write(combined[len(existing) :])
     return path

@@ -23,11 +23,11 @@ from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 import msgspec
-from jiwen.extract.article.overrides import ExtractionOverrides
 
 from jiwen.core.durations import duration_problem, duration_seconds, interval_problem
 from jiwen.core.errors import ConfigError
 from jiwen.core.patterns import GuardedPattern, pattern_problem
+from jiwen.extract.article.overrides import ExtractionOverrides
 
 # A site name becomes a folder name (<archive>/jobs/<name>): no "." or ".." on its own, no "/", and
 # it starts with a letter or digit, so a derived name can never climb out of jobs/.
@@ -182,7 +182,7 @@ def load_sites(path: Path | str | None = None) -> list[SiteConfig]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ConfigError(
-            f"{source} is not UTF-8 (byte {error.start}: {data[error.start:error.start + 1]!r}); save it as UTF-8"
+            f"{source} is not UTF-8 (byte {error.start}: {data[error.start : error.start + 1]!r}); save it as UTF-8"
         ) from None
     return parse_sites(text, source=str(source))
 

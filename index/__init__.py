@@ -10,15 +10,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from jiwen.core.models import ArchivedArticle, SearchRequest, SearchResponse
-
 from jiwen.index.analyzer import save_user_words, use_index_words
 from jiwen.index.arrays import SearchArrays
 from jiwen.index.columns import ColumnCache, save_missing_columns
+from jiwen.index.locking import DEFAULT_LOCK_TIMEOUT, IndexBusyError, write_lock
 from jiwen.index.scoring import Scorer
 from jiwen.index.searcher import run_matching_ids, run_search
 from jiwen.index.snippets import DEFAULT_MARKS
 from jiwen.index.store import check_complete, create_fresh, open_or_create, remove_stale_rebuilds, swap_in
-from jiwen.index.locking import DEFAULT_LOCK_TIMEOUT, IndexBusyError, write_lock
 
 
 class ArchiveIndex:

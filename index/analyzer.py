@@ -21,8 +21,9 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from jiwen.text import segmenter as text_segmenter
 from whoosh.analysis import Token, Tokenizer
+
+from jiwen.text import segmenter as text_segmenter
 
 SUBWORD_CACHE_LIMIT = 500_000
 
@@ -127,9 +128,7 @@ def _give_query_words(text: str) -> None:
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
     text = resources.files("jiwen.index").joinpath("stopwords.txt").read_text(encoding="utf-8")
-    return frozenset(
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 # word -> (term or None when the word is punctuation/space/stop word, ((sub-word, offset), ...))

@@ -29,9 +29,7 @@ class SearchArrays:
         self.searcher = searcher
         self.size = searcher.doc_count_all()
         # An empty index has one reader without a segment: nothing to read.
-        self.leaves = [
-            (reader, offset) for reader, offset in searcher.reader().leaf_readers() if reader.segment()
-        ]
+        self.leaves = [(reader, offset) for reader, offset in searcher.reader().leaf_readers() if reader.segment()]
         self.segments: list[SegmentColumns] = [columns.segment(directory, reader) for reader, _ in self.leaves]
         columns.keep_only({segment.segment_id for segment in self.segments})
         self.starts = numpy.array([offset for _reader, offset in self.leaves], dtype=numpy.int64)
@@ -132,10 +130,7 @@ class SearchArrays:
 
     def facet_counts(self, name: str, mask: numpy.ndarray) -> dict[str, int]:
         """How many documents of `mask` have each value of facet `name`."""
-        matched = [
-            (number, numpy.flatnonzero(mask[self.starts[number] : self.ends[number]]))
-            for number in range(len(self.segments))
-        ]
+        matched = [(number, numpy.flatnonzero(mask[self.starts[number] : self.ends[number]])) for number in range(len(self.segments))]
         matched = [(number, local) for number, local in matched if len(local)]
         if name not in self._facet_vocabularies and sum(len(local) for _, local in matched) < FEW_MATCHES:
             # Few matches and no archive-wide vocabulary yet (a one-shot search): count each
@@ -150,9 +145,7 @@ class SearchArrays:
                     counts[values[code]] = counts.get(values[code], 0) + int(bins[code])
             return counts
         vocabulary, mappings = self._facet_vocabulary(name)
-        codes_of_segments = [
-            mappings[number][self._matched_codes(self.segments[number], name, local)] for number, local in matched
-        ]
+        codes_of_segments = [mappings[number][self._matched_codes(self.segments[number], name, local)] for number, local in matched]
         if not codes_of_segments:
             return {}
         # One count over every segment's values, in the archive-wide vocabulary: no Python loop

@@ -67,9 +67,7 @@ class _LengthTable:
         table = self._fields.get(fieldname)
         if table is None:
             lengths = self._lengths
-            table = self._fields[fieldname] = [
-                lengths.doc_field_length(number, fieldname, 0) for number in range(lengths.doc_count_all())
-            ]
+            table = self._fields[fieldname] = [lengths.doc_field_length(number, fieldname, 0) for number in range(lengths.doc_count_all())]
         return table
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:

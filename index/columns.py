@@ -69,7 +69,7 @@ def _facet_arrays(values: list, multi: bool) -> tuple[numpy.ndarray, numpy.ndarr
     offsets = numpy.zeros(len(values) + 1, dtype=numpy.int64)
     codes: list[int] = []
     for docnum, items in enumerate(values):
-        for item in (items if multi else ((items,) if items else ())):
+        for item in items if multi else ((items,) if items else ()):
             code = vocabulary.get(item)
             if code is None:
                 code = vocabulary[item] = len(vocabulary)
@@ -120,10 +120,10 @@ def save_columns(directory: Path, reader) -> None:
     for name, value in compute_columns(reader).items():
         if isinstance(value, list):
             data = json.dumps(value, ensure_ascii=False).encode("utf-8")
-            _write_atomically(_path(directory, segment_id, f"jw_{name}.json"), lambda out: out.write(data))
+            _write_atomically(_path(directory, segment_id, f"jw_{name}.json"), lambda out, data=data: out.write(data))
         else:
             _write_atomically(
-                _path(directory, segment_id, f"jw_{name}.npy"), lambda out: numpy.save(out, value, allow_pickle=False)
+                _path(directory, segment_id, f"jw_{name}.npy"), lambda out, value=value: numpy.save(out, value, allow_pickle=False)
             )
     done = json.dumps({"version": FORMAT_VERSION, "documents": reader.doc_count_all()}).encode("utf-8")
     _write_atomically(_path(directory, segment_id, DONE), lambda out: out.write(done))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import zlib
 
 from jiwen.core.models import ArchivedArticle, PlaceFact, ProgramFact, fact_kind
-
 from jiwen.index.schema import KEYWORD_SEPARATOR, LEGACY_SCORING_FIELDS
 
 

@@ -27,8 +27,7 @@ def write_lock(index: Index, directory, *, timeout: float = DEFAULT_LOCK_TIMEOUT
     while not lock.acquire(blocking=False):
         if time.monotonic() >= deadline:
             raise IndexBusyError(
-                f"search index {directory} is being written by another process "
-                f"(waited {timeout:g}s); wait for it to finish and retry"
+                f"search index {directory} is being written by another process (waited {timeout:g}s); wait for it to finish and retry"
             )
         time.sleep(0.1)
     try:

@@ -14,11 +14,10 @@ import re
 from whoosh import qparser, query
 from whoosh.searching import Searcher
 
-from jiwen.text.query_text import normalize_query
 from jiwen.core.errors import QuerySyntaxError
 from jiwen.core.models import FACT_KINDS, SearchRequest
-
 from jiwen.index.schema import SEARCHED_FIELDS
+from jiwen.text.query_text import normalize_query
 
 # Fields a user may name in a query (`site:…`, `place:贵州省`, `date:[20240101 TO 20240331]`).
 QUERY_FIELDS = ("title", "body", "id", "url", "site", "place", "province", "program", "kinds", "month", "date", "facts")
@@ -49,9 +48,7 @@ def check_syntax(text: str) -> None:
             raise _fail(f"unbalanced {name}", text, f"balance the {opening} {closing}")
     for match in FIELD_PREFIX.finditer(bare):
         if match.group(1) not in QUERY_FIELDS:
-            raise _fail(
-                f"unknown field {match.group(1)!r}", text, "use one of " + ", ".join(QUERY_FIELDS)
-            )
+            raise _fail(f"unknown field {match.group(1)!r}", text, "use one of " + ", ".join(QUERY_FIELDS))
         rest = bare[match.end() :]
         if not rest or rest[0].isspace() or rest[0] == ")":
             raise _fail(f"nothing after {match.group(0)!r}", text, "give the field a value")
@@ -83,7 +80,7 @@ def parse_text(text: str, schema) -> query.Query | None:
     parser = qparser.MultifieldParser(list(SEARCHED_FIELDS), schema, group=qparser.AndGroup)
     try:
         parsed = parser.parse(text)
-    except Exception as error:  # noqa: BLE001 -- whoosh raises assorted errors on odd ranges and fields
+    except Exception as error:
         raise _fail(str(error).splitlines()[0] if str(error) else type(error).__name__, text, "check the syntax") from None
     error = _first_error(parsed)
     if error:

@@ -159,7 +159,8 @@ def _plain_phrase(arrays: SearchArrays, node: query.Query) -> bool:
     format: what `phrase_documents` answers (other slops and formats go to Whoosh)."""
     if not isinstance(node, query.Phrase) or node.slop != 1 or not node.words:
         return False
-    field = arrays.searcher.schema[node.fieldname] if node.fieldname in arrays.searcher.schema else None
+    schema = arrays.searcher.schema
+    field = schema[node.fieldname] if node.fieldname in schema else None  # noqa: SIM401 - a Whoosh Schema has no get()
     if field is None:
         return False
     format_ = field.format

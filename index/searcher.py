@@ -15,7 +15,6 @@ from whoosh import query
 
 from jiwen.core.errors import QuerySyntaxError
 from jiwen.core.models import SearchHit, SearchRequest, SearchResponse
-
 from jiwen.index.arrays import SearchArrays
 from jiwen.index.documents import decompress_body
 from jiwen.index.query import filter_queries, offtopic_mask, parse_text
@@ -104,9 +103,7 @@ class PreparedSearch:
         return frozenset(term for term in terms if isinstance(term, str) and term)
 
 
-def run_search(
-    request: SearchRequest, arrays: SearchArrays, scorer: Scorer, marks: tuple[str, str]
-) -> SearchResponse:
+def run_search(request: SearchRequest, arrays: SearchArrays, scorer: Scorer, marks: tuple[str, str]) -> SearchResponse:
     prepared = PreparedSearch(request, arrays, scorer)
     limit = max(1, request.limit)
     start = (max(1, request.page) - 1) * limit

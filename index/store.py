@@ -12,7 +12,6 @@ from whoosh.filedb.filestore import FileStorage
 
 from jiwen.core.errors import ArchiveError
 from jiwen.core.pids import process_alive
-
 from jiwen.index.schema import build_schema
 
 RENAME_EXCHANGE = 2
@@ -50,7 +49,7 @@ def remove_stale_rebuilds(directory: Path) -> list[Path]:
         prefix = next((p for p in patterns if sibling.name.startswith(p)), None)
         if prefix is None:
             continue
-        pid_text = sibling.name[len(prefix):]
+        pid_text = sibling.name[len(prefix) :]
         if not pid_text.isdigit() or int(pid_text) == os.getpid() or process_alive(int(pid_text)):
             continue
         shutil.rmtree(sibling, ignore_errors=True)
@@ -72,8 +71,7 @@ def check_complete(directory: Path, expected: int) -> None:
     if found != expected:
         shutil.rmtree(directory, ignore_errors=True)
         raise ArchiveError(
-            f"rebuilding the search index lost documents ({found} of {expected} written); "
-            "see the errors above and rebuild again"
+            f"rebuilding the search index lost documents ({found} of {expected} written); see the errors above and rebuild again"
         )
 
 
@@ -87,9 +85,7 @@ def _exchange(first: Path, second: Path) -> bool:
     except (OSError, AttributeError):
         return False
     at_current_directory = -100
-    result = renameat2(
-        at_current_directory, os.fsencode(first), at_current_directory, os.fsencode(second), RENAME_EXCHANGE
-    )
+    result = renameat2(at_current_directory, os.fsencode(first), at_current_directory, os.fsencode(second), RENAME_EXCHANGE)
     return result == 0
 
 

@@ -18,7 +18,6 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import IndexWriter, PostingPool, SegmentWriter
 
 from jiwen.core.processes import die_with_parent
-
 from jiwen.index.analyzer import segmenter
 from jiwen.index.codec import JiwenCodec
 from jiwen.index.locking import DEFAULT_LOCK_TIMEOUT, IndexBusyError
@@ -105,9 +104,7 @@ class _MortalMpWriter(MpWriter):
         return task
 
 
-def open_writer(
-    index: Index, directory, *, timeout: float = DEFAULT_LOCK_TIMEOUT, parallel: bool = False
-) -> IndexWriter:
+def open_writer(index: Index, directory, *, timeout: float = DEFAULT_LOCK_TIMEOUT, parallel: bool = False) -> IndexWriter:
     """A writer on `index`; waits up to `timeout` seconds for another writer to finish.
 
     `parallel` analyses documents in worker processes, each writing its own segment
@@ -124,6 +121,5 @@ def open_writer(
         return _BulkSegmentWriter(index, **options)
     except LockError:
         raise IndexBusyError(
-            f"search index {directory} is being written by another process "
-            f"(waited {timeout:g}s); wait for it to finish and retry"
+            f"search index {directory} is being written by another process (waited {timeout:g}s); wait for it to finish and retry"
         ) from None

@@ -9,6 +9,7 @@ import json
 import os
 import sqlite3
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import click
@@ -43,7 +44,11 @@ def _not_blank(ctx: click.Context, param: click.Parameter, value: str | None) ->
 def filter_options(function):
     """The filters `search` and `export` share."""
     options = [
-        click.option("--place", help="Only what is about this place or a place inside it (贵州省 takes 从江县): articles in search and article exports, facts in fact exports.", callback=_not_blank),
+        click.option(
+            "--place",
+            help="Only what is about this place or a place inside it (贵州省 takes 从江县): articles in search and article exports, facts in fact exports.",
+            callback=_not_blank,
+        ),
         click.option("--program", help="Only articles naming this programme, e.g. 春风行动.", callback=_not_blank),
         click.option("--site", help="Only articles from this site (its name in sites.toml, or 'local').", callback=_not_blank),
         click.option("--since", help="From this day or month on: 2023-11-01 or 2023-11."),
@@ -168,8 +173,16 @@ def cli() -> None:
 @click.option("--site", help="File the pages under this site name (default: none, shown as local).")
 @click.option("--published", help="The publication date (2024-03-05) when neither the text nor the URL states one.")
 @click.option("--province", help="The publisher's province (陕西省, 广西): what 我省/本省/全省 mean in the text.")
-def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet: bool, url: str | None, site: str | None,
-           published: str | None, province: str | None) -> None:
+def ingest(
+    paths: tuple[Path, ...],
+    archive_dir: Path | None,
+    force: bool,
+    quiet: bool,
+    url: str | None,
+    site: str | None,
+    published: str | None,
+    province: str | None,
+) -> None:
     """Archive local .html/.htm/.txt files (folders are searched recursively).
 
     \b
@@ -201,8 +214,18 @@ def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet
                 title = outcome.article.title if outcome.article else ""
                 bar.echo(terminal_safe(f"{outcome.status:<9} {outcome.article_id or '-'}  {path}  {title or ''}"))
 
-        counts = ingest_paths(archive, paths, force=force, on_outcome=report, url=url, site=site, published=published,
-                              province=province, listed=found, progress=bar.update)
+        counts = ingest_paths(
+            archive,
+            paths,
+            force=force,
+            on_outcome=report,
+            url=url,
+            site=site,
+            published=published,
+            province=province,
+            listed=found,
+            progress=bar.update,
+        )
     click.echo(_summary(counts))
     if counts.get("failed"):
         sys.exit(1)
@@ -213,7 +236,12 @@ def ingest(paths: tuple[Path, ...], archive_dir: Path | None, force: bool, quiet
 @click.option("--url", help="The page's URL, if known (helps dates and ids).")
 @click.option("--province", help="The publisher's province (陕西省, 广西): what 我省/本省/全省 mean in the text.")
 @click.option("--no-facts", is_flag=True, help="Only the article, without fact extraction.")
-@click.option("--view", "view_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write an HTML page with the facts highlighted, standalone (the article view of jiwen serve).")
+@click.option(
+    "--view",
+    "view_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write an HTML page with the facts highlighted, standalone (the article view of jiwen serve).",
+)
 @click.option("--compact", is_flag=True, help="One line of JSON instead of indented.")
 def extract(path: Path, url: str | None, province: str | None, no_facts: bool, view_path: Path | None, compact: bool) -> None:
     """Extract one file into an article with facts, as JSON on stdout. The archive is not touched.
@@ -242,12 +270,11 @@ def extract(path: Path, url: str | None, province: str | None, no_facts: bool, v
 
 
 def _extract_file(path: Path, url: str | None, province: str | None, no_facts: bool, view_path: Path | None, compact: bool) -> None:
-    from jiwen.extract import extract_article, extract_facts
-    from jiwen.text.gazetteer import province_named
-
     from jiwen.core.paths import atomic_write, output_problem
     from jiwen.core.terminal import terminal_safe, terminal_safe_json
+    from jiwen.extract import extract_article, extract_facts
     from jiwen.library.ingest import page_from_file
+    from jiwen.text.gazetteer import province_named
 
     if province is not None and province_named(province) is None:
         raise HandledError(f"--province {province!r} is not a province-level name (e.g. 陕西省, 广西)")
@@ -316,16 +343,47 @@ def search(words, archive_dir, place, program, site, since, until, include_all, 
 @click.argument("words", nargs=-1)
 @archive_option
 @filter_options
-@click.option("--format", "format_name", type=click.Choice(["json", "jsonl", "facts-jsonl", "csv", "indicators-csv", "indicators-jsonl"]), default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["json", "jsonl", "facts-jsonl", "csv", "indicators-csv", "indicators-jsonl"]),
+    default="jsonl",
+    show_default=True,
+)
 @click.option("--kind", "kinds", help=f"Only these fact kinds, comma-separated ({','.join(FACT_KINDS)}).")
-@click.option("--changed-since", help="Only articles extracted or changed since this time: an ISO 8601 date or date-time (UTC unless it has an offset), e.g. 2026-11-01 or 2026-11-01T08:00:00+08:00.")
+@click.option(
+    "--changed-since",
+    help="Only articles extracted or changed since this time: an ISO 8601 date or date-time (UTC unless it has an offset), e.g. 2026-11-01 or 2026-11-01T08:00:00+08:00.",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE atomically (default: stdout).")
-@click.option("--role", type=click.Choice(ROLE_CHOICES), default="actual", show_default=True,
-              help="indicators-*: only the figures of this role (any: all of them).")
+@click.option(
+    "--role",
+    type=click.Choice(ROLE_CHOICES),
+    default="actual",
+    show_default=True,
+    help="indicators-*: only the figures of this role (any: all of them).",
+)
 @click.option("--schema", "schema_only", is_flag=True, help="Print the JSON Schema of the chosen format and exit.")
 @click.option("--mentioning", help="Only articles that mention this place (what --place means for search).")
 @click.option("--bom", is_flag=True, help="Start a CSV with the UTF-8 byte-order mark, so Excel reads its Chinese.")
-def export(words, archive_dir, place, program, site, since, until, include_all, format_name, kinds, changed_since, role, output, schema_only, mentioning, bom) -> None:
+def export(
+    words,
+    archive_dir,
+    place,
+    program,
+    site,
+    since,
+    until,
+    include_all,
+    format_name,
+    kinds,
+    changed_since,
+    role,
+    output,
+    schema_only,
+    mentioning,
+    bom,
+) -> None:
     """Export articles with their facts (json, jsonl), the facts alone (facts-jsonl, csv) or the
     numeric facts as a tidy table of indicators (indicators-csv, indicators-jsonl).
 
@@ -345,9 +403,9 @@ def export(words, archive_dir, place, program, site, since, until, include_all, 
       jiwen export --schema --format facts-jsonl
       jiwen export --format indicators-csv --place 贵州省 -o indicators.csv
     """
-    from jiwen.library.export import FACT_FORMATS, INDICATOR_FORMATS, atomic_output, select_articles, select_fact_articles, write_export
-    from jiwen.core.terminal import TerminalSafeStream
     from jiwen.core.schema import schema_for
+    from jiwen.core.terminal import TerminalSafeStream
+    from jiwen.library.export import FACT_FORMATS, INDICATOR_FORMATS, atomic_output, select_articles, select_fact_articles, write_export
 
     if schema_only:
         click.echo(json.dumps(schema_for(format_name), ensure_ascii=False, indent=2))
@@ -381,10 +439,19 @@ def export(words, archive_dir, place, program, site, since, until, include_all, 
         # is cleaned only on a terminal (a redirected CSV keeps the text as archived).
         stdout = TerminalSafeStream(stdout, lossless_json=format_name not in ("csv", "indicators-csv"))
     # No bar while the export itself scrolls past on the same terminal.
-    with ProgressBar("export", "article", enabled=output is not None or not sys.stdout.isatty()) as bar, \
-            atomic_output(output, stdout) as stream:
-        count = write_export(articles, format_name, stream, figure_place=figure_place,
-                             role=role if format_name in INDICATOR_FORMATS else None, bom=bom, progress=bar.update)
+    with (
+        ProgressBar("export", "article", enabled=output is not None or not sys.stdout.isatty()) as bar,
+        atomic_output(output, stdout) as stream,
+    ):
+        count = write_export(
+            articles,
+            format_name,
+            stream,
+            figure_place=figure_place,
+            role=role if format_name in INDICATOR_FORMATS else None,
+            bom=bom,
+            progress=bar.update,
+        )
     unit = "articles" if format_name in ("json", "jsonl") else "facts"
     click.echo(f"exported {count} {unit}" + (f" to {output}" if output else ""), err=True)
 
@@ -395,8 +462,13 @@ def export(words, archive_dir, place, program, site, since, until, include_all, 
 @click.option("--place", help="Only figures about this place or a place inside it (贵州省 takes 从江县).", callback=_not_blank)
 @click.option("--by", "period", type=click.Choice(["month", "quarter", "year"]), default="month", show_default=True)
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the chart into FILE.png or FILE.svg.")
-@click.option("--role", type=click.Choice(ROLE_CHOICES), default="actual", show_default=True,
-              help="Which figures to compare: results (actual), targets, allocations, standards, changes, or any.")
+@click.option(
+    "--role",
+    type=click.Choice(ROLE_CHOICES),
+    default="actual",
+    show_default=True,
+    help="Which figures to compare: results (actual), targets, allocations, standards, changes, or any.",
+)
 @click.option("--json", "as_json", is_flag=True, help='Machine output: {"measure","by","role","points":[...]}.')
 @click.option("--list", "list_only", is_flag=True, help="List the indicators: figures, places and latest period of each.")
 def trends(measure, archive_dir, place, period, role, plot_path, as_json, list_only) -> None:
@@ -446,9 +518,19 @@ def trends(measure, archive_dir, place, period, role, plot_path, as_json, list_o
 
 @cli.command()
 @archive_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; anything but loopback belongs behind a reverse proxy with authentication.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback belongs behind a reverse proxy with authentication.",
+)
 @click.option("--port", type=click.IntRange(0, 65535), default=8023, show_default=True)
-@click.option("--allow-host", "allow_hosts", multiple=True, help="Also answer requests for this host name (repeatable): the name a reverse proxy forwards. Others get 403.")
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    help="Also answer requests for this host name (repeatable): the name a reverse proxy forwards. Others get 403.",
+)
 def serve(archive_dir, host, port, allow_hosts) -> None:
     """Browse the archive in a web browser: search with facets, articles with their facts, trends, sites.
 
@@ -499,7 +581,6 @@ def reextract(archive_dir: Path | None, site_name: str | None, quiet: bool) -> N
       jiwen reextract --site hrss-guangdong
     """
     from jiwen.crawler.sites import find_site, load_sites
-
     from jiwen.library.maintenance import reextract as run_reextract
 
     if site_name:
@@ -589,7 +670,11 @@ def check(archive_dir: Path | None, repair: bool) -> None:
 @click.option("--url", "urls", multiple=True, help="Crawl from this URL (its host only) without a sites.toml entry.")
 @click.option("--all-sites", is_flag=True, help="Every site in sites.toml.")
 @click.option("--no-throttle", is_flag=True, help="No politeness delays (only for your own servers).")
-@click.option("--render", type=click.Choice(["auto", "browser", "http"]), help="Every site's pages: 'auto' (plain HTTP, headless chromium after a JavaScript challenge), 'browser' or 'http' (default: each site's `render`).")
+@click.option(
+    "--render",
+    type=click.Choice(["auto", "browser", "http"]),
+    help="Every site's pages: 'auto' (plain HTTP, headless chromium after a JavaScript challenge), 'browser' or 'http' (default: each site's `render`).",
+)
 def crawl(archive_dir, site_names, urls, all_sites, no_throttle, render) -> None:
     """Crawl configured sites (or a URL) into the archive; already archived articles are skipped.
 
@@ -600,8 +685,8 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle, render) -> None
       jiwen crawl --all-sites        # cron-safe: a second crawl on one archive exits with a message
       jiwen crawl --url http://127.0.0.1:8000/ --render browser   # pages built by JavaScript
     """
-    from jiwen.library.crawl import crawl as crawl_into_archive
     from jiwen.crawler.sites import load_sites
+    from jiwen.library.crawl import crawl as crawl_into_archive
 
     if not (site_names or urls or all_sites):
         raise click.UsageError("name a --site, a --url or --all-sites")
@@ -640,11 +725,15 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle, render) -> None
 
 @cli.command()
 @archive_option
-@click.option("--site", "site_names", multiple=True, help="Only these sites (default: every enabled site in sites.toml, unless --url is given).")
+@click.option(
+    "--site", "site_names", multiple=True, help="Only these sites (default: every enabled site in sites.toml, unless --url is given)."
+)
 @click.option("--url", "urls", multiple=True, help="Crawl this URL (its host only) on the --every interval (default 6h).")
 @click.option("--every", help="Override every interval: '30m', '6h', '1d', or a cron expression '0 */6 * * *'.")
 @click.option("--max-runs", type=click.IntRange(1), help="Stop after this many crawl runs, skipped ones included (for testing).")
-@click.option("--now", "at_once", is_flag=True, help="Crawl every site at once first, however recently it was crawled; then keep the intervals.")
+@click.option(
+    "--now", "at_once", is_flag=True, help="Crawl every site at once first, however recently it was crawled; then keep the intervals."
+)
 def schedule(archive_dir, site_names, urls, every, max_runs, at_once) -> None:
     """Run in the foreground and crawl each site at its interval, until SIGINT/SIGTERM.
 
@@ -688,15 +777,13 @@ def sites(ctx: click.Context, archive_dir: Path | None, health: bool, as_json: b
     """
     if ctx.invoked_subcommand is not None:
         return
-    from jiwen.crawler.sites import load_sites
-
     from jiwen.core.terminal import terminal_safe, terminal_safe_json
+    from jiwen.crawler.sites import load_sites
 
     configured = load_sites()
     if health:
-        from jiwen.library.health import site_health
-
         from jiwen.formatting import format_health
+        from jiwen.library.health import site_health
 
         report = site_health(_open_archive(archive_dir), configured)
         if as_json:
@@ -780,8 +867,8 @@ def watch_add(name, words, archive_dir, place, program, site) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine output.")
 def watch_list(archive_dir, as_json) -> None:
     """The watches, with how many articles each has matched."""
-    from jiwen.library.watches import list_watches
     from jiwen.core.terminal import terminal_safe
+    from jiwen.library.watches import list_watches
 
     watches = list_watches(_open_archive(archive_dir, read_only=True))
     if as_json:
@@ -790,8 +877,12 @@ def watch_list(archive_dir, as_json) -> None:
     if not watches:
         click.echo("no watches; 'jiwen watch add NAME QUERY' makes one")
     for item in watches:
-        filters = " ".join(f"--{key} {value}" for key, value in (("place", item.place), ("program", item.program), ("site", item.site)) if value)
-        click.echo(terminal_safe(f"{item.name:<20} {item.matches:>5} matches  last {item.last_match or '-'}  {item.query} {filters}".rstrip()))
+        filters = " ".join(
+            f"--{key} {value}" for key, value in (("place", item.place), ("program", item.program), ("site", item.site)) if value
+        )
+        click.echo(
+            terminal_safe(f"{item.name:<20} {item.matches:>5} matches  last {item.last_match or '-'}  {item.query} {filters}".rstrip())
+        )
 
 
 @watch.command("remove")
@@ -812,8 +903,8 @@ def watch_remove(name, archive_dir) -> None:
 @click.option("--json", "as_json", is_flag=True, help='Machine output: {"NAME": [hits...]}.')
 def watch_check(archive_dir, as_json) -> None:
     """Record and list every watch's new matches since the last check (a crawl checks too)."""
-    from jiwen.library.watches import check_watches
     from jiwen.core.terminal import terminal_safe
+    from jiwen.library.watches import check_watches
 
     directory = resolve_archive_dir(archive_dir)
     with _writer_lock(directory, "jiwen watch check"):
@@ -853,7 +944,12 @@ def runs(archive_dir: Path | None, limit: int, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path), help="Keep the demo archive here (default: a new temporary folder).")
+@click.option(
+    "--archive",
+    "archive_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the demo archive here (default: a new temporary folder).",
+)
 @click.option("--query", "queries", multiple=True, help="Search these after the crawl (default: a few typical ones).")
 def demo(archive_dir: Path | None, queries: tuple[str, ...]) -> None:
     """Serve the bundled sample site on 127.0.0.1, crawl it, index it and search it.
@@ -885,7 +981,7 @@ def _parse_changed_since(value: str | None) -> str | None:
     compared as text matched nothing, "'" matched everything."""
     if value is None:
         return None
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     try:
         moment = datetime.fromisoformat(value.strip())
@@ -895,8 +991,8 @@ def _parse_changed_since(value: str | None) -> str | None:
             "2026-11-01T08:00:00 (UTC) or 2026-11-01T08:00:00+08:00"
         ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _summary(counts: dict[str, int]) -> str:

@@ -38,7 +38,9 @@ def format_search(response: SearchResponse, request: SearchRequest, *, color: bo
         published = (hit.published or "undated")[:10]
         lines.append("")
         lines.append(f"{number:>3}. {terminal_safe(hit.title or '(untitled)')}")
-        lines.append(f"     {terminal_safe(published)}  {terminal_safe(hit.site or 'local')}  {terminal_safe(hit.url or '')}  [{terminal_safe(hit.id)}]")
+        lines.append(
+            f"     {terminal_safe(published)}  {terminal_safe(hit.site or 'local')}  {terminal_safe(hit.url or '')}  [{terminal_safe(hit.id)}]"
+        )
         snippet = terminal_safe(hit.snippet)
         if color:
             snippet = HIGHLIGHT.sub(lambda match: click.style(match.group(1), fg="red", bold=True), snippet)
@@ -58,7 +60,11 @@ def format_stats(numbers: dict, directory: Path) -> str:
         f"  articles  {numbers['articles']:>8}   ({numbers['relevant']} on topic, {numbers['offtopic']} off-topic, {numbers['duplicates']} near-duplicates)",
         f"  facts     {numbers['facts']:>8}",
     ]
-    for title, key in (("facts by kind", "facts_by_kind"), ("articles by site", "articles_by_site"), ("articles by month", "articles_by_month")):
+    for title, key in (
+        ("facts by kind", "facts_by_kind"),
+        ("articles by site", "articles_by_site"),
+        ("articles by month", "articles_by_month"),
+    ):
         if numbers[key]:
             lines.append(f"{title}:")
             lines.extend(f"  {count:>8}  {terminal_safe(value)}" for value, count in numbers[key].items())

@@ -44,9 +44,9 @@ from apscheduler.events import (
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from jiwen.core.durations import duration_seconds
 from jiwen.core.errors import ArchiveError, ConfigError
 from jiwen.core.lock import LOCKED_PHRASE
-from jiwen.core.durations import duration_seconds
 from jiwen.core.logs import NO_LOG_FILE_ENV, setup_logging
 from jiwen.library.timetable import CrawlTarget, first_run_time, trigger_for
 from jiwen.store import Archive
@@ -201,9 +201,7 @@ class CrawlRunner:
             where = f" (run {run['id']}: {run['outcome']})" if run else " before it began crawling"
             log.info("crawl %s: stopped%s", target.name, where)
         elif returncode < 0:
-            log.warning(
-                "crawl %s: killed by %s; the next run resumes it", target.name, signal.Signals(-returncode).name
-            )
+            log.warning("crawl %s: killed by %s; the next run resumes it", target.name, signal.Signals(-returncode).name)
         elif run is None:
             last = lines[-1] if lines else "no output"
             log.error("crawl %s: failed (exit %d) before it started: %s", target.name, returncode, last)

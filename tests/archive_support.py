@@ -32,7 +32,7 @@ def page_html(title: str, published: str, body: str) -> bytes:
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
         f"<body><div class='article'><h1>{html.escape(title)}</h1>"
         f"<div class='info'>发布时间：{published}</div>\n{paragraphs}</div></body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def _key(count: int) -> str:

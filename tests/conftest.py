@@ -53,7 +53,7 @@ def run_jiwen(*args: str, env: dict | None = None, timeout: float = 300, **kwarg
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def schema_validator(format_name: str):
     """A compiled validator: jsonschema.validate() re-checks the schema itself on every call."""
     import jsonschema

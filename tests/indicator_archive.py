@@ -30,7 +30,9 @@ def fixture_articles() -> list[tuple[str | None, Article]]:
             sentence_end = body.find("。", start)
             sentence = body[sentence_start : sentence_end + 1 if sentence_end >= 0 else len(body)]
             facts.append(kind(start=start, end=start + len(fields["text"]), sentence=sentence, **fields))
-        article = Article(url=entry["url"], title=entry["title"], published=entry.get("published"), body=body, facts=facts, encoding="utf-8")
+        article = Article(
+            url=entry["url"], title=entry["title"], published=entry.get("published"), body=body, facts=facts, encoding="utf-8"
+        )
         articles.append((entry.get("site"), article))
     return articles
 
@@ -40,7 +42,7 @@ def add_indicator_articles(archive: Archive) -> list[str]:
     ids = []
     for site, article in fixture_articles():
         page = FetchedPage(
-            url=article.url, body=f"<html><body><h1>{article.title}</h1><p>{article.body}</p></body></html>".encode("utf-8"),
+            url=article.url, body=f"<html><body><h1>{article.title}</h1><p>{article.body}</p></body></html>".encode(),
             status=200, fetched_at="2024-05-01T00:00:00+00:00", site=site, content_type="text/html",
         )  # fmt: skip
         page_id, _ = archive.add_page(page)

@@ -52,7 +52,23 @@ def write_articles(folder: Path, count: int) -> list[Path]:
 
 
 def test_help_of_every_command_shows_examples(jiwen):
-    commands = ["ingest", "extract", "search", "export", "reindex", "reextract", "stats", "check", "crawl", "schedule", "sites", "runs", "demo", "trends", "serve"]
+    commands = [
+        "ingest",
+        "extract",
+        "search",
+        "export",
+        "reindex",
+        "reextract",
+        "stats",
+        "check",
+        "crawl",
+        "schedule",
+        "sites",
+        "runs",
+        "demo",
+        "trends",
+        "serve",
+    ]
     for command in commands:
         result = jiwen(command, "--help")
         assert result.returncode == 0, result.stderr

@@ -23,8 +23,9 @@ def run_on_terminal(*arguments: str) -> tuple[str, str]:
     # A new pseudo-terminal is 0 columns wide, which tqdm fills with an empty bar.
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     env = dict(os.environ)
-    process = subprocess.Popen([sys.executable, "-m", "jiwen", *arguments], stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=terminal, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jiwen", *arguments], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal, env=env
+    )
     os.close(terminal)
     shown = bytearray()
     while True:
@@ -62,11 +63,11 @@ def test_ingest_reextract_reindex_and_export_draw_a_bar_on_a_terminal(tmp_path, 
 
 def test_without_a_terminal_nothing_extra_is_printed(tmp_path, texts):
     archive = str(tmp_path / "archive")
-    done = subprocess.run([sys.executable, "-m", "jiwen", "ingest", *texts, "--archive", archive, "--quiet"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "jiwen", "ingest", *texts, "--archive", archive, "--quiet"], capture_output=True, text=True, check=True
+    )
     assert done.stderr == ""
-    done = subprocess.run([sys.executable, "-m", "jiwen", "reindex", "--archive", archive],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-m", "jiwen", "reindex", "--archive", archive], capture_output=True, text=True, check=True)
     assert done.stderr == "" and done.stdout == "indexed 3 articles\n"
 
 

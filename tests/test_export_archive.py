@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from jiwen.core.schema import schema_for
 from jiwen.demo.server import serve_site
 from jiwen.library.export import CSV_COLUMNS
-from jiwen.core.schema import schema_for
 
 from .conftest import invoke_jiwen, run_jiwen, schema_validator
 

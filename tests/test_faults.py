@@ -26,7 +26,7 @@ from .conftest import run_jiwen
 from .schedule_support import SCHEDULE_SITE, query, start_jiwen, wait_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from synthetic import generate_articles  # noqa: E402
+from synthetic import generate_articles
 
 KILL_POINTS = 10
 
@@ -186,7 +186,7 @@ def test_kill_loops_over_every_writer_end_with_the_uninterrupted_archive(tmp_pat
 
     # ingest
     archive = tmp_path / "ingested"
-    for point in range(KILL_POINTS):
+    for _point in range(KILL_POINTS):
         children = kill_at_random(["ingest", str(pages), "--archive", str(archive), "-q"], tmp_path / "k.log", rng, 8.0)
         assert_no_orphans(children)
     assert run_jiwen("ingest", str(pages), "--archive", str(archive), "-q").returncode == 0
@@ -200,7 +200,7 @@ def test_kill_loops_over_every_writer_end_with_the_uninterrupted_archive(tmp_pat
         (["export", "--archive", str(archive), "--format", "json", "-o", str(tmp_path / "out" / "all.json")], 3.0),
     ):
         (tmp_path / "out").mkdir(exist_ok=True)
-        for point in range(KILL_POINTS):
+        for _point in range(KILL_POINTS):
             children = kill_at_random(args, tmp_path / "k.log", rng, latest)
             assert_no_orphans(children)
         result = run_jiwen(*args, timeout=600)
@@ -216,7 +216,7 @@ def test_kill_loops_over_every_writer_end_with_the_uninterrupted_archive(tmp_pat
         url = server.base_url + "/"
         crawl = ["crawl", "--url", url, "--no-throttle", "--archive"]
         assert run_jiwen(*crawl, str(crawl_reference), timeout=600).returncode == 0
-        for point in range(KILL_POINTS):
+        for _point in range(KILL_POINTS):
             children = kill_at_random([*crawl, str(crawled)], tmp_path / "k.log", rng, 8.0)
             assert_no_orphans(children)
         result = run_jiwen(*crawl, str(crawled), timeout=600)
@@ -243,9 +243,17 @@ def test_a_second_writer_is_refused_in_one_line_and_readers_run_during_a_write(t
         readers = [
             subprocess.Popen(
                 [sys.executable, "-c", "from jiwen.cli import main; main()", *command, "--archive", str(archive)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
             )  # fmt: skip
-            for command in (["search", "就业"], ["stats"], ["search", "培训", "--json"], ["runs"], ["export", "-o", str(tmp_path / "e.jsonl")])
+            for command in (
+                ["search", "就业"],
+                ["stats"],
+                ["search", "培训", "--json"],
+                ["runs"],
+                ["export", "-o", str(tmp_path / "e.jsonl")],
+            )
         ]
         for reader in readers:
             _, error = reader.communicate(timeout=300)

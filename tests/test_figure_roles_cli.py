@@ -26,7 +26,10 @@ def _ingest(tmp_path, *options):
 
 def test_what_the_user_knows_about_a_text_dump_fills_what_the_text_does_not_say(tmp_path):
     archive = _ingest(tmp_path, "--published", "2024-04-10", "--province", "贵州省", "--url", "http://news.example.cn/t20240410_1.html")
-    rows = [json.loads(line) for line in invoke_jiwen("export", "--format", "indicators-jsonl", "--role", "any", "--archive", str(archive)).stdout.splitlines()]
+    rows = [
+        json.loads(line)
+        for line in invoke_jiwen("export", "--format", "indicators-jsonl", "--role", "any", "--archive", str(archive)).stdout.splitlines()
+    ]
     assert {row["url"] for row in rows} == {"http://news.example.cn/t20240410_1.html"}
     assert {row["place"] for row in rows} == {"贵州省"}  # 全省 is the publisher's province
     by_value = {row["value"]: row for row in rows}

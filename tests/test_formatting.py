@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -22,7 +21,9 @@ BODY = (
     "<p>剪贴板\x1b]52;c;cHduZWQ=\x07测试\x90qdcs-payload\x9c完毕\x7f。春风行动帮助务工人员返岗就业。</p>"
     f"<p>{PARAGRAPH * 3}</p>"
 )
-PAGE = f'<html><head><meta charset="utf-8"><title>{TITLE}</title></head><body><h1>{TITLE}</h1><div class="content">{BODY}</div></body></html>'
+PAGE = (
+    f'<html><head><meta charset="utf-8"><title>{TITLE}</title></head><body><h1>{TITLE}</h1><div class="content">{BODY}</div></body></html>'
+)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +78,7 @@ def assert_terminal_safe(result, *, as_json: bool = False) -> None:
     them, escaped, as data)."""
     for stream in (result.stdout, result.stderr):
         found = ACTIVE.search(stream)
-        assert found is None, f"{found.group()!r} printed: {stream[max(found.start() - 40, 0):found.end() + 40]!r}"
+        assert found is None, f"{found.group()!r} printed: {stream[max(found.start() - 40, 0) : found.end() + 40]!r}"
     if not as_json:
         assert "pwned" not in result.stdout + result.stderr
         assert "dcs-payload" not in result.stdout + result.stderr
@@ -158,5 +159,5 @@ def test_a_csv_export_on_a_terminal_is_cleaned_and_a_redirected_one_is_not(hosti
     text = shown.decode("utf-8")
     assert "就业工作会议召开" in text
     found = ACTIVE.search(text.replace("\r", "").replace("\n", ""))
-    assert found is None, repr(text[max(found.start() - 40, 0):found.end() + 40])
+    assert found is None, repr(text[max(found.start() - 40, 0) : found.end() + 40])
     assert "pwned" not in text

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from jiwen.core.errors import WorkerError
+from jiwen.core.models import FetchedPage, SearchRequest
 from jiwen.index import ArchiveIndex
 from jiwen.library.indexer import BackgroundIndexer
-from jiwen.core.models import FetchedPage, SearchRequest
 from jiwen.library.pipeline import PagePipeline
-from jiwen.core.errors import WorkerError
 from jiwen.store import Archive
 
 from .schedule_support import SCHEDULE_SITE
@@ -27,8 +27,13 @@ ARTICLES = sorted((SCHEDULE_SITE / "news" / "202409").glob("t*.html"))
 
 def fixture_pages() -> list[FetchedPage]:
     return [
-        FetchedPage(url=f"http://127.0.0.1:8000/news/202409/{path.name}", body=path.read_bytes(), status=200,
-                    content_type="text/html", site="fixture")
+        FetchedPage(
+            url=f"http://127.0.0.1:8000/news/202409/{path.name}",
+            body=path.read_bytes(),
+            status=200,
+            content_type="text/html",
+            site="fixture",
+        )
         for path in ARTICLES
     ]
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from jiwen.library.export import select_articles, write_export
-from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows
 from jiwen.core.models import IndicatorRow
 from jiwen.core.schema import schema_for
+from jiwen.library.export import select_articles, write_export
+from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows
 from jiwen.store import Archive
 
 from .conftest import invoke_jiwen, schema_validator
@@ -109,7 +109,10 @@ def test_the_cli_exports_indicators_with_the_search_filters_and_place_meaning_th
     assert {json.loads(line)["place"] for line in result.stdout.splitlines()} == {"四川省"}
     about = invoke_jiwen("export", "--format", "indicators-jsonl", "--place", "黔东南", *archive)
     assert {json.loads(line)["place"] for line in about.stdout.splitlines()} == {"黔东南苗族侗族自治州", "从江县"}
-    guizhou = [json.loads(line) for line in invoke_jiwen("export", "--format", "indicators-jsonl", "--place", "贵州省", *archive).stdout.splitlines()]
+    guizhou = [
+        json.loads(line)
+        for line in invoke_jiwen("export", "--format", "indicators-jsonl", "--place", "贵州省", *archive).stdout.splitlines()
+    ]
     assert len(guizhou) == 13 and {row["province"] for row in guizhou} == {"贵州省"}
     schema = invoke_jiwen("export", "--schema", "--format", "indicators-csv")
     assert json.loads(schema.stdout) == schema_for("indicators-csv")
@@ -127,7 +130,18 @@ def test_the_cli_exports_indicators_with_the_search_filters_and_place_meaning_th
 )
 def test_a_place_scope_holds_the_place_and_the_places_inside_it(scope, inside, outside):
     rows = {row.place: row for row in indicator_rows(article_of(fixture_articles()))}
-    rows[None] = IndicatorRow(**{**{name: None for name in INDICATOR_COLUMNS}, "value": 1, "unit": "人", "qualifier": "exact", "kind": "count", "text": "1人", "sentence": "", "article_id": "x"})
+    rows[None] = IndicatorRow(
+        **{
+            **{name: None for name in INDICATOR_COLUMNS},
+            "value": 1,
+            "unit": "人",
+            "qualifier": "exact",
+            "kind": "count",
+            "text": "1人",
+            "sentence": "",
+            "article_id": "x",
+        }
+    )
     chosen = PlaceScope(scope)
     assert all(rows[name] in chosen for name in inside)
     assert not any(rows[name] in chosen for name in outside)

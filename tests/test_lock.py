@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from jiwen.demo.server import serve_site
 from jiwen.core.errors import ArchiveLockedError
 from jiwen.core.lock import ArchiveLock
+from jiwen.demo.server import serve_site
 
 from .schedule_support import SCHEDULE_SITE, article_count, start_jiwen, wait_for
 
@@ -33,9 +33,7 @@ lock.release()
 
 def hold_lock(archive: Path, seconds: float = 600) -> subprocess.Popen:
     """Another process that takes the lock and keeps it for `seconds`."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(archive), str(seconds)], stdout=subprocess.PIPE, text=True
-    )
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(archive), str(seconds)], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
     return holder
 

@@ -15,8 +15,9 @@ REPUBLISHED = FIXTURE_SITE / "news" / "202405" / "t20240507_3009.html"  # the sa
 
 
 def page(path) -> FetchedPage:
-    return FetchedPage(url=f"http://127.0.0.1:8000/news/202405/{path.name}", body=path.read_bytes(), status=200,
-                       content_type="text/html", site="fixture")
+    return FetchedPage(
+        url=f"http://127.0.0.1:8000/news/202405/{path.name}", body=path.read_bytes(), status=200, content_type="text/html", site="fixture"
+    )
 
 
 def test_a_republished_story_is_linked_to_its_original(tmp_path):

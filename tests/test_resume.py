@@ -14,8 +14,8 @@ import pytest
 
 from jiwen.demo.server import serve_site
 from jiwen.library.maintenance import check
-from tests.conftest import run_jiwen
 from jiwen.store import Archive
+from tests.conftest import run_jiwen
 
 from .schedule_support import (
     ALL_ARTICLES,
@@ -130,7 +130,9 @@ def test_articles_a_killed_crawl_stored_are_indexed_by_the_next_writer_of_any_ki
     with Archive(archive, create=False) as opened:
         assert opened.pending_index()[0], "the killed crawl left nothing unindexed; the test proves nothing"
     extra = tmp_path / "extra.txt"
-    extra.write_text("南平市就业服务站开展“春风行动”\n\n南平市就业服务站近日组织招聘会三场，提供岗位八百个，帮助二百名农民工实现就业。\n", "utf-8")
+    extra.write_text(
+        "南平市就业服务站开展“春风行动”\n\n南平市就业服务站近日组织招聘会三场，提供岗位八百个，帮助二百名农民工实现就业。\n", "utf-8"
+    )
     ingested = jiwen("ingest", str(extra), "--archive", str(archive), "-q")
     assert ingested.returncode == 0, ingested.stderr
     with Archive(archive, create=False) as opened:

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import os
 import signal
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
-from jiwen.demo.server import serve_site
+from jiwen.core.durations import duration_seconds as interval_seconds
 from jiwen.core.errors import ConfigError
 from jiwen.core.lock import ArchiveLock
+from jiwen.demo.server import serve_site
 from jiwen.library.maintenance import check
-from jiwen.core.durations import duration_seconds as interval_seconds
 from jiwen.library.timetable import CrawlTarget, CronExpressionTrigger, first_run_time, trigger_for
 from jiwen.schedule import (
     scheduled_targets,
@@ -50,9 +50,7 @@ def sites_file(tmp_path, monkeypatch) -> Path:
     return path
 
 
-@pytest.mark.parametrize(
-    ("text", "seconds"), [("2s", 2), ("30m", 1800), ("6h", 21600), ("1d12h", 129600), ("1h 30m", 5400)]
-)
+@pytest.mark.parametrize(("text", "seconds"), [("2s", 2), ("30m", 1800), ("6h", 21600), ("1d12h", 129600), ("1h 30m", 5400)])
 def test_durations_down_to_seconds_become_fixed_intervals(text, seconds):
     assert interval_seconds(text) == seconds
     trigger = trigger_for(text)
@@ -60,11 +58,11 @@ def test_durations_down_to_seconds_become_fixed_intervals(text, seconds):
 
 
 def test_a_cron_expression_keeps_cron_s_sunday_as_day_zero():
-    saturday = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+    saturday = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
     trigger = trigger_for("0 7 * * 0")
     assert isinstance(trigger, CronExpressionTrigger)
     first = trigger.get_next_fire_time(None, saturday)
-    assert first == datetime(2026, 11, 29, 7, 0, tzinfo=timezone.utc) and first.strftime("%A") == "Sunday"
+    assert first == datetime(2026, 11, 29, 7, 0, tzinfo=UTC) and first.strftime("%A") == "Sunday"
     assert trigger.get_next_fire_time(first, first) == first + timedelta(days=7)
 
 
@@ -109,7 +107,7 @@ def test_an_unknown_site_is_a_one_line_error(sites_file):
 def test_a_restarted_scheduler_waits_out_the_rest_of_the_interval(tmp_path):
     archive_dir = tmp_path / "archive"
     target = CrawlTarget("alpha", ("--site", "alpha"), "6h")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert abs((first_run_time(archive_dir, target, trigger_for("6h")) - now).total_seconds()) < 5  # never crawled
     with Archive(archive_dir) as archive:
         run_id = archive.start_run("crawl", "alpha", {})
@@ -294,8 +292,12 @@ def test_sighup_reloads_the_sites_file_and_a_broken_one_keeps_the_schedule(tmp_p
             second = f'[[site]]\nname = "second"\nstart_urls = ["{server.base_url}/quick/"]\ninterval = "2h"\n'
             sites.write_text(quick.replace('"1h"', '"3h"') + second, "utf-8")
             process.send_signal(signal.SIGHUP)
-            wait_for(lambda: len(runs(archive)) >= 2 and runs(archive)[-1][1] == "finished", timeout=240,
-                     what="the added site's crawl", process=process)
+            wait_for(
+                lambda: len(runs(archive)) >= 2 and runs(archive)[-1][1] == "finished",
+                timeout=240,
+                what="the added site's crawl",
+                process=process,
+            )
         finally:
             process.send_signal(signal.SIGTERM)
             returncode = process.wait(timeout=120)
@@ -394,6 +396,8 @@ def test_a_crawl_does_not_outlive_a_scheduler_killed_with_sigkill(tmp_path, jiwe
 
 
 def test_a_huge_every_is_one_line_not_an_overflow(tmp_path, jiwen):
-    result = jiwen("schedule", "--every", "99999999999999d", "--url", "http://127.0.0.1:9/", "--archive", str(tmp_path / "a"), "--max-runs", "1")
+    result = jiwen(
+        "schedule", "--every", "99999999999999d", "--url", "http://127.0.0.1:9/", "--archive", str(tmp_path / "a"), "--max-runs", "1"
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.strip() == "jiwen: interval '99999999999999d' is longer than a year; use at most '366d'"

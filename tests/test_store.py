@@ -124,7 +124,7 @@ def test_refingerprinting_replaces_every_fingerprint_and_records_the_scheme(arch
     assert archive.fingerprint_scheme() is None
     assert archive.refingerprint("length-scheme", lambda body: len(body) << 56, chunk=2) == 3
     assert archive.fingerprint_scheme() == "length-scheme"
-    expected = (len("从江县输送626名农村劳动力到广东务工。第0批。") << 56)
+    expected = len("从江县输送626名农村劳动力到广东务工。第0批。") << 56
     assert archive.near_duplicate_of(expected, exclude_id="other") == min(ids)  # the oldest of equal ones
     assert archive.near_duplicate_of(old, exclude_id="other") is None  # the old values are gone
 
@@ -143,8 +143,12 @@ def test_iterating_articles_streams_every_article_once_in_batches(archive):
 def test_duplicates_are_linked_from_their_original(archive):
     first = make_page(url="http://a.cn/1.html")
     second = make_page(url="http://b.cn/1.html")
-    first_id, _ = archive.save_article(archive.add_page(first)[0], first, make_article(), relevant=True, relevance=1, fingerprint=1, duplicate_of=None)
-    archive.save_article(archive.add_page(second)[0], second, make_article(), relevant=True, relevance=1, fingerprint=1, duplicate_of=first_id)
+    first_id, _ = archive.save_article(
+        archive.add_page(first)[0], first, make_article(), relevant=True, relevance=1, fingerprint=1, duplicate_of=None
+    )
+    archive.save_article(
+        archive.add_page(second)[0], second, make_article(), relevant=True, relevance=1, fingerprint=1, duplicate_of=first_id
+    )
     (original,) = archive.get_articles([first_id])
     assert original.duplicates == ["http://b.cn/1.html"]
     assert {article.id for article in archive.iter_articles(include_duplicates=False)} == {first_id}
@@ -152,7 +156,9 @@ def test_duplicates_are_linked_from_their_original(archive):
 
 def test_stored_articles_wait_for_the_index_until_marked(archive):
     page = make_page()
-    article_id, _ = archive.save_article(archive.add_page(page)[0], page, make_article(), relevant=True, relevance=1, fingerprint=None, duplicate_of=None)
+    article_id, _ = archive.save_article(
+        archive.add_page(page)[0], page, make_article(), relevant=True, relevance=1, fingerprint=None, duplicate_of=None
+    )
     assert archive.pending_index() == ([article_id], [])
     archive.mark_indexed([article_id])
     assert archive.pending_index() == ([], [])
@@ -212,7 +218,9 @@ def test_a_read_only_opening_creates_nothing_and_refuses_writes(tmp_path):
         assert [row[0] for row in db.execute("SELECT name FROM sqlite_master")] == ["other"]
     with Archive(tmp_path / "archive") as archive:
         page = make_page()
-        archive.save_article(archive.add_page(page)[0], page, make_article(), relevant=True, relevance=1, fingerprint=None, duplicate_of=None)
+        archive.save_article(
+            archive.add_page(page)[0], page, make_article(), relevant=True, relevance=1, fingerprint=None, duplicate_of=None
+        )
     with Archive(tmp_path / "archive", read_only=True) as reader:
         assert reader.stats()["articles"] == 1
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
@@ -222,7 +230,9 @@ def test_a_read_only_opening_creates_nothing_and_refuses_writes(tmp_path):
 def test_the_page_of_an_article_is_its_archived_bytes(tmp_path):
     with Archive(tmp_path / "archive") as archive:
         page = make_page()
-        article_id, _ = archive.save_article(archive.add_page(page)[0], page, make_article(), relevant=True, relevance=1, fingerprint=None, duplicate_of=None)
+        article_id, _ = archive.save_article(
+            archive.add_page(page)[0], page, make_article(), relevant=True, relevance=1, fingerprint=None, duplicate_of=None
+        )
         assert archive.page_of_article(article_id).body == GBK_PAGE
         assert archive.page_of_article("0000000000000000") is None
 
@@ -232,9 +242,19 @@ def test_figures_of_a_measure_come_from_on_topic_originals_only(tmp_path):
         for number, (relevant, duplicate_of) in enumerate([(True, None), (False, None), (True, "original")]):
             page = make_page(url=f"http://news.example.cn/202311/t20231108_{number}.html")
             article = make_article()
-            article.facts[0] = CountFact(text="626名", start=article.facts[0].start, end=article.facts[0].end, value=626 + number,
-                                         unit="名", measure="有组织劳务输出人数", place="从江县", place_adcode="522633")
-            archive.save_article(archive.add_page(page)[0], page, article, relevant=relevant, relevance=1, fingerprint=None, duplicate_of=duplicate_of)
+            article.facts[0] = CountFact(
+                text="626名",
+                start=article.facts[0].start,
+                end=article.facts[0].end,
+                value=626 + number,
+                unit="名",
+                measure="有组织劳务输出人数",
+                place="从江县",
+                place_adcode="522633",
+            )
+            archive.save_article(
+                archive.add_page(page)[0], page, article, relevant=relevant, relevance=1, fingerprint=None, duplicate_of=duplicate_of
+            )
         assert archive.measure_counts() == {"有组织劳务输出人数": 1}
         [(head, fact)] = list(archive.measured_facts("有组织劳务输出人数"))
         assert fact.value == 626 and head["url"] == "http://news.example.cn/202311/t20231108_0.html"

@@ -14,9 +14,9 @@ import time
 import msgspec
 import pytest
 
-from jiwen.library.export import write_export
-from jiwen.extract.facts.sentences import sentence_at
 from jiwen.core.models import Article, CountFact, DateFact, FetchedPage, MoneyFact, PercentFact, PlaceFact, ProgramFact
+from jiwen.extract.facts.sentences import sentence_at
+from jiwen.library.export import write_export
 from jiwen.store import Archive
 from jiwen.store.facts import compact_fact
 
@@ -43,23 +43,47 @@ def _article(number: int, sentences: int = 12) -> Article:
             length += 1
     body = "".join(parts)
     for index, sentence_start in enumerate(i for i in range(len(body)) if body.startswith(county, i)):
-        facts.append(PlaceFact(text=county, start=sentence_start, end=sentence_start + 3, name=county,
-                               level="county", province="贵州省", prefecture=None if index % 2 else "黔东南苗族侗族自治州"))
+        facts.append(
+            PlaceFact(
+                text=county,
+                start=sentence_start,
+                end=sentence_start + 3,
+                name=county,
+                level="county",
+                province="贵州省",
+                prefecture=None if index % 2 else "黔东南苗族侗族自治州",
+            )
+        )
     position = body.find("人，")
     while position > 0:
         start = position
         while body[start - 1].isdigit():
             start -= 1
-        facts.append(CountFact(text=body[start : position + 1], start=start, end=position + 1, value=int(body[start:position]),
-                               unit="人", subject="城镇新增就业", measure="城镇新增就业人数", place=county,
-                               place_adcode="522633", period_start="2024-01-01", period_end="2024-12-31"))
+        facts.append(
+            CountFact(
+                text=body[start : position + 1],
+                start=start,
+                end=position + 1,
+                value=int(body[start:position]),
+                unit="人",
+                subject="城镇新增就业",
+                measure="城镇新增就业人数",
+                place=county,
+                place_adcode="522633",
+                period_start="2024-01-01",
+                period_end="2024-12-31",
+            )
+        )
         position = body.find("人，", position + 1)
     for start in (i for i in range(len(body)) if body.startswith("万元", i)):
         digits = start
         while body[digits - 1].isdigit() or body[digits - 1] == ".":
             digits -= 1
-        facts.append(MoneyFact(text=body[digits : start + 2], start=digits, end=start + 2,
-                               value=float(body[digits:start]) * 10000, qualifier="about"))
+        facts.append(
+            MoneyFact(
+                text=body[digits : start + 2], start=digits, end=start + 2, value=float(body[digits:start]) * 10000, qualifier="about"
+            )
+        )
     for start in (i for i in range(len(body)) if body.startswith("2024年3月", i)):
         facts.append(DateFact(text="2024年3月", start=start, end=start + 7, date="2024-03", granularity="month"))
     facts.sort(key=lambda fact: fact.start)
@@ -202,7 +226,10 @@ def test_a_schema_1_archive_migrates_on_open_and_exports_byte_for_byte_the_same(
         assert unmigrated.stats() == stats
     _to_schema_1(db_path, _urls(archive, articles))
     with Archive(folder) as migrated:
-        assert _schema_of(db_path) == ("3", {"meta", "pages", "articles", "figures", "facts", "watches", "watch_matches", "runs", "fetch_errors"})
+        assert _schema_of(db_path) == (
+            "3",
+            {"meta", "pages", "articles", "figures", "facts", "watches", "watch_matches", "runs", "fetch_errors"},
+        )
         for name, data in expected.items():
             assert _export(migrated, name) == data, name
         assert migrated.stats() == stats
@@ -255,7 +282,7 @@ def _fact_table(db_path) -> list[tuple]:
     db = sqlite3.connect(db_path)
     try:
         return db.execute(
-            'SELECT article_id, seq, kind, text, value, unit, measure, role, place, adcode, province, '
+            "SELECT article_id, seq, kind, text, value, unit, measure, role, place, adcode, province, "
             'period_start, period_end, start, "end" FROM facts ORDER BY article_id, seq'
         ).fetchall()
     finally:

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import xml.etree.ElementTree as ElementTree
+from pathlib import Path
 
 import pytest
 
@@ -123,7 +123,9 @@ def test_an_archive_without_measures_says_so_in_one_line(tmp_path):
 
     with Archive(tmp_path / "archive") as archive:
         page = make_page()
-        archive.save_article(archive.add_page(page)[0], page, make_article(), relevant=True, relevance=1, fingerprint=None, duplicate_of=None)
+        archive.save_article(
+            archive.add_page(page)[0], page, make_article(), relevant=True, relevance=1, fingerprint=None, duplicate_of=None
+        )
     result = invoke_jiwen("trends", "--archive", str(tmp_path / "archive"))
     assert result.returncode == 1 and "has no figure with a measure yet" in result.stderr
 

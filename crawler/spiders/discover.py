@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import scrapy
 from scrapy.http import Response
 
+from jiwen.core.errors import ConfigError
+from jiwen.core.progress import Progress
 from jiwen.crawler.discovery import DEFAULT_DEPTH, DEFAULT_MAX_PAGES, ColumnSurvey, Discovery, SurveyCallbacks
 from jiwen.crawler.middlewares import KIND
 from jiwen.crawler.sites import site_for_url
-from jiwen.core.errors import ConfigError
-from jiwen.core.progress import Progress
 
 
 class DiscoverySpider(SurveyCallbacks, scrapy.Spider):
@@ -27,8 +27,9 @@ class DiscoverySpider(SurveyCallbacks, scrapy.Spider):
         self.survey = ColumnSurvey(self.site, start_url, depth=depth, max_pages=max_pages)
 
     async def start(self):
-        yield scrapy.Request(self.survey.result.start_url, callback=self.parse_start, errback=self.survey_failed,
-                             meta={KIND: "list"}, dont_filter=True)
+        yield scrapy.Request(
+            self.survey.result.start_url, callback=self.parse_start, errback=self.survey_failed, meta={KIND: "list"}, dont_filter=True
+        )
 
     def parse_start(self, response: Response) -> Iterator[scrapy.Request]:
         yield from self.survey_requests(response, 0)
@@ -37,8 +38,14 @@ class DiscoverySpider(SurveyCallbacks, scrapy.Spider):
         self.survey.decide()
 
 
-def discover_site(start_url: str, *, depth: int = DEFAULT_DEPTH, max_pages: int = DEFAULT_MAX_PAGES, settings_overrides: dict | None = None,
-                  progress: Progress | None = None) -> Discovery:
+def discover_site(
+    start_url: str,
+    *,
+    depth: int = DEFAULT_DEPTH,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    settings_overrides: dict | None = None,
+    progress: Progress | None = None,
+) -> Discovery:
     """Run a discovery in this process (Scrapy's reactor runs once per process: call it once).
     `progress(pages fetched, max_pages)` is called after every page."""
     from scrapy.crawler import CrawlerProcess

@@ -10,18 +10,18 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from jiwen.crawler.browser import RENDERED_FLAG, RENDERED_HEADER
-from jiwen.crawler.discovery import DiscoveryMode
-from jiwen.crawler.items import PageItem
-from jiwen.crawler.middlewares import KIND, record_limit_hit
-from jiwen.crawler.pagers import next_script_page
-from jiwen.crawler.sites import SiteConfig, is_fetchable
 from lxml import etree
 from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from jiwen.core.models import FetchedPage
+from jiwen.crawler.browser import RENDERED_FLAG, RENDERED_HEADER
+from jiwen.crawler.discovery import DiscoveryMode
+from jiwen.crawler.items import PageItem
+from jiwen.crawler.middlewares import KIND, record_limit_hit
+from jiwen.crawler.pagers import next_script_page
+from jiwen.crawler.sites import SiteConfig, is_fetchable
 
 # Headers worth keeping with an archived page: what it is, and how to ask for it again.
 KEPT_HEADERS = ("content-type", "content-language", "etag", "last-modified", "date")
@@ -191,7 +191,7 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
             return
         try:
             sitemap = Sitemap(response.body)
-        except Exception:  # noqa: BLE001 - lxml raises several types for a broken sitemap
+        except Exception:
             self.logger.warning("unreadable sitemap %s", response.url)
             return
         for entry in sitemap:

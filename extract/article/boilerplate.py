@@ -86,7 +86,7 @@ def strip_bullet(line: str) -> str | None:
     """The line without its list bullet, or None when it has none."""
     for bullet in rules().list_bullets:
         if line.startswith(bullet) and len(line) > len(bullet):
-            return line[len(bullet):].strip()
+            return line[len(bullet) :].strip()
     return None
 
 

@@ -39,7 +39,7 @@ def find_source(text: str) -> str | None:
 
 
 def strip_label(text: str) -> str:
-    """"来源：新华网" -> "新华网", "作者：张三" -> "张三"."""
+    """ "来源：新华网" -> "新华网", "作者：张三" -> "张三"."""
     return _LABEL.sub("", text).strip()
 
 

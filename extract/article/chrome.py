@@ -5,7 +5,6 @@ reason, so a reader of the Article can see what was left out and why."""
 from __future__ import annotations
 
 from jiwen.core.models import Discarded
-
 from jiwen.extract.article.boilerplate import boilerplate_reason
 from jiwen.extract.article.html import text_lines
 from jiwen.extract.article.main_text import drop_reason

@@ -42,7 +42,7 @@ def _rare_count(run: str) -> int:
 
 
 def _suspicious(text: str, match: re.Match, near_marks_only: bool) -> bool:
-    window = text[max(match.start() - _QUESTION_MARK_REACH, 0): match.end() + _QUESTION_MARK_REACH]
+    window = text[max(match.start() - _QUESTION_MARK_REACH, 0) : match.end() + _QUESTION_MARK_REACH]
     marked = "?" in window or "\ufffd" in window
     if near_marks_only and not marked:
         return False
@@ -111,7 +111,7 @@ def repair_damaged_runs(text: str, *, near_marks_only: bool = False) -> DamageRe
         if fixed is None:
             unrepaired.append(match.group())
             continue
-        pieces.append(text[position: match.start()])
+        pieces.append(text[position : match.start()])
         pieces.append(fixed)
         position = match.end()
         repaired.append((match.group(), fixed))

@@ -16,14 +16,21 @@ from dataclasses import dataclass, field
 import charset_normalizer
 
 from jiwen.core.errors import ExtractionError
-
 from jiwen.extract.article import charfreq
 
 # Superset codecs: pages that declare the narrow charset routinely use characters of the wider one.
 _SUPERSETS = {
-    "gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "cp936": "gb18030",
-    "big5": "big5hkscs", "cp950": "big5hkscs", "big5hkscs": "big5hkscs",
-    "ascii": "utf-8", "utf-8": "utf-8", "latin-1": "cp1252", "iso8859-1": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "gb18030": "gb18030",
+    "cp936": "gb18030",
+    "big5": "big5hkscs",
+    "cp950": "big5hkscs",
+    "big5hkscs": "big5hkscs",
+    "ascii": "utf-8",
+    "utf-8": "utf-8",
+    "latin-1": "cp1252",
+    "iso8859-1": "cp1252",
 }
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
@@ -107,7 +114,9 @@ def utf16_without_bom(data: bytes) -> str | None:
                 text = sample[:-2].decode(codec)
             except UnicodeDecodeError:
                 continue
-        textual = sum(1 for char in text if char in "\t\n\r" or " " <= char <= "~" or "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef")
+        textual = sum(
+            1 for char in text if char in "\t\n\r" or " " <= char <= "~" or "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
+        )
         if text and textual >= len(text) * 0.9:
             return codec
     return None
@@ -136,7 +145,9 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> DecodedText:
     if looks_binary(data):
         raise ExtractionError("input looks binary (NUL or control bytes), not a text or HTML page; pass the page's HTML or a text dump")
     if codec := utf16_without_bom(data):
-        return DecodedText(data.decode(codec, errors="replace"), codec, None, [f"read as {codec}: the bytes say so, no byte-order mark does"])
+        return DecodedText(
+            data.decode(codec, errors="replace"), codec, None, [f"read as {codec}: the bytes say so, no byte-order mark does"]
+        )
     if b"\x00" in data:
         # A few stray NULs (looks_binary let them through): dropped, the page read as if absent.
         decoded = decode_bytes(data.replace(b"\x00", b""), content_type)
@@ -186,7 +197,9 @@ def _decode_doubtful(data: bytes, label: str | None, declared: str | None) -> De
     if best_errors:
         warnings.append(f"doubtful decoding: {best_errors} undecodable byte(s) replaced while reading as {best_codec}")
     if best_errors > len(data) * _TOLERATED_ERRORS or best_cost > _IMPLAUSIBLE:
-        warnings.append(f"doubtful decoding: declared charset {label or 'none'}, detected {guess.encoding if guess else 'nothing'}; text may be garbled")
+        warnings.append(
+            f"doubtful decoding: declared charset {label or 'none'}, detected {guess.encoding if guess else 'nothing'}; text may be garbled"
+        )
     elif declared and best_codec != declared:
         warnings.append(f"declared charset {label} does not fit the bytes; read as {best_codec}")
     return DecodedText(best_text, best_codec, label, warnings)

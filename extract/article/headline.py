@@ -14,8 +14,8 @@ from jiwen.extract.article.boilerplate import is_sidebar_heading
 from jiwen.extract.article.byline import metadata_rules
 from jiwen.extract.article.html import BLOCK_TAGS, attribute_words
 from jiwen.extract.article.metadata import first_meta
-from jiwen.text.normalize import normalize_line, to_simplified
 from jiwen.extract.article.pubdate import find_absolute_date
+from jiwen.text.normalize import normalize_line, to_simplified
 
 _TITLE_MAX_CHARS = 120
 # A heading that matches no page title must sit this close (in elements) above the text.
@@ -106,7 +106,7 @@ def choose_subtitle(elements: list, measures: dict, title: str | None, title_ord
     above the text."""
     if title_order is None or body_start is None:
         return None
-    for element in elements[max(title_order - _SUBTITLE_REACH, 0): body_start]:
+    for element in elements[max(title_order - _SUBTITLE_REACH, 0) : body_start]:
         if element.tag not in ("h2", "h3", "h4") and not _SUBTITLE_CLASS.search(f"{element.get('class') or ''} {element.get('id') or ''}"):
             continue
         text = _heading_text(element)

@@ -15,17 +15,83 @@ from functools import lru_cache
 import lxml.etree
 
 from jiwen.core.errors import ExtractionError
-
 from jiwen.text.normalize import normalize_text
 
 # Never article text, and their contents would skew every measure.
 _DROP_WITH_CONTENT = (
-    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed", "canvas",
-    "select", "option", "textarea", "button", "input", "map", "audio", "video", "rt", "rp",
-    lxml.etree.Comment, lxml.etree.ProcessingInstruction,
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "canvas",
+    "select",
+    "option",
+    "textarea",
+    "button",
+    "input",
+    "map",
+    "audio",
+    "video",
+    "rt",
+    "rp",
+    lxml.etree.Comment,
+    lxml.etree.ProcessingInstruction,
 )
 BLOCK_TAGS = frozenset(
-    ["address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "br", "caption"]
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "br",
+        "caption",
+    ]
 )
 # ASCII "." ":" "/" are left out: they fill URLs and file names, which are never article text.
 PUNCTUATION = "，。！？；：、“”‘’（）《》,!?;"

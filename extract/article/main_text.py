@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 import lxml.etree
 
 from jiwen.core.models import Discarded
-
 from jiwen.extract.article.boilerplate import (
     boilerplate_reason,
     is_closing_credit,

@@ -21,7 +21,6 @@ from jiwen.extract.article.byline import (
     strip_label,
 )
 from jiwen.extract.article.html import attribute_words
-from jiwen.text.normalize import normalize_line, to_simplified
 from jiwen.extract.article.pubdate import (
     date_from_url,
     find_absolute_date,
@@ -32,6 +31,7 @@ from jiwen.extract.article.pubdate import (
     parse_date,
     script_date,
 )
+from jiwen.text.normalize import normalize_line, to_simplified
 
 # How far after the headline (in characters of visible text) the byline may sit.
 _HEADER_REACH = 600
@@ -113,7 +113,7 @@ def class_hinted_fields(elements: list, start_order: int | None, end_order: int 
     byline = metadata_rules()["byline"]
     wanted = {"source": frozenset(byline["source_classes"]), "author": frozenset(byline["author_classes"])}
     found: dict[str, str] = {}
-    for element in elements[start_order + 1: end_order]:
+    for element in elements[start_order + 1 : end_order]:
         words = attribute_words(element)
         if not words:
             continue
@@ -139,7 +139,9 @@ def _marked_as_chrome(element) -> bool:
     )
 
 
-def find_published(header: list[str], trailer: list[str], meta: dict[str, str], script_text: str, url: str | None, fetched_at: datetime | None) -> str | None:
+def find_published(
+    header: list[str], trailer: list[str], meta: dict[str, str], script_text: str, url: str | None, fetched_at: datetime | None
+) -> str | None:
     """The header's labelled or first date; then a date labelled 发布日期 just after the body
     (government pages put it there); then <meta>, dates in the page's script data, the URL."""
     header_text = " ".join(header)
@@ -160,7 +162,9 @@ def _first_date(text: str, fetched_at: datetime | None) -> str | None:
     return found[0] if found else None
 
 
-def read_metadata(root, meta: dict[str, str], header: list[str], url: str | None, headline: str | None = None, hinted: dict[str, str] | None = None) -> PageMetadata:
+def read_metadata(
+    root, meta: dict[str, str], header: list[str], url: str | None, headline: str | None = None, hinted: dict[str, str] | None = None
+) -> PageMetadata:
     """Author, source, site name, keywords and URL (title and date are chosen by the caller).
     `hinted` holds texts of header elements whose class names them (see class_hinted_fields)."""
     hinted = hinted or {}

@@ -11,13 +11,11 @@ from datetime import datetime
 
 from jiwen.core.errors import ExtractionError
 from jiwen.core.models import Article, Discarded
-
 from jiwen.extract.article.byline import find_author, split_closing_credit
 from jiwen.extract.article.chrome import discard_page_chrome
 from jiwen.extract.article.damage import repair_damaged_runs
 from jiwen.extract.article.encoding import decode_bytes, looks_binary
 from jiwen.extract.article.govdoc import read_document_table
-from jiwen.extract.article.overrides import ExtractionOverrides, apply_to_tree, overridden_date
 from jiwen.extract.article.headline import choose_subtitle, choose_title
 from jiwen.extract.article.html import measure_tree, parse_html
 from jiwen.extract.article.main_text import extract_main_text
@@ -28,9 +26,10 @@ from jiwen.extract.article.metadata import (
     read_metadata,
     region_lines,
 )
-from jiwen.text.normalize import normalize_text, strip_pinyin_annotations
+from jiwen.extract.article.overrides import ExtractionOverrides, apply_to_tree, overridden_date
 from jiwen.extract.article.pubdate import date_from_url
 from jiwen.extract.article.text_dump import extract_text_dump
+from jiwen.text.normalize import normalize_text, strip_pinyin_annotations
 
 _INVISIBLE_BLOCKS = re.compile(r"<(script|style|noscript|template|head)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
@@ -123,7 +122,9 @@ def extract_article(
     return article
 
 
-def _extract_html(text: str, url: str | None, fetched_at: datetime | None, overrides: ExtractionOverrides | None = None) -> tuple[Article, int]:
+def _extract_html(
+    text: str, url: str | None, fetched_at: datetime | None, overrides: ExtractionOverrides | None = None
+) -> tuple[Article, int]:
     """The article, and how many visible characters the parsed tree held."""
     if url is None:
         comment = _LEADING_URL_COMMENT.match(text)
@@ -220,7 +221,9 @@ def _is_prose(paragraph: str) -> bool:
     return "。" in paragraph or len(paragraph) >= _PROSE_CHARS or paragraph.count("，") >= 2
 
 
-def _drop_leading_header(paragraphs: list[tuple[str, int]], title: str | None, title_order: int | None, discarded: list[Discarded]) -> list[tuple[str, int]]:
+def _drop_leading_header(
+    paragraphs: list[tuple[str, int]], title: str | None, title_order: int | None, discarded: list[Discarded]
+) -> list[tuple[str, int]]:
     """What the container holds above the text proper: anything above the headline (navigation),
     the headline itself, and the byline/dateline under it."""
     start = 0

@@ -119,7 +119,7 @@ def find_absolute_date(text: str, now: datetime | None = None) -> tuple[str, int
 
 
 def find_relative_date(text: str, fetched_at: datetime | None) -> str | None:
-    """"3小时前", "昨天 10:30", "刚刚" resolved against the fetch time (None without one)."""
+    """ "3小时前", "昨天 10:30", "刚刚" resolved against the fetch time (None without one)."""
     if fetched_at is None:
         return None
     now = (fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=SHANGHAI)).astimezone(SHANGHAI)
@@ -154,7 +154,7 @@ def labelled_date(text: str, fetched_at: datetime | None = None, known_dates: li
     """A date announced by a label such as 发布时间：, else None. `known_dates` (from <meta>)
     supply the year of a label that shows only month and day."""
     for label in _rules()["label_compiled"].finditer(text):
-        following = text[label.end(): label.end() + 40]
+        following = text[label.end() : label.end() + 40]
         found = find_absolute_date(following, fetched_at)
         if found is not None and found[1] <= 2:
             return found[0]
@@ -207,7 +207,7 @@ def script_date(text: str | None) -> str | None:
     for key in rules["script"]["keys"]:
         position = text.find(key)
         while position != -1:
-            before = text[position - 1: position] if position else ""
+            before = text[position - 1 : position] if position else ""
             end = position + len(key)
             if not (before.isalnum() or before == "_"):
                 match = value_pattern.match(text, end)

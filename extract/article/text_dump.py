@@ -8,8 +8,8 @@ import re
 from datetime import datetime
 
 from jiwen.core.models import Article, Discarded
-
-from jiwen.extract.article.boilerplate import boilerplate_reason, is_sidebar_heading, looks_like_headline, rules as boilerplate_rules, strip_bullet
+from jiwen.extract.article.boilerplate import boilerplate_reason, is_sidebar_heading, looks_like_headline, strip_bullet
+from jiwen.extract.article.boilerplate import rules as boilerplate_rules
 from jiwen.extract.article.byline import find_author, find_source, split_closing_credit
 from jiwen.extract.article.pubdate import SHANGHAI, labelled_date, parse_date, text_dump_rules
 from jiwen.extract.article.sidebar import find_sidebar_lines
@@ -35,10 +35,7 @@ def _choose_title(candidates: list[str]) -> tuple[str | None, str | None]:
     of the rest, the longest is the headline and the next the subtitle."""
     distinct = list(dict.fromkeys(candidates))
     distinct = [line for line in distinct if not _NOT_HEADLINE.search(line)] or distinct
-    plain = [
-        line for line in distinct
-        if not any(part in distinct and part != line for part in line.split(" "))
-    ] or distinct
+    plain = [line for line in distinct if not any(part in distinct and part != line for part in line.split(" "))] or distinct
     ranked = sorted(plain, key=len, reverse=True)
     title = ranked[0] if ranked else None
     subtitle = ranked[1] if len(ranked) > 1 else None
@@ -95,8 +92,9 @@ def extract_text_dump(normalized: str, *, fetched_at: datetime | None = None) ->
     return article
 
 
-def _publication_date(lines: list[str], claimed: set[int], body: list[str], labelled: str | None,
-                      fetched_at: datetime | None) -> str | None:
+def _publication_date(
+    lines: list[str], claimed: set[int], body: list[str], labelled: str | None, fetched_at: datetime | None
+) -> str | None:
     """The dump's publication date. Candidates, in order: the labelled header date, then dates on
     short lines at the top (a header timestamp, a Unix time, a masthead with its weekday) and
     labelled or edition lines at the bottom (时间：…, 《某某日报》(…NN版)). A dateline opening the
@@ -106,7 +104,7 @@ def _publication_date(lines: list[str], claimed: set[int], body: list[str], labe
     rules = text_dump_rules()
     candidates = [labelled] if labelled else []
     unclaimed = [line for index, line in enumerate(lines) if index not in claimed]
-    head, tail = unclaimed[: rules["head_lines"]], unclaimed[-rules["tail_lines"]:]
+    head, tail = unclaimed[: rules["head_lines"]], unclaimed[-rules["tail_lines"] :]
     for position, line in [(0, line) for line in head] + [(1, line) for line in tail]:
         if len(line) > rules["max_chars"] or "。" in line:
             continue

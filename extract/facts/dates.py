@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from jiwen.core.models import DateFact
-
 from jiwen.extract.facts.nlp import Tokens, load_rules
 from jiwen.extract.facts.numbers import FULL_WIDTH_DIGITS, parse_number
 from jiwen.extract.facts.sentences import sentence_at
@@ -148,12 +147,10 @@ def _point(match: re.Match, rules, base: date | None, previous_year: int | None)
         except ValueError:
             return None
         tail = f"-{month:02d}-{day:02d}"
-        return Point(start, end, f"{year:04d}{tail}" if year else None, "day", year=year, explicit_year=explicit,
-                     tail=tail)
+        return Point(start, end, f"{year:04d}{tail}" if year else None, "day", year=year, explicit_year=explicit, tail=tail)
     if month is not None:
         tail = f"-{month:02d}"
-        return Point(start, end, f"{year:04d}{tail}" if year else None, "month", year=year, explicit_year=explicit,
-                     tail=tail)
+        return Point(start, end, f"{year:04d}{tail}" if year else None, "month", year=year, explicit_year=explicit, tail=tail)
     if part and part in rules["parts"]:
         first, last, granularity = rules["parts"][part]
         if first and year is not None:
@@ -213,12 +210,19 @@ def find_dates(tokens: Tokens) -> list[DateFact]:
             index += 1
         index += 1
         previous = ranges[-1] if ranges else None
-        if previous is not None and previous.end == point.start and previous.granularity == "year" \
-                and previous.date_end is None and point.granularity not in ("bare", "dayonly") and not point.explicit_year:
+        if (
+            previous is not None
+            and previous.end == point.start
+            and previous.granularity == "year"
+            and previous.date_end is None
+            and point.granularity not in ("bare", "dayonly")
+            and not point.explicit_year
+        ):
             # 今年1至10月, 今年前三季度: the year word and what follows are one date.
             year = previous.date
-            point = Point(previous.start, point.end, _with_year(point.date, year), point.granularity,
-                          _with_year(point.date_end, year), previous.year)
+            point = Point(
+                previous.start, point.end, _with_year(point.date, year), point.granularity, _with_year(point.date_end, year), previous.year
+            )
             ranges[-1] = point
             continue
         ranges.append(point)

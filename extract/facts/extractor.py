@@ -14,7 +14,6 @@ import functools
 from bisect import bisect_right
 
 from jiwen.core.models import (
-    fact_kind,
     Article,
     CountFact,
     Fact,
@@ -23,12 +22,12 @@ from jiwen.core.models import (
     PersonFact,
     PlaceFact,
     ProgramFact,
+    fact_kind,
 )
-
 from jiwen.extract.facts import dates, numbers, orgs, people, places, programs
 from jiwen.extract.facts.attribution.figures import attribute
-from jiwen.extract.facts.reference import reference_date
 from jiwen.extract.facts.nlp import blank_pipeline, tokens_of
+from jiwen.extract.facts.reference import reference_date
 
 # Component name -> the function that finds that kind of fact in a segmented text.
 FINDERS = {
@@ -70,8 +69,7 @@ def _component(finder):
     return component
 
 
-def facts_doc(text: str, published: str | None = None, *, with_spans: bool = True, title: str | None = None,
-              province: str | None = None):
+def facts_doc(text: str, published: str | None = None, *, with_spans: bool = True, title: str | None = None, province: str | None = None):
     """The spaCy Doc of a body with its facts in ``doc._.facts`` (the facts `jiwen extract` reports)
     and, unless `with_spans` is off, as spans in ``doc.spans["jiwen_facts"]``."""
     nlp = pipeline()
@@ -92,8 +90,7 @@ def facts_doc(text: str, published: str | None = None, *, with_spans: bool = Tru
     return doc
 
 
-def facts_of_text(text: str, published: str | None = None, title: str | None = None,
-                  province: str | None = None) -> list[Fact]:
+def facts_of_text(text: str, published: str | None = None, title: str | None = None, province: str | None = None) -> list[Fact]:
     """The facts of a normalized body text; `published` (ISO date) resolves relative dates and
     periods, `title` tells the place the article is about (for figures that name none),
     `province` the publisher's province (我省/本省/全省) when the caller knows it."""

@@ -19,6 +19,7 @@ from typing import Any
 
 from jiwen.text.segmenter import segment
 
+
 @functools.cache
 def load_rules(name: str) -> dict[str, Any]:
     """One TOML rule file from jiwen/extract/data, parsed once per process."""

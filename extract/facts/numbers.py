@@ -15,7 +15,6 @@ import re
 from decimal import Decimal
 
 from jiwen.core.models import CountFact, MoneyFact, PercentFact
-
 from jiwen.extract.facts.nlp import Tokens, load_rules
 from jiwen.extract.facts.numerals import plain_numeral_value
 from jiwen.extract.facts.sentences import sentence_at
@@ -50,11 +49,14 @@ def _rules():
     percent_signs = units["percent"]["signs"]
     number = rf"(?:{MIXED}|{ARABIC}|{CHINESE})"
     separators = _alternation(qualifiers["range"]["separators"])
-    part = lambda i: (
-        # 10多万元, 30余万人次: the qualifier may also stand before the multiplier.
-        rf"(?P<n{i}>{number})(?:(?P<j{i}>{_alternation(inside)})(?={_alternation(multipliers)}))?"
-        rf"(?P<m{i}>{_alternation(multipliers)})?(?P<i{i}>{_alternation(inside)})?"
-    )
+
+    def part(i):
+        return (
+            # 10多万元, 30余万人次: the qualifier may also stand before the multiplier.
+            rf"(?P<n{i}>{number})(?:(?P<j{i}>{_alternation(inside)})(?={_alternation(multipliers)}))?"
+            rf"(?P<m{i}>{_alternation(multipliers)})?(?P<i{i}>{_alternation(inside)})?"
+        )
+
     blocked = _alternation(units["count"]["blocked_followers"])
     # Fails fast at characters that cannot open a number: Python's re tries every branch at
     # every position otherwise, which made this scan the slowest step after segmentation.
@@ -168,21 +170,25 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
     first, second = match.group("n1"), match.group("n2")
     qualified = bool(match.group("before"))
     for written in (first, second):
-        if written and _is_chinese(written) and (
-            # 近千人 is about 1000, 约一成 about 10%; alone, 一 and 千 are words (一个缩影, 千家万户)
-            (written in IDIOMATIC_NUMERALS and not (qualified and (written != "一" or match.group("tenths"))))
-            or not (CHINESE_DIGITS & set(written) or written[0] == "十" or written in IDIOMATIC_NUMERALS)
+        if (
+            written
+            and _is_chinese(written)
+            and (
+                # 近千人 is about 1000, 约一成 about 10%; alone, 一 and 千 are words (一个缩影, 千家万户)
+                (written in IDIOMATIC_NUMERALS and not (qualified and (written != "一" or match.group("tenths"))))
+                or not (CHINESE_DIGITS & set(written) or written[0] == "十" or written in IDIOMATIC_NUMERALS)
+            )
         ):
             return None
     number_start = match.start("n1")
-    if _is_chinese(first) and not match.group("before") and text[max(0, number_start - 2) : number_start].endswith(
-        rules["reference_before"]
+    if (
+        _is_chinese(first)
+        and not match.group("before")
+        and text[max(0, number_start - 2) : number_start].endswith(rules["reference_before"])
     ):
         return None  # 这两趟专列: the two already told of
     # A Chinese numeral must start a word (统一 + 个 is not "一个"), or its qualifier must (近千人).
-    if _is_chinese(first) and not tokens.is_boundary(number_start) and not (
-        qualified and tokens.is_boundary(match.start())
-    ):
+    if _is_chinese(first) and not tokens.is_boundary(number_start) and not (qualified and tokens.is_boundary(match.start())):
         return None
     noun = match.group("noun")
     if noun and not (match.group("m1") or match.group("m2")):
@@ -194,8 +200,10 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
         unit = rules["aliases"].get(unit, unit)
     if unit_kind == "count" and unit in rules["chinese_only"] and not _is_chinese(first):
         return None
-    if unit_kind == "count" and unit in rules["small_numeral_only"] and (
-        second or first not in rules["small_numeral_only"][unit] or match.group("m1")
+    if (
+        unit_kind == "count"
+        and unit in rules["small_numeral_only"]
+        and (second or first not in rules["small_numeral_only"][unit] or match.group("m1"))
     ):
         return None
     before = match.group("before")
@@ -231,13 +239,21 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
     if unit_kind == "percent":
         return _make(PercentFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier)
     if unit_kind == "money":
-        return _make(MoneyFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier,
-                     currency=rules["currencies"][unit])
+        return _make(MoneyFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier, currency=rules["currencies"][unit])
     from jiwen.extract.facts.subjects import clause_subject, subject_after, subject_before
 
     if noun:
-        return _make(CountFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier,
-                     unit=rules["counted_nouns"][noun], subject=noun)
+        return _make(
+            CountFact,
+            text,
+            start,
+            end,
+            value=value,
+            value_end=value_end,
+            qualifier=qualifier,
+            unit=rules["counted_nouns"][noun],
+            subject=noun,
+        )
     if unit in rules["self_counting"]:
         return _make(CountFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier, unit=unit)
     subject, subject_start, subject_end = subject_after(tokens, match.end())
@@ -249,8 +265,7 @@ def _number_fact(match: re.Match, tokens: Tokens, rules):
             start = subject_start
         else:  # the figure's text stays the figure: the clause is not part of it
             subject = clause_subject(tokens, start)
-    return _make(CountFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier, unit=unit,
-                 subject=subject or None)
+    return _make(CountFact, text, start, end, value=value, value_end=value_end, qualifier=qualifier, unit=unit, subject=subject or None)
 
 
 def _make(kind, text: str, start: int, end: int, **fields):

@@ -9,7 +9,6 @@ import functools
 import re
 
 from jiwen.core.models import OrgFact
-
 from jiwen.extract.facts.nlp import Tokens, load_rules
 from jiwen.extract.facts.places import places_of
 from jiwen.extract.facts.sentences import sentence_at

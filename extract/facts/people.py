@@ -11,11 +11,10 @@ import functools
 import re
 
 from jiwen.core.models import PersonFact
-
 from jiwen.extract.facts.nlp import Tokens, load_rules
-from jiwen.text.dictionary import word_tags
 from jiwen.extract.facts.sentences import sentence_at
 from jiwen.extract.facts.spans import Spans
+from jiwen.text.dictionary import word_tags
 
 
 def _alternation(words) -> str:

@@ -12,14 +12,14 @@ import re
 from collections import Counter
 
 from jiwen.core.models import PlaceFact
-
 from jiwen.extract.facts.areas import attribution_rules, is_destination, province_area
-from jiwen.extract.facts.publisher import publisher_province
 from jiwen.extract.facts.nlp import Tokens
-from jiwen.text.gazetteer import Gazetteer, Place, gazetteer
-from jiwen.text.rules import load_text_data
+from jiwen.extract.facts.publisher import publisher_province
 from jiwen.extract.facts.sentences import sentence_at
 from jiwen.extract.facts.spans import Spans
+from jiwen.text.gazetteer import Gazetteer, Place, gazetteer
+from jiwen.text.rules import load_text_data
+
 
 def _resolve(candidates: list[Place], context_names: set[str], dominant_province: str | None) -> Place:
     """Pick one of several places sharing a name (鼓楼区 is in five cities): the one whose
@@ -126,8 +126,7 @@ def _without_company_names(found: list[tuple[int, str, list[Place]]], text: str)
     companies = {
         word
         for _, word, candidates in found
-        if all(p.level == "county" and p.name != word for p in candidates)
-        and re.search(f"{re.escape(word)}(?:{company_words})", text)
+        if all(p.level == "county" and p.name != word for p in candidates) and re.search(f"{re.escape(word)}(?:{company_words})", text)
     }
     return [item for item in found if item[1] not in companies] if companies else found
 
@@ -168,8 +167,19 @@ def _townships(text: str, facts: list[PlaceFact], dominant: str | None) -> list[
             parent = before[-1] if before else None
         province = parent.province if parent else dominant
         prefecture = (parent.name if parent.level == "prefecture" else parent.prefecture) if parent else None
-        townships.append(PlaceFact(text=name, start=start, end=end, sentence=sentence_at(text, start), name=name,
-                                   level="township", adcode=None, province=province, prefecture=prefecture))
+        townships.append(
+            PlaceFact(
+                text=name,
+                start=start,
+                end=end,
+                sentence=sentence_at(text, start),
+                name=name,
+                level="township",
+                adcode=None,
+                province=province,
+                prefecture=prefecture,
+            )
+        )
         taken.add(start, end)
     return townships
 
@@ -188,8 +198,9 @@ def _abbreviations(table: Gazetteer, text: str, taken: list[tuple[int, int]]) ->
     return facts
 
 
-def _self_references(table: Gazetteer, text: str, named: list[PlaceFact], taken: list[tuple[int, int]],
-                     province: str | None = None) -> list[PlaceFact]:
+def _self_references(
+    table: Gazetteer, text: str, named: list[PlaceFact], taken: list[tuple[int, int]], province: str | None = None
+) -> list[PlaceFact]:
     """我省, 本市, 我县 (places.toml [self_references]): the place of that level the article names
     most, counting a county for its prefecture and province (for 我省, the publisher's province
     first: the caller's `province`, else what the publisher's own lines tell); nothing when it

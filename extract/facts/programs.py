@@ -12,7 +12,6 @@ import functools
 import re
 
 from jiwen.core.models import ProgramFact
-
 from jiwen.extract.facts.nlp import Tokens, load_rules
 from jiwen.extract.facts.sentences import sentence_at
 from jiwen.extract.facts.spans import Spans
@@ -46,8 +45,11 @@ def _rules():
         "full_name_endings": tuple(rules["brand_place_not_ending"]),
         "preceded_by": tuple(rules["preceded_by"]),
         "ethnic": re.compile(
-            "(?:" + "|".join(map(re.escape, sorted(rules["ethnic_brand_prefixes"], key=len, reverse=True))) + ")家(?:"
-            + "|".join(map(re.escape, sorted(rules["brand_trades"], key=len, reverse=True))) + ")"
+            "(?:"
+            + "|".join(map(re.escape, sorted(rules["ethnic_brand_prefixes"], key=len, reverse=True)))
+            + ")家(?:"
+            + "|".join(map(re.escape, sorted(rules["brand_trades"], key=len, reverse=True)))
+            + ")"
         ),
     }
 
@@ -58,8 +60,10 @@ def _place_and_worker(name: str, rules) -> bool:
     by_form = gazetteer().by_form
     for length in range(2, len(name) - 1):
         rest = name[length:]
-        if 2 <= len(rest) <= 3 and rest[-1] in rules["worker_endings"] and any(
-            p.level != "foreign" for p in by_form.get(name[:length], ())
+        if (
+            2 <= len(rest) <= 3
+            and rest[-1] in rules["worker_endings"]
+            and any(p.level != "foreign" for p in by_form.get(name[:length], ()))
         ):
             return True
     return False
@@ -115,8 +119,11 @@ def find_programs(tokens: Tokens) -> list[ProgramFact]:
             verdict = _verdict(name, rules)
             if verdict == "strong context" and _place_and_worker(name, rules):
                 verdict = "yes"
-            if verdict == "yes" or (verdict != "no" and preceded) or (verdict == "context" and followed) or (
-                verdict == "strong context" and strongly
+            if (
+                verdict == "yes"
+                or (verdict != "no" and preceded)
+                or (verdict == "context" and followed)
+                or (verdict == "strong context" and strongly)
             ):
                 spans.append((start, end))
     known = rules["known"]
@@ -146,6 +153,4 @@ def find_programs(tokens: Tokens) -> list[ProgramFact]:
         spans.append((place.start, end))
         taken.add(place.start, end)
     spans.sort()
-    return [
-        ProgramFact(text=text[s:e], start=s, end=e, sentence=sentence_at(text, s), name=text[s:e]) for s, e in spans
-    ]
+    return [ProgramFact(text=text[s:e], start=s, end=e, sentence=sentence_at(text, s), name=text[s:e]) for s, e in spans]

@@ -18,8 +18,7 @@ def publisher_province(text: str, places: list[PlaceFact]) -> Area | None:
     when the body names a place of that province outside them); else None."""
     story, site = _publisher_patterns()
     site_spans = [m.span() for pattern in site for m in pattern.finditer(text)]
-    named = {p.province for p in places if p.level in LEVEL_RANK and p.province
-             and not any(s <= p.start < e for s, e in site_spans)}
+    named = {p.province for p in places if p.level in LEVEL_RANK and p.province and not any(s <= p.start < e for s, e in site_spans)}
     for pattern in story:
         for match in pattern.finditer(text):
             province = _province_in(match.group(0))
@@ -48,8 +47,7 @@ def _partnership_side(text: str, places: list[PlaceFact]) -> str | None:
     if not says_we(text, rules):
         return None
     abbreviated = sorted((p for p in places if p.level == "province" and p.end - p.start == 1), key=lambda p: p.start)
-    pairs = {frozenset((a.name, b.name)) for a, b in zip(abbreviated, abbreviated[1:])
-             if a.end == b.start and a.name != b.name}
+    pairs = {frozenset((a.name, b.name)) for a, b in zip(abbreviated, abbreviated[1:]) if a.end == b.start and a.name != b.name}
     if len(pairs) != 1:
         return None
     sides = pairs.pop()
@@ -57,17 +55,22 @@ def _partnership_side(text: str, places: list[PlaceFact]) -> str | None:
     toward = tuple(rules["toward_us_before"])
     partners: set[str] = set()
     for place in places:
-        if (place.province not in sides or place.level not in LEVEL_RANK or place.text in rules["area_words"]
-                or place.end - place.start == 1):  # the pair's own 苏/陕 (苏陕两省帮助我省…) is both sides
+        if (
+            place.province not in sides
+            or place.level not in LEVEL_RANK
+            or place.text in rules["area_words"]
+            or place.end - place.start == 1
+        ):  # the pair's own 苏/陕 (苏陕两省帮助我省…) is both sides
             continue
         clause_end = min([i for i in (text.find(mark, place.end) for mark in "，,。；;\n") if i >= 0] or [len(text)])
         clause_start = max(text.rfind(mark, 0, place.start) for mark in "，,。；;\n") + 1
         after, before = text[place.end : clause_end], text[clause_start : place.start]
         # 某省向我省援建…, 某省在我省实施…: the province acts on us.
-        if any(text[: place.end + i].endswith(toward) for word in we for i in _finds(after, word)):
-            partners.add(place.province)
-        # 我省选派一批干部到某省挂职: where we send people.
-        elif any(word in before for word in we) and is_destination(text, place, rules):
+        if (
+            any(text[: place.end + i].endswith(toward) for word in we for i in _finds(after, word))
+            or any(word in before for word in we)
+            and is_destination(text, place, rules)
+        ):
             partners.add(place.province)
     ours = sides - partners
     return next(iter(ours)) if len(ours) == 1 and partners else None

@@ -95,7 +95,7 @@ def _phrase_after(tokens: Tokens, start: int, rules) -> list[str]:
     if not tokens.is_boundary(start):
         # jieba joins the unit with the noun (315名选手 -> 名选手, 100名青年 -> 名青年): the
         # rest of that word opens the phrase.
-        rest = tokens.words[index][start - tokens.starts[index]:]
+        rest = tokens.words[index][start - tokens.starts[index] :]
         tag = _tag(rest, rules)
         if rest in rules["breaks"] or not _is_word(rest) or tag.startswith(rules["stop_tags"]) or tag == "x":
             return []
@@ -119,9 +119,7 @@ def _phrase_after(tokens: Tokens, start: int, rules) -> list[str]:
             break
         # After a noun, one verb may join two nouns (乡村振兴重点县); two verbs start a clause
         # (企业带来适合…).
-        if tags and not _is_noun(tag, rules) and not _is_noun(tags[-1], rules) and any(
-            _is_noun(t, rules) for t in tags
-        ):
+        if tags and not _is_noun(tag, rules) and not _is_noun(tags[-1], rules) and any(_is_noun(t, rules) for t in tags):
             break
         words.append(word)
         tags.append(tag)
@@ -170,8 +168,12 @@ def clause_subject(tokens: Tokens, offset: int) -> str:
     clause_start = offset
     # Back to the clause mark, or to the figure before it (补贴200万元惠及300人: the 300人 is not
     # what the 200万元 counts).
-    while (clause_start > 0 and text[clause_start - 1] not in rules["clause_marks"] and not text[clause_start - 1].isdigit()
-           and offset - clause_start < 40):
+    while (
+        clause_start > 0
+        and text[clause_start - 1] not in rules["clause_marks"]
+        and not text[clause_start - 1].isdigit()
+        and offset - clause_start < 40
+    ):
         clause_start -= 1
     subject = _clause_words(tokens, clause_start, offset, rules)
     if subject or clause_start == 0 or text[clause_start - 1] not in "，,":
@@ -188,15 +190,20 @@ def _clause_words(tokens: Tokens, start: int, end: int, rules, leading_only: boo
     first, last = tokens.index_at(start), tokens.index_at(end - 1)
     words = [tokens.words[i] for i in range(first, last + 1)]
     if words and tokens.starts[first] < start:
-        words[0] = words[0][start - tokens.starts[first]:]
+        words[0] = words[0][start - tokens.starts[first] :]
     if words and tokens.starts[last] + len(tokens.words[last]) > end:
         words[-1] = words[-1][: end - tokens.starts[last]]
     words = [w for w in words if w.strip()]
 
     def leading(word: str) -> bool:
         tag = _tag(word, rules)
-        return (word in rules["leading"] or not _is_word(word) and not word[:1] in QUOTES and not word[:1] in "”’"
-                or tag.startswith(rules["leading_tags"]))
+        return (
+            word in rules["leading"]
+            or not _is_word(word)
+            and word[:1] not in QUOTES
+            and word[:1] not in "”’"
+            or tag.startswith(rules["leading_tags"])
+        )
 
     while words and leading(words[0]):
         words.pop(0)
@@ -214,7 +221,7 @@ def _clause_words(tokens: Tokens, start: int, end: int, rules, leading_only: boo
         for word in rules["linking"]:
             if subject.endswith(word):
                 subject, stripped = subject[: -len(word)], True
-    subject = subject[-rules["max_chars"]:].strip()
+    subject = subject[-rules["max_chars"] :].strip()
     if len(subject) < 2 or not any("\u4e00" <= ch <= "\u9fff" for ch in subject):
         return ""
     return subject

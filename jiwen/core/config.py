@@ -31,7 +31,7 @@ def user_config_dir() -> Path:
 
 def cache_dir() -> Path:
     """Downloads for tests and benchmarks, and the text tools' derived data (jiwen.text.cache):
-$JIWEN_CACHE, else $XDG_CACHE_HOME/jiwen (usually ~/.cache/jiwen)."""
+    $JIWEN_CACHE, else $XDG_CACHE_HOME/jiwen (usually ~/.cache/jiwen)."""
     explicit = os.environ.get("JIWEN_CACHE")
     if explicit:
         return Path(explicit).expanduser()

@@ -8,7 +8,7 @@ expression (croniter reads it with cron's own meaning: 0 = Sunday).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from croniter import croniter
 
@@ -49,7 +49,7 @@ def cron_shortest_gap(expression: str) -> int:
     """The shortest time, in seconds, between two firings of a cron expression, found on its real
     firing times (`*/5 * * * *` and `0,3 * * * *` both fire closer together than their fields
     suggest at a glance)."""
-    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
     times = croniter(expression, start)
     previous = times.get_next(datetime)
     shortest = MAXIMUM_SECONDS

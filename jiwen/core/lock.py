@@ -13,9 +13,9 @@ import fcntl
 import json
 import os
 import time
-from typing import IO
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 from jiwen.core.errors import ArchiveError, ArchiveLockedError
 
@@ -29,10 +29,10 @@ class ArchiveLock:
         self.command = command
         self._handle: IO[str] | None = None
 
-    def acquire(self, wait_seconds: float = 0.0) -> "ArchiveLock":
+    def acquire(self, wait_seconds: float = 0.0) -> ArchiveLock:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle = open(self.path, "a+", encoding="utf-8")
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open as the lock until release()
         except OSError as error:
             raise ArchiveError(f"cannot create the lock file {self.path}: {error.strerror}; check the folder's permissions") from None
         deadline = time.monotonic() + wait_seconds
@@ -45,15 +45,14 @@ class ArchiveLock:
                     holder = _describe_holder(self.path)
                     handle.close()
                     raise ArchiveLockedError(
-                        f"archive {self.path.parent} {LOCKED_PHRASE} {holder}; "
-                        "wait for it to finish or stop that process"
+                        f"archive {self.path.parent} {LOCKED_PHRASE} {holder}; wait for it to finish or stop that process"
                     ) from None
                 time.sleep(0.2)
         record = json.dumps(
             {
                 "pid": os.getpid(),
                 "command": self.command,
-                "since": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "since": datetime.now(UTC).isoformat(timespec="seconds"),
             }
         )
         try:
@@ -82,7 +81,7 @@ class ArchiveLock:
                 self._handle.close()
             self._handle = None
 
-    def __enter__(self) -> "ArchiveLock":
+    def __enter__(self) -> ArchiveLock:
         return self.acquire()
 
     def __exit__(self, *exc_info) -> None:

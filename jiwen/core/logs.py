@@ -18,8 +18,8 @@ import os
 import sys
 from pathlib import Path
 
-from jiwen.core.terminal import terminal_safe
 from jiwen.core.errors import ArchiveError
+from jiwen.core.terminal import terminal_safe
 
 LOG_BYTES = 5 * 1024 * 1024
 LOG_BACKUPS = 5

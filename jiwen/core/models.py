@@ -46,16 +46,16 @@ class MeasuredFact(FactBase, kw_only=True):
     kind of figure it is (`FigureRole`), null only for facts made before roles existed.
     """
 
-    value: Union[int, float]
+    value: int | float
     qualifier: Qualifier = "exact"
-    value_end: Union[int, float, None] = None  # for ranges such as 3至5万人
-    subject: Union[str, None] = None
-    measure: Union[str, None] = None
-    place: Union[str, None] = None
-    place_adcode: Union[str, None] = None
-    period_start: Union[str, None] = None
-    period_end: Union[str, None] = None
-    role: Union[FigureRole, None] = None
+    value_end: int | float | None = None  # for ranges such as 3至5万人
+    subject: str | None = None
+    measure: str | None = None
+    place: str | None = None
+    place_adcode: str | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    role: FigureRole | None = None
 
 
 class CountFact(MeasuredFact, tag="count"):
@@ -74,9 +74,9 @@ class PercentFact(MeasuredFact, tag="percent"):
 class PlaceFact(FactBase, tag="place"):
     name: str  # canonical full name, e.g. 黔东南苗族侗族自治州
     level: PlaceLevel
-    adcode: Union[str, None] = None
-    province: Union[str, None] = None
-    prefecture: Union[str, None] = None  # for a county: the prefecture that holds it
+    adcode: str | None = None
+    province: str | None = None
+    prefecture: str | None = None  # for a county: the prefecture that holds it
 
 
 class ProgramFact(FactBase, tag="program"):
@@ -84,9 +84,9 @@ class ProgramFact(FactBase, tag="program"):
 
 
 class DateFact(FactBase, tag="date"):
-    date: Union[str, None]  # YYYY-MM-DD, YYYY-MM or YYYY; null when relative and unresolved
+    date: str | None  # YYYY-MM-DD, YYYY-MM or YYYY; null when relative and unresolved
     granularity: DateGranularity
-    date_end: Union[str, None] = None
+    date_end: str | None = None
 
 
 class OrgFact(FactBase, tag="org"):
@@ -95,10 +95,10 @@ class OrgFact(FactBase, tag="org"):
 
 class PersonFact(FactBase, tag="person"):
     name: str
-    role: Union[str, None] = None
+    role: str | None = None
 
 
-Fact = Union[CountFact, MoneyFact, PercentFact, PlaceFact, ProgramFact, DateFact, OrgFact, PersonFact]
+Fact = Union[CountFact, MoneyFact, PercentFact, PlaceFact, ProgramFact, DateFact, OrgFact, PersonFact]  # noqa: UP007 - a runtime alias msgspec reads
 FACT_KINDS: tuple[str, ...] = ("count", "money", "percent", "place", "program", "date", "org", "person")
 
 
@@ -118,22 +118,22 @@ class Article(msgspec.Struct, kw_only=True):
     """A clean article. `body` is the normalized text (simplified, half-width digits,
     paragraphs joined by "\\n"); every fact's offsets point into it."""
 
-    url: Union[str, None] = None
-    title: Union[str, None] = None
-    published: Union[str, None] = None  # ISO 8601: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]+08:00
-    author: Union[str, None] = None
-    source: Union[str, None] = None
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None  # ISO 8601: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]+08:00
+    author: str | None = None
+    source: str | None = None
     body: str = ""
     facts: list[Fact] = []
-    subtitle: Union[str, None] = None
-    site_name: Union[str, None] = None
+    subtitle: str | None = None
+    site_name: str | None = None
     keywords: list[str] = []
-    encoding: Union[str, None] = None  # the encoding the text was decoded with
+    encoding: str | None = None  # the encoding the text was decoded with
     warnings: list[str] = []  # e.g. doubtful decoding, damaged runs that could not be repaired
     discarded: list[Discarded] = []
     # From a 政府信息公开 page's metadata table: 文号 (人社部发〔2023〕12号) and 发布机构.
-    doc_number: Union[str, None] = None
-    issuer: Union[str, None] = None
+    doc_number: str | None = None
+    issuer: str | None = None
 
 
 class FetchedPage(msgspec.Struct, kw_only=True):
@@ -141,22 +141,22 @@ class FetchedPage(msgspec.Struct, kw_only=True):
 
     url: str
     body: bytes
-    final_url: Union[str, None] = None
-    status: Union[int, None] = None
+    final_url: str | None = None
+    status: int | None = None
     fetched_at: str = ""  # ISO 8601 UTC
     headers: dict[str, str] = {}  # only the ones that matter: content-type, etag, last-modified...
-    site: Union[str, None] = None
-    content_type: Union[str, None] = None
+    site: str | None = None
+    content_type: str | None = None
 
 
 class ArchivedArticle(Article, kw_only=True):
     """An article as export writes it: the `jiwen extract` shape plus archive bookkeeping."""
 
     id: str = ""
-    site: Union[str, None] = None
-    fetched_at: Union[str, None] = None
+    site: str | None = None
+    fetched_at: str | None = None
     relevant: bool = True
-    duplicate_of: Union[str, None] = None
+    duplicate_of: str | None = None
     duplicates: list[str] = []
 
 
@@ -164,11 +164,11 @@ class SearchRequest(msgspec.Struct, kw_only=True):
     """One search, shared by `jiwen search` and the filters of `jiwen export`."""
 
     query: str = ""
-    place: Union[str, None] = None  # hierarchical: a province also matches its counties
-    program: Union[str, None] = None
-    site: Union[str, None] = None
-    since: Union[str, None] = None  # YYYY-MM-DD or YYYY-MM (inclusive)
-    until: Union[str, None] = None
+    place: str | None = None  # hierarchical: a province also matches its counties
+    program: str | None = None
+    site: str | None = None
+    since: str | None = None  # YYYY-MM-DD or YYYY-MM (inclusive)
+    until: str | None = None
     kinds: list[str] = []  # fact kinds the article must contain
     sort: Literal["relevance", "date"] = "relevance"
     limit: int = 10
@@ -179,12 +179,12 @@ class SearchRequest(msgspec.Struct, kw_only=True):
 
 class SearchHit(msgspec.Struct, kw_only=True):
     id: str
-    url: Union[str, None]
-    title: Union[str, None]
-    published: Union[str, None]
+    url: str | None
+    title: str | None
+    published: str | None
     score: float
     snippet: str  # the passage with the query's words in marks (【】), for a terminal
-    site: Union[str, None] = None
+    site: str | None = None
     text: str = ""  # the same passage without marks
     highlights: list[list[int]] = []  # [start, end) of each marked word in `text`
 
@@ -203,16 +203,16 @@ class IndicatorRow(msgspec.Struct, kw_only=True):
     `unit` is the count's unit, "元" for money in yuan (else the currency code), "%" for percents;
     `province` is the province of `place_adcode` (null for "全国", foreign or unattributed places)."""
 
-    measure: Union[str, None]
-    subject: Union[str, None]
-    place: Union[str, None]
-    place_adcode: Union[str, None]
-    province: Union[str, None]
-    period_start: Union[str, None]
-    period_end: Union[str, None]
-    role: Union[FigureRole, None]
-    value: Union[int, float]
-    value_end: Union[int, float, None]
+    measure: str | None
+    subject: str | None
+    place: str | None
+    place_adcode: str | None
+    province: str | None
+    period_start: str | None
+    period_end: str | None
+    role: FigureRole | None
+    value: int | float
+    value_end: int | float | None
     unit: str
     qualifier: Qualifier
     kind: Literal["count", "money", "percent"]
@@ -222,10 +222,10 @@ class IndicatorRow(msgspec.Struct, kw_only=True):
     text: str
     sentence: str
     article_id: str
-    url: Union[str, None]
-    title: Union[str, None]
-    published: Union[str, None]
-    site: Union[str, None]
+    url: str | None
+    title: str | None
+    published: str | None
+    site: str | None
 
 
 TrendPeriod = Literal["month", "quarter", "year"]
@@ -236,31 +236,31 @@ class TrendPoint(msgspec.Struct, kw_only=True):
     `jiwen.library.trends`), with the report it comes from and how many reports the period had."""
 
     period: str  # 2024-03, 2024-Q1 or 2024
-    place: Union[str, None]
-    place_adcode: Union[str, None]
-    value: Union[int, float]
+    place: str | None
+    place_adcode: str | None
+    value: int | float
     unit: str
     qualifier: Qualifier
     reports: int  # numeric facts of this measure, place and period (the point is one of them)
-    period_end: Union[str, None]
-    published: Union[str, None]
+    period_end: str | None
+    published: str | None
     article_id: str
-    url: Union[str, None]
+    url: str | None
     sentence: str
-    role: Union[FigureRole, None] = None
+    role: FigureRole | None = None
     # Every article that reported this very figure (same period and value): one observation.
     sources: list[str] = []
     # Other values reported for the same measure, place, role and period (start and end): a conflict.
-    conflicting_values: list[Union[int, float]] = []
+    conflicting_values: list[int | float] = []
 
 
 class TrendSeries(msgspec.Struct, kw_only=True):
     """`jiwen trends --json` and `/api/trends`: one indicator over time, a point per place and period."""
 
     measure: str
-    place: Union[str, None]  # the --place filter as asked (hierarchical), or null
+    place: str | None  # the --place filter as asked (hierarchical), or null
     by: TrendPeriod
     dated_by: str  # how a figure is put in a period: "period_end, else published"
     points: list[TrendPoint]
-    role: Union[FigureRole, Literal["any"]] = "actual"  # the figures compared: results unless asked
+    role: FigureRole | Literal["any"] = "actual"  # the figures compared: results unless asked
     undated: int = 0  # figures of this measure with neither a period end nor a publication date

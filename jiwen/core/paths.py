@@ -96,7 +96,7 @@ def _remove_stale_temporaries(folder: Path) -> None:
     except OSError:
         return
     for name in names:
-        pid_text = name[len(TEMP_PREFIX):].split(".", 1)[0]
+        pid_text = name[len(TEMP_PREFIX) :].split(".", 1)[0]
         if pid_text.isdigit() and not process_alive(int(pid_text)):
             with contextlib.suppress(OSError):
                 (folder / name).unlink()

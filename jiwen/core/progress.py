@@ -19,8 +19,6 @@ def counted(items: Iterable[T], progress: Progress | None, total: int | None = N
         return
     if total is not None:
         progress(0, total)
-    done = 0
-    for item in items:
+    for done, item in enumerate(items, start=1):
         yield item
-        done += 1
         progress(done, total)

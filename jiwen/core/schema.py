@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from jiwen.core.models import Article, ArchivedArticle, Fact, IndicatorRow
+from jiwen.core.models import ArchivedArticle, Article, Fact, IndicatorRow
 
 # The article fields each fact row of facts-jsonl carries, so a row stands on its own in a data frame.
 FACT_ROW_ARTICLE_FIELDS: dict[str, Any] = {
@@ -40,8 +40,7 @@ def schema_for(format_name: str) -> dict[str, Any]:
         title = (
             "jiwen export --format facts-jsonl: each line is one fact with its article's fields"
             if format_name == "facts-jsonl"
-            else "jiwen export --format csv: each row is one fact (columns: jiwen.library.export.CSV_COLUMNS; "
-            "numbers and nulls as text)"
+            else "jiwen export --format csv: each row is one fact (columns: jiwen.library.export.CSV_COLUMNS; numbers and nulls as text)"
         )
     elif format_name == "indicators-jsonl":
         schema = msgspec.json.schema(IndicatorRow)

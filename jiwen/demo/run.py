@@ -13,10 +13,10 @@ from importlib import resources
 from pathlib import Path
 
 from jiwen.core.errors import JiwenError
-from jiwen.formatting import format_crawl_report, format_search, format_stats
 from jiwen.core.lock import ArchiveLock
 from jiwen.core.models import SearchRequest
 from jiwen.core.progress import Progress
+from jiwen.formatting import format_crawl_report, format_search, format_stats
 from jiwen.library.search import run_search
 from jiwen.store import Archive
 
@@ -28,14 +28,12 @@ DEFAULT_SEARCHES = (
 )
 
 
-def run_demo(archive_dir: Path | None, queries: list[str], echo: Callable[[str], None] = print,
-             progress: Progress | None = None) -> int:
+def run_demo(archive_dir: Path | None, queries: list[str], echo: Callable[[str], None] = print, progress: Progress | None = None) -> int:
     """Serve, crawl, index and search the sample site; `progress(pages fetched, None)` during the
     crawl and `progress(n, n)` when it ends. Returns the searches' hits."""
-    from jiwen.library.crawl import crawl
     from jiwen.crawler.sites import site_for_url
-
     from jiwen.demo.server import serve_site
+    from jiwen.library.crawl import crawl
 
     searches = [SearchRequest(query=query, facets=["province"], limit=5) for query in queries] or list(DEFAULT_SEARCHES)
     with ExitStack() as stack:

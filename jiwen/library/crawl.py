@@ -18,17 +18,17 @@ import logging
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
-from pathlib import Path
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any, TypeVar
 
 from twisted.internet.defer import Deferred
 
 from jiwen.core.errors import JiwenError, WorkerError
 from jiwen.core.models import FetchedPage
-from jiwen.library.pipeline import Outcome, PagePipeline
 from jiwen.core.processes import LogForwarding, WorkerFailure, become_worker, spawn_context
+from jiwen.library.pipeline import Outcome, PagePipeline
 from jiwen.store import Archive
 
 T = TypeVar("T")
@@ -127,9 +127,7 @@ class PipelineWorker:
         if self._process is not None:
             self._process.join(timeout=5)
             exit_code = self._process.exitcode
-        return WorkerError(WorkerFailure(
-            "PipelineGone", f"the page pipeline process ended unexpectedly (exit code {exit_code})", ""
-        ))
+        return WorkerError(WorkerFailure("PipelineGone", f"the page pipeline process ended unexpectedly (exit code {exit_code})", ""))
 
 
 def _serve(archive_dir: str, run_id: int, parent_pid: int, log_queue, connection, overrides: dict | None = None) -> None:

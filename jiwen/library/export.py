@@ -16,10 +16,10 @@ from typing import IO
 import msgspec
 
 from jiwen.core.csvcells import spreadsheet_safe, spreadsheet_safe_row
-from jiwen.core.paths import atomic_write
-from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows, role_matches
 from jiwen.core.models import ArchivedArticle, SearchRequest, fact_kind
+from jiwen.core.paths import atomic_write
 from jiwen.core.progress import Progress, counted
+from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows, role_matches
 from jiwen.store import Archive
 
 FORMATS = ("json", "jsonl", "facts-jsonl", "csv", "indicators-csv", "indicators-jsonl")
@@ -114,8 +114,16 @@ def fact_place_in(scope: PlaceScope, fact) -> bool:
     return bool(adcode) and any(adcode.startswith(prefix) for prefix in scope.prefixes)
 
 
-def write_export(articles: Iterable[ArchivedArticle], format_name: str, out: IO[bytes], *, figure_place: str | None = None,
-                 role: str | None = None, bom: bool = False, progress: Progress | None = None) -> int:
+def write_export(
+    articles: Iterable[ArchivedArticle],
+    format_name: str,
+    out: IO[bytes],
+    *,
+    figure_place: str | None = None,
+    role: str | None = None,
+    bom: bool = False,
+    progress: Progress | None = None,
+) -> int:
     """Write `articles` to a binary stream; returns how many records (articles or facts) it wrote.
     `progress(articles read, None)` as they are read.
 
@@ -228,11 +236,4 @@ def _write_indicators_csv(indicators, out: IO[bytes]) -> int:
 
 
 def _has_search_filters(request: SearchRequest) -> bool:
-    return bool(
-        request.query.strip()
-        or request.place
-        or request.program
-        or request.site
-        or request.since
-        or request.until
-    )
+    return bool(request.query.strip() or request.place or request.program or request.site or request.since or request.until)

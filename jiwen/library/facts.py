@@ -12,7 +12,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from typing import IO, Union
+from typing import IO
 
 import msgspec
 
@@ -31,13 +31,13 @@ _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 class FactQuery(msgspec.Struct, kw_only=True):
     """One question to the facts table, as `/facts` takes it (every field optional)."""
 
-    kind: Union[str, None] = None  # count, money or percent; none: all three
-    measure: Union[str, None] = None
-    role: Union[str, None] = None
-    place: Union[str, None] = None  # the place figures are attributed to, hierarchical
-    mentioning: Union[str, None] = None  # only articles that mention this place
-    period: Union[str, None] = None  # YYYY or YYYY-MM
-    site: Union[str, None] = None
+    kind: str | None = None  # count, money or percent; none: all three
+    measure: str | None = None
+    role: str | None = None
+    place: str | None = None  # the place figures are attributed to, hierarchical
+    mentioning: str | None = None  # only articles that mention this place
+    period: str | None = None  # YYYY or YYYY-MM
+    site: str | None = None
     include_all: bool = False
     page: int = 1
     limit: int = PAGE_SIZE
@@ -78,8 +78,8 @@ def selection_of(archive: Archive, query: FactQuery) -> FactSelection:
         names, prefixes = tuple(sorted(scope.names)), tuple(sorted(scope.prefixes))
     article_ids = None
     if query.mentioning:  # the articles search's --place finds: those that mention the place
-        from jiwen.index import ArchiveIndex
         from jiwen.core.models import SearchRequest
+        from jiwen.index import ArchiveIndex
 
         request = SearchRequest(place=query.mentioning, include_offtopic=query.include_all)
         article_ids = tuple(ArchiveIndex(archive.index_dir).matching_ids(request))
@@ -138,7 +138,7 @@ class IndicatorSummary(msgspec.Struct, kw_only=True):
     measure: str
     figures: int
     places: int
-    latest: Union[str, None]
+    latest: str | None
 
 
 def list_indicators(archive: Archive) -> list[IndicatorSummary]:

@@ -16,11 +16,10 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 
-from jiwen.store import Archive
-
 from jiwen.core.durations import duration_seconds
 from jiwen.crawler.sites import SiteConfig
 from jiwen.library.timetable import CrawlTarget, first_run_time, trigger_for
+from jiwen.store import Archive
 
 DAYS = 30
 STALE_RUNS = 2  # crawls in a row without a new article, at the least, before a column is stale

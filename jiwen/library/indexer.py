@@ -19,8 +19,7 @@ import os
 import time
 from pathlib import Path
 
-from jiwen.core.errors import storage_failure
-from jiwen.core.errors import WorkerError
+from jiwen.core.errors import WorkerError, storage_failure
 from jiwen.core.processes import WorkerFailure, become_worker, spawn_context
 from jiwen.store import Archive
 

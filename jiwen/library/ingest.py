@@ -166,8 +166,7 @@ def ingest_paths(
     if url is not None and not url.startswith(("http://", "https://")):
         raise JiwenError(f"--url {url!r} is not an http(s) address; give the page's address as published")
     run_id = archive.start_run("ingest", None, {"paths": paths})
-    pipeline = PagePipeline(archive, run_id=run_id, index_in_background=len(files) >= BACKGROUND_INDEX_FROM,
-                            default_overrides=defaults)
+    pipeline = PagePipeline(archive, run_id=run_id, index_in_background=len(files) >= BACKGROUND_INDEX_FROM, default_overrides=defaults)
     outcome_name = "failed"
     try:
         for found in counted(files, progress, len(files)):

@@ -48,7 +48,6 @@ def place_problem(name: str | None, parameter: str = "place") -> str | None:
     if not name or not name.strip():
         return None
     from jiwen.text.gazetteer import gazetteer
-
     from jiwen.text.query_text import normalize_query
 
     forms = gazetteer().by_form

@@ -17,15 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from jiwen.extract import ExtractionOverrides, process_page
-from jiwen.extract.fingerprint import SCHEME as FINGERPRINT_SCHEME
-from jiwen.extract.fingerprint import SAME_STORY, resemblance, simhash
-from jiwen.extract.relevance import is_relevant
-
 from jiwen.core.errors import ExtractionError, storage_failure
+from jiwen.core.models import Article, FetchedPage
+from jiwen.extract import ExtractionOverrides, process_page
+from jiwen.extract.fingerprint import SAME_STORY, resemblance, simhash
+from jiwen.extract.fingerprint import SCHEME as FINGERPRINT_SCHEME
+from jiwen.extract.relevance import is_relevant
 from jiwen.library.indexer import DEFAULT_BATCH as BACKGROUND_BATCH
 from jiwen.library.indexer import BackgroundIndexer, catch_up_index
-from jiwen.core.models import Article, FetchedPage
 from jiwen.store import Archive, article_id_for
 
 if TYPE_CHECKING:  # imported on first use: a pipeline that only hands batches to the background indexer never opens Whoosh
@@ -79,9 +78,7 @@ class PagePipeline:
                 log.info("recomputed %d near-duplicate fingerprints (%s)", recomputed, FINGERPRINT_SCHEME)
         if index_in_background:
             # Started first: it catches up on an earlier writer's unindexed articles meanwhile.
-            self._indexer = BackgroundIndexer(
-                archive.directory, batch_size=batch_size or BACKGROUND_BATCH, log_queue=log_queue
-            )
+            self._indexer = BackgroundIndexer(archive.directory, batch_size=batch_size or BACKGROUND_BATCH, log_queue=log_queue)
         self.catch_up_extraction()
         if self._indexer is None:
             self.catch_up_index()

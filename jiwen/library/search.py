@@ -24,7 +24,7 @@ def require_searchable_words(text: str, index_dir=None) -> None:
     if parse_text(text, build_schema()) is None:
         raise QuerySyntaxError(
             f"query {text!r} has no word to search for (only punctuation, symbols or common words such as 的, 了, the); "
-            "give a word or a \"phrase\", or leave the query out to use the filters alone"
+            'give a word or a "phrase", or leave the query out to use the filters alone'
         )
 
 

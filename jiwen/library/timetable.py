@@ -4,7 +4,7 @@ site given the crawls the archive remembers. Read by `jiwen schedule` and by sit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from apscheduler.triggers.base import BaseTrigger
@@ -67,7 +67,7 @@ def last_crawl_started(archive_dir: Path, site_name: str) -> datetime | None:
 
 
 def first_run_time(archive_dir: Path, target: CrawlTarget, trigger: BaseTrigger) -> datetime:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if isinstance(trigger, CronExpressionTrigger):
         return trigger.get_next_fire_time(None, now.astimezone())
     seconds = duration_seconds(target.interval) or 0

@@ -22,17 +22,17 @@ What a point is, so the numbers can be trusted:
 
 from __future__ import annotations
 
-import io
 import functools
+import io
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
 from jiwen.core.errors import JiwenError
-from jiwen.library.indicators import DEFAULT_ROLE, ROLE_CHOICES, PlaceScope, indicator_row, role_matches
 from jiwen.core.models import IndicatorRow, TrendPeriod, TrendPoint, TrendSeries
 from jiwen.core.paths import atomic_write
+from jiwen.library.indicators import DEFAULT_ROLE, ROLE_CHOICES, PlaceScope, indicator_row, role_matches
 from jiwen.store import Archive
 
 PERIODS = ("month", "quarter", "year")
@@ -42,7 +42,15 @@ MAX_PLOTTED_PLACES = 8
 # Fonts with CJK glyphs that Debian packages install (fonts-noto-cjk, fonts-wqy-zenhei,
 # fonts-wqy-microhei, fonts-arphic-*), in order of preference. Without one, the chart's labels
 # fall back to text that needs no CJK glyphs (see `_labels`).
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "AR PL UMing CN", "Droid Sans Fallback")
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Serif CJK SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "AR PL UMing CN",
+    "Droid Sans Fallback",
+)
 # Where those packages put their files. matplotlib knows a font only from its font cache, built the
 # first time it ran on the machine: a font installed after that is invisible to it until the cache
 # is rebuilt. The chart registers these files itself, so it does not depend on when the cache was made.
@@ -66,8 +74,9 @@ def most_reported(counts: Counter[str]) -> str | None:
     return min(counts.items(), key=lambda item: (-item[1], item[0]))[0] if counts else None
 
 
-def archive_trend(archive: Archive, measure: str | None = None, *, place: str | None = None, by: str = "month",
-                  role: str = DEFAULT_ROLE) -> TrendSeries:
+def archive_trend(
+    archive: Archive, measure: str | None = None, *, place: str | None = None, by: str = "month", role: str = DEFAULT_ROLE
+) -> TrendSeries:
     """The series of `measure` (default: the archive's most reported one) in `archive`, of the
     figures of `role` ("any": all)."""
     _check_period(by)
@@ -87,8 +96,9 @@ def archive_trend(archive: Archive, measure: str | None = None, *, place: str | 
     return trend_series(rows, measure, place=place, by=by, role=role)
 
 
-def trend_series(rows: Iterable[IndicatorRow], measure: str, *, place: str | None = None, by: str = "month",
-                 role: str = DEFAULT_ROLE) -> TrendSeries:
+def trend_series(
+    rows: Iterable[IndicatorRow], measure: str, *, place: str | None = None, by: str = "month", role: str = DEFAULT_ROLE
+) -> TrendSeries:
     """The latest figure of `measure` per place and period (see the module's docstring)."""
     _check_period(by)
     _check_role(role)
@@ -139,8 +149,15 @@ def trend_series(rows: Iterable[IndicatorRow], measure: str, *, place: str | Non
         for key, row in sorted(chosen.items(), key=lambda item: (item[0][0], item[0][1] or ""))
     ]
     # by and role are checked above (_check_period, _check_role)
-    return TrendSeries(measure=measure, place=place or None, by=cast(TrendPeriod, by), dated_by=DATED_BY, points=points,
-                       undated=undated, role=cast(Any, role))
+    return TrendSeries(
+        measure=measure,
+        place=place or None,
+        by=cast(TrendPeriod, by),
+        dated_by=DATED_BY,
+        points=points,
+        undated=undated,
+        role=cast(Any, role),
+    )
 
 
 def period_of(row: IndicatorRow, by: str) -> str | None:
@@ -286,10 +303,15 @@ def _figure(series: TrendSeries):
     with _style():
         figure = Figure(figsize=(8, 4.2))
         axes = figure.add_subplot()
-        for (place, points), label in zip(shown, legend):
+        for (_place, points), label in zip(shown, legend):
             axes.plot([position[p.period] for p in points], [p.value for p in points], marker="o", label=label)
         step = max(1, len(periods) // 16)
-        axes.set_xticks(range(0, len(periods), step), periods[::step], rotation=45 if len(periods) > 8 else 0, ha="right" if len(periods) > 8 else "center")
+        axes.set_xticks(
+            range(0, len(periods), step),
+            periods[::step],
+            rotation=45 if len(periods) > 8 else 0,
+            ha="right" if len(periods) > 8 else "center",
+        )
         axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}" if abs(value) >= 100 else f"{value:g}"))
         unit = series.points[0].unit if series.points else ""
         axes.set_ylabel(unit if font or unit.isascii() else "")

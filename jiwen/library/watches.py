@@ -45,7 +45,13 @@ def add_watch(archive: Archive, name: str, query: str, *, place=None, program=No
     require_searchable_words(query, archive.index_dir)
     if not (query.strip() or place or program or site):
         raise JiwenError("a watch needs a query or a --place, --program or --site")
-    raise_problems({"place": place_problem(place), "program": programme_problem(program), "site": site_problem(site, archive.stats()["articles_by_site"])})
+    raise_problems(
+        {
+            "place": place_problem(place),
+            "program": programme_problem(program),
+            "site": site_problem(site, archive.stats()["articles_by_site"]),
+        }
+    )
     watch = Watch(name=name, query=query, place=place, program=program, site=site)
     archive.add_watch(name, query, place, program, site)
     seen = _matching_ids(archive, watch, index)

@@ -9,13 +9,12 @@ from typing import Any
 
 import msgspec
 
-from jiwen.core.models import Article, ArchivedArticle, Fact, FetchedPage
+from jiwen.core.models import ArchivedArticle, Article, Fact, FetchedPage
 from jiwen.store.codec import ARTICLE_DECODER, ARTICLE_ENCODER
 from jiwen.store.connection import Connection, now_utc
 from jiwen.store.fact_table import replace_fact_rows
 from jiwen.store.facts import Facts, encode_facts
 from jiwen.store.fingerprints import BAND_WIDTHS, bands_of, signed64
-
 
 
 def canonical_url(url: str) -> str:
@@ -34,9 +33,7 @@ class Articles(Facts, Connection):
     """Saving, reading and streaming articles; what the index still lacks."""
 
     def article_for_url(self, url: str) -> dict[str, Any] | None:
-        row = self.db.execute(
-            "SELECT id, page_id, duplicate_of, relevant FROM articles WHERE id = ?", (article_id_for(url),)
-        ).fetchone()
+        row = self.db.execute("SELECT id, page_id, duplicate_of, relevant FROM articles WHERE id = ?", (article_id_for(url),)).fetchone()
         return dict(row) if row else None
 
     def save_article(
@@ -146,10 +143,7 @@ class Articles(Facts, Connection):
         while True:
             clause = f"{where} {'AND' if where else 'WHERE'} id > ?"
             batch = [
-                row[0]
-                for row in self.db.execute(
-                    f"SELECT id FROM articles {clause} ORDER BY id LIMIT ?", (*params, last_id, batch_size)
-                )
+                row[0] for row in self.db.execute(f"SELECT id FROM articles {clause} ORDER BY id LIMIT ?", (*params, last_id, batch_size))
             ]
             if not batch:
                 return
@@ -177,9 +171,7 @@ class Articles(Facts, Connection):
         """Articles whose index entry lags the store: (to add or replace, to delete as duplicates)."""
         add: list[str] = []
         delete: list[str] = []
-        for article_id, duplicate_of in self.db.execute(
-            "SELECT id, duplicate_of FROM articles WHERE indexed = 0 ORDER BY id"
-        ):
+        for article_id, duplicate_of in self.db.execute("SELECT id, duplicate_of FROM articles WHERE indexed = 0 ORDER BY id"):
             (delete if duplicate_of else add).append(article_id)
         return add, delete
 
@@ -188,9 +180,7 @@ class Articles(Facts, Connection):
         with self.transaction():
             for start in range(0, len(id_list), 500):
                 chunk = id_list[start : start + 500]
-                self.db.execute(
-                    f"UPDATE articles SET indexed = 1 WHERE id IN ({','.join('?' * len(chunk))})", chunk
-                )
+                self.db.execute(f"UPDATE articles SET indexed = 1 WHERE id IN ({','.join('?' * len(chunk))})", chunk)
 
     def mark_all_unindexed(self) -> None:
         self.db.execute("UPDATE articles SET indexed = 0")

@@ -7,7 +7,6 @@ import zstandard
 
 from jiwen.core.models import Article, Fact
 
-
 ARTICLE_ENCODER = msgspec.json.Encoder()
 ARTICLE_DECODER = msgspec.json.Decoder(Article)
 FACT_DECODER = msgspec.json.Decoder(Fact)

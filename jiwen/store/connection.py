@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from jiwen.core.errors import ArchiveError
@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS watch_matches (
 ) WITHOUT ROWID;
 """
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (
     id INTEGER PRIMARY KEY,
@@ -122,7 +123,11 @@ CREATE INDEX IF NOT EXISTS articles_indexed ON articles(indexed);
 CREATE INDEX IF NOT EXISTS articles_changed ON articles(changed_at);
 CREATE INDEX IF NOT EXISTS articles_page ON articles(page_id);
 CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of);
-""" + FIGURES_SCHEMA + FACT_TABLE_SCHEMA + WATCH_SCHEMA + """CREATE TABLE IF NOT EXISTS runs (
+"""
+    + FIGURES_SCHEMA
+    + FACT_TABLE_SCHEMA
+    + WATCH_SCHEMA
+    + """CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
     site TEXT,
@@ -144,10 +149,11 @@ CREATE TABLE IF NOT EXISTS fetch_errors (
 );
 CREATE INDEX IF NOT EXISTS fetch_errors_run ON fetch_errors(run_id);
 """
+)
 
 
 def now_utc() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Connection:
@@ -233,9 +239,7 @@ class Connection:
             )
         version = int(row[0])
         if version > SCHEMA_VERSION:
-            raise ArchiveError(
-                f"archive {self.directory} was written by a newer jiwen (schema {version}); upgrade jiwen"
-            )
+            raise ArchiveError(f"archive {self.directory} was written by a newer jiwen (schema {version}); upgrade jiwen")
         return version
 
     def _facts_in_rows(self) -> bool:
@@ -267,9 +271,7 @@ class Connection:
         version = self._schema_version()
         if version is None:
             self.db.executescript(_SCHEMA)
-            self.db.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         elif version < SCHEMA_VERSION:
             self._upgrade(version)
         # Archives from before this index: the copies of an article (get_articles) were a scan of
@@ -290,13 +292,11 @@ class Connection:
             for step, upgrade in sorted(self.upgrades.items()):
                 if version <= step:
                     upgrade(self.db)
-            self.db.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         self.db.execute("VACUUM")
         self.db.execute(f"PRAGMA secure_delete = {int(secure_delete)}")
 
-    def transaction(self) -> "_Transaction":
+    def transaction(self) -> _Transaction:
         return _Transaction(self.db)
 
 
@@ -338,8 +338,7 @@ def _refuse_foreign_file(path: Path, *, empty_ok: bool) -> None:
         if empty_ok:
             return
         raise ArchiveError(
-            f"{path} is empty (0 bytes): not a jiwen archive; restore it from a backup "
-            "(the search index beside it is left untouched)"
+            f"{path} is empty (0 bytes): not a jiwen archive; restore it from a backup (the search index beside it is left untouched)"
         )
     if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
         raise ArchiveError(f"{path} is not a usable jiwen archive: not an SQLite database")
@@ -354,10 +353,7 @@ def _refuse_foreign_file(path: Path, *, empty_ok: bool) -> None:
     wal = path.with_name(path.name + "-wal")
     has_wal = wal.exists() and wal.stat().st_size > 0
     if valid_for == change_counter and pages and size < pages * page_size and not has_wal:
-        raise ArchiveError(
-            f"{path} is truncated ({size} of {pages * page_size} bytes): the archive is damaged; "
-            "restore it from a backup"
-        )
+        raise ArchiveError(f"{path} is truncated ({size} of {pages * page_size} bytes): the archive is damaged; restore it from a backup")
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:

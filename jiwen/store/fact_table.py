@@ -25,7 +25,6 @@ from jiwen.core.errors import ArchiveError
 from jiwen.core.models import CountFact, Fact, MeasuredFact, MoneyFact, fact_kind
 from jiwen.store.connection import FACT_TABLE_SCHEMA, Connection
 
-
 FACT_COLUMNS = (
     "kind", "text", "value", "value_end", "unit", "qualifier", "subject", "measure", "role", "place",
     "adcode", "province", "period_start", "period_end", "start", "end",
@@ -72,8 +71,11 @@ def fact_table_rows(article_id: str, facts: Sequence[Fact]) -> Iterator[tuple]:
 
 
 _INSERT = (
-    "INSERT INTO facts (article_id, seq, " + ", ".join(f'"{name}"' for name in FACT_COLUMNS) + ") VALUES ("
-    + ", ".join("?" * (len(FACT_COLUMNS) + 2)) + ")"
+    "INSERT INTO facts (article_id, seq, "
+    + ", ".join(f'"{name}"' for name in FACT_COLUMNS)
+    + ") VALUES ("
+    + ", ".join("?" * (len(FACT_COLUMNS) + 2))
+    + ")"
 )
 
 
@@ -122,7 +124,8 @@ _FACET_SQL = {
     "year": "substr(COALESCE(facts.period_end, articles.published), 1, 4)",
 }
 _ROW_COLUMNS = (
-    "facts.article_id, facts.seq, " + ", ".join(f'facts."{name}"' for name in FACT_COLUMNS)
+    "facts.article_id, facts.seq, "
+    + ", ".join(f'facts."{name}"' for name in FACT_COLUMNS)
     + ", articles.url, articles.title, articles.published, articles.site"
 )
 
@@ -185,13 +188,15 @@ class FactTable(Connection):
     """Queries over the `facts` table: `/facts`, `jiwen trends --list`."""
 
     def has_fact_table(self) -> bool:
-        return bool(self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'facts'").fetchone()) and not self._facts_in_rows()
+        return (
+            bool(self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'facts'").fetchone())
+            and not self._facts_in_rows()
+        )
 
     def _require_fact_table(self) -> None:
         if not self.has_fact_table():
             raise ArchiveError(
-                f"archive {self.directory} has no facts table yet (written by an older jiwen); "
-                "any writer upgrades it, e.g. 'jiwen reindex'"
+                f"archive {self.directory} has no facts table yet (written by an older jiwen); any writer upgrades it, e.g. 'jiwen reindex'"
             )
 
     def fact_article_ids(self, selection: FactSelection) -> list[str]:
@@ -201,8 +206,7 @@ class FactTable(Connection):
         return [
             row[0]
             for row in self.db.execute(
-                "SELECT DISTINCT facts.article_id FROM facts JOIN articles ON articles.id = facts.article_id "
-                f"WHERE {where} ORDER BY 1",
+                f"SELECT DISTINCT facts.article_id FROM facts JOIN articles ON articles.id = facts.article_id WHERE {where} ORDER BY 1",
                 values,
             )
         ]

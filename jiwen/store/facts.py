@@ -121,9 +121,7 @@ def migrate_fact_rows(db) -> int:
             db.execute(statement)
     last_id, rewritten = "", 0
     while True:
-        rows = db.execute(
-            "SELECT id, data FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last_id, MIGRATION_BATCH)
-        ).fetchall()
+        rows = db.execute("SELECT id, data FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last_id, MIGRATION_BATCH)).fetchall()
         if not rows:
             break
         ids = [row[0] for row in rows]
@@ -147,11 +145,7 @@ def migrate_fact_rows(db) -> int:
 def figure_rows(article_id: str, facts: Sequence[Fact]) -> list[tuple[str, int, str]]:
     """(article id, position, measure) of every fact that carries a measure (counts, money,
     percents: the figures of `jiwen trends`)."""
-    return [
-        (article_id, seq, measure)
-        for seq, fact in enumerate(facts)
-        if (measure := getattr(fact, "measure", None))
-    ]
+    return [(article_id, seq, measure) for seq, fact in enumerate(facts) if (measure := getattr(fact, "measure", None))]
 
 
 def _fact_rows(db, article_ids: Sequence[str]) -> dict[str, list[Fact]]:
@@ -180,9 +174,7 @@ class Facts(Connection):
     def _replace_figures(self, article_id: str, facts: Sequence[Fact]) -> None:
         """Inside the caller's transaction: the article's `figures` rows become those of `facts`."""
         self.db.execute("DELETE FROM figures WHERE article_id = ?", (article_id,))
-        self.db.executemany(
-            "INSERT INTO figures (article_id, seq, measure) VALUES (?, ?, ?)", figure_rows(article_id, facts)
-        )
+        self.db.executemany("INSERT INTO figures (article_id, seq, measure) VALUES (?, ?, ?)", figure_rows(article_id, facts))
 
     # -- figures, for trends ---------------------------------------------------------------
     _ON_TOPIC = "articles.relevant = 1 AND articles.duplicate_of IS NULL"

@@ -8,7 +8,6 @@ from jiwen.store.codec import ARTICLE_DECODER
 from jiwen.store.connection import Connection
 
 
-
 def signed64(value: int) -> int:
     """SQLite integers are signed 64-bit."""
     return value - (1 << 64) if value >= (1 << 63) else value
@@ -46,9 +45,7 @@ class Fingerprints(Connection):
         with self.transaction():
             for start in range(0, len(ids), chunk):
                 wanted = ids[start : start + chunk]
-                rows = self.db.execute(
-                    f"SELECT id, data FROM articles WHERE id IN ({','.join('?' * len(wanted))})", wanted
-                ).fetchall()
+                rows = self.db.execute(f"SELECT id, data FROM articles WHERE id IN ({','.join('?' * len(wanted))})", wanted).fetchall()
                 updates = []
                 for article_id, data in rows:
                     fingerprint = compute(ARTICLE_DECODER.decode(data).body)

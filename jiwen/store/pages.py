@@ -13,7 +13,6 @@ from jiwen.store.codec import COMPRESSOR, DECOMPRESSOR
 from jiwen.store.connection import Connection, now_utc
 
 
-
 class Pages(Connection):
     """Archiving page bytes and reading them back."""
 
@@ -26,9 +25,7 @@ class Pages(Connection):
     ) -> tuple[int, bool]:
         """Archive the page bytes. Returns (page id, whether these bytes are new for this URL)."""
         digest = hashlib.sha256(page.body).hexdigest()
-        existing = self.db.execute(
-            "SELECT id FROM pages WHERE url = ? AND sha256 = ?", (page.url, digest)
-        ).fetchone()
+        existing = self.db.execute("SELECT id FROM pages WHERE url = ? AND sha256 = ?", (page.url, digest)).fetchone()
         if existing is not None:
             return existing[0], False
         cursor = self.db.execute(
@@ -54,9 +51,7 @@ class Pages(Connection):
         return cursor.lastrowid, True
 
     def set_page_outcome(self, page_id: int, *, detected_encoding: str | None, error: str | None) -> None:
-        self.db.execute(
-            "UPDATE pages SET detected_encoding = ?, error = ? WHERE id = ?", (detected_encoding, error, page_id)
-        )
+        self.db.execute("UPDATE pages SET detected_encoding = ?, error = ? WHERE id = ?", (detected_encoding, error, page_id))
 
     def page_of_article(self, article_id: str) -> FetchedPage | None:
         """The fetched page an article was extracted from, bytes exactly as archived (jiwen serve's /raw)."""
@@ -104,9 +99,7 @@ class Pages(Connection):
         return [page_id for (page_id,) in rows]
 
     def has_page(self, url: str) -> bool:
-        row = self.db.execute(
-            "SELECT 1 FROM pages WHERE url = ? OR final_url = ? LIMIT 1", (url, url)
-        ).fetchone()
+        row = self.db.execute("SELECT 1 FROM pages WHERE url = ? OR final_url = ? LIMIT 1", (url, url)).fetchone()
         return row is not None
 
     def archived_urls(self) -> set[str]:
@@ -119,16 +112,12 @@ class Pages(Connection):
 
     def first_fetch_times(self, site: str) -> list[str]:
         """When each page (URL) of this site was first fetched: when its article was new. Oldest first."""
-        rows = self.db.execute(
-            "SELECT MIN(fetched_at) FROM pages WHERE site = ? GROUP BY url ORDER BY 1", (site,)
-        ).fetchall()
+        rows = self.db.execute("SELECT MIN(fetched_at) FROM pages WHERE site = ? GROUP BY url ORDER BY 1", (site,)).fetchall()
         return [row[0] for row in rows]
 
     def page_validators(self, url: str) -> tuple[str | None, str | None] | None:
         """ETag and Last-Modified of the newest fetch of `url`, for a conditional request."""
-        row = self.db.execute(
-            "SELECT headers FROM pages WHERE url = ? ORDER BY id DESC LIMIT 1", (url,)
-        ).fetchone()
+        row = self.db.execute("SELECT headers FROM pages WHERE url = ? ORDER BY id DESC LIMIT 1", (url,)).fetchone()
         if row is None:
             return None
         headers = {key.lower(): value for key, value in json.loads(row[0]).items()}

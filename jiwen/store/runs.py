@@ -10,7 +10,6 @@ from jiwen.core.pids import process_alive
 from jiwen.store.connection import Connection, now_utc
 
 
-
 class Runs(Connection):
     """Starting, finishing and listing runs; recording fetch errors."""
 
@@ -57,9 +56,7 @@ class Runs(Connection):
         ).fetchall()
         return [_run_of(row) for row in rows]
 
-    def record_fetch_error(
-        self, run_id: int | None, url: str, kind: str, status: int | None, message: str
-    ) -> None:
+    def record_fetch_error(self, run_id: int | None, url: str, kind: str, status: int | None, message: str) -> None:
         self.db.execute(
             "INSERT INTO fetch_errors (run_id, url, kind, status, message, at) VALUES (?, ?, ?, ?, ?, ?)",
             (run_id, url, kind, status, message, now_utc()),

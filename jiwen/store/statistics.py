@@ -7,7 +7,6 @@ from typing import Any
 from jiwen.store.connection import Connection
 
 
-
 class Statistics(Connection):
     """Archive-wide counts."""
 
@@ -31,13 +30,9 @@ class Statistics(Connection):
                 ).fetchall()
             ),
             "articles_by_site": dict(
-                self.db.execute(
-                    "SELECT COALESCE(site, '(local)'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
-                ).fetchall()
+                self.db.execute("SELECT COALESCE(site, '(local)'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 2 DESC").fetchall()
             ),
             "articles_by_month": dict(
-                self.db.execute(
-                    "SELECT COALESCE(month, '(undated)'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 1"
-                ).fetchall()
+                self.db.execute("SELECT COALESCE(month, '(undated)'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 1").fetchall()
             ),
         }

@@ -17,9 +17,7 @@ import opencc
 _FULL_WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code - 0xFEE0).isalnum()}
 # Zero-width characters, the private-use code points icon fonts draw their glyphs with, and the
 # noncharacters U+FDD0..U+FDEF (html.py marks block breaks in the tree with one).
-_INVISIBLE_TABLE = dict.fromkeys(
-    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *range(0xE000, 0xF900), *range(0xFDD0, 0xFDF0)], None
-)
+_INVISIBLE_TABLE = dict.fromkeys([*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *range(0xE000, 0xF900), *range(0xFDD0, 0xFDF0)], None)
 _CHARACTER_TABLE = {**_FULL_WIDTH_TABLE, **_INVISIBLE_TABLE}
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _INLINE_SPACE_RUN = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -28,9 +26,7 @@ _LINE_BREAK = re.compile(r"[\n\u2028\u2029\x85]+")
 # A pinyin reading in brackets right after a character: the text form of a <ruby> annotation,
 # e.g. 穩(wěn)崗. A tone mark is required so that "(记者 韦倩)" or "(GDP)" are never touched.
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
-_PINYIN_ANNOTATION = re.compile(
-    r"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（]\s*[a-z]*[" + _TONED + r"][a-z" + _TONED + r"]*\s*[)）]"
-)
+_PINYIN_ANNOTATION = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])[(（]\s*[a-z]*[" + _TONED + r"][a-z" + _TONED + r"]*\s*[)）]")
 
 
 @lru_cache(maxsize=1)

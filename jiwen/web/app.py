@@ -28,13 +28,13 @@ from starlette.staticfiles import StaticFiles
 
 from jiwen.core.errors import ArchiveError, JiwenError
 from jiwen.store import Archive
-
 from jiwen.web import views
 from jiwen.web.i18n import LanguageMiddleware, current_language, translate
 from jiwen.web.params import BadRequest
 from jiwen.web.security import HostCheck, SecurityHeaders, allowed_hosts
 
 logger = logging.getLogger("jiwen.serve")
+
 
 class ServeState:
     """What a server process keeps between requests: the archive folder and one open index."""
@@ -157,9 +157,7 @@ def check_archive(directory: Path) -> None:
         raise ArchiveError(f"archive {directory} has no index yet; run 'jiwen reindex --archive {directory}'")
 
 
-def run_server(
-    directory: Path, *, host: str, port: int, allow_hosts: tuple[str, ...] = (), echo: Callable[[str], None] = print
-) -> None:
+def run_server(directory: Path, *, host: str, port: int, allow_hosts: tuple[str, ...] = (), echo: Callable[[str], None] = print) -> None:
     import uvicorn
 
     # Bound here rather than by uvicorn, so a taken port is one line and exit 1, not a log dump.

@@ -14,6 +14,8 @@ from jiwen.web.highlight import fact_view, facts_stylesheet
 def render_fact_view_page(article: Article) -> str:
     """The standalone page for `article` and its facts (`article.facts`, as extracted)."""
     stylesheet = resources.files("jiwen.web").joinpath("static/app.css").read_text(encoding="utf-8") + facts_stylesheet()
-    return templates().get_template("fact_view_page.html").render(
-        article=article, stylesheet=stylesheet, **fact_view(article.body, article.facts)
+    return (
+        templates()
+        .get_template("fact_view_page.html")
+        .render(article=article, stylesheet=stylesheet, **fact_view(article.body, article.facts))
     )

@@ -4,7 +4,7 @@ title, link, date and snippet. Written with ElementTree, which escapes every tex
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from jiwen.core.models import SearchHit
@@ -25,12 +25,12 @@ def _timestamp(published: str | None, fallback: str) -> str:
     except ValueError:
         return fallback
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.isoformat(timespec="seconds")
 
 
 def atom_feed(*, title: str, feed_url: str, page_url: str, base_url: str, hits: list[SearchHit]) -> bytes:
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     ElementTree.register_namespace("", ATOM)
     feed = ElementTree.Element(f"{{{ATOM}}}feed")
 

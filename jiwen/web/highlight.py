@@ -50,7 +50,9 @@ def body_segments(body: str, facts: list[Fact], seqs: dict[int, int] | None = No
             segments.append({"text": body[position : fact.start], "kind": None})
         kind = fact_kind(fact)
         anchor = f"f{seqs[id(fact)]}" if seqs is not None and id(fact) in seqs else None
-        segments.append({"text": body[fact.start : fact.end], "kind": kind, "label": LABELS[kind], "title": describe(fact), "anchor": anchor})
+        segments.append(
+            {"text": body[fact.start : fact.end], "kind": kind, "label": LABELS[kind], "title": describe(fact), "anchor": anchor}
+        )
         position = fact.end
     if position < len(body):
         segments.append({"text": body[position:], "kind": None})
@@ -84,9 +86,7 @@ def legend(facts: list[Fact]) -> list[dict]:
 
 
 def facts_stylesheet() -> str:
-    return "\n".join(
-        f".fact-{kind}, .legend-{kind} {{ background: {COLORS[label]}; }}" for kind, label in LABELS.items()
-    ) + "\n"
+    return "\n".join(f".fact-{kind}, .legend-{kind} {{ background: {COLORS[label]}; }}" for kind, label in LABELS.items()) + "\n"
 
 
 def snippet_segments(snippet: str) -> list[tuple[str, bool]]:
@@ -114,7 +114,6 @@ def fact_view(article_body: str, facts: list[Fact]) -> dict:
         "legend": legend(ordered),
         # A fact not drawn in the body (inside another one) takes its anchor on its table row.
         "facts": [
-            (fact_kind(fact), fact, fact_fields(fact), None if f"f{seqs[id(fact)]}" in drawn else f"f{seqs[id(fact)]}")
-            for fact in ordered
+            (fact_kind(fact), fact, fact_fields(fact), None if f"f{seqs[id(fact)]}" in drawn else f"f{seqs[id(fact)]}") for fact in ordered
         ],
     }

@@ -55,7 +55,7 @@ CHINESE = {
     "Back to the search": "返回搜索",
     "read-only view of the archive": "档案的只读视图",
     "JSON API": "JSON 接口",
-    "words, \"a phrase\", AND / OR / NOT, field:value": "词语、\"短语\"、AND / OR / NOT、字段:值",
+    'words, "a phrase", AND / OR / NOT, field:value': '词语、"短语"、AND / OR / NOT、字段:值',
     "Every figure of the archive": "档案中的所有数字",
     "{n} figures; showing {first}–{last}": "共 {n} 个数字，显示第 {first}–{last} 个",
     "no figures found": "没有找到数字",

@@ -23,10 +23,9 @@ from jiwen.library.indicators import ROLE_CHOICES
 from jiwen.library.names import UnknownName
 from jiwen.library.search import run_search
 from jiwen.store import article_id_for
-
 from jiwen.web import params
-from jiwen.web.security import RAW_FRAME_POLICY
 from jiwen.web.highlight import fact_view, facts_stylesheet, snippet_segments
+from jiwen.web.security import RAW_FRAME_POLICY
 
 _JSON = msgspec.json.Encoder()
 
@@ -134,7 +133,9 @@ class Handlers:
         search = msgspec.structs.replace(search, sort="date", page=1, limit=min(search.limit, 50), facets=[])
         response = await run_in_threadpool(self._search, search)
         current = {key: value for key, value in request.query_params.items() if value}
-        title = "jiwen: " + (" · ".join(value for key, value in current.items() if key in ("q", "place", "program", "site")) or "newest articles")
+        title = "jiwen: " + (
+            " · ".join(value for key, value in current.items() if key in ("q", "place", "program", "site")) or "newest articles"
+        )
         body = atom_feed(
             title=title, feed_url="/feed.atom?" + urlencode(current), page_url="/?" + urlencode(current),
             base_url=_base_url(request), hits=response.hits,
@@ -158,7 +159,17 @@ class Handlers:
             watch, response = await run_in_threadpool(work)
         except JiwenError as error:
             raise HTTPException(404, str(error)) from None
-        page = {key: value for key, value in (("q", watch.query), ("place", watch.place), ("program", watch.program), ("site", watch.site), ("sort", "date")) if value}
+        page = {
+            key: value
+            for key, value in (
+                ("q", watch.query),
+                ("place", watch.place),
+                ("program", watch.program),
+                ("site", watch.site),
+                ("sort", "date"),
+            )
+            if value
+        }
         body = atom_feed(
             title=f"jiwen watch {watch.name}", feed_url=f"/watch/{name}.atom", page_url="/?" + urlencode(page),
             base_url=_base_url(request), hits=response.hits,
@@ -319,7 +330,13 @@ class Handlers:
                 "trends.html", request, error, ("measure", "place"), series=None, counts=[], place=form.get("place", ""),
                 by=form.get("by", "month"), role=form.get("role", "actual"), roles=ROLE_CHOICES, query="", nav="trends",
             )  # fmt: skip
-        query = urlencode({key: value for key, value in (("measure", series.measure if series else None), ("place", place), ("by", by), ("role", role)) if value})
+        query = urlencode(
+            {
+                key: value
+                for key, value in (("measure", series.measure if series else None), ("place", place), ("by", by), ("role", role))
+                if value
+            }
+        )
         return self.page(
             "trends.html", series=series, counts=counts.most_common(30), place=place or "", by=by, role=role,
             roles=ROLE_CHOICES, query=query, nav="trends",
@@ -365,9 +382,9 @@ class Handlers:
     # -- sites -------------------------------------------------------------------------
 
     def _sites(self):
-        from jiwen.library.health import site_health
-        from jiwen.crawler.sites import load_sites
         from jiwen.core.errors import ConfigError
+        from jiwen.crawler.sites import load_sites
+        from jiwen.library.health import site_health
 
         try:
             configured, config_error = load_sites(), None
@@ -424,7 +441,12 @@ def _fact_facet_view(facets: dict[str, dict[str, int]], current: dict[str, str])
             continue
         key = parameter[name]
         entries = [
-            {"label": value, "count": count, "url": "/facts?" + urlencode({**current, key: value}), "active": current.get(key) == str(value)}
+            {
+                "label": value,
+                "count": count,
+                "url": "/facts?" + urlencode({**current, key: value}),
+                "active": current.get(key) == str(value),
+            }
             for value, count in counts.items()
         ]
         if name == "year":

@@ -97,7 +97,9 @@ def test_a_site_that_only_challenges_stops_within_a_few_requests_and_says_why(tm
     with serve_site(CHALLENGE_SITE) as server:
         # Plain HTTP only: with chromium each challenged page is also tried in the browser
         # (tests/crawler/test_browser.py).
-        result = jiwen("crawl", "--url", server.base_url + "/", "--archive", str(archive), "--no-throttle", "--render", "http", env=FAST_CRAWL_ENV)
+        result = jiwen(
+            "crawl", "--url", server.base_url + "/", "--archive", str(archive), "--no-throttle", "--render", "http", env=FAST_CRAWL_ENV
+        )
         article_requests = [entry for entry in server.requests if entry.path.startswith(NEWS)]
     assert result.returncode == 1
     assert "jiwen: nothing crawled:" in result.stderr and "block or challenge" in result.stderr

@@ -36,7 +36,13 @@ def gate_crawl(tmp_path_factory):
     archive = tmp_path_factory.mktemp("gate") / "archive"
     with serve_site(GATE_SITE) as server:
         result = crawl(run_jiwen, archive, "--url", server.base_url + "/")
-        yield {"archive": archive, "base": server.base_url, "result": result, "requests": list(server.requests), "report": report_of(run_jiwen, archive)}
+        yield {
+            "archive": archive,
+            "base": server.base_url,
+            "result": result,
+            "requests": list(server.requests),
+            "report": report_of(run_jiwen, archive),
+        }
 
 
 @needs_chromium

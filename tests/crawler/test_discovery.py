@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from jiwen.core.errors import ConfigError
 from jiwen.crawler.discovery import Discovery, column_key
 from jiwen.crawler.site_entry import render_site_entry
 from jiwen.crawler.sites import site_for_url
 from jiwen.demo.server import serve_site
-from jiwen.core.errors import ConfigError
 
 from .conftest import FAST_CRAWL_ENV, crawl, query
 
@@ -42,8 +42,15 @@ def portal_runs(tmp_path_factory):
         assert discovered.returncode == 0, discovered.stderr[-3000:]
         configured = crawl(run_jiwen, root / "from-entry", "--site", "portal", env=env)
         paths = [entry.path for entry in server.requests]
-    return {"root": root, "base": server.base_url, "home": home, "discovered": discovered,
-            "configured": configured, "sites_file": sites_file, "paths": paths}
+    return {
+        "root": root,
+        "base": server.base_url,
+        "home": home,
+        "discovered": discovered,
+        "configured": configured,
+        "sites_file": sites_file,
+        "paths": paths,
+    }
 
 
 def test_a_crawl_from_the_home_page_archives_every_news_article_and_nothing_else_on_topic(portal_runs):
@@ -90,7 +97,9 @@ def test_discovery_obeys_robots_txt(portal_runs):
 def test_a_crawl_that_finds_no_list_page_says_why_and_exits_1(tmp_path, jiwen):
     site = tmp_path / "site"
     (site / "about").mkdir(parents=True)
-    (site / "index.html").write_text('<html><body><a href="/about/">关于我们</a> <a href="/contact.html">联系我们</a></body></html>', "utf-8")
+    (site / "index.html").write_text(
+        '<html><body><a href="/about/">关于我们</a> <a href="/contact.html">联系我们</a></body></html>', "utf-8"
+    )
     (site / "about" / "index.html").write_text('<html><body><p>本单位简介。</p><a href="/">首页</a></body></html>', "utf-8")
     (site / "contact.html").write_text("<html><body><p>电话：0000-0000000</p></body></html>", "utf-8")
     with serve_site(site) as server:
@@ -102,8 +111,15 @@ def test_a_crawl_that_finds_no_list_page_says_why_and_exits_1(tmp_path, jiwen):
 
 def test_discover_without_a_news_column_exits_1_with_one_line(tmp_path, jiwen):
     with serve_site(PORTAL) as server:
-        result = jiwen("sites", "discover", server.base_url + "/jgzk/", "--depth", "0", "--no-throttle",
-                       env={"JIWEN_SITES": str(tmp_path / "sites.toml")})
+        result = jiwen(
+            "sites",
+            "discover",
+            server.base_url + "/jgzk/",
+            "--depth",
+            "0",
+            "--no-throttle",
+            env={"JIWEN_SITES": str(tmp_path / "sites.toml")},
+        )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("jiwen: no news column found: no list page found within depth 0")
     assert "Traceback" not in result.stderr

@@ -41,8 +41,7 @@ def health(tmp_path_factory):
     site = root / "site"
     site.mkdir()
     (site / "robots.txt").write_text("User-agent: *\nAllow: /\n", "utf-8")
-    (site / "_routes.toml").write_text(
-        '[routes."/live/202406/t20240601_999.html"]\nstatus = 412\nfile = "challenge.html"\n', "utf-8")
+    (site / "_routes.toml").write_text('[routes."/live/202406/t20240601_999.html"]\nstatus = 412\nfile = "challenge.html"\n', "utf-8")
     (site / "challenge.html").write_text("<html><script>$_ts={};</script></html>", "utf-8")
     for number in (101, 102, 103):
         add_article(site, "live", number)
@@ -54,14 +53,17 @@ def health(tmp_path_factory):
     sites_file = root / "sites.toml"
     env = {"JIWEN_SITES": str(sites_file)}
     with serve_site(site) as server:
-        sites_file.write_text(f"""
+        sites_file.write_text(
+            f"""
 [[site]]
 name = "two-columns"
 title = "两个栏目的测试站点"
 start_urls = ["{server.base_url}/live/", "{server.base_url}/moved/"]
 interval = "6h"
 stale_after = "1s"
-""", "utf-8")
+""",
+            "utf-8",
+        )
         for crawl_number in range(3):
             if crawl_number:
                 add_article(site, "live", 110 + crawl_number)  # only the live column gets new articles

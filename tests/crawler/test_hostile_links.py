@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 import scrapy
-from jiwen.crawler.context import CrawlContext
-from jiwen.crawler.middlewares import SchemeGuard
-from jiwen.crawler.sites import site_for_url
-from jiwen.crawler.spiders.news import NewsSpider
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from jiwen.crawler.context import CrawlContext
+from jiwen.crawler.middlewares import SchemeGuard
+from jiwen.crawler.sites import site_for_url
+from jiwen.crawler.spiders.news import NewsSpider
 from jiwen.demo.server import serve_site
 from jiwen.store import Archive
 
@@ -132,13 +132,19 @@ def test_the_spider_drops_links_that_are_not_http_whatever_their_host_and_shape(
 
 @pytest.mark.parametrize(
     "url",
-    ["file:///etc/passwd", "file://127.0.0.1/etc/shadow?/news/202401/t20240101_1.html", "data:text/html,hi", "ftp://127.0.0.1/x", "s3://bucket/key"],
+    [
+        "file:///etc/passwd",
+        "file://127.0.0.1/etc/shadow?/news/202401/t20240101_1.html",
+        "data:text/html,hi",
+        "ftp://127.0.0.1/x",
+        "s3://bucket/key",
+    ],
 )
 def test_the_scheme_guard_refuses_and_records_any_request_that_is_not_http(tmp_path, url):
     archive = Archive(tmp_path / "archive")
     run_id = archive.start_run("crawl", None, {})
     crawler = get_crawler(NewsSpider, {"JIWEN_CONTEXT": CrawlContext(archive, run_id, None)})
-    crawler.stats.open_spider()  # noqa: the guard counts what it refuses
+    crawler.stats.open_spider()  # the guard counts what it refuses
     guard = SchemeGuard.from_crawler(crawler)
     with pytest.raises(IgnoreRequest):
         guard.process_request(scrapy.Request(url, meta={"jiwen_kind": "article"}))
@@ -150,10 +156,14 @@ def test_the_file_data_ftp_and_s3_download_handlers_are_switched_off():
     from jiwen.crawler import settings
 
     # (http and https go to jiwen's own handler: Scrapy's, or chromium for rendered pages.)
-    assert {scheme: settings.DOWNLOAD_HANDLERS[scheme] for scheme in ("file", "data", "s3", "ftp")} == dict.fromkeys(("file", "data", "s3", "ftp"))
+    assert {scheme: settings.DOWNLOAD_HANDLERS[scheme] for scheme in ("file", "data", "s3", "ftp")} == dict.fromkeys(
+        ("file", "data", "s3", "ftp")
+    )
 
 
-@pytest.mark.parametrize(("with_redirect", "says"), [(True, "none of their article links could be fetched"), (False, "their links were refused")])
+@pytest.mark.parametrize(
+    ("with_redirect", "says"), [(True, "none of their article links could be fetched"), (False, "their links were refused")]
+)
 def test_a_list_whose_article_links_are_all_refused_is_not_called_unfetchable(tmp_path, jiwen, with_redirect, says):
     root = tmp_path / "site"
     root.mkdir()

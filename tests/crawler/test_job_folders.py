@@ -9,9 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
-from jiwen.crawler.run import job_dir, remove_job_dir
 
 from jiwen.core.errors import ConfigError
+from jiwen.crawler.run import job_dir, remove_job_dir
 
 from .conftest import crawl, query
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import scrapy
+from scrapy.http import HtmlResponse
+
 from jiwen.crawler.items import PageItem
 from jiwen.crawler.sites import parse_sites, site_for_url
 from jiwen.crawler.spiders.news import NewsSpider
-from scrapy.http import HtmlResponse
 
 from .conftest import FIXTURE_SITE
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from jiwen.core.errors import ConfigError
 from jiwen.crawler.sites import parse_sites
 from jiwen.demo.server import serve_site
-from jiwen.core.errors import ConfigError
 
 from .conftest import crawl, query
 
@@ -51,8 +51,10 @@ def sites_toml(base: str, extract: str = "") -> str:
 
 
 def articles(archive: Path) -> dict[str, tuple]:
-    return {url: (title, published, body) for url, title, published, body in query(
-        archive, "SELECT url, title, published, json_extract(data, '$.body') FROM articles")}
+    return {
+        url: (title, published, body)
+        for url, title, published, body in query(archive, "SELECT url, title, published, json_extract(data, '$.body') FROM articles")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -71,12 +73,11 @@ def runs(tmp_path_factory):
         sites_file.write_text(sites_toml(server.base_url, EXTRACT), "utf-8")
         reextracted = run_jiwen("reextract", "--site", "county", "--archive", str(root / "plain"), env=env)
         crawl(run_jiwen, root / "with-overrides", "--site", "county", env=env)
-    return {"before": before, "after": articles(root / "plain"), "crawled": articles(root / "with-overrides"),
-            "reextract": reextracted}
+    return {"before": before, "after": articles(root / "plain"), "crawled": articles(root / "with-overrides"), "reextract": reextracted}
 
 
 def test_without_overrides_the_general_rules_keep_the_editors_note_and_miss_the_headline(runs):
-    for title, published, body in runs["before"].values():
+    for title, _published, body in runs["before"].values():
         assert "编者按" in body
         assert title != "测试县举办返乡农民工专场招聘会 31家企业提供岗位"
 
@@ -86,7 +87,7 @@ def test_reextract_site_applies_the_edited_overrides(runs):
     assert "2 " in runs["reextract"].stdout.splitlines()[-1]  # both pages of the site, nothing else
     titles = sorted(title for title, _, _ in runs["after"].values())
     assert titles == ["测试县举办返乡农民工专场招聘会 31家企业提供岗位", "测试县举办返乡农民工专场招聘会 47家企业提供岗位"]
-    for title, published, body in runs["after"].values():
+    for _title, published, body in runs["after"].values():
         assert "编者按" not in body and "专题报道" not in body
         assert body.startswith("7月1")
         assert published == "2024-07-20"  # the first date of the date element
@@ -128,8 +129,9 @@ def test_a_site_s_province_setting_tells_whose_our_province_figures_are(tmp_path
     with serve_site(root) as server:
         sites_file.write_text(f'[[site]]\nname = "province"\nstart_urls = ["{server.base_url}/"]\n', "utf-8")
         crawl(run_jiwen, tmp_path / "plain", "--site", "province", env=env)
-        sites_file.write_text(f'[[site]]\nname = "province"\nstart_urls = ["{server.base_url}/"]\n'
-                              '[site.extract]\nprovince = "陕西"\n', "utf-8")
+        sites_file.write_text(
+            f'[[site]]\nname = "province"\nstart_urls = ["{server.base_url}/"]\n[site.extract]\nprovince = "陕西"\n', "utf-8"
+        )
         crawl(run_jiwen, tmp_path / "with-province", "--site", "province", env=env)
     assert indicator_places(run_jiwen, tmp_path / "plain") == {126: None, 3400: None}
     assert indicator_places(run_jiwen, tmp_path / "with-province") == {126: "陕西省", 3400: "陕西省"}

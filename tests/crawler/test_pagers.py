@@ -22,7 +22,10 @@ TRS_SITE = Path(__file__).resolve().parent.parent / "fixtures" / "trs_site"
     [
         ('<script>createPageHTML(12, 0, "index", "html");</script>', (12, 0, "index", "html")),
         ("<script>createPageHTML('page_div', 12, 3, 'index', 'shtml', 230);</script>", (12, 3, "index", "shtml")),
-        ('<script>var countPage = 7; var currentPage = 2;\ncreatePageHTML(countPage, currentPage, "list", "htm");</script>', (7, 2, "list", "htm")),
+        (
+            '<script>var countPage = 7; var currentPage = 2;\ncreatePageHTML(countPage, currentPage, "list", "htm");</script>',
+            (7, 2, "list", "htm"),
+        ),
         ("<p>createPageHTML is mentioned, never called</p>", None),
     ],
 )
@@ -31,8 +34,14 @@ def test_a_create_page_html_call_gives_the_page_count_the_current_page_and_the_f
 
 
 def test_the_next_page_of_a_script_pager_is_named_like_trs_names_it_and_the_last_page_has_none():
-    assert next_script_page('<script>createPageHTML(3, 0, "index", "html");</script>', "http://h/xwzx/gzdt/") == "http://h/xwzx/gzdt/index_1.html"
-    assert next_script_page('<script>createPageHTML(3, 1, "index", "html");</script>', "http://h/xwzx/gzdt/index_1.html") == "http://h/xwzx/gzdt/index_2.html"
+    assert (
+        next_script_page('<script>createPageHTML(3, 0, "index", "html");</script>', "http://h/xwzx/gzdt/")
+        == "http://h/xwzx/gzdt/index_1.html"
+    )
+    assert (
+        next_script_page('<script>createPageHTML(3, 1, "index", "html");</script>', "http://h/xwzx/gzdt/index_1.html")
+        == "http://h/xwzx/gzdt/index_2.html"
+    )
     assert next_script_page('<script>createPageHTML(3, 2, "index", "html");</script>', "http://h/xwzx/gzdt/index_2.html") is None
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib.util
 import signal
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -42,9 +41,7 @@ def test_a_crawl_killed_midway_and_rerun_archives_every_article_once(tmp_path):
     archive = tmp_path / "archive"
     with serve_site(root) as server:
         sites = tmp_path / "sites.toml"
-        sites.write_text(
-            f'[[site]]\nname = "big"\nstart_urls = ["{server.base_url}/"]\n[site.pagination]\nmax_pages = 20\n', "utf-8"
-        )
+        sites.write_text(f'[[site]]\nname = "big"\nstart_urls = ["{server.base_url}/"]\n[site.pagination]\nmax_pages = 20\n', "utf-8")
         env = {"JIWEN_SITES": str(sites)}
         victim = start_jiwen("crawl", "--site", "big", "--archive", str(archive), "--no-throttle", log_to=tmp_path / "killed.log", env=env)
         try:

@@ -78,9 +78,10 @@ def test_gbk_pages_are_decoded_whatever_their_headers_claim(two_crawls):
 
 def test_offtopic_and_republished_articles_are_kept_but_marked(two_crawls):
     base = two_crawls["base"]
-    rows = {url: (relevant, duplicate_of, article_id) for url, relevant, duplicate_of, article_id in query(
-        two_crawls["archive"], "SELECT url, relevant, duplicate_of, id FROM articles"
-    )}
+    rows = {
+        url: (relevant, duplicate_of, article_id)
+        for url, relevant, duplicate_of, article_id in query(two_crawls["archive"], "SELECT url, relevant, duplicate_of, id FROM articles")
+    }
     assert rows[article_url(base, "3008")][0] == 0
     assert rows[article_url(base, "3009")][1] == rows[article_url(base, "3001")][2]
     assert rows[article_url(base, "3001")][:2] == (1, None)
@@ -195,10 +196,18 @@ def test_a_stopped_crawl_resumes_where_it_stopped_without_duplicates(tmp_path):
     paths = write_slow_site(site_root, 30)
     archive = tmp_path / "archive"
     with serve_site(site_root) as server:
-        command = [sys.executable, "-c", "from jiwen.cli import main; main()", "crawl", "--url", server.base_url + "/",
-                   "--archive", str(archive), "--no-throttle"]
-        process = subprocess.Popen(command, env={**os.environ, **FAST_CRAWL_ENV}, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
+        command = [
+            sys.executable,
+            "-c",
+            "from jiwen.cli import main; main()",
+            "crawl",
+            "--url",
+            server.base_url + "/",
+            "--archive",
+            str(archive),
+            "--no-throttle",
+        ]
+        process = subprocess.Popen(command, env={**os.environ, **FAST_CRAWL_ENV}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
         while sum(1 for entry in server.requests if entry.path in paths) < 6 and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -236,7 +245,11 @@ def test_run_crawl_takes_settings_overrides_and_oversized_pages_are_cancelled_an
     )
     result = subprocess.run(
         [sys.executable, "-c", program, str(archive), fixture_site.base_url + "/"],
-        capture_output=True, text=True, timeout=300, env={**os.environ, **FAST_CRAWL_ENV}, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **FAST_CRAWL_ENV},
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
@@ -251,7 +264,6 @@ def test_no_server_gets_more_requests_at_once_than_the_per_domain_limit(tmp_path
     requests at a time. Eight pages of this site answer after 0.8 s, so a crawler that starts its
     whole queue at once (Scrapy 2.19 under the asyncio reactor did: 9 at a time) is caught."""
     from jiwen.crawler import settings
-
     from tests.schedule_support import SCHEDULE_SITE
 
     with serve_site(SCHEDULE_SITE) as server:

@@ -8,6 +8,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+
+from jiwen.core.errors import ConfigError
 from jiwen.crawler.sites import (
     Pagination,
     SiteConfig,
@@ -17,8 +19,6 @@ from jiwen.crawler.sites import (
     site_for_url,
     sites_file,
 )
-
-from jiwen.core.errors import ConfigError
 
 BUNDLED = Path(str(resources.files("jiwen.crawler").joinpath("sites.toml")))
 
@@ -293,8 +293,8 @@ def test_a_slow_pattern_the_static_check_misses_cannot_hang_a_crawl_and_sigterm_
     import sys
     import time
 
-    from jiwen.demo.server import serve_site
     from jiwen.core.lock import ArchiveLock
+    from jiwen.demo.server import serve_site
 
     root = tmp_path / "site"
     (root / "list").mkdir(parents=True)
@@ -313,7 +313,12 @@ def test_a_slow_pattern_the_static_check_misses_cannot_hang_a_crawl_and_sigterm_
         # Scrapy's graceful stop waits for the held download up to its timeout: 3 s here.
         env = {**os.environ, "JIWEN_SITES": str(sites), "JIWEN_DOWNLOAD_TIMEOUT": "3"}
         log = open(tmp_path / "crawl.log", "w")
-        process = subprocess.Popen([sys.executable, "-m", "jiwen", "crawl", "--site", "slow", "--archive", str(archive), "--no-throttle"], stdout=log, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jiwen", "crawl", "--site", "slow", "--archive", str(archive), "--no-throttle"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
         try:
             deadline = time.monotonic() + 120
             while "/news/held.html" not in server.paths_requested() and process.poll() is None and time.monotonic() < deadline:

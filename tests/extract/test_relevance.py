@@ -1,7 +1,7 @@
 import dataclasses
 
-from jiwen.extract.relevance import is_relevant, load_rules, score_relevance
 from jiwen.core.models import Article
+from jiwen.extract.relevance import is_relevant, load_rules, score_relevance
 
 EMPLOYMENT = Article(
     title="县里开展春风行动 送岗位到村口",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pickle
 
-import pytest
 from jiwen.index.analyzer import JiebaTokenizer
 
 
@@ -87,10 +86,10 @@ def test_a_search_only_process_cuts_queries_with_the_words_saved_beside_the_inde
     import sys
 
     import msgspec
-    from jiwen.index import ArchiveIndex
-    from jiwen.index.analyzer import WORDS_FILE
 
     from jiwen.core.models import SearchRequest
+    from jiwen.index import ArchiveIndex
+    from jiwen.index.analyzer import WORDS_FILE
 
     queries = ["稳岗返还", "黔东南州 就业", "从江县高校毕业生", "春风行动 招聘会", '"稳定就业岗位"']
     with ArchiveIndex(tmp_path / "index") as index:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import msgspec
-from jiwen.index import ArchiveIndex
 
 from jiwen.core.models import SearchRequest
+from jiwen.index import ArchiveIndex
 
 
 def test_adding_an_article_again_replaces_it(index, articles):

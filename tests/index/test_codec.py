@@ -72,7 +72,7 @@ def test_one_read_of_a_term_gives_what_the_matcher_gives(tmp_path, articles, blo
     index = _build(tmp_path / "index", JiwenCodec(blocklimit=blocklimit), articles)
     multi_block = 0
     with index.reader() as top:
-        (reader, _offset), = top.leaf_readers()
+        ((reader, _offset),) = top.leaf_readers()
         assert reads_blocks(reader)
         for fieldname, text in top.all_terms():
             matcher = reader.postings(fieldname, text)
@@ -125,17 +125,19 @@ def _legacy_schema():
     for name, boost, stored in (("title", TITLE_BOOST, True), ("body", 1.0, False)):
         schema.remove(name)
         for fieldname, format_ in ((name, SharedPositions), (f"{name}_bag", SharedFrequency)):
-            field = fields.TEXT(analyzer=chinese_analyzer(), phrase=format_ is SharedPositions, field_boost=boost, stored=stored and fieldname == name)
+            field = fields.TEXT(
+                analyzer=chinese_analyzer(), phrase=format_ is SharedPositions, field_boost=boost, stored=stored and fieldname == name
+            )
             field.format = format_(field_boost=boost)
             schema.add(fieldname, field)
     return schema
 
 
 def test_an_index_written_before_the_codec_searches_and_takes_new_articles(tmp_path, articles):
+    from jiwen.core.models import SearchRequest
     from jiwen.index.columns import save_missing_columns
     from jiwen.index.documents import for_schema
     from jiwen.index.store import storage
-    from jiwen.core.models import SearchRequest
 
     folder = tmp_path / "legacy"
     folder.mkdir()

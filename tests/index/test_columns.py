@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy
 import pytest
-from jiwen.index import ArchiveIndex
-from jiwen.index.columns import DONE, has_columns
 
 from jiwen.core.models import SearchRequest
+from jiwen.index import ArchiveIndex
+from jiwen.index.columns import DONE, has_columns
 
 from .conftest import many_articles
 
@@ -44,9 +44,7 @@ def segmented(tmp_path) -> ArchiveIndex:
 
 
 def _answers(index: ArchiveIndex) -> list:
-    return [index.search(request) for request in REQUESTS] + [
-        index.matching_ids(request) for request in REQUESTS
-    ] + [sorted(index.ids())]
+    return [index.search(request) for request in REQUESTS] + [index.matching_ids(request) for request in REQUESTS] + [sorted(index.ids())]
 
 
 def test_every_segment_gets_its_column_files_at_commit(segmented):

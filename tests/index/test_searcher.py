@@ -6,9 +6,9 @@ import re
 
 import msgspec
 import pytest
-from jiwen.index.documents import article_places
 
 from jiwen.core.models import ProgramFact, SearchRequest
+from jiwen.index.documents import article_places
 
 
 def ids_of(response) -> list[str]:
@@ -51,8 +51,7 @@ def test_a_prefecture_filter_finds_its_counties_and_a_short_form_works(index):
     full = index.search(SearchRequest(place="黔东南苗族侗族自治州"))
     short = index.search(SearchRequest(place="黔东南"))
     assert set(ids_of(full)) == set(ids_of(short)) == {"congjiang-wengang", "kaili-yigong"}
-    assert set(ids_of(index.search(SearchRequest(place="贵州")))) == set(
-        ids_of(index.search(SearchRequest(place="贵州省"))))
+    assert set(ids_of(index.search(SearchRequest(place="贵州")))) == set(ids_of(index.search(SearchRequest(place="贵州省"))))
 
 
 def test_query_and_filters_combine(index):
@@ -109,7 +108,11 @@ def test_the_marks_are_a_parameter(tmp_path, articles):
 def test_hits_carry_what_the_list_shows(index):
     hit = index.search(SearchRequest(query="以工代赈")).hits[0]
     assert (hit.id, hit.title, hit.published, hit.site) == (
-        "kaili-yigong", "凯里市以工代赈项目吸纳群众务工", "2024-01-20", "rst.guizhou.gov.cn")
+        "kaili-yigong",
+        "凯里市以工代赈项目吸纳群众务工",
+        "2024-01-20",
+        "rst.guizhou.gov.cn",
+    )
     assert hit.url == "https://rst.guizhou.gov.cn/kaili-yigong.html"
     assert hit.score > 0
 
@@ -161,8 +164,7 @@ def test_facet_counts_cover_the_whole_result_not_just_the_page(big_index, big_ar
 @pytest.mark.usefixtures("facet_counting")
 def test_facet_counts_of_a_text_query_equal_a_count_over_the_articles(big_index, big_articles):
     response = big_index.search(SearchRequest(query="以工代赈", facets=FACETS, since="2021-01", limit=1))
-    expected = [a for a in big_articles if a.relevant and "以工代赈" in a.body + a.title
-                and a.published and a.published >= "2021-01"]
+    expected = [a for a in big_articles if a.relevant and "以工代赈" in a.body + a.title and a.published and a.published >= "2021-01"]
     assert response.total == len(expected)
     assert response.facets == _brute_force_facets(expected, FACETS)
 
@@ -203,9 +205,8 @@ def test_an_empty_request_lists_every_on_topic_article(index, articles):
 
 
 def test_the_snippet_is_taken_where_the_words_are_even_deep_in_a_long_body(tmp_path):
-    from jiwen.index import ArchiveIndex
-
     from jiwen.core.models import ArchivedArticle
+    from jiwen.index import ArchiveIndex
 
     filler = "今天天气晴朗，市民在公园散步。" * 60
     article = ArchivedArticle(id="long", title="长文", body=filler + "文末提到零工驿站的开放时间。", site="news.example.cn")
@@ -257,7 +258,12 @@ def test_facet_counts_add_up_across_segments(tmp_path, big_articles, monkeypatch
         assert len(archive_index._current_arrays().segments) == 4
         for request in (SearchRequest(facets=FACETS, place="广东省"), SearchRequest(query="春风行动", facets=FACETS, place="贵州省")):
             response = archive_index.search(request)
-            expected = [a for a in big_articles if a.relevant and (not request.query or request.query in a.body + a.title)
-                        and (not request.place or request.place in article_places(a)[0])]
+            expected = [
+                a
+                for a in big_articles
+                if a.relevant
+                and (not request.query or request.query in a.body + a.title)
+                and (not request.place or request.place in article_places(a)[0])
+            ]
             assert response.total == len(expected) > 0
             assert response.facets == _brute_force_facets(expected, FACETS)

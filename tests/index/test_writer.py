@@ -9,10 +9,10 @@ import textwrap
 import time
 
 import pytest
-from jiwen.index import ArchiveIndex, IndexBusyError
 
 from jiwen.core.errors import JiwenError
 from jiwen.core.models import ArchivedArticle, SearchRequest
+from jiwen.index import ArchiveIndex, IndexBusyError
 
 HOLD_WRITER = textwrap.dedent(
     """
@@ -33,7 +33,8 @@ HOLD_WRITER = textwrap.dedent(
 def hold_writer(directory, seconds: float) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-c", HOLD_WRITER, str(directory), str(seconds)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout.readline().strip() == "holding"
     return process
@@ -85,9 +86,10 @@ def test_searching_works_while_a_writer_is_open(index):
 
 
 def test_a_bulk_add_in_worker_processes_replaces_existing_articles(tmp_path, monkeypatch, big_articles):
+    import msgspec
+
     import jiwen.index as index_package
     import jiwen.index.writer  # noqa: F401  (the writer's constants are patched there)
-    import msgspec
 
     archive_index = ArchiveIndex(tmp_path / "bulk")
     archive_index.add(big_articles[:40])

@@ -182,7 +182,11 @@ def test_api_article_is_the_article_jiwen_export_writes(server, served_archive):
 
 
 def test_api_trends_is_what_jiwen_trends_json_prints(server, served_archive):
-    for parameters in ({}, {"measure": "城镇新增就业人数", "by": "year"}, {"measure": "农村劳动力转移就业人数", "place": "贵州省", "by": "quarter"}):
+    for parameters in (
+        {},
+        {"measure": "城镇新增就业人数", "by": "year"},
+        {"measure": "农村劳动力转移就业人数", "place": "贵州省", "by": "quarter"},
+    ):
         status, _, body = server.get("/api/trends?" + urlencode(parameters))
         arguments = [parameters["measure"]] if "measure" in parameters else []
         arguments += [item for key in ("place", "by") if key in parameters for item in (f"--{key}", parameters[key])]
@@ -202,7 +206,9 @@ def test_bad_parameters_get_a_400_that_explains(server, path, explanation):
         assert explanation in text.replace("&#39;", "'") and "Traceback" not in text
 
 
-@pytest.mark.parametrize("path", ["/article/0123456789abcdef", "/article/%3Cscript%3Ealert(1)", "/raw/nothing-here", "/api/article/0123456789abcdef"])
+@pytest.mark.parametrize(
+    "path", ["/article/0123456789abcdef", "/article/%3Cscript%3Ealert(1)", "/raw/nothing-here", "/api/article/0123456789abcdef"]
+)
 def test_an_unknown_article_is_404(server, path):
     status, _, body = server.get(path)
     assert status == 404 and b"Traceback" not in body and b"<script>" not in body
@@ -218,7 +224,16 @@ def test_a_bad_parameter_page_reads_as_an_explanation_in_the_browser(page, serve
 
 def test_every_page_forbids_scripts_that_are_not_the_apps_own(server):
     article_id = hostile_article_id(server)
-    for path in ("/", "/?q=就业".replace("就业", "%E5%B0%B1%E4%B8%9A"), f"/article/{article_id}", f"/raw/{article_id}", "/trends", "/sites", "/nowhere", "/api/search"):
+    for path in (
+        "/",
+        "/?q=就业".replace("就业", "%E5%B0%B1%E4%B8%9A"),
+        f"/article/{article_id}",
+        f"/raw/{article_id}",
+        "/trends",
+        "/sites",
+        "/nowhere",
+        "/api/search",
+    ):
         status, headers, _ = server.get(path)
         policy = headers.get("content-security-policy", "")
         assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0], path
@@ -316,7 +331,10 @@ def test_the_server_reads_while_a_writer_ingests_and_then_sees_its_articles(tmp_
                 "utf-8",
             )
         writer = subprocess.Popen(
-            [*run_jiwen_command(), "ingest", str(files), "--archive", str(archive)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [*run_jiwen_command(), "ingest", str(files), "--archive", str(archive)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         import urllib.request
 

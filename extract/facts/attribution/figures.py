@@ -35,8 +35,7 @@ from jiwen.extract.facts.publisher import publisher_province, says_we
 from jiwen.extract.facts.sentences import sentence_bounds
 
 
-def attribute(text: str, facts: list[Fact], published: str | None, title: str | None = None,
-              province: str | None = None) -> None:
+def attribute(text: str, facts: list[Fact], published: str | None, title: str | None = None, province: str | None = None) -> None:
     """Fill the attribution fields of the measured facts in `facts` (in place). `province`: the
     publisher's province when the caller knows it (sites.toml, `jiwen extract --province`); it
     decides 我省/本省/全省 before anything the text says."""

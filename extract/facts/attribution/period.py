@@ -20,9 +20,7 @@ def _counts_places(fact: MeasuredFact, rules) -> bool:
     if not isinstance(fact, CountFact):
         return False
     subject = (fact.subject or "").rstrip(")）(（")
-    return fact.unit in rules["place_units"] or (
-        fact.unit == "个" and subject.endswith(tuple(rules["place_units"]))
-    )
+    return fact.unit in rules["place_units"] or (fact.unit == "个" and subject.endswith(tuple(rules["place_units"])))
 
 
 def day(value: str | None) -> date | None:
@@ -45,8 +43,9 @@ def _last_day(value: str) -> date:
     return date(parts[0], month, calendar.monthrange(parts[0], month)[1])
 
 
-def period_of(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts: list[int], paragraph: int,
-            sentence: int, base: date | None, rules) -> tuple[str | None, str | None]:
+def period_of(
+    text: str, fact: MeasuredFact, dates: list[DateFact], date_starts: list[int], paragraph: int, sentence: int, base: date | None, rules
+) -> tuple[str | None, str | None]:
     clause = text[sentence : fact.start]
     # A plan or a budget covers the whole period it names (今年 + a plan = the calendar year), not
     # the part up to publication; so does a yearly figure (每年, 全年).
@@ -80,8 +79,7 @@ def period_of(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts:
         years = int(parse_number(within.group(1)))
         return first.isoformat(), f"{first.year + years - 1:04d}-12-31"
     since = tuple(rules["since_after"])
-    if (governing.text.endswith(since) or after.startswith(since)
-            or (not planned and after.startswith(tuple(rules["start_after"])))):
+    if governing.text.endswith(since) or after.startswith(since) or (not planned and after.startswith(tuple(rules["start_after"]))):
         return first.isoformat(), base.isoformat() if base else None
     if before.endswith(tuple(rules["cutoff_before"])):
         return None, last.isoformat()
@@ -97,12 +95,6 @@ def period_of(text: str, fact: MeasuredFact, dates: list[DateFact], date_starts:
         return first.isoformat(), f"{last.year:04d}-12-31"
     if governing.granularity == "relative" and base is not None:
         return base.isoformat(), base.isoformat()
-    if (
-        base is not None
-        and len(governing.date) == 4
-        and governing.date_end is None
-        and first.year == base.year
-        and not planned
-    ):
+    if base is not None and len(governing.date) == 4 and governing.date_end is None and first.year == base.year and not planned:
         return first.isoformat(), base.isoformat()  # 今年 + an achieved figure: up to publication
     return first.isoformat(), last.isoformat()

@@ -37,8 +37,7 @@ def article_place(title: str | None, places: list[PlaceFact], text: str = "") ->
         counts[place.name] = counts.get(place.name, 0) + 1
         first.setdefault(place.name, place)
     if title:
-        in_title = [p for p in places_of(Tokens(title, segment(title)))
-                    if p.level in LEVEL_RANK and not is_destination(title, p, rules)]
+        in_title = [p for p in places_of(Tokens(title, segment(title))) if p.level in LEVEL_RANK and not is_destination(title, p, rules)]
         if in_title:
             best = max(in_title, key=lambda p: (counts.get(p.name, 0), -p.start))
             return area_of(best)
@@ -48,8 +47,9 @@ def article_place(title: str | None, places: list[PlaceFact], text: str = "") ->
     return area_of(first[best])
 
 
-def place_anchors(text: str, places: list[PlaceFact], rules, home: Area | None,
-                   publisher: Area | None = None) -> list[tuple[int, int, Area | None]]:
+def place_anchors(
+    text: str, places: list[PlaceFact], rules, home: Area | None, publisher: Area | None = None
+) -> list[tuple[int, int, Area | None]]:
     """(start, end, area) of every place a figure may take, in text order: place facts that are not
     destinations, and the area words (全省, 该县 → the article's place at that level, 我省/全省 the
     publisher's province when its lines tell it; 全国)."""
@@ -115,8 +115,9 @@ def _dateline_pattern():
     return re.compile(attribution_rules()["dateline"], re.MULTILINE)
 
 
-def place_for(text: str, fact: MeasuredFact, anchors, anchor_starts, paragraph: int, sentence: int, sentence_starts: list[int],
-               home: Area | None) -> Area | None:
+def place_for(
+    text: str, fact: MeasuredFact, anchors, anchor_starts, paragraph: int, sentence: int, sentence_starts: list[int], home: Area | None
+) -> Area | None:
     # Anchors inside the figure's own text first (680余名黔南州籍员工), then the nearest before it
     # in its paragraph.
     # in its sentence; from an earlier sentence of the paragraph, that sentence's first place
@@ -131,7 +132,7 @@ def place_for(text: str, fact: MeasuredFact, anchors, anchor_starts, paragraph: 
                 return area
             topic_sentence = sentence_starts[bisect_right(sentence_starts, start) - 1]
             first = bisect_right(anchor_starts, topic_sentence - 1)
-            for candidate_start, candidate_end, candidate in anchors[first : index + 1]:
+            for candidate_start, _candidate_end, candidate in anchors[first : index + 1]:
                 if candidate is not None and candidate_start >= max(topic_sentence, paragraph):
                     return candidate
             return area

@@ -117,8 +117,12 @@ def figure_role(text: str, fact: MeasuredFact, dates: list[DateFact], published:
         pattern.search(window.clause + window.inside) for pattern in actual["patterns"]
     )
     allocation = rules["allocation"]
-    if (kind in allocation["kinds"] and not reported and not any(word in window.clause for word in allocation["paid"])
-            and any(word in window.clause for word in allocation["clause"])):
+    if (
+        kind in allocation["kinds"]
+        and not reported
+        and not any(word in window.clause for word in allocation["paid"])
+        and any(word in window.clause for word in allocation["clause"])
+    ):
         return "allocation"
     if not reported and not _counts_places(fact, actual["place_units"]) and _is_target(window, dates, published, rules):
         return "target"
@@ -133,8 +137,11 @@ def assign_roles(text: str, measured: list[MeasuredFact], dates: list[DateFact],
     for fact in sorted(measured, key=lambda f: f.start):
         role = figure_role(text, fact, dates, published)
         continued = (
-            previous is not None and role == "actual" and _kind(previous[0]) == _kind(fact)
-            and 0 < fact.start - previous[0].end <= 1 and text[previous[0].end : fact.start] in joiners
+            previous is not None
+            and role == "actual"
+            and _kind(previous[0]) == _kind(fact)
+            and 0 < fact.start - previous[0].end <= 1
+            and text[previous[0].end : fact.start] in joiners
         )
         if continued and previous is not None:
             role = previous[1]
@@ -159,22 +166,35 @@ def _is_change(window: _Windows, fact: MeasuredFact, rules: dict) -> bool:
             if position < 0:
                 continue
             gap = clause[position + len(verb) :]
-            if (len(gap) <= rules["verb_object_max_gap"] and not any(word in gap for word in rules["level_words"])
-                    and not DIGIT.search(gap) and not clause[:position].endswith("新")):
+            if (
+                len(gap) <= rules["verb_object_max_gap"]
+                and not any(word in gap for word in rules["level_words"])
+                and not DIGIT.search(gap)
+                and not clause[:position].endswith("新")
+            ):
                 return True
     unit = fact.unit if isinstance(fact, CountFact) else ""
-    return (any(word in unit for word in rules["units"]) or any(p.search(window.tail) for p in rules["tail_patterns"])
-            or "百分点" in window.inside)
+    return (
+        any(word in unit for word in rules["units"])
+        or any(p.search(window.tail) for p in rules["tail_patterns"])
+        or "百分点" in window.inside
+    )
 
 
 def _is_standard(text: str, window: _Windows, kind: str, rules: dict) -> bool:
     number, clause = window.number, window.clause
     near_lead = text[max(window.clause_start, number - rules["per_unit_gap"]) : number]
     nearby = clause + window.inside + window.tail
-    if (any(word in near_lead for word in rules["per_unit"]) and not any(word in near_lead for word in rules["not_per_unit"])
-            and any(word in nearby for word in rules["policy_words"]) and not any(word in clause for word in rules["income_words"])):
+    if (
+        any(word in near_lead for word in rules["per_unit"])
+        and not any(word in near_lead for word in rules["not_per_unit"])
+        and any(word in nearby for word in rules["policy_words"])
+        and not any(word in clause for word in rules["income_words"])
+    ):
         return True
-    if kind in rules["cap_kinds"] and any(word in text[max(window.clause_start, number - rules["cap_gap"]) : number] for word in rules["caps"]):
+    if kind in rules["cap_kinds"] and any(
+        word in text[max(window.clause_start, number - rules["cap_gap"]) : number] for word in rules["caps"]
+    ):
         return True
     if kind in rules["rule_kinds"] and any(p.search(clause) for p in rules["rule_patterns"]):
         return True

@@ -1,9 +1,9 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from jiwen.extract.article import extract_article
 
 from jiwen.core.errors import ExtractionError
+from jiwen.extract.article import extract_article
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -48,7 +48,12 @@ def test_headline_lists_inside_and_beside_the_article_are_discarded(page_bytes):
     assert article.body.startswith("记者从贵阳市人社局获悉")
     assert article.body.endswith("让求职者少跑腿。")
     sidebar = [item.text for item in article.discarded if item.reason == "sidebar"]
-    for headline in ("毕节市举办高校毕业生专场招聘会", "黔西南州组织劳务输出专列", "全省人社系统作风建设推进会召开", "仁怀市举办酱酒产业招聘会"):
+    for headline in (
+        "毕节市举办高校毕业生专场招聘会",
+        "黔西南州组织劳务输出专列",
+        "全省人社系统作风建设推进会召开",
+        "仁怀市举办酱酒产业招聘会",
+    ):
         assert headline not in article.body
         assert any(headline in text for text in sidebar)
     assert "网友甲" not in article.body
@@ -78,7 +83,11 @@ def test_relative_dates_resolve_against_fetched_at():
 
 
 def test_the_url_in_a_leading_comment_is_used():
-    page = "<!--http://news.example.cn/2024/0105/1.html-->\n<html><body><h1>标题在此</h1><div><p>" + "正文内容讲述了就业服务。" * 6 + "</p></div></body></html>"
+    page = (
+        "<!--http://news.example.cn/2024/0105/1.html-->\n<html><body><h1>标题在此</h1><div><p>"
+        + "正文内容讲述了就业服务。" * 6
+        + "</p></div></body></html>"
+    )
     assert extract_article(page.encode("utf-8")).url == "http://news.example.cn/2024/0105/1.html"
 
 
@@ -95,7 +104,9 @@ def test_a_page_with_no_text_is_refused_with_one_line():
 
 
 def test_a_five_megabyte_page_finishes_with_an_article():
-    filler = "<div class='hot'><ul>" + "".join(f"<li><a href='/n/{i}.html'>其他新闻标题第{i}条</a></li>" for i in range(20000)) + "</ul></div>"
+    filler = (
+        "<div class='hot'><ul>" + "".join(f"<li><a href='/n/{i}.html'>其他新闻标题第{i}条</a></li>" for i in range(20000)) + "</ul></div>"
+    )
     paragraph = "<p>" + "全省城镇新增就业持续增长，重点群体就业保持稳定。" * 5 + "</p>"
     page = f"<html><body><h1>全省就业形势稳定</h1><div class='article'>{paragraph * 3}</div>{filler * 4}</body></html>"
     data = page.encode("utf-8")

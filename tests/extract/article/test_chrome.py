@@ -77,7 +77,11 @@ def test_without_the_kept_span_the_byline_is_reported_too():
 
 def test_discarded_blocks_come_in_page_order():
     texts = [item.text for item in _discard()]
-    assert texts.index("欢迎访问某某县人民政府网") < next(i for i, text in enumerate(texts) if HEADLINES[0][0] in text) < texts.index("主办：某某县人民政府办公室")
+    assert (
+        texts.index("欢迎访问某某县人民政府网")
+        < next(i for i, text in enumerate(texts) if HEADLINES[0][0] in text)
+        < texts.index("主办：某某县人民政府办公室")
+    )
 
 
 def test_a_page_without_an_article_container_reports_nothing():

@@ -1,4 +1,5 @@
 import pytest
+
 from jiwen.extract.article import charfreq
 from jiwen.extract.article.damage import repair_damaged_runs
 
@@ -9,7 +10,7 @@ def _lose_one_byte(text: str, at: int) -> str:
     """What a reader makes of GBK text that lost the byte at `at`: shifted pairs, a '?' for the
     pair it cannot map."""
     data = text.encode("gbk")
-    return (data[:at] + data[at + 1:]).decode("gbk", errors="replace").replace("\ufffd", "?")
+    return (data[:at] + data[at + 1 :]).decode("gbk", errors="replace").replace("\ufffd", "?")
 
 
 def test_a_run_read_one_byte_out_of_step_is_realigned():

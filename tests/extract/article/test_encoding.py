@@ -1,10 +1,10 @@
 import codecs
 
 import pytest
-from jiwen.extract.article import extract_article
-from jiwen.extract.article.encoding import canonical_codec, declared_charset, decode_bytes
 
 from jiwen.core.errors import ExtractionError
+from jiwen.extract.article import extract_article
+from jiwen.extract.article.encoding import canonical_codec, declared_charset, decode_bytes
 
 
 def test_gbk_page_is_decoded_as_gb18030(page_bytes):

@@ -81,7 +81,11 @@ def test_a_dateline_is_not_a_sub_headline():
 
 
 def test_a_logo_heading_with_the_site_name_loses_to_a_shorter_headline():
-    for logo in ('<h1 class="logo">某某县人民政府网</h1>', '<h1><a href="/">某某县人民政府网</a></h1>', '<div class="logo"><h1><a href="http://www.example.gov.cn/index.html">某某县人民政府网</a></h1></div>'):
+    for logo in (
+        '<h1 class="logo">某某县人民政府网</h1>',
+        '<h1><a href="/">某某县人民政府网</a></h1>',
+        '<div class="logo"><h1><a href="http://www.example.gov.cn/index.html">某某县人民政府网</a></h1></div>',
+    ):
         page = f"""<html><head><title>春风行动送岗位_某某县人民政府网</title></head><body>
         {logo}<div class="article-title">春风行动送岗位</div><div class="content">{TEXT}</div></body></html>"""
         title, order, _, elements = _choose(page)

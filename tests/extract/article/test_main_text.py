@@ -34,7 +34,9 @@ def test_the_paragraphs_of_the_article_block_are_kept_in_order():
 
 def test_a_link_list_is_never_chosen_as_the_container():
     links = "".join(f'<li><a href="/{index}">全县开展就业服务活动第{index}期，提供岗位一千个，欢迎报名。</a></li>' for index in range(12))
-    root = parse_html(f"<html><body><ul class='list'>{links}</ul><div id='text'><p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p></div></body></html>")
+    root = parse_html(
+        f"<html><body><ul class='list'>{links}</ul><div id='text'><p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p></div></body></html>"
+    )
     elements, measures = measure_tree(root)
     container, _, _ = choose_container(elements, measures)
     assert container.get("id") == "text"
@@ -83,11 +85,18 @@ def test_a_hidden_block_is_discarded_as_hidden():
 
 
 def test_text_split_over_sibling_blocks_is_collected_from_all_of_them():
-    second = ["镇里还组织了技能培训，电工、焊工和家政服务三个班共招收学员一百二十人。", "参加培训的学员考核合格后，由县就业服务中心推荐到合作企业上岗。"]
+    second = [
+        "镇里还组织了技能培训，电工、焊工和家政服务三个班共招收学员一百二十人。",
+        "参加培训的学员考核合格后，由县就业服务中心推荐到合作企业上岗。",
+    ]
     body = (
         '<div class="wrap">'
-        + '<div class="part">' + "".join(f"<p>{text}</p>" for text in PARAGRAPHS) + "</div>"
-        + '<div class="part">' + "".join(f"<p>{text}</p>" for text in second) + "</div>"
+        + '<div class="part">'
+        + "".join(f"<p>{text}</p>" for text in PARAGRAPHS)
+        + "</div>"
+        + '<div class="part">'
+        + "".join(f"<p>{text}</p>" for text in second)
+        + "</div>"
         + "</div>"
     )
     assert _paragraphs(body) == PARAGRAPHS + second
@@ -98,7 +107,9 @@ def test_class_words_say_why_a_block_is_dropped_unless_it_is_marked_as_the_artic
         '<html><body><div class="share-bar">分享</div><div class="article-related">正文</div><div id="pinglun">评论</div><nav>首页</nav></body></html>'
     )
     elements, measures = measure_tree(root)
-    reasons = {"".join(element.itertext()): drop_reason(element, measures[element]) for element in elements if element.tag in ("div", "nav")}
+    reasons = {
+        "".join(element.itertext()): drop_reason(element, measures[element]) for element in elements if element.tag in ("div", "nav")
+    }
     assert reasons == {"分享": "share", "正文": None, "评论": "comment", "首页": "navigation"}
 
 
@@ -106,7 +117,10 @@ def test_an_unmarked_block_made_mostly_of_links_is_discarded_as_sidebar():
     links = '<div><p><a href="/1">毕节市举办高校毕业生专场招聘会</a></p><p><a href="/2">黔西南州组织劳务输出专列</a></p></div>'
     main, _, _ = _main(_article(extra=links))
     assert [text for text, _ in main.paragraphs] == PARAGRAPHS
-    assert {item.text for item in main.discarded if item.reason == "sidebar"} >= {"毕节市举办高校毕业生专场招聘会", "黔西南州组织劳务输出专列"}
+    assert {item.text for item in main.discarded if item.reason == "sidebar"} >= {
+        "毕节市举办高校毕业生专场招聘会",
+        "黔西南州组织劳务输出专列",
+    }
 
 
 def test_an_editor_credit_early_in_the_text_does_not_cut_the_article():

@@ -4,6 +4,7 @@ line and a 47-line headline sidebar. Gold: the "article" section of guizhou-empl
 import json
 
 import pytest
+
 from jiwen.extract.article import extract_article
 from jiwen.text.normalize import normalize_text
 

@@ -72,11 +72,23 @@ def test_a_date_in_the_last_sentence_of_the_body_is_not_the_publication_date():
 
 
 def test_the_dateline_s_day_wins_over_a_mirror_s_copy_date():
-    copy_only = extract_article(dump("春风行动招聘会在郫都举行", "2021-03-12 来源: 责任编辑:",
-                                     "中新网四川新闻3月8日电(王明远)成都市春风行动招聘会8日上午举行。", BODY))
-    both = extract_article(dump("春风行动招聘会在郫都举行", "2021-03-12 来源: 责任编辑:",
-                                "来源:中新网四川 作者:王明远 2021年03月08日 19:42",
-                                "中新网四川新闻3月8日电(王明远)成都市春风行动招聘会8日上午举行。", BODY))
+    copy_only = extract_article(
+        dump(
+            "春风行动招聘会在郫都举行",
+            "2021-03-12 来源: 责任编辑:",
+            "中新网四川新闻3月8日电(王明远)成都市春风行动招聘会8日上午举行。",
+            BODY,
+        )
+    )
+    both = extract_article(
+        dump(
+            "春风行动招聘会在郫都举行",
+            "2021-03-12 来源: 责任编辑:",
+            "来源:中新网四川 作者:王明远 2021年03月08日 19:42",
+            "中新网四川新闻3月8日电(王明远)成都市春风行动招聘会8日上午举行。",
+            BODY,
+        )
+    )
     assert copy_only.published == "2021-03-08"
     assert both.published == "2021-03-08T19:42+08:00"
 
@@ -88,8 +100,10 @@ def test_a_dateline_without_any_year_on_the_page_leaves_the_date_unknown():
 
 def test_a_recommended_news_heading_after_the_story_ends_the_dump_s_body():
     story = "今年以来，某县多次组织专场招聘会，又开办订单式技能培训班，帮助一批农民工就近找到了工作。" * 5
-    text = ("某县多措并举帮农民工就业\n某报 2021-04-06 09:12 字号 大 中 小\n" + story + "\n新闻推荐\n"
-            "邻省出台稳岗返还政策 企业可申请补贴\n本报讯 10月15日，邻省人社厅发布通知。\n")
+    text = (
+        "某县多措并举帮农民工就业\n某报 2021-04-06 09:12 字号 大 中 小\n" + story + "\n新闻推荐\n"
+        "邻省出台稳岗返还政策 企业可申请补贴\n本报讯 10月15日，邻省人社厅发布通知。\n"
+    )
     article = extract_article(text.encode("utf-8"), content_type="text/plain")
     assert article.body == story
     assert {"新闻推荐", "邻省出台稳岗返还政策 企业可申请补贴"} <= {d.text for d in article.discarded if d.reason == "sidebar"}
@@ -104,8 +118,8 @@ def test_a_recommended_news_heading_at_the_top_does_not_cut_the_story():
 
 
 def test_a_dump_that_states_no_date_takes_its_url_s_date_and_one_that_states_a_date_keeps_it():
-    undated = "某县推进转移就业\n近年来，某县累计促进2万名农村劳动力外出务工。\n".encode("utf-8")
-    dated = "某县推进转移就业\n发布时间：2024-03-09\n近年来，某县累计促进2万名农村劳动力外出务工。\n".encode("utf-8")
+    undated = "某县推进转移就业\n近年来，某县累计促进2万名农村劳动力外出务工。\n".encode()
+    dated = "某县推进转移就业\n发布时间：2024-03-09\n近年来，某县累计促进2万名农村劳动力外出务工。\n".encode()
     url = "http://www.example.gov.cn/xwzx/202403/t20240308_1.html"
     assert extract_article(undated, url=url, content_type="text/plain").published == "2024-03-08"
     assert extract_article(undated, content_type="text/plain").published is None

@@ -3,8 +3,8 @@ Sentences written for this project."""
 
 from __future__ import annotations
 
-from jiwen.extract.facts import facts_of_text
 from jiwen.core.models import CountFact, MeasuredFact
+from jiwen.extract.facts import facts_of_text
 
 
 def figure(text: str, value, published: str | None = "2024-06-20", title: str | None = None) -> MeasuredFact:
@@ -108,16 +108,13 @@ def test_a_measure_counts_only_figures_of_its_unit_and_words_of_the_figure_s_own
 
 
 def test_our_province_is_the_publisher_s_when_its_source_line_names_it():
-    text = ("来源：陕西日报\n"
-            "江苏省与陕西结对帮扶以来，江苏省多次来陕对接，江苏无锡、常州企业提供岗位。"
-            "去年，我省农村劳动力转移就业23480人。")
+    text = "来源：陕西日报\n江苏省与陕西结对帮扶以来，江苏省多次来陕对接，江苏无锡、常州企业提供岗位。去年，我省农村劳动力转移就业23480人。"
     fact = figure(text, 23480, published="2022-02-14", title="苏陕帮扶稳就业")
     assert fact.place == "陕西省"
 
 
 def test_our_province_is_the_publisher_s_from_a_reporter_s_dateline():
-    text = ("(记者 王某) 西安2月14日电 江苏、江苏、江苏企业来陕招聘。"
-            "全省去年转移就业农村劳动力600万人。")
+    text = "(记者 王某) 西安2月14日电 江苏、江苏、江苏企业来陕招聘。全省去年转移就业农村劳动力600万人。"
     fact = figure(text, 6000000, published="2022-02-14", title="苏陕协作")
     assert fact.place == "陕西省"
 
@@ -144,8 +141,7 @@ def test_places_a_plan_takes_on_are_counted_at_publication_not_at_the_plan_s_end
 
 def test_in_a_two_province_partnership_our_province_is_the_side_the_partner_acts_on():
     # No dateline or source line: the pair 闽宁 and the partner acting on us (福建省向我区…) tell it.
-    text = ("闽宁协作持续深化。福建省今年向我区援建帮扶车间52个，福建省企业吸纳务工人员。"
-            "闽宁两省共建产业园区12个。")
+    text = "闽宁协作持续深化。福建省今年向我区援建帮扶车间52个，福建省企业吸纳务工人员。闽宁两省共建产业园区12个。"
     workshops = figure(text, 52, published="2023-07-01", title="闽宁协作再上新台阶")
     parks = figure(text, 12, published="2023-07-01", title="闽宁协作再上新台阶")
     assert workshops.place == "宁夏回族自治区"

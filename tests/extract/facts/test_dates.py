@@ -4,9 +4,9 @@ publication date (unresolved without it, text kept)."""
 from __future__ import annotations
 
 import pytest
-from jiwen.extract.facts import facts_of_text
 
 from jiwen.core.models import DateFact
+from jiwen.extract.facts import facts_of_text
 
 
 def dates_in(text: str, published: str | None = None) -> list[tuple]:
@@ -29,9 +29,7 @@ def test_absolute_and_partial_dates(text, expected):
 
 
 def test_a_recurring_season_has_no_single_date():
-    assert dates_in("每年11月到次年4月，两广地区需求量大。", "2023-11-20") == [
-        ("每年11月到次年4月", None, None, "recurring")
-    ]
+    assert dates_in("每年11月到次年4月，两广地区需求量大。", "2023-11-20") == [("每年11月到次年4月", None, None, "recurring")]
 
 
 def test_relative_words_resolve_against_the_publication_date():
@@ -63,15 +61,14 @@ def test_durations_and_counts_are_not_dates():
 
 
 def test_the_first_months_of_a_year_are_a_month_range():
-    assert dates_in("今年前4个月，全省新增返乡创业人员2.6万人。", "2024-05-16") == [
-        ("今年前4个月", "2024-01", "2024-04", "month")
-    ]
+    assert dates_in("今年前4个月，全省新增返乡创业人员2.6万人。", "2024-05-16") == [("今年前4个月", "2024-01", "2024-04", "month")]
 
 
 def test_a_range_of_years_is_one_date_with_its_end():
-    from jiwen.extract.facts import facts_of_text
     from jiwen.core.models import DateFact
+    from jiwen.extract.facts import facts_of_text
 
-    dates = [(f.text, f.date, f.date_end) for f in facts_of_text("推进就业帮扶三年计划(2018-2020年)。", "2018-01-10")
-             if isinstance(f, DateFact)]
+    dates = [
+        (f.text, f.date, f.date_end) for f in facts_of_text("推进就业帮扶三年计划(2018-2020年)。", "2018-01-10") if isinstance(f, DateFact)
+    ]
     assert dates == [("2018-2020年", "2018", "2020")]

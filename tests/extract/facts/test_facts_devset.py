@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from bench import facts_dev  # noqa: E402
+from bench import facts_dev
 
 pytestmark = pytest.mark.skipif(not facts_dev.available(), reason=f"facts dev set not at {facts_dev.FACTS_DEV} (../shared)")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-from jiwen.extract.facts import extract_facts
 
 from jiwen.core.models import Article, Fact
+from jiwen.extract.facts import extract_facts
 from tests.extract import facts_fixtures
 
 NAMES = facts_fixtures.fixture_names()
@@ -62,8 +62,11 @@ def test_a_body_past_spacys_default_length_cap_still_gets_its_facts():
 
 
 @pytest.mark.timeout(120)  # a hang guard, not a speed test: the quadratic scans took many minutes
-@pytest.mark.parametrize("body", ["1" * 300_000, "一" * 100_000, "1万" * 50_000, "百分之" * 30_000, "，。、" * 50_000],
-                         ids=["digits", "chinese-numerals", "mixed", "fraction-words", "punctuation"])
+@pytest.mark.parametrize(
+    "body",
+    ["1" * 300_000, "一" * 100_000, "1万" * 50_000, "百分之" * 30_000, "，。、" * 50_000],
+    ids=["digits", "chinese-numerals", "mixed", "fraction-words", "punctuation"],
+)
 def test_a_body_of_numerals_or_punctuation_alone_ends_with_no_wrong_fact(body):
     from jiwen.extract.facts import facts_of_text
 

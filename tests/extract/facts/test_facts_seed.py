@@ -62,6 +62,7 @@ def test_the_seed_through_the_article_extractor_keeps_the_bar():
 
     sys.path.insert(0, str(REPO / "bench"))
     import facts_quality
+
     from jiwen.extract import process_page
 
     article = process_page(facts_fixtures.SEED_TEXT.read_bytes(), content_type="text/plain")
@@ -77,8 +78,8 @@ def test_the_seed_s_own_province_is_resolved_where_it_says_we_or_this_province()
     """The gold's optional note: 我省 is 贵州省 by context (a Guizhou paper's story)."""
     if not facts_fixtures.SEED_TEXT.exists():
         pytest.skip(f"seed article absent at {facts_fixtures.SEED_TEXT} (shared material lives beside the repository)")
-    from jiwen.extract.facts import extract_facts
     from jiwen.core.models import PlaceFact
+    from jiwen.extract.facts import extract_facts
 
     article = facts_fixtures.seed_article()
     own = [f for f in extract_facts(article) if isinstance(f, PlaceFact) and f.text in ("我省", "本省")]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from jiwen.core.models import Article, CountFact
 from jiwen.extract.facts import extract_facts
 from jiwen.extract.facts.extractor import FACTS_MAX_CHARS, facts_window
-from jiwen.core.models import Article, CountFact
 
 PARAGRAPH = "今年以来，毕节市组织1500名农村劳动力赴浙江务工，发放交通补贴42万元，就业率达96%。\n"
 

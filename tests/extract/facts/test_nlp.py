@@ -4,6 +4,7 @@ jieba instance, a blank spaCy zh pipeline with rule components."""
 from __future__ import annotations
 
 import jieba
+
 from jiwen.extract.facts import pipeline
 from jiwen.text.segmenter import USER_WORD_FREQUENCY, dictionary_frequency, segment, segmenter, user_words
 

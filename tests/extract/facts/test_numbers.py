@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from jiwen.extract.facts import facts_of_text
 
 from jiwen.core.models import CountFact, MoneyFact, PercentFact
+from jiwen.extract.facts import facts_of_text
 
 
 def numbers_in(text: str) -> list:
@@ -136,8 +136,7 @@ def test_digits_mixed_with_chinese_magnitudes_are_one_number():
 
 def test_people_counted_in_wan_without_a_classifier_are_counts_of_the_noun_in_its_implied_unit():
     (fact,) = numbers_in("近三年来，全县累计带动超12万农村劳动力外出务工。")
-    assert (fact.text, fact.value, fact.unit, fact.qualifier, fact.subject) == (
-        "超12万农村劳动力", 120000, "人", "more_than", "农村劳动力")
+    assert (fact.text, fact.value, fact.unit, fact.qualifier, fact.subject) == ("超12万农村劳动力", 120000, "人", "more_than", "农村劳动力")
     (fact,) = numbers_in("培训覆盖3.6万脱贫劳动力。")
     assert (fact.value, fact.unit, fact.subject) == (36000, "人", "脱贫劳动力")
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from jiwen.extract.facts import facts_of_text
-
 from jiwen.core.models import OrgFact, PersonFact
+from jiwen.extract.facts import facts_of_text
 
 
 def people_in(text: str) -> list[tuple]:

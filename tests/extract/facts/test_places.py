@@ -3,10 +3,9 @@ provincial abbreviations in context, foreign places, and ordinary words kept out
 
 from __future__ import annotations
 
+from jiwen.core.models import PlaceFact
 from jiwen.extract.facts import facts_of_text
 from jiwen.text.gazetteer import gazetteer
-
-from jiwen.core.models import PlaceFact
 
 
 def places_in(text: str) -> list[PlaceFact]:
@@ -63,7 +62,10 @@ def test_one_character_abbreviations_count_only_in_context():
 def test_foreign_places_are_foreign():
     found = by_text("赴日本大阪、沙特阿拉伯和新加坡等国务工。")
     assert {(text, f.level) for text, f in found.items()} == {
-        ("日本", "foreign"), ("大阪", "foreign"), ("沙特阿拉伯", "foreign"), ("新加坡", "foreign")
+        ("日本", "foreign"),
+        ("大阪", "foreign"),
+        ("沙特阿拉伯", "foreign"),
+        ("新加坡", "foreign"),
     }
     assert found["沙特阿拉伯"].name == "沙特"
 
@@ -111,8 +113,8 @@ def test_we_or_whole_province_alone_are_not_places():
 
 
 def test_a_township_right_after_its_county_or_in_a_list_of_townships_is_a_place():
-    from jiwen.extract.facts import facts_of_text
     from jiwen.core.models import PlaceFact
+    from jiwen.extract.facts import facts_of_text
 
     text = "定南县老城镇的招聘点已开放，下周将延伸到天九镇、鹅公镇，覆盖全县各乡镇。"
     townships = [(f.name, f.province) for f in facts_of_text(text) if isinstance(f, PlaceFact) and f.level == "township"]
@@ -126,5 +128,8 @@ def test_an_ordinary_phrase_that_shares_a_county_s_short_name_is_not_that_county
 
 def test_a_city_s_short_name_jieba_lists_as_a_common_word_is_still_the_city():
     assert [(p.text, p.name) for p in places_in("务工人员来自大理、合肥和大连。")] == [
-        ("大理", "大理白族自治州"), ("合肥", "合肥市"), ("大连", "大连市")]
+        ("大理", "大理白族自治州"),
+        ("合肥", "合肥市"),
+        ("大连", "大连市"),
+    ]
     assert places_in("大厅铺着大理石地面。") == []

@@ -3,9 +3,8 @@ name shapes; slogans, job titles, industries and lists are not programmes."""
 
 from __future__ import annotations
 
-from jiwen.extract.facts import facts_of_text
-
 from jiwen.core.models import ProgramFact
+from jiwen.extract.facts import facts_of_text
 
 
 def programs_in(text: str) -> list[str]:

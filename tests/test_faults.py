@@ -20,10 +20,9 @@ import pytest
 from jiwen.demo.server import serve_site
 from jiwen.index import ArchiveIndex
 from jiwen.store import Archive
-
-from .archive_support import page_html, realistic_archive
-from .conftest import run_jiwen
-from .schedule_support import SCHEDULE_SITE, query, start_jiwen, wait_for
+from tests.archive_support import page_html, realistic_archive
+from tests.conftest import run_jiwen
+from tests.schedule_support import SCHEDULE_SITE, query, start_jiwen, wait_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from synthetic import generate_articles
@@ -316,7 +315,7 @@ def test_a_symlink_loop_is_reported_as_a_loop(tmp_path):
 
 
 def run_unprivileged(*args: str):
-    from .test_hostile_store import run_unprivileged as run
+    from tests.store.test_hostile_files import run_unprivileged as run
 
     return run(*args)
 

@@ -16,8 +16,7 @@ from jiwen.demo.server import serve_site
 from jiwen.library.maintenance import check
 from jiwen.store import Archive
 from tests.conftest import run_jiwen
-
-from .schedule_support import (
+from tests.schedule_support import (
     ALL_ARTICLES,
     CRAWL_ENV,
     SCHEDULE_SITE,

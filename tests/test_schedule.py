@@ -21,8 +21,7 @@ from jiwen.schedule import (
     scheduled_targets,
 )
 from jiwen.store import Archive
-
-from .schedule_support import SCHEDULE_SITE, article_count, query, start_jiwen, wait_for
+from tests.schedule_support import SCHEDULE_SITE, article_count, query, start_jiwen, wait_for
 
 SITES_TOML = """
 [[site]]
@@ -313,7 +312,7 @@ def start_scheduler_in(folder: Path, *args: str, log_to: Path):
     import subprocess
     import sys
 
-    from .schedule_support import CRAWL_ENV
+    from tests.schedule_support import CRAWL_ENV
 
     script = Path(sys.executable).with_name("jiwen")
     with open(log_to, "w", encoding="utf-8") as output:

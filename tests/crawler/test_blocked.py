@@ -11,8 +11,7 @@ import pytest
 
 from jiwen.crawler.blocked import classify_answer
 from jiwen.demo.server import serve_site
-
-from .conftest import FAST_CRAWL_ENV, crawl, query
+from tests.crawler.conftest import FAST_CRAWL_ENV, crawl, query
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ANSWERS_SITE = FIXTURES / "answers_site"

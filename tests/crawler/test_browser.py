@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from jiwen.demo.server import serve_site
-
-from .conftest import FAST_CRAWL_ENV, crawl, query
+from tests.crawler.conftest import FAST_CRAWL_ENV, crawl, query
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 GATE_SITE = FIXTURES / "gate_site"

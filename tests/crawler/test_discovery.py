@@ -15,8 +15,7 @@ from jiwen.crawler.discovery import Discovery, column_key
 from jiwen.crawler.site_entry import render_site_entry
 from jiwen.crawler.sites import site_for_url
 from jiwen.demo.server import serve_site
-
-from .conftest import FAST_CRAWL_ENV, crawl, query
+from tests.crawler.conftest import FAST_CRAWL_ENV, crawl, query
 
 PORTAL = Path(__file__).resolve().parent.parent / "fixtures" / "portal_site"
 NEWS_ARTICLES = sorted(path.relative_to(PORTAL).as_posix() for path in (PORTAL / "xwzx" / "202406").glob("*.html"))

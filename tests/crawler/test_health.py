@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from jiwen.demo.server import serve_site
-
-from .conftest import crawl
+from tests.crawler.conftest import crawl
 
 ARTICLE = """<html><head><meta charset="utf-8"><title>{title}</title></head><body><h1>{title}</h1>
 <div class="info">发布时间：2024-06-{day:02d}</div><div class="content"><p>{text}</p></div></body></html>"""

@@ -21,8 +21,7 @@ from jiwen.crawler.sites import site_for_url
 from jiwen.crawler.spiders.news import NewsSpider
 from jiwen.demo.server import serve_site
 from jiwen.store import Archive
-
-from .conftest import FIXTURE_SITE, crawl, query
+from tests.crawler.conftest import FIXTURE_SITE, crawl, query
 
 GOOD = "/news/202401/t20240101_10.html"
 LOOP = ("/news/202401/t20240102_11.html", "/news/202401/t20240102_12.html")

@@ -12,8 +12,7 @@ import pytest
 
 from jiwen.core.errors import ConfigError
 from jiwen.crawler.run import job_dir, remove_job_dir
-
-from .conftest import crawl, query
+from tests.crawler.conftest import crawl, query
 
 HOSTILE_URLS = ("http://../", "http://./", "http://.../", "http://%2e%2e/", "http://a..b/x")
 
@@ -33,8 +32,7 @@ def crawled_archive(tmp_path_factory):
     """An archive crawled before, with its index and logs, and a second site's resume state."""
     from jiwen.demo.server import serve_site
     from tests.conftest import run_jiwen
-
-    from .conftest import FIXTURE_SITE
+    from tests.crawler.conftest import FIXTURE_SITE
 
     archive = tmp_path_factory.mktemp("jobs") / "archive"
     with serve_site(FIXTURE_SITE) as server:

@@ -11,8 +11,7 @@ from scrapy.http import HtmlResponse
 from jiwen.crawler.items import PageItem
 from jiwen.crawler.sites import parse_sites, site_for_url
 from jiwen.crawler.spiders.news import NewsSpider
-
-from .conftest import FIXTURE_SITE
+from tests.crawler.conftest import FIXTURE_SITE
 
 BASE = "http://news.example.gov.cn"
 

@@ -11,8 +11,7 @@ import pytest
 from jiwen.core.errors import ConfigError
 from jiwen.crawler.sites import parse_sites
 from jiwen.demo.server import serve_site
-
-from .conftest import crawl, query
+from tests.crawler.conftest import crawl, query
 
 ARTICLE = """<html><head><meta charset="utf-8"><title>栏目页_测试站点</title></head><body>
 <div class="nav"><a href="/">首页</a></div>

@@ -11,8 +11,7 @@ import pytest
 
 from jiwen.crawler.pagers import next_script_page, script_pager
 from jiwen.demo.server import serve_site
-
-from .conftest import crawl, query
+from tests.crawler.conftest import crawl, query
 
 TRS_SITE = Path(__file__).resolve().parent.parent / "fixtures" / "trs_site"
 

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from jiwen.demo.server import serve_site
-
-from .conftest import FAST_CRAWL_ENV, FIXTURE_SITE, crawl, query, requested
+from tests.crawler.conftest import FAST_CRAWL_ENV, FIXTURE_SITE, crawl, query, requested
 
 NEWS = "/news/202405/"
 # What the list pages link to, by fate.

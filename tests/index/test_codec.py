@@ -15,8 +15,7 @@ from jiwen.index.codec import JiwenCodec, read_term, reads_blocks
 from jiwen.index.documents import article_document
 from jiwen.index.scoring import Scorer
 from jiwen.index.store import create_fresh
-
-from .conftest import many_articles
+from tests.index.conftest import many_articles
 
 
 def _build(folder, codec, articles):

@@ -9,8 +9,7 @@ import pytest
 from jiwen.core.models import SearchRequest
 from jiwen.index import ArchiveIndex
 from jiwen.index.columns import DONE, has_columns
-
-from .conftest import many_articles
+from tests.index.conftest import many_articles
 
 FACETS = ["place", "province", "program", "site", "month"]
 REQUESTS = [

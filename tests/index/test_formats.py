@@ -7,8 +7,7 @@ from whoosh import formats
 from jiwen.index import analyzer as analyzer_module
 from jiwen.index.analyzer import chinese_analyzer
 from jiwen.index.formats import SharedFrequency, SharedPositions
-
-from .conftest import handmade_articles
+from tests.index.conftest import handmade_articles
 
 
 def postings(format_, text: str) -> list[tuple]:

@@ -224,8 +224,7 @@ def test_phrases_match_the_documents_whoosh_s_own_phrase_matcher_finds(tmp_path)
 
     from jiwen.index import ArchiveIndex
     from jiwen.index.scoring import Scorer
-
-    from .conftest import many_articles
+    from tests.index.conftest import many_articles
 
     with ArchiveIndex(tmp_path / "index") as index:
         index.add(many_articles(300))

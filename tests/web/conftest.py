@@ -18,9 +18,8 @@ import pytest
 
 from jiwen.demo.server import serve_site
 from jiwen.store import Archive
-
-from ..conftest import run_jiwen
-from ..indicator_archive import add_indicator_articles
+from tests.conftest import run_jiwen
+from tests.indicator_archive import add_indicator_articles
 
 CHROMIUM = Path(os.environ.get("JIWEN_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -15,9 +15,8 @@ from urllib.parse import urlencode
 import pytest
 
 from jiwen.web.highlight import COLORS, LABELS
-
-from ..conftest import invoke_jiwen, run_jiwen
-from .conftest import free_port, start_server, wait_until_serving
+from tests.conftest import invoke_jiwen, run_jiwen
+from tests.web.conftest import free_port, start_server, wait_until_serving
 
 BAD_PARAMETERS = [
     ("/?page=-1", "page=-1"),

@@ -7,7 +7,7 @@ from datetime import datetime
 from urllib.parse import quote
 from xml.etree import ElementTree
 
-from ..conftest import run_jiwen
+from tests.conftest import run_jiwen
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -7,8 +7,7 @@ import jieba
 
 from jiwen.extract.facts import pipeline
 from jiwen.text.segmenter import USER_WORD_FREQUENCY, dictionary_frequency, segment, segmenter, user_words
-
-from ..facts_fixtures import FIXTURES as FACT_FIXTURES_DIR
+from tests.extract.facts_fixtures import FIXTURES as FACT_FIXTURES_DIR
 
 
 def test_place_and_programme_names_are_single_words():

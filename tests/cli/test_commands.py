@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import schema_validator
+from tests.cli.conftest import schema_validator
 
 ARTICLE_TEMPLATE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{county}组织{count}名农村劳动力外出务工_就业动态</title></head>
@@ -311,7 +311,7 @@ def test_a_page_past_the_results_says_so_instead_of_an_empty_range(three_article
     assert result.stdout.strip() == "no results on page 99999 (3 results, 2 pages)"
 
 
-FORMULA_PAGE = Path(__file__).resolve().parent / "fixtures" / "hostile" / "formula-title.html"
+FORMULA_PAGE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile" / "formula-title.html"
 
 
 def bad_targets(folder: Path) -> dict[str, tuple[Path, str]]:

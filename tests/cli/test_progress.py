@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "facts"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "facts"
 
 
 def run_on_terminal(*arguments: str) -> tuple[str, str]:

@@ -13,11 +13,10 @@ from jiwen.core.models import MoneyFact, PercentFact
 from jiwen.core.schema import FORMATS, schema_for
 from jiwen.library.export import CSV_COLUMNS, atomic_output, select_articles, write_export
 from jiwen.store import Archive
+from tests.library.conftest import schema_validator
+from tests.library.test_store import make_article, make_page
 
-from .conftest import schema_validator
-from .test_store import make_article, make_page
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -157,13 +156,13 @@ def test_facts_jsonl_loads_into_pandas(filled_archive, tmp_path):
     assert len(frame) == 8 and {"article_id", "kind", "value", "start", "end"} <= set(frame.columns)
 
 
-FORMULA_PAGE = Path(__file__).resolve().parent / "fixtures" / "hostile" / "formula-title.html"
+FORMULA_PAGE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile" / "formula-title.html"
 
 
 @pytest.fixture(scope="module")
 def formula_archive(tmp_path_factory) -> Path:
     """An archive holding one page whose title and sentences start with = - @ (formula injection)."""
-    from .conftest import run_jiwen
+    from tests.library.conftest import run_jiwen
 
     archive = tmp_path_factory.mktemp("formula") / "archive"
     result = run_jiwen("ingest", str(FORMULA_PAGE), "--archive", str(archive))

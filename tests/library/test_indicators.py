@@ -15,9 +15,8 @@ from jiwen.core.schema import schema_for
 from jiwen.library.export import select_articles, write_export
 from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows
 from jiwen.store import Archive
-
-from .conftest import invoke_jiwen, schema_validator
-from .indicator_archive import add_indicator_articles, fixture_articles
+from tests.library.conftest import invoke_jiwen, schema_validator
+from tests.library.indicator_archive import add_indicator_articles, fixture_articles
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +154,7 @@ def article_of(entries):
         yield ArchivedArticle(**fields, id=f"{number:016x}", site=site)
 
 
-FACTS_DEV_TEXTS = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "facts-dev" / "texts"
+FACTS_DEV_TEXTS = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "facts-dev" / "texts"
 
 
 @pytest.mark.skipif(not FACTS_DEV_TEXTS.is_dir(), reason=f"facts dev texts not at {FACTS_DEV_TEXTS} (../shared)")

@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 
 from jiwen.index import ArchiveIndex
-
-from .conftest import run_jiwen
-from .schedule_support import SCHEDULE_SITE
+from tests.store.conftest import run_jiwen
+from tests.store.schedule_support import SCHEDULE_SITE
 
 ARTICLES = SCHEDULE_SITE / "news" / "202409"
 READ_COMMANDS = (["stats"], ["search", "就业"], ["check"], ["export", "--format", "jsonl"], ["runs"])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import schema_validator
+from tests.conftest import schema_validator
 
 ARTICLE_TEMPLATE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{county}组织{count}名农村劳动力外出务工_就业动态</title></head>

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.cli.conftest import invoke_jiwen
+from tests.conftest import invoke_jiwen
 
 STORY = """某县多措并举促进农村劳动力转移就业
 

@@ -17,7 +17,7 @@ import pytest
 from jiwen.core.errors import ArchiveLockedError
 from jiwen.core.lock import ArchiveLock
 from jiwen.demo.server import serve_site
-from tests.core.schedule_support import SCHEDULE_SITE, article_count, start_jiwen, wait_for
+from tests.schedule_support import SCHEDULE_SITE, article_count, start_jiwen, wait_for
 
 HOLDER = """
 import sys, time

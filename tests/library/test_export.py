@@ -13,8 +13,8 @@ from jiwen.core.models import MoneyFact, PercentFact
 from jiwen.core.schema import FORMATS, schema_for
 from jiwen.library.export import CSV_COLUMNS, atomic_output, select_articles, write_export
 from jiwen.store import Archive
-from tests.library.conftest import schema_validator
-from tests.library.test_store import make_article, make_page
+from tests.conftest import schema_validator
+from tests.store.test_store import make_article, make_page
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -162,7 +162,7 @@ FORMULA_PAGE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile" / "f
 @pytest.fixture(scope="module")
 def formula_archive(tmp_path_factory) -> Path:
     """An archive holding one page whose title and sentences start with = - @ (formula injection)."""
-    from tests.library.conftest import run_jiwen
+    from tests.conftest import run_jiwen
 
     archive = tmp_path_factory.mktemp("formula") / "archive"
     result = run_jiwen("ingest", str(FORMULA_PAGE), "--archive", str(archive))

@@ -13,7 +13,7 @@ import pytest
 from jiwen.core.schema import schema_for
 from jiwen.demo.server import serve_site
 from jiwen.library.export import CSV_COLUMNS
-from tests.library.conftest import invoke_jiwen, run_jiwen, schema_validator
+from tests.conftest import invoke_jiwen, run_jiwen, schema_validator
 
 FILTERS = [
     ["就业"],

@@ -19,7 +19,7 @@ from jiwen.index import ArchiveIndex
 from jiwen.library.indexer import BackgroundIndexer
 from jiwen.library.pipeline import PagePipeline
 from jiwen.store import Archive
-from tests.library.schedule_support import SCHEDULE_SITE
+from tests.schedule_support import SCHEDULE_SITE
 
 ARTICLES = sorted((SCHEDULE_SITE / "news" / "202409").glob("t*.html"))
 
@@ -164,7 +164,7 @@ def test_a_worker_ignores_ctrl_c_sent_to_its_process_group(tmp_path):
 
 
 def test_close_waits_a_bounded_time_then_stops_the_indexer_with_a_clear_error(tmp_path):
-    from tests.library.archive_support import realistic_archive
+    from tests.archive_support import realistic_archive
 
     archive_dir = realistic_archive(tmp_path / "archive", 400)
     with Archive(archive_dir) as archive:

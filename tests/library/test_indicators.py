@@ -15,8 +15,8 @@ from jiwen.core.schema import schema_for
 from jiwen.library.export import select_articles, write_export
 from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows
 from jiwen.store import Archive
-from tests.library.conftest import invoke_jiwen, schema_validator
-from tests.library.indicator_archive import add_indicator_articles, fixture_articles
+from tests.conftest import invoke_jiwen, schema_validator
+from tests.indicator_archive import add_indicator_articles, fixture_articles
 
 
 @pytest.fixture(scope="module")

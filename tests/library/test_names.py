@@ -9,8 +9,8 @@ import pytest
 
 from jiwen.library.names import closest, place_problem, programme_problem, site_problem
 from jiwen.store import Archive
-from tests.library.conftest import invoke_jiwen
-from tests.library.indicator_archive import add_indicator_articles
+from tests.conftest import invoke_jiwen
+from tests.indicator_archive import add_indicator_articles
 
 RURAL = "农村劳动力转移就业人数"
 

@@ -7,7 +7,7 @@ import sqlite3
 from jiwen.core.models import FetchedPage
 from jiwen.library.pipeline import PagePipeline
 from jiwen.store import Archive
-from tests.library.crawler.conftest import FIXTURE_SITE
+from tests.crawler.conftest import FIXTURE_SITE
 
 STORY = FIXTURE_SITE / "news" / "202405" / "t20240506_3001.html"
 REPUBLISHED = FIXTURE_SITE / "news" / "202405" / "t20240507_3009.html"  # the same story on another page

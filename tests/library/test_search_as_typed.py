@@ -11,8 +11,8 @@ import pytest
 from jiwen.index.snippets import split_marks
 from jiwen.store import Archive
 from jiwen.text.query_text import normalize_query, traditional_characters
-from tests.library.conftest import invoke_jiwen
-from tests.library.indicator_archive import add_indicator_articles
+from tests.conftest import invoke_jiwen
+from tests.indicator_archive import add_indicator_articles
 
 UNDATED = "人社局组织劳务协作专场对接活动，帮助返乡人员在家门口就业。\n活动现场达成就业意向三百余人。\n"
 

@@ -12,8 +12,8 @@ import pytest
 from jiwen.core.errors import JiwenError
 from jiwen.library.trends import _labels, archive_trend, period_range, plot_series
 from jiwen.store import Archive
-from tests.library.conftest import invoke_jiwen
-from tests.library.indicator_archive import add_indicator_articles
+from tests.conftest import invoke_jiwen
+from tests.indicator_archive import add_indicator_articles
 
 RURAL = "农村劳动力转移就业人数"
 
@@ -118,7 +118,7 @@ def test_plot_to_an_unknown_format_or_folder_is_one_line(trend_archive, tmp_path
 
 
 def test_an_archive_without_measures_says_so_in_one_line(tmp_path):
-    from tests.library.test_store import make_article, make_page
+    from tests.store.test_store import make_article, make_page
 
     with Archive(tmp_path / "archive") as archive:
         page = make_page()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from jiwen.demo.server import serve_site
-from tests.library.conftest import invoke_jiwen, run_jiwen
+from tests.conftest import invoke_jiwen, run_jiwen
 
 FIRST = "黔东南州人社局召开劳务协作推进会，部署春风行动后续工作。\n会议要求各县做好返乡人员就业服务。\n"
 SECOND = "从江县开展劳务协作专场招聘，春风行动送岗位到村。\n现场达成就业意向一百余人。\n"

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from jiwen.index import ArchiveIndex
-from tests.store.conftest import run_jiwen
-from tests.store.schedule_support import SCHEDULE_SITE
+from tests.conftest import run_jiwen
+from tests.schedule_support import SCHEDULE_SITE
 
 ARTICLES = SCHEDULE_SITE / "news" / "202409"
 READ_COMMANDS = (["stats"], ["search", "就业"], ["check"], ["export", "--format", "jsonl"], ["runs"])

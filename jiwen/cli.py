@@ -61,9 +61,15 @@ def filter_options(function):
 
 
 def _open_archive(archive_dir: Path | None, *, create: bool = False, read_only: bool = False):
+    """The archive, closed when the command ends (also when the CLI runs in-process, as in the
+    tests: an SQLite connection left open there outlived its command and broke a later writer)."""
     from jiwen.store import Archive
 
-    return Archive(resolve_archive_dir(archive_dir), create=create, read_only=read_only)
+    archive = Archive(resolve_archive_dir(archive_dir), create=create, read_only=read_only)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.find_root().call_on_close(archive.close)
+    return archive
 
 
 def _writer_lock(archive_dir: Path, command: str):

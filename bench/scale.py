@@ -8,7 +8,8 @@ where a user would run one:
 - one-shot `jiwen search` wall time and peak RSS: plain, with a --place filter, with a --facet,
   sorted by date (each run as its own process; peak RSS from /usr/bin/time);
 - in-process p50/p95 over the bench queries: plain, and with filters and five facets;
-- `jiwen reindex`: articles per second and peak RSS;
+- `jiwen reindex`: articles per second and peak RSS, in its two steps (the rounds, then the
+  merge into one segment, as `jiwen reindex --merge`), with the searches timed between them too;
 - store and index bytes per article; `jiwen export` (jsonl to a file) and `jiwen check` time.
 
     python bench/scale.py                          # 100k and 300k (builds what is not cached)
@@ -136,6 +137,19 @@ def schema_version(folder: Path) -> int:
         db.close()
 
 
+REBUILD_UNMERGED = (
+    "import sys; from jiwen.store import Archive; from jiwen.library.maintenance import reindex; "
+    "archive = Archive(sys.argv[1]); print(reindex(archive, merge=False)); archive.close()"
+)
+
+
+def segment_count(folder: Path) -> int:
+    from jiwen.index import ArchiveIndex
+
+    with ArchiveIndex(folder / "index") as archive_index:
+        return archive_index.segment_count()
+
+
 def in_process(folder: Path) -> dict[str, tuple[float, float]]:
     import search_speed
 
@@ -174,10 +188,22 @@ def measure(size: int, repeat: int, searches_only: bool = False) -> dict[str, st
         if version != schema_version(folder)
         else f"{wall:.1f} s (no migration)"
     )
-    log(f"{size:,}: reindex ...")
-    wall, rss, out = measured(["reindex", "--archive", str(folder)])
-    indexed = int(out.split()[1])
-    row["jiwen reindex"] = f"{wall:.0f} s, {indexed / wall:.0f} art/s, {rss:.0f} MB"
+    # The reindex in its two steps, so the searches can be timed between them, over the same
+    # articles: the rounds (what `jiwen reindex` wrote before it merged, one segment per worker
+    # per round), then `jiwen reindex --merge` (what `jiwen reindex` now does at its end).
+    log(f"{size:,}: reindex, rounds only ...")
+    wall, rss, out = measured_python(["-c", REBUILD_UNMERGED, str(folder)])
+    indexed = int(out.split()[0])
+    row["reindex rounds (not merged)"] = f"{wall:.0f} s, {indexed / wall:.0f} art/s, {rss:.0f} MB"
+    row["segments before merge"] = str(segment_count(folder))
+    os.sync()
+    measure_searches(folder, row, repeat, " (before merge)")
+    log(f"{size:,}: jiwen reindex --merge ...")
+    merge_wall, merge_rss, _out = measured(["reindex", "--merge", "--archive", str(folder)])
+    row["jiwen reindex --merge"] = f"{merge_wall:.0f} s, {merge_rss:.0f} MB"
+    total = wall + merge_wall
+    row["jiwen reindex (rounds + merge)"] = f"{total:.0f} s, {indexed / total:.0f} art/s, {max(rss, merge_rss):.0f} MB"
+    row["segments after merge"] = str(segment_count(folder))
     row["store bytes/article"] = f"{(folder / 'archive.sqlite3').stat().st_size / size / 1024:.1f} KB"
     row["index bytes/article"] = f"{folder_bytes(folder / 'index') / size / 1024:.1f} KB"
     # Searches are timed once the rebuild's writes are on disk: timed while the kernel was still
@@ -195,7 +221,7 @@ def measure(size: int, repeat: int, searches_only: bool = False) -> dict[str, st
     return row
 
 
-def measure_searches(folder: Path, row: Row, repeat: int) -> None:
+def measure_searches(folder: Path, row: Row, repeat: int, suffix: str = "") -> None:
     """One-shot CLI searches (whole processes) and in-process latencies over an indexed archive."""
     for name, arguments in ONE_SHOT.items():
         walls, peaks = [], []
@@ -203,12 +229,12 @@ def measure_searches(folder: Path, row: Row, repeat: int) -> None:
             wall, rss, _out = measured(["search", *arguments, "--archive", str(folder)])
             walls.append(wall)
             peaks.append(rss)
-        row[f"search {name}"] = f"{statistics.median(walls):.2f} s, {max(peaks):.0f} MB"
+        row[f"search {name}{suffix}"] = f"{statistics.median(walls):.2f} s, {max(peaks):.0f} MB"
     log(f"{row.size:,}: in-process latencies ...")
     latencies = in_process(folder)
     for mode in ("query only", "+ filters + 5 facets"):
         p50, p95 = latencies[mode]
-        row[f"in-process {mode} p50/p95"] = f"{p50:.0f} / {p95:.0f} ms"
+        row[f"in-process {mode} p50/p95{suffix}"] = f"{p50:.0f} / {p95:.0f} ms"
 
 
 def measured_python(arguments: list[str]) -> tuple[float, float, str]:

@@ -96,12 +96,14 @@ class ArchiveIndex:
         writer.commit()
         save_missing_columns(self.directory, self._index)
 
-    def rebuild(self, articles: Iterable[ArchivedArticle]) -> int:
-        """Build a fresh index from `articles` beside this one, then swap it in. Holds this index's
-        writer lock meanwhile, so no other writer's work is lost in the swap."""
+    def rebuild(self, articles: Iterable[ArchivedArticle], *, merge: bool = True) -> int:
+        """Build a fresh index from `articles` beside this one, merge its segments into one
+        (unless `merge` is False: benchmarks time the merge apart), then swap it in. Holds this
+        index's writer lock meanwhile, so no other writer's work is lost in the swap."""
         from whoosh.writing import NO_MERGE
 
         from jiwen.index.documents import article_document
+        from jiwen.index.merging import merge_all
         from jiwen.index.writer import PARALLEL_THRESHOLD, REBUILD_ROUND, open_writer
 
         fresh = self.directory.with_name(f".{self.directory.name}.rebuild-{os.getpid()}")
@@ -125,6 +127,9 @@ class ArchiveIndex:
                     writer.commit(mergetype=NO_MERGE)
                     save_missing_columns(fresh, fresh_index)
                     count += len(batch)
+                # One segment, so a query looks each term up once, not once per round and worker.
+                if merge and merge_all(fresh_index, fresh):
+                    save_missing_columns(fresh, fresh_index)
                 save_user_words(fresh)
             except BaseException:
                 shutil.rmtree(fresh, ignore_errors=True)
@@ -135,6 +140,19 @@ class ArchiveIndex:
         self._index = open_or_create(self.directory)
         self._folder_identity = self._identity()
         return count
+
+    def merge(self) -> bool:
+        """Merge the index's segments into one (dropping deleted documents' postings), as a
+        rebuild leaves it; False when there was nothing to merge. Holds the writer lock."""
+        from jiwen.index.merging import merge_all
+
+        merged = merge_all(self._index, self.directory)
+        if merged:
+            save_missing_columns(self.directory, self._index)
+        return merged
+
+    def segment_count(self) -> int:
+        return len(self._index._segments())
 
     # Reading
 

@@ -557,17 +557,29 @@ def serve(archive_dir, host, port, allow_hosts) -> None:
 
 @cli.command()
 @archive_option
-def reindex(archive_dir: Path | None) -> None:
-    """Rebuild the search index from the store (it is derived data).
+@click.option(
+    "--merge", "merge_only", is_flag=True,
+    help="Only merge the index's segments into one (no rebuild): after many crawls and ingests, "
+    "searches look each word up once instead of once per segment.",
+)  # fmt: skip
+def reindex(archive_dir: Path | None, merge_only: bool) -> None:
+    """Rebuild the search index from the store (it is derived data), merged into one segment.
 
     \b
-    Example:
+    Examples:
       jiwen reindex --archive ./archive
+      jiwen reindex --merge               # keep the index, merge its segments
     """
+    from jiwen.library.maintenance import merge_index
     from jiwen.library.maintenance import reindex as rebuild
 
     directory = resolve_archive_dir(archive_dir)
     archive = _open_archive(directory)
+    if merge_only:
+        with _writer_lock(directory, "jiwen reindex"):
+            before, after = merge_index(archive)
+        click.echo(f"index segments: {before} before, {after} after")
+        return
     with _writer_lock(directory, "jiwen reindex"), ProgressBar("reindex", "article") as bar:
         count = rebuild(archive, progress=bar.update)
     click.echo(f"indexed {count} articles")
@@ -577,7 +589,11 @@ def reindex(archive_dir: Path | None) -> None:
 @archive_option
 @click.option("--site", "site_name", help="Only this site's pages (after editing its [site.extract] in sites.toml).")
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary line.")
-def reextract(archive_dir: Path | None, site_name: str | None, quiet: bool) -> None:
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None,
+    help="Processes that extract pages (default: one per CPU, at most 2); one process stores them, in order.",
+)  # fmt: skip
+def reextract(archive_dir: Path | None, site_name: str | None, quiet: bool, workers: int | None) -> None:
     """Re-run extraction over the stored raw pages (after jiwen improves, or after a site's
     extraction overrides changed), then update the index.
 
@@ -611,7 +627,11 @@ def reextract(archive_dir: Path | None, site_name: str | None, quiet: bool) -> N
             elif not quiet:
                 bar.echo(terminal_safe(f"{outcome.status:<9} {outcome.article_id}  {outcome.url}"))
 
-        counts = run_reextract(archive, on_outcome=report, site=site_name, overrides=overrides, progress=bar.update)
+        if workers is None:
+            workers = min(2, os.cpu_count() or 1)
+        counts = run_reextract(
+            archive, on_outcome=report, site=site_name, overrides=overrides, progress=bar.update, workers=workers
+        )  # fmt: skip
     click.echo(_summary(counts))
 
 

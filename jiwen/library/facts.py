@@ -70,7 +70,10 @@ def check_fact_query(archive: Archive, query: FactQuery) -> None:
         raise UnknownName(found)
 
 
-def selection_of(archive: Archive, query: FactQuery) -> FactSelection:
+def selection_of(archive: Archive, query: FactQuery, index=None) -> FactSelection:
+    """The figures `query` selects; `index` (anything with `matching_ids`, as `ArchiveIndex`)
+    answers --mentioning: `jiwen serve` passes its one open index, so a request does not open
+    the index again."""
     names: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = ()
     if query.place:
@@ -82,7 +85,7 @@ def selection_of(archive: Archive, query: FactQuery) -> FactSelection:
         from jiwen.index import ArchiveIndex
 
         request = SearchRequest(place=query.mentioning, include_offtopic=query.include_all)
-        article_ids = tuple(ArchiveIndex(archive.index_dir).matching_ids(request))
+        article_ids = tuple((index or ArchiveIndex(archive.index_dir)).matching_ids(request))
     return FactSelection(
         kinds=(query.kind,) if query.kind else FIGURE_KINDS,
         measure=query.measure or None,
@@ -96,20 +99,20 @@ def selection_of(archive: Archive, query: FactQuery) -> FactSelection:
     )
 
 
-def browse_facts(archive: Archive, query: FactQuery) -> FactsPage:
+def browse_facts(archive: Archive, query: FactQuery, index=None) -> FactsPage:
     """One page of the figures `query` selects, newest first, with their counts by kind,
     measure, role, province, site and year."""
     check_fact_query(archive, query)
-    selection = selection_of(archive, query)
+    selection = selection_of(archive, query, index)
     limit = max(1, query.limit)
     rows = archive.select_facts(selection, limit=limit, offset=(max(1, query.page) - 1) * limit)
     return FactsPage(total=archive.count_facts(selection), rows=rows, facets=archive.fact_facets(selection))
 
 
-def all_facts(archive: Archive, query: FactQuery) -> Iterable[dict]:
+def all_facts(archive: Archive, query: FactQuery, index=None) -> Iterable[dict]:
     """Every figure `query` selects (not one page): for the CSV and JSON downloads."""
     check_fact_query(archive, query)
-    return archive.iter_facts(selection_of(archive, query))
+    return archive.iter_facts(selection_of(archive, query, index))
 
 
 def write_facts(rows: Iterable[dict], format_name: str, out: IO[bytes], *, bom: bool = False) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jiwen.core.progress import Progress, counted
-from jiwen.library.pipeline import Outcome, PagePipeline
+from jiwen.library.pipeline import Outcome, PagePipeline, extract
 from jiwen.store import Archive
 
 
@@ -17,21 +17,36 @@ def reextract(
     site: str | None = None,
     overrides: dict | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> dict[str, int]:
     """Run the current extractor over the newest stored page of every URL (of one `site`, if
     given), with the sites' extraction `overrides` (site name -> ExtractionOverrides): no re-crawl
-    needed. `progress(pages done, None)` after every page."""
+    needed. `progress(pages done, None)` after every page.
+
+    With `workers` > 1, pages are read and extracted in that many worker processes, fed page ids
+    in store order a few chunks ahead; this process alone writes, storing their results in the
+    same order (near-duplicates are decided against the articles stored before, as with one
+    process), so the stored articles and facts are those a one-process run stores."""
     run_id = archive.start_run("reextract", site, {"site": site} if site else {})
     # Every article is indexed again: the index is written by a process of its own meanwhile.
     pipeline = PagePipeline(archive, run_id=run_id, index_in_background=True, overrides=overrides)
     outcome_name = "failed"
     try:
-        pages = ((page_id, page) for page_id, page in archive.latest_pages() if site is None or page.site == site)
-        for page_id, page in counted(pages, progress):
-            outcome = pipeline.extract_and_store(page_id, page)
-            pipeline.counts[outcome.status] = pipeline.counts.get(outcome.status, 0) + 1
-            if on_outcome is not None:
-                on_outcome(outcome)
+        if workers > 1:
+            extracted = extracted_in_workers(archive, site, dict(overrides or {}), workers)
+        else:
+            extracted = (
+                (page_id, page, extract(page, pipeline.overrides))
+                for page_id, page in archive.latest_pages() if site is None or page.site == site
+            )  # fmt: skip
+        try:
+            for page_id, page, result in counted(extracted, progress):
+                outcome = pipeline.store_extracted(page_id, page, result)
+                pipeline.counts[outcome.status] = pipeline.counts.get(outcome.status, 0) + 1
+                if on_outcome is not None:
+                    on_outcome(outcome)
+        finally:
+            extracted.close()  # the workers stop at once, whatever stopped the loop
         pipeline.close()
         outcome_name = "finished"
     finally:
@@ -39,16 +54,86 @@ def reextract(
     return dict(pipeline.counts)
 
 
-def reindex(archive: Archive, progress: Progress | None = None) -> int:
-    """Rebuild the whole index from the store (the index is derived data). `progress(articles
-    read, articles to index)` as the rebuild reads them."""
+# Pages a worker extracts per task, and tasks handed out ahead per worker: enough to keep the
+# workers busy while this process stores, few enough that memory does not grow with the archive.
+CHUNK = 8
+AHEAD = 4
+
+
+def extracted_in_workers(archive: Archive, site: str | None, overrides: dict, workers: int):
+    """(page id, page without its body, `Extracted`) for the newest page of every URL, in store
+    order, extracted by `workers` processes that read the pages themselves (read-only)."""
+    import os
+    from collections import deque
+    from itertools import islice
+
+    from jiwen.core.processes import spawn_context
+
+    pool = spawn_context().Pool(
+        workers, initializer=_start_extractor, initargs=(str(archive.directory), overrides, os.getpid())
+    )
+    try:
+        page_ids = archive.latest_page_ids(site=site)
+        pending: deque = deque()
+
+        def hand_out() -> None:
+            chunk = list(islice(page_ids, CHUNK))
+            if chunk:
+                pending.append(pool.apply_async(_extract_pages, (chunk,)))
+
+        for _ in range(workers * AHEAD):
+            hand_out()
+        while pending:
+            results = pending.popleft().get()
+            hand_out()
+            yield from results
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+_WORKER: dict = {}
+
+
+def _start_extractor(archive_dir: str, overrides: dict, parent_pid: int) -> None:
+    from jiwen.core.processes import become_worker
+
+    become_worker(parent_pid, None)
+    _WORKER["archive"] = Archive(archive_dir, read_only=True)
+    _WORKER["overrides"] = overrides
+
+
+def _extract_pages(page_ids: list[int]) -> list:
+    import msgspec
+
+    results = []
+    for page_id, page in _WORKER["archive"].get_pages(page_ids):
+        extracted = extract(page, _WORKER["overrides"])
+        results.append((page_id, msgspec.structs.replace(page, body=b""), extracted))
+    return results
+
+
+def reindex(archive: Archive, progress: Progress | None = None, *, merge: bool = True) -> int:
+    """Rebuild the whole index from the store (the index is derived data), merged into one
+    segment unless `merge` is False. `progress(articles read, articles to index)` as the rebuild
+    reads them."""
     from jiwen.index import ArchiveIndex
 
     total = len(archive.article_ids(indexable_only=True)) if progress is not None else None
     articles = counted(archive.iter_articles(include_duplicates=False), progress, total)
-    count = ArchiveIndex(archive.index_dir).rebuild(articles)
+    count = ArchiveIndex(archive.index_dir).rebuild(articles, merge=merge)
     archive.mark_indexed(archive.article_ids())
     return count
+
+
+def merge_index(archive: Archive) -> tuple[int, int]:
+    """Merge the index's segments into one; (segments before, segments after)."""
+    from jiwen.index import ArchiveIndex
+
+    with ArchiveIndex(archive.index_dir) as index:
+        before = index.segment_count()
+        index.merge()
+        return before, index.segment_count()
 
 
 @dataclass(frozen=True)

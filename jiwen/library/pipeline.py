@@ -48,6 +48,34 @@ class Outcome:
     article: Article | None = None
 
 
+@dataclass(frozen=True)
+class Extracted:
+    """What a page gives without the store: its article, relevance and near-duplicate
+    fingerprint, or the extraction error (what `jiwen reextract`'s worker processes compute)."""
+
+    article: Article | None = None
+    relevant: bool = False
+    score: float = 0.0
+    fingerprint: int | None = None
+    error: str | None = None
+
+
+def extract(page: FetchedPage, overrides: dict, default_overrides: ExtractionOverrides | None = None) -> Extracted:
+    url = page.final_url or page.url
+    try:
+        article = process_page(
+            page.body,
+            url=url,
+            content_type=page.content_type or page.headers.get("content-type"),
+            fetched_at=_parse_time(page.fetched_at),
+            overrides=(overrides.get(page.site) if page.site else None) or default_overrides,
+        )
+    except ExtractionError as error:
+        return Extracted(error=str(error))
+    relevant, score = is_relevant(article)
+    return Extracted(article, relevant, score, simhash(article.body))
+
+
 class PagePipeline:
     def __init__(
         self,
@@ -105,21 +133,17 @@ class PagePipeline:
         return self.extract_and_store(page_id, page)
 
     def extract_and_store(self, page_id: int, page: FetchedPage) -> Outcome:
+        return self.store_extracted(page_id, page, extract(page, self.overrides, self.default_overrides))
+
+    def store_extracted(self, page_id: int, page: FetchedPage, extracted: Extracted) -> Outcome:
+        """Store what `extract` made of a page (the part that needs the store: near-duplicates
+        are looked up among the articles stored before it, so pages are stored in order)."""
         url = page.final_url or page.url
-        try:
-            article = process_page(
-                page.body,
-                url=url,
-                content_type=page.content_type or page.headers.get("content-type"),
-                fetched_at=_parse_time(page.fetched_at),
-                overrides=(self.overrides.get(page.site) if page.site else None) or self.default_overrides,
-            )
-        except ExtractionError as error:
-            self.archive.set_page_outcome(page_id, detected_encoding=None, error=str(error))
-            return Outcome("failed", url, message=str(error))
+        if extracted.error is not None:
+            self.archive.set_page_outcome(page_id, detected_encoding=None, error=extracted.error)
+            return Outcome("failed", url, message=extracted.error)
+        article, relevant, score, fingerprint = extracted.article, extracted.relevant, extracted.score, extracted.fingerprint
         self.archive.set_page_outcome(page_id, detected_encoding=article.encoding, error=None)
-        relevant, score = is_relevant(article)
-        fingerprint = simhash(article.body)
         article_id = article_id_for(url)
         duplicate_of = None
         if fingerprint is not None:

@@ -86,6 +86,28 @@ class Pages(Connection):
                 yield row["id"], _page_from_row(row)
             last_id = rows[-1]["id"]
 
+    def latest_page_ids(self, *, site: str | None = None, batch_size: int = 1000) -> Iterator[int]:
+        """The ids of `latest_pages` (of one `site`, if given), in the same order, read in keyed
+        batches the same way (each query finished before the caller writes)."""
+        last_id = 0
+        where = " AND site = ?" if site is not None else ""
+        while True:
+            rows = self.db.execute(
+                f"""SELECT id FROM pages WHERE id > ?{where}
+                     AND id IN (SELECT MAX(id) FROM pages GROUP BY url) ORDER BY id LIMIT ?""",
+                (last_id, *((site,) if site is not None else ()), batch_size),
+            ).fetchall()
+            if not rows:
+                return
+            yield from (row[0] for row in rows)
+            last_id = rows[-1][0]
+
+    def get_pages(self, page_ids: list[int]) -> list[tuple[int, FetchedPage]]:
+        """The pages of `page_ids`, in that order (ids that name no page are left out)."""
+        marks = ",".join("?" * len(page_ids))
+        rows = {row["id"]: row for row in self.db.execute(f"SELECT * FROM pages WHERE id IN ({marks})", page_ids)}
+        return [(page_id, _page_from_row(rows[page_id])) for page_id in page_ids if page_id in rows]
+
     def unprocessed_pages(self) -> list[int]:
         """Newest pages of their URL with neither an article nor a recorded error: the writer
         was killed after storing the page and before storing its article. Such a URL counts as

@@ -50,7 +50,8 @@ class ServeState:
 
     def with_index(self, call: Callable):
         """Run `call(index)` under the process's one `ArchiveIndex` (its searcher is not shared
-        between threads at once)."""
+        between threads at once). The index keeps one searcher across requests and opens a new
+        one only when a writer has committed (or a rebuild swapped the folder) since."""
         from jiwen.index import ArchiveIndex
 
         with self._index_lock:
@@ -59,6 +60,10 @@ class ServeState:
                     raise ArchiveError(f"archive {self.archive_dir} has no index yet; run 'jiwen reindex'")
                 self._index = ArchiveIndex(self.archive_dir / "index")
             return call(self._index)
+
+    def matching_ids(self, request) -> list[str]:
+        """The shared index's `matching_ids` (for /facts' place mentioned in the articles)."""
+        return self.with_index(lambda index: index.matching_ids(request))
 
     def store_stamp(self) -> tuple:
         """Changes whenever a writer commits (the database or its write-ahead log is written)."""

@@ -182,7 +182,7 @@ class Handlers:
         from jiwen.library.facts import browse_facts
 
         with self.state.open_archive() as archive:
-            return browse_facts(archive, query)
+            return browse_facts(archive, query, self.state)
 
     async def facts_page(self, request: Request) -> Response:
         """Every figure of the archive, filtered, with counts by kind, measure, role, province,
@@ -219,7 +219,7 @@ class Handlers:
 
         def work() -> bytes:
             with self.state.open_archive() as archive:
-                rows = list(all_facts(archive, query))
+                rows = list(all_facts(archive, query, self.state))
             if not as_csv:
                 return _JSON.encode(rows)
             out = io.BytesIO()

@@ -33,11 +33,11 @@ ARTICLE_TEMPLATE = """<!DOCTYPE html>
 PLACES = [("贵州省", "从江县"), ("贵州省", "榕江县"), ("四川省", "苍溪县"), ("云南省", "镇雄县"), ("广西壮族自治区", "都安瑶族自治县")]
 
 
-def write_articles(folder: Path, count: int) -> list[Path]:
+def write_articles(folder: Path, count: int, start: int = 0) -> list[Path]:
     """Pages written for this test from one template with varied places and numbers."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for number in range(count):
+    for number in range(start, start + count):
         province, county = PLACES[number % len(PLACES)]
         path = folder / f"article-{number:04d}.html"
         path.write_text(
@@ -239,6 +239,22 @@ def test_reindex_rebuilds_the_same_search_results(jiwen, tmp_path, archive_dir):
     after = json.loads(jiwen("search", "务工", "--json", "--limit", "20", *archive).stdout)
     assert before["total"] == after["total"] == 6
     assert [hit["id"] for hit in before["hits"]] == [hit["id"] for hit in after["hits"]]
+
+
+def test_reindex_merge_merges_the_segments_of_several_ingests(jiwen, tmp_path, archive_dir):
+    archive = ["--archive", str(archive_dir)]
+    for batch in range(3):  # each ingest commits a segment of its own
+        write_articles(tmp_path / f"pages{batch}", 2, start=10 * batch)
+        assert jiwen("ingest", str(tmp_path / f"pages{batch}"), *archive).returncode == 0
+    before = json.loads(jiwen("search", "务工", "--json", "--limit", "20", *archive).stdout)
+    merged = jiwen("reindex", "--merge", *archive)
+    assert merged.returncode == 0, merged.stderr
+    assert merged.stdout.strip().endswith("1 after"), merged.stdout
+    assert int(merged.stdout.split()[2]) > 1
+    after = json.loads(jiwen("search", "务工", "--json", "--limit", "20", *archive).stdout)
+    assert before["total"] == after["total"] == 6
+    assert sorted(hit["id"] for hit in before["hits"]) == sorted(hit["id"] for hit in after["hits"])
+    assert "consistent" in jiwen("check", *archive).stdout
 
 
 def test_reextract_rebuilds_articles_from_stored_pages_without_the_files(jiwen, tmp_path, archive_dir):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import msgspec
+import pytest
 
 from jiwen.core.models import SearchRequest
 from jiwen.index import ArchiveIndex
@@ -89,7 +90,8 @@ def test_a_rebuild_in_several_parallel_rounds_gives_the_same_results(tmp_path, m
     monkeypatch.setattr(index_package.writer, "PARALLEL_THRESHOLD", 20)
     rounds = ArchiveIndex(tmp_path / "rounds")
     assert rounds.rebuild(big_articles) == len(big_articles)
-    assert len(rounds._index._segments()) > 2
+    # Several rounds of two workers each, merged into one segment before the swap.
+    assert rounds.segment_count() == 1
     for request in (
         SearchRequest(query="稳岗返还", limit=200, facets=["place", "program"]),
         SearchRequest(place="广东省", sort="date", limit=200, facets=["month", "site"]),
@@ -119,8 +121,67 @@ def test_a_rebuild_streams_holding_at_most_one_round_of_articles(tmp_path, monke
     )  # fmt: skip
     rebuilt = ArchiveIndex(tmp_path / "streamed")
     assert rebuilt.rebuild(stream()) == len(big_articles) > 3 * 25
-    rounds = pulled_at_commits
+    # The last call saves the merged segment's columns, once every round is in.
+    assert pulled_at_commits[-1] == len(big_articles)
+    rounds = pulled_at_commits[:-1]
     assert len(rounds) == -(-len(big_articles) // 25)
     # At a commit the stream has been read exactly to the end of that round, no further.
     assert rounds == [min(25 * (number + 1), len(big_articles)) for number in range(len(rounds))]
     assert rebuilt.search(SearchRequest(limit=500, include_offtopic=True)).total == len(big_articles)
+
+
+MERGE_REQUESTS = [
+    SearchRequest(query="稳岗返还", limit=200, facets=["place", "program"]),
+    SearchRequest(query="就业 企业", limit=9, page=3, facets=["place", "month"]),
+    SearchRequest(query='"高校毕业生"', limit=200),
+    SearchRequest(place="广东省", sort="date", limit=200, facets=["program", "site", "province"]),
+    SearchRequest(query="以工代赈 OR 春风行动", since="2021-03", until="2023", limit=200),
+    SearchRequest(limit=500, include_offtopic=True, facets=["site"]),
+]
+
+
+def test_merging_segments_gives_one_segment_answering_as_an_index_of_the_live_articles(tmp_path, monkeypatch, big_articles):
+    import jiwen.index as index_package
+    import jiwen.index.writer  # noqa: F401  (the writer's constants are patched there)
+    from jiwen.index.columns import has_columns
+
+    monkeypatch.setattr(index_package.writer, "PARALLEL_THRESHOLD", 20)
+    pieces = ArchiveIndex(tmp_path / "pieces")
+    # Several commits (parallel ones leave a segment per worker), then an update and deletions.
+    pieces.add(big_articles[:50])
+    pieces.add(big_articles[50:])
+    changed = msgspec.structs.replace(big_articles[3], title="从江县零工市场正式运营", body="从江县零工市场正式运营，高校毕业生就业。")
+    pieces.add([changed])
+    gone = {big_articles[7].id, big_articles[60].id}
+    pieces.delete(gone)
+    assert pieces.segment_count() > 2
+    before = [pieces.search(request) for request in MERGE_REQUESTS]
+
+    assert pieces.merge() is True
+    assert pieces.segment_count() == 1
+    assert pieces.merge() is False  # one segment without deletions: nothing to do
+    (segment,) = pieces._index._segments()
+    assert has_columns(pieces.directory, segment.segment_id())
+    live = [changed if article.id == changed.id else article for article in big_articles if article.id not in gone]
+    assert pieces.ids() == {article.id for article in live}
+
+    fresh = ArchiveIndex(tmp_path / "fresh")
+    fresh.rebuild(live)
+    for request, earlier in zip(MERGE_REQUESTS, before):
+        merged, expected = pieces.search(request), fresh.search(request)
+        # Equal but for the last digits of scores: the deleted documents' lengths are taken off
+        # the totals as Whoosh keeps them, rounded to a byte.
+        assert [hit.id for hit in merged.hits] == [hit.id for hit in expected.hits], request
+        assert [hit.score for hit in merged.hits] == pytest.approx([hit.score for hit in expected.hits], rel=1e-3)
+        strip = lambda response: [msgspec.structs.replace(hit, score=0) for hit in response.hits]  # noqa: E731
+        assert strip(merged) == strip(expected)
+        assert (merged.total, merged.facets) == (expected.total, expected.facets)
+        assert pieces.matching_ids(request) == fresh.matching_ids(request)
+        # Same documents as before the merge (scores move a little: the deleted documents'
+        # postings and lengths no longer count in the statistics).
+        assert merged.total == earlier.total
+        assert merged.facets == earlier.facets
+    assert [hit.id for hit in pieces.search(SearchRequest(query="零工市场")).hits] == [changed.id]
+    # A later add lands beside the merged segment and is found.
+    pieces.add([big_articles[7]])
+    assert big_articles[7].id in pieces.ids()

@@ -1,0 +1,156 @@
+"""Merging an index's segments into one, a term at a time.
+
+A rebuild writes one segment per worker per round (50 at 100,000 articles, 500 at a million), and
+a search looks every query term up in every segment: per-query cost grew faster than the archive.
+Whoosh merges segments (`commit(optimize=True)`) by feeding every posting of every segment
+through its posting pool one Python tuple at a time, spilling sorted runs to disk past the pool's
+memory and merging them back in Python: as slow as indexing everything again.
+
+Segments written with `JiwenCodec` are merged here instead: the documents' stored fields, lengths
+and columns through Whoosh's own per-document copy (`write_per_doc`, which drops deleted
+documents), and the postings term by term: the lexicons of all segments merged in order, each
+term's postings read whole from every segment that has it (`read_term`, numpy), renumbered
+(segment base plus the rank among the segment's live documents), concatenated and handed to the
+postings writer as whole blocks. Memory stays at one term's postings; nothing spills.
+
+An index with a segment of another codec (written before `JiwenCodec`) is merged by Whoosh's own
+optimize.
+"""
+
+from __future__ import annotations
+
+import heapq
+from itertools import groupby
+
+import numpy
+from whoosh.writing import NO_MERGE
+
+from jiwen.index.codec import _LengthTable, read_term, reads_blocks
+
+
+def _renumbering(reader, base: int) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """(live mask, new document numbers) of a segment's documents: a live document's new number
+    is `base` plus its rank among the segment's live documents (the order `write_per_doc`
+    copies them in)."""
+    count = reader.doc_count_all()
+    live = numpy.ones(count, dtype=bool)
+    if reader.has_deletions():
+        for docnum in reader.segment().deleted_docs():
+            live[docnum] = False
+    new = base + numpy.cumsum(live, dtype=numpy.int64) - 1
+    return live, new
+
+
+def _exact_totals(leaves: list) -> dict[str, int]:
+    from collections import defaultdict
+
+    totals: dict[str, int] = defaultdict(int)
+    for leaf in leaves:
+        for fieldname, total in leaf.segment()._fieldlengths.items():
+            totals[fieldname] += total
+        if leaf.has_deletions():
+            for docnum in leaf.segment().deleted_docs():
+                for fieldname in leaf.segment()._fieldlengths:
+                    totals[fieldname] -= leaf.doc_field_length(docnum, fieldname, 0)
+    return totals
+
+
+def _terms(reader, fieldname: str, position: int):
+    for btext in reader.lexicon(fieldname):
+        yield btext, position
+
+
+def _merge_postings(writer, leaves: list, renumbered: list, lengths) -> None:
+    """Every term of every leaf, in (field, term) order, into `writer`'s field writer."""
+    schema = writer.schema
+    fieldwriter = writer.fieldwriter
+    table = _LengthTable(lengths)
+    fieldnames = sorted({name for leaf in leaves for name in leaf.indexed_field_names() if name in schema})
+    for fieldname in fieldnames:
+        field = schema[fieldname]
+        column = None
+        started = False
+        streams = [_terms(leaf, fieldname, position) for position, leaf in enumerate(leaves) if fieldname in leaf.indexed_field_names()]
+        for btext, group in groupby(heapq.merge(*streams), key=lambda item: item[0]):
+            ids, weights, values = [], [], []
+            for _btext, position in group:
+                live, new = renumbered[position]
+                postings = read_term(leaves[position], fieldname, btext, values=True)
+                keep = live[postings.ids]
+                if not keep.any():
+                    continue
+                ids.append(new[postings.ids[keep]])
+                weights.append(postings.weights[keep])
+                ends = numpy.cumsum(postings.value_lengths).tolist()
+                starts = [0] + ends[:-1]
+                joined = postings.values
+                values.extend(
+                    joined[start:end] for start, end, kept in zip(starts, ends, keep.tolist()) if kept
+                )
+            if not ids:
+                continue  # the term occurs in deleted documents only
+            if not started:
+                fieldwriter.start_field(fieldname, field)
+                column = table.column(fieldname) if field.scorable else None
+                started = True
+            docnums = numpy.concatenate(ids).tolist()
+            weight_list = numpy.concatenate(weights).tolist()
+            lengths_of = [column[docnum] for docnum in docnums] if column is not None else [0] * len(docnums)
+            fieldwriter.start_term(btext)
+            fieldwriter._postwriter.add_term_postings(docnums, weight_list, values, lengths_of)
+            fieldwriter.finish_term()
+        if started:
+            fieldwriter.finish_field()
+
+
+def merge_all(index, directory) -> bool:
+    """Merge every segment of `index` into one (dropping deleted documents), under a writer
+    `open_writer` opened. Returns False when there was nothing to merge (one segment without
+    deletions, or none)."""
+    from jiwen.index.writer import open_writer
+
+    segments = index._segments()
+    if not segments or (len(segments) == 1 and not segments[0].has_deletions()):
+        return False
+    writer = open_writer(index, directory)
+    try:
+        with index.reader() as reader:
+            leaves = [leaf for leaf, _offset in reader.leaf_readers()]
+            if not all(reads_blocks(leaf) for leaf in leaves) or any(
+                leaf.schema[name].separate_spelling() or leaf.schema[name].vector
+                for leaf in leaves[:1] for name in leaf.schema.names()
+            ):
+                writer.commit(optimize=True)
+                return True
+            schemanames = set(writer.schema.names())
+            renumbered = []
+            for leaf in leaves:
+                base = writer.docnum
+                fieldnames = schemanames | {name for name in leaf.indexed_field_names() if name in writer.schema}
+                writer.write_per_doc(fieldnames, leaf)
+                renumbered.append(_renumbering(leaf, base))
+                assert int(renumbered[-1][0].sum()) == writer.docnum - base
+            # Whoosh's copy sums the one-byte (rounded) document lengths: the segments' exact
+            # totals are kept instead, less the (rounded) lengths of deleted documents.
+            writer.perdocwriter._fieldlengths = _exact_totals(leaves)
+            writer.perdocwriter.close()
+            lengths = writer.per_document_reader()
+            try:
+                _merge_postings(writer, leaves, renumbered, lengths)
+            finally:
+                lengths.close()
+        writer._added = True
+        writer.fieldwriter.close()
+        writer._close_segment()
+        writer._assemble_segment()
+        merged = writer.get_segment()
+        writer._commit_toc([merged] if merged.doc_count() else [])
+        writer._finish()
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    return True
+
+
+__all__ = ["NO_MERGE", "merge_all"]

@@ -279,6 +279,20 @@ def read_term(reader, fieldname: str, text: str | bytes, *, values: bool = False
         terminfo = reader._terms.term_info(fieldname, term)
     except TermNotFound:
         return EMPTY
+    return postings_of(reader, terminfo, values=values)
+
+
+def field_terms(reader, fieldname: str):
+    """(term bytes, term info) of every term of a field in one segment written with
+    `JiwenCodec`, in the lexicon's order: one pass over the term index, no lookup per term."""
+    for (name, term), terminfo in reader._terms.items_from(fieldname, b""):
+        if name != fieldname:
+            return
+        yield term, terminfo
+
+
+def postings_of(reader, terminfo, *, values: bool = False) -> TermPostings:
+    """A term's postings in one segment, from its term info (see `read_term`)."""
     if terminfo.is_inlined():
         ids, weights, inlined = terminfo.inlined_postings()
         return TermPostings(

@@ -8,8 +8,8 @@ memory and merging them back in Python: as slow as indexing everything again.
 
 Segments written with `JiwenCodec` are merged here instead: the documents' stored fields, lengths
 and columns through Whoosh's own per-document copy (`write_per_doc`, which drops deleted
-documents), and the postings term by term: the lexicons of all segments merged in order, each
-term's postings read whole from every segment that has it (`read_term`, numpy), renumbered
+documents), and the postings term by term: the term indexes of all segments read in one pass each and merged in order,
+each term's postings read whole from every segment that has it (`postings_of`, numpy), renumbered
 (segment base plus the rank among the segment's live documents), concatenated and handed to the
 postings writer as whole blocks. Memory stays at one term's postings; nothing spills.
 
@@ -21,24 +21,25 @@ from __future__ import annotations
 
 import heapq
 from itertools import groupby
+from operator import itemgetter
 
 import numpy
 from whoosh.writing import NO_MERGE
 
-from jiwen.index.codec import _LengthTable, read_term, reads_blocks
+from jiwen.index.codec import _LengthTable, field_terms, postings_of, reads_blocks
 
 
-def _renumbering(reader, base: int) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """(live mask, new document numbers) of a segment's documents: a live document's new number
-    is `base` plus its rank among the segment's live documents (the order `write_per_doc`
-    copies them in)."""
+def _renumbering(reader, base: int) -> tuple[numpy.ndarray, numpy.ndarray, bool]:
+    """(live mask, new document numbers, whether all are live) of a segment's documents: a live
+    document's new number is `base` plus its rank among the segment's live documents (the order
+    `write_per_doc` copies them in)."""
     count = reader.doc_count_all()
     live = numpy.ones(count, dtype=bool)
     if reader.has_deletions():
         for docnum in reader.segment().deleted_docs():
             live[docnum] = False
     new = base + numpy.cumsum(live, dtype=numpy.int64) - 1
-    return live, new
+    return live, new, bool(live.all())
 
 
 def _exact_totals(leaves: list) -> dict[str, int]:
@@ -55,9 +56,12 @@ def _exact_totals(leaves: list) -> dict[str, int]:
     return totals
 
 
+_FIRST = itemgetter(0)
+
+
 def _terms(reader, fieldname: str, position: int):
-    for btext in reader.lexicon(fieldname):
-        yield btext, position
+    for btext, terminfo in field_terms(reader, fieldname):
+        yield btext, position, terminfo
 
 
 def _merge_postings(writer, leaves: list, renumbered: list, lengths) -> None:
@@ -71,33 +75,46 @@ def _merge_postings(writer, leaves: list, renumbered: list, lengths) -> None:
         column = None
         started = False
         streams = [_terms(leaf, fieldname, position) for position, leaf in enumerate(leaves) if fieldname in leaf.indexed_field_names()]
-        for btext, group in groupby(heapq.merge(*streams), key=lambda item: item[0]):
-            ids, weights, values = [], [], []
-            for _btext, position in group:
-                live, new = renumbered[position]
-                postings = read_term(leaves[position], fieldname, btext, values=True)
-                keep = live[postings.ids]
-                if not keep.any():
+        for btext, group in groupby(heapq.merge(*streams), key=_FIRST):
+            docnums: list[int] = []
+            weights: list[float] = []
+            values: list[bytes] = []
+            for _btext, position, terminfo in group:
+                live, new, whole = renumbered[position]
+                if terminfo.is_inlined():
+                    # Most terms of a segment have one posting, kept in the term index itself:
+                    # read in Python, the arrays would cost more than the posting.
+                    for docnum, weight, value in zip(*terminfo.inlined_postings()):
+                        if whole or live[docnum]:
+                            docnums.append(int(new[docnum]))
+                            weights.append(weight)
+                            values.append(value or b"")
                     continue
-                ids.append(new[postings.ids[keep]])
-                weights.append(postings.weights[keep])
+                postings = postings_of(leaves[position], terminfo, values=True)
                 ends = numpy.cumsum(postings.value_lengths).tolist()
-                starts = [0] + ends[:-1]
+                starts = [0, *ends[:-1]]
                 joined = postings.values
-                values.extend(
-                    joined[start:end] for start, end, kept in zip(starts, ends, keep.tolist()) if kept
-                )
-            if not ids:
+                if whole:
+                    docnums.extend(new[postings.ids].tolist())
+                    weights.extend(postings.weights.tolist())
+                    values.extend([joined[begin:end] for begin, end in zip(starts, ends)])
+                    continue
+                keep = live[postings.ids]
+                docnums.extend(new[postings.ids[keep]].tolist())
+                weights.extend(postings.weights[keep].tolist())
+                values.extend([joined[begin:end] for begin, end, kept in zip(starts, ends, keep.tolist()) if kept])
+            if not docnums:
                 continue  # the term occurs in deleted documents only
             if not started:
                 fieldwriter.start_field(fieldname, field)
                 column = table.column(fieldname) if field.scorable else None
                 started = True
-            docnums = numpy.concatenate(ids).tolist()
-            weight_list = numpy.concatenate(weights).tolist()
-            lengths_of = [column[docnum] for docnum in docnums] if column is not None else [0] * len(docnums)
+            if column is None:
+                lengths_of = [0] * len(docnums)
+            else:
+                lengths_of = [column[docnums[0]]] if len(docnums) == 1 else itemgetter(*docnums)(column)
             fieldwriter.start_term(btext)
-            fieldwriter._postwriter.add_term_postings(docnums, weight_list, values, lengths_of)
+            fieldwriter._postwriter.add_term_postings(docnums, weights, values, lengths_of)
             fieldwriter.finish_term()
         if started:
             fieldwriter.finish_field()

@@ -55,7 +55,7 @@ def main() -> None:
     for setting in settings:
         rate = arguments.size / statistics.median(walls[setting])
         print(f"  --workers {setting}: {statistics.median(walls[setting]):6.1f} s  {rate:5.0f} pages/s  "
-              f"{max(peaks[setting]):4.0f} MB peak (main process)  {rate / base:.2f}x")
+              f"{max(peaks[setting]):4.0f} MB peak RSS (largest process)  {rate / base:.2f}x")
 
 
 if __name__ == "__main__":

@@ -590,10 +590,11 @@ def reindex(archive_dir: Path | None, merge_only: bool) -> None:
 @click.option("--site", "site_name", help="Only this site's pages (after editing its [site.extract] in sites.toml).")
 @click.option("--quiet", "-q", is_flag=True, help="Only the summary line.")
 @click.option(
-    "--workers", type=click.IntRange(1, 64), default=None,
-    help="Processes that extract pages (default: one per CPU, at most 2); one process stores them, in order.",
+    "--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+    help="Processes that extract pages (one process still stores them, in order). Worth it with more than two "
+    "cores: on two, the background indexer already has the second one.",
 )  # fmt: skip
-def reextract(archive_dir: Path | None, site_name: str | None, quiet: bool, workers: int | None) -> None:
+def reextract(archive_dir: Path | None, site_name: str | None, quiet: bool, workers: int) -> None:
     """Re-run extraction over the stored raw pages (after jiwen improves, or after a site's
     extraction overrides changed), then update the index.
 
@@ -627,8 +628,6 @@ def reextract(archive_dir: Path | None, site_name: str | None, quiet: bool, work
             elif not quiet:
                 bar.echo(terminal_safe(f"{outcome.status:<9} {outcome.article_id}  {outcome.url}"))
 
-        if workers is None:
-            workers = min(2, os.cpu_count() or 1)
         counts = run_reextract(
             archive, on_outcome=report, site=site_name, overrides=overrides, progress=bar.update, workers=workers
         )  # fmt: skip

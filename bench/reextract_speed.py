@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import scale  # noqa: E402
+import scale
 
 
 def main() -> None:
@@ -47,15 +47,21 @@ def main() -> None:
                 wall, rss, out = scale.measured(["reextract", "-q", "--workers", str(setting), "--archive", str(copy)])
                 walls[setting].append(wall)
                 peaks[setting].append(rss)
-                scale.log(f"  round {round_number + 1}, --workers {setting}: {wall:.1f} s, "
-                          f"{arguments.size / wall:.0f} pages/s, {rss:.0f} MB; {out.strip().splitlines()[-1]}")
+                scale.log(
+                    f"  round {round_number + 1}, --workers {setting}: {wall:.1f} s, "
+                    f"{arguments.size / wall:.0f} pages/s, {rss:.0f} MB; {out.strip().splitlines()[-1]}"
+                )
     base = arguments.size / statistics.median(walls[settings[0]])
-    print(f"\njiwen reextract, {arguments.size:,} pages ({os.cpu_count()} CPUs, load average "
-          f"{os.getloadavg()[0]:.1f} at the end), median of {arguments.rounds} runs each:")
+    print(
+        f"\njiwen reextract, {arguments.size:,} pages ({os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f} at the end), median of {arguments.rounds} runs each:"
+    )
     for setting in settings:
         rate = arguments.size / statistics.median(walls[setting])
-        print(f"  --workers {setting}: {statistics.median(walls[setting]):6.1f} s  {rate:5.0f} pages/s  "
-              f"{max(peaks[setting]):4.0f} MB peak RSS (largest process)  {rate / base:.2f}x")
+        print(
+            f"  --workers {setting}: {statistics.median(walls[setting]):6.1f} s  {rate:5.0f} pages/s  "
+            f"{max(peaks[setting]):4.0f} MB peak RSS (largest process)  {rate / base:.2f}x"
+        )
 
 
 if __name__ == "__main__":

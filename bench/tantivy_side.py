@@ -31,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import search_speed  # noqa: E402
-import synthetic  # noqa: E402
+import search_speed
+import synthetic
 
 PLAIN = [text for text in search_speed.QUERIES if not any(mark in text for mark in ('"', " OR ", " NOT ", ":"))]
 
@@ -114,21 +114,30 @@ def main() -> None:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     size = arguments.size
-    print(f"\n{size:,} synthetic articles, {len(PLAIN)} plain queries x {arguments.rounds} passes "
-          f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)")
+    print(
+        f"\n{size:,} synthetic articles, {len(PLAIN)} plain queries x {arguments.rounds} passes "
+        f"({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)"
+    )
     print(f"  jiwen analysis alone (one process)            {analysis:7.1f} s  {size / analysis:6.0f} art/s")
-    print(f"  Whoosh: ArchiveIndex.rebuild (with analysis)  {whoosh_build:7.1f} s  {size / whoosh_build:6.0f} art/s  "
-          f"{whoosh_bytes / size / 1024:.1f} KB/article, 1 segment")
-    print(f"  Tantivy: writer over the cut text             {tantivy_build:7.1f} s  {size / tantivy_build:6.0f} art/s  "
-          f"{tantivy_bytes / size / 1024:.1f} KB/article, {searcher.num_segments} segments")
-    print(f"  Tantivy + the analysis                        {tantivy_build + analysis:7.1f} s  "
-          f"{size / (tantivy_build + analysis):6.0f} art/s")
+    print(
+        f"  Whoosh: ArchiveIndex.rebuild (with analysis)  {whoosh_build:7.1f} s  {size / whoosh_build:6.0f} art/s  "
+        f"{whoosh_bytes / size / 1024:.1f} KB/article, 1 segment"
+    )
+    print(
+        f"  Tantivy: writer over the cut text             {tantivy_build:7.1f} s  {size / tantivy_build:6.0f} art/s  "
+        f"{tantivy_bytes / size / 1024:.1f} KB/article, {searcher.num_segments} segments"
+    )
+    print(
+        f"  Tantivy + the analysis                        {tantivy_build + analysis:7.1f} s  {size / (tantivy_build + analysis):6.0f} art/s"
+    )
     for name, samples in (("Whoosh (jiwen search, snippets)", whoosh_samples), ("Tantivy (top 10 + count)", tantivy_samples)):
         p50, p95 = percentiles(samples)
         print(f"  {name:<44}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
     differing = [(text, ours, theirs) for text, ours, theirs in totals if ours != theirs]
-    print(f"  matches: equal counts for {len(totals) - len(differing)} of {len(totals)} queries"
-          + (f"; differ: {differing}" if differing else ""))
+    print(
+        f"  matches: equal counts for {len(totals) - len(differing)} of {len(totals)} queries"
+        + (f"; differ: {differing}" if differing else "")
+    )
 
 
 if __name__ == "__main__":

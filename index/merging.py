@@ -134,8 +134,7 @@ def merge_all(index, directory) -> bool:
         with index.reader() as reader:
             leaves = [leaf for leaf, _offset in reader.leaf_readers()]
             if not all(reads_blocks(leaf) for leaf in leaves) or any(
-                leaf.schema[name].separate_spelling() or leaf.schema[name].vector
-                for leaf in leaves[:1] for name in leaf.schema.names()
+                leaf.schema[name].separate_spelling() or leaf.schema[name].vector for leaf in leaves[:1] for name in leaf.schema.names()
             ):
                 writer.commit(optimize=True)
                 return True

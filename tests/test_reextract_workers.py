@@ -13,7 +13,12 @@ from jiwen.store import Archive
 
 from .conftest import run_jiwen
 from .test_faults import (
-    article_set, assert_consistent, assert_no_orphans, kill_at_random, temporaries, write_pages,
+    article_set,
+    assert_consistent,
+    assert_no_orphans,
+    kill_at_random,
+    temporaries,
+    write_pages,
 )  # fmt: skip
 
 # Columns that say when, not what (a run's own times and ids).

@@ -69,9 +69,7 @@ def extracted_in_workers(archive: Archive, site: str | None, overrides: dict, wo
 
     from jiwen.core.processes import spawn_context
 
-    pool = spawn_context().Pool(
-        workers, initializer=_start_extractor, initargs=(str(archive.directory), overrides, os.getpid())
-    )
+    pool = spawn_context().Pool(workers, initializer=_start_extractor, initargs=(str(archive.directory), overrides, os.getpid()))
     try:
         page_ids = archive.latest_page_ids(site=site)
         pending: deque = deque()

@@ -139,10 +139,12 @@ class PagePipeline:
         """Store what `extract` made of a page (the part that needs the store: near-duplicates
         are looked up among the articles stored before it, so pages are stored in order)."""
         url = page.final_url or page.url
-        if extracted.error is not None:
-            self.archive.set_page_outcome(page_id, detected_encoding=None, error=extracted.error)
-            return Outcome("failed", url, message=extracted.error)
-        article, relevant, score, fingerprint = extracted.article, extracted.relevant, extracted.score, extracted.fingerprint
+        article = extracted.article
+        if extracted.error is not None or article is None:
+            error = extracted.error or "no article"
+            self.archive.set_page_outcome(page_id, detected_encoding=None, error=error)
+            return Outcome("failed", url, message=error)
+        relevant, score, fingerprint = extracted.relevant, extracted.score, extracted.fingerprint
         self.archive.set_page_outcome(page_id, detected_encoding=article.encoding, error=None)
         article_id = article_id_for(url)
         duplicate_of = None

@@ -30,12 +30,14 @@ def day(value: str | None) -> date | None:
         return None
 
 
-def _first_day(value: str) -> date:
+def first_day(value: str) -> date:
+    """The first day of `YYYY`, `YYYY-MM` or `YYYY-MM-DD`."""
     parts = [int(p) for p in value.split("-")]
     return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
 
 
-def _last_day(value: str) -> date:
+def last_day(value: str) -> date:
+    """The last day of `YYYY`, `YYYY-MM` or `YYYY-MM-DD`."""
     parts = [int(p) for p in value.split("-")]
     if len(parts) == 3:
         return date(*parts)
@@ -68,7 +70,7 @@ def period_of(
     if governing.date is None:
         return None, None
     try:
-        first, last = _first_day(governing.date), _last_day(governing.date_end or governing.date)
+        first, last = first_day(governing.date), last_day(governing.date_end or governing.date)
     except ValueError:
         return None, None
     before = text[max(paragraph, governing.start - 3) : governing.start]

@@ -10,12 +10,12 @@ searches over one sentence per figure; no model.
 
 from __future__ import annotations
 
-import calendar
 import functools
 import re
 from datetime import date
 
 from jiwen.core.models import CountFact, DateFact, FigureRole, MeasuredFact, MoneyFact, PercentFact
+from jiwen.extract.facts.attribution.period import first_day, last_day
 from jiwen.extract.facts.nlp import load_rules
 
 SENTENCE_MARK = re.compile(r"[。！？!?；;\n]|\.(?!\d)")
@@ -68,18 +68,13 @@ def _without_fillers(lead: str, fillers: list[str]) -> str:
 
 
 def _date_bounds(fact: DateFact) -> tuple[date, date] | None:
-    value = fact.date_end or fact.date
-    if not value or not fact.date:
+    """(first day of the date, last day of its end), or None when it has no usable date."""
+    if not fact.date:
         return None
     try:
-        first_parts = [int(part) for part in fact.date.split("-")]
-        last_parts = [int(part) for part in value.split("-")]
-        first = date(first_parts[0], first_parts[1] if len(first_parts) > 1 else 1, first_parts[2] if len(first_parts) > 2 else 1)
-        year, month = last_parts[0], last_parts[1] if len(last_parts) > 1 else 12
-        last = date(year, month, last_parts[2] if len(last_parts) > 2 else calendar.monthrange(year, month)[1])
+        return first_day(fact.date), last_day(fact.date_end or fact.date)
     except (ValueError, IndexError):
         return None
-    return first, last
 
 
 class _Windows:
@@ -241,16 +236,10 @@ def _is_target(window: _Windows, dates: list[DateFact], published: date | None, 
     if published is not None:
         for fact in dates:
             if window.sentence_start <= fact.start and fact.end <= window.number:
-                bounds = _date_bounds(fact)
                 # the first day of its last part: 2024-2030年 is a plan when 2030 is still to come
-                if bounds is not None and _first_day_of_end(fact) > published:
+                if _date_bounds(fact) is not None and first_day(fact.date_end or fact.date or "") > published:
                     return True
     return False
-
-
-def _first_day_of_end(fact: DateFact) -> date:
-    parts = [int(part) for part in (fact.date_end or fact.date or "").split("-")]
-    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
 
 
 def _past_date_between(dates: list[DateFact], start: int, end: int, published: date | None) -> bool:

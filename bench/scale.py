@@ -76,15 +76,19 @@ def build_archive(size: int, cache: Path = CACHE) -> Path:
     folder = cache / f"archive-{size}"
     if (folder / "archive.sqlite3").exists() and not (folder / "BUILDING").exists():
         return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    (folder / "BUILDING").write_text("")
-    log(f"building {size:,} articles into {folder} ...")
-    rng = random.Random(7)
+    batch = 200
+    done = _articles_so_far(folder) if (folder / "BUILDING").exists() else 0
+    if not done:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        (folder / "BUILDING").write_text("")
+    # A build cut short (a session ends, the machine restarts) goes on from its last committed
+    # batch: each batch is one transaction and the articles are numbered, so none is lost or doubled.
+    log(f"building {size:,} articles into {folder}" + (f", going on from {done:,}" if done else "") + " ...")
+    rng = random.Random(7 + done)
     started = time.perf_counter()
     archive = Archive(folder)
-    batch = 200
-    for first in range(0, size, batch):
+    for first in range(done, size, batch):
         with archive.transaction():
             for article in synthetic.generate_articles(min(batch, size - first), start=first):
                 facts = [msgspec.structs.replace(fact, sentence=sentence_at(article.body, fact.start)) for fact in article.facts]
@@ -102,11 +106,25 @@ def build_archive(size: int, cache: Path = CACHE) -> Path:
                 )  # fmt: skip
         if (first // batch) % 50 == 0:
             elapsed = time.perf_counter() - started
-            log(f"  {first + batch:,} articles, {(first + batch) / elapsed:.0f}/s")
+            log(f"  {first + batch:,} articles, {(first + batch - done) / elapsed:.0f}/s")
     archive.close()
     (folder / "BUILDING").unlink()
     log(f"built {size:,} articles in {time.perf_counter() - started:.0f} s")
     return folder
+
+
+def _articles_so_far(folder: Path) -> int:
+    """Articles an interrupted build committed (0 when its store cannot be read)."""
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(folder / "archive.sqlite3")
+        try:
+            return int(db.execute("SELECT count(*) FROM articles").fetchone()[0])
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
 
 
 def measured(arguments: list[str]) -> tuple[float, float, str]:

@@ -43,12 +43,12 @@ FINDERS = {
 @functools.cache
 def pipeline():
     """The spaCy pipeline, built once per process: jieba tokenizer + one component per fact kind."""
+    nlp = blank_pipeline()  # imports spaCy (see `import_spacy`) before the two names below
     from spacy.language import Language
     from spacy.tokens import Doc
 
     if not Doc.has_extension("facts"):
         Doc.set_extension("facts", default=None)
-    nlp = blank_pipeline()
     # spaCy's default cap (1,000,000 characters) guards the memory of its parser and NER; this
     # pipeline has neither, and a 5 MB portal page can have a body past that cap.
     nlp.max_length = 50_000_000

@@ -12,7 +12,10 @@ jieba words (`Doc(vocab, words=..., spaces=...)`), so segmentation happens once 
 from __future__ import annotations
 
 import functools
+import sys
+import threading
 import tomllib
+import types
 from importlib import resources
 from itertools import accumulate
 from typing import Any
@@ -72,10 +75,51 @@ class JiebaDocMaker:
         return doc
 
 
+_SPACY_IMPORT = threading.Lock()
+
+
+def import_spacy() -> types.ModuleType:
+    """spaCy itself, imported without its command-line tools until something asks for them.
+
+    ``spacy/__init__.py`` imports ``spacy.cli.info`` for the ``spacy.info`` helper, and with it the
+    whole ``spacy.cli`` package (project tooling, downloads, typer, httpx): about a third of
+    ``import spacy``, none of it used by a pipeline. While spaCy's own import runs, two placeholder
+    modules stand in for ``spacy.cli`` and ``spacy.cli.info``; they are taken out of ``sys.modules``
+    as soon as it returns, so any later ``import spacy.cli`` loads the real package, and the
+    ``spacy.info`` the placeholder leaves behind loads the real one when called. Everything a
+    pipeline runs on (Language, Vocab, Doc, the registry) is spaCy's own, imported as usual.
+    Written by hand: spaCy has no switch for this (checked against spaCy 3.8)."""
+    with _SPACY_IMPORT:
+        if "spacy" in sys.modules:
+            return sys.modules["spacy"]
+        if "spacy.cli" in sys.modules:  # the real tools are already loaded: nothing to spare
+            import spacy
+
+            return spacy
+
+        def info(*args: Any, **kwargs: Any) -> Any:
+            from spacy.cli.info import info as real_info
+
+            return real_info(*args, **kwargs)
+
+        cli = types.ModuleType("spacy.cli")
+        cli_info = types.ModuleType("spacy.cli.info")
+        cli_info.info = info  # type: ignore[attr-defined]
+        placeholders = {"spacy.cli": cli, "spacy.cli.info": cli_info}
+        sys.modules.update(placeholders)
+        try:
+            import spacy
+        finally:
+            for name, module in placeholders.items():
+                if sys.modules.get(name) is module:
+                    del sys.modules[name]
+        return spacy
+
+
 @functools.cache
 def blank_pipeline():
     """A blank zh spaCy pipeline whose tokenizer is `segmenter()`; components are added by callers."""
-    import spacy
+    spacy = import_spacy()
 
     nlp = spacy.blank("zh")  # default "char" segmenter: no global jieba load; replaced just below
     nlp.tokenizer = JiebaDocMaker(nlp.vocab)

@@ -3,6 +3,10 @@ jieba instance, a blank spaCy zh pipeline with rule components."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+
 import jieba
 
 from jiwen.extract.facts import pipeline
@@ -52,3 +56,25 @@ def test_the_doc_carries_the_facts_as_labelled_spans():
 
     doc = facts_doc("黔东南州从江县输送626名农村劳动力。")
     assert {(span.text, span.label_) for span in doc.spans["jiwen_facts"]} >= {("黔东南州", "place"), ("626名农村劳动力", "count")}
+
+
+def test_spacy_is_imported_for_real_without_its_command_line_tools():
+    # In a fresh process: the pipeline runs on spaCy's own Language and Doc, `spacy.cli` (typer,
+    # project tooling, downloads) is not loaded by it, and asking for it afterwards loads the real one.
+    script = textwrap.dedent(
+        """
+        import sys
+        from jiwen.extract.facts.extractor import pipeline
+        nlp = pipeline()
+        import spacy.language, spacy.tokens
+        assert isinstance(nlp, spacy.language.Language), type(nlp)
+        assert isinstance(nlp("从江县输送626名农村劳动力。"), spacy.tokens.Doc)
+        print("cli loaded by the pipeline:", "spacy.cli" in sys.modules)
+        import spacy.cli
+        print("real cli:", hasattr(spacy.cli, "download"), hasattr(spacy.cli, "setup_cli"))
+        print("info:", sorted(spacy.info(markdown=False))[:1] != [])
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == ["cli loaded by the pipeline: False", "real cli: True True", "info: True"]

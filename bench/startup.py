@@ -4,7 +4,7 @@
 
 Each row is a fresh process of this interpreter, timed in CPU seconds (user + system, from the
 child's own resource usage, so other work on the machine matters less than for wall time); the
-best of `--rounds` is printed. The baseline is stock jieba's start: `import jieba` and a first
+best of `--rounds` is printed, the rounds interleaved (each round runs every row once). The baseline is stock jieba's start: `import jieba` and a first
 `jieba.lcut` of a short text, which loads jieba's dictionary from its own prefix-dictionary cache
 (written by the warm-up run, as every run after a user's first). jiwen's rows run with its cache
 of derived data (~/.cache/jiwen, or $JIWEN_CACHE) warm in the same way; the last row shows a
@@ -56,15 +56,20 @@ def cpu_seconds(command: list[str], env: dict[str, str]) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def best(command: list[str], rounds: int, env: dict[str, str], fresh_cache: bool = False) -> float:
-    times = []
+def interleaved_best(commands: dict[str, tuple[list[str], bool]], rounds: int, env: dict[str, str]) -> dict[str, float]:
+    """The best CPU time of each command over `rounds` rounds, each round running every command
+    once in turn: on a shared machine the load moves within a run, and timing one command's rounds
+    back to back, then the next one's, put them under different loads (the ratio to jieba moved
+    from 0.97 to 1.38 between two runs that way)."""
+    times: dict[str, list[float]] = {label: [] for label in commands}
     for _ in range(rounds):
-        if fresh_cache:
-            with tempfile.TemporaryDirectory() as folder:
-                times.append(cpu_seconds(command, {**env, "JIWEN_CACHE": folder}))
-        else:
-            times.append(cpu_seconds(command, env))
-    return min(times)
+        for label, (command, fresh_cache) in commands.items():
+            if fresh_cache:
+                with tempfile.TemporaryDirectory() as folder:
+                    times[label].append(cpu_seconds(command, {**env, "JIWEN_CACHE": folder}))
+            else:
+                times[label].append(cpu_seconds(command, env))
+    return {label: min(values) for label, values in times.items()}
 
 
 def main() -> None:
@@ -83,15 +88,17 @@ def main() -> None:
         spacy = [python, "-c", "import spacy"]
         for command in (jieba, help_, extract):  # warm-up: jieba's cache, jiwen's cache, .pyc files
             cpu_seconds(command, env)
-        baseline = best(jieba, args.rounds, env)
-        rows = [
-            ("stock jieba start (import jieba; jieba.lcut(short text))", baseline),
-            ("jiwen --help", best(help_, args.rounds, env)),
-            (f"jiwen extract {text.name} ({text.stat().st_size / 1000:.1f} KB)", best(extract, args.rounds, env)),
-            ("jiwen extract, first run (empty jiwen cache)", best(extract, args.rounds, env, fresh_cache=True)),
-            ("of which the floor: `import spacy` alone", best(spacy, args.rounds, env)),
-            ("python -c pass (the interpreter)", best([python, "-c", "pass"], args.rounds, env)),
-        ]
+        commands = {
+            "stock jieba start (import jieba; jieba.lcut(short text))": (jieba, False),
+            "jiwen --help": (help_, False),
+            f"jiwen extract {text.name} ({text.stat().st_size / 1000:.1f} KB)": (extract, False),
+            "jiwen extract, first run (empty jiwen cache)": (extract, True),
+            "of which the floor: `import spacy` alone": (spacy, False),
+            "python -c pass (the interpreter)": ([python, "-c", "pass"], False),
+        }
+        best = interleaved_best(commands, args.rounds, env)
+    baseline = best["stock jieba start (import jieba; jieba.lcut(short text))"]
+    rows = list(best.items())
     print(f"CPU seconds (user + system), best of {args.rounds}, {python}")
     print()
     print("| command | CPU s | × jieba start |")

@@ -10,7 +10,8 @@ where a user would run one:
 - in-process p50/p95 over the bench queries: plain, and with filters and five facets;
 - `jiwen reindex`: articles per second and peak RSS, in its two steps (the rounds, then the
   merge into one segment, as `jiwen reindex --merge`), with the searches timed between them too;
-- store and index bytes per article; `jiwen export` (jsonl to a file) and `jiwen check` time.
+- store and index bytes per article; `jiwen export` (jsonl to a file), `jiwen check` and
+  `jiwen trends --list` time.
 
     python bench/scale.py                          # 100k and 300k (builds what is not cached)
     python bench/scale.py --sizes 100000           # one size
@@ -236,6 +237,11 @@ def measure(size: int, repeat: int, searches_only: bool = False) -> dict[str, st
     target.unlink(missing_ok=True)
     wall, rss, _ = measured(["check", "--archive", str(folder)])
     row["jiwen check"] = f"{wall:.1f} s, {rss:.0f} MB"
+    log(f"{size:,}: trends ...")
+    # Synthetic figures carry no measure, so these time the look-ups over every figure of the
+    # archive that find none: the floor of `jiwen trends`, not a chart.
+    wall, rss, _ = measured(["trends", "--list", "--archive", str(folder)])
+    row["jiwen trends --list"] = f"{wall:.1f} s, {rss:.0f} MB"
     return row
 
 

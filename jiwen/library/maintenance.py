@@ -134,11 +134,11 @@ def reindex(archive: Archive, progress: Progress | None = None, *, merge: bool =
     """Rebuild the whole index from the store (the index is derived data), merged into one
     segment unless `merge` is False. `progress(articles read, articles to index)` as the rebuild
     reads them."""
-    from jiwen.index import ArchiveIndex
+    from jiwen.index import rebuild_index
 
     total = len(archive.article_ids(indexable_only=True)) if progress is not None else None
     articles = counted(archive.iter_articles(include_duplicates=False), progress, total)
-    count = ArchiveIndex(archive.index_dir).rebuild(articles, merge=merge)
+    count = rebuild_index(archive.index_dir, articles, merge=merge)
     archive.mark_indexed(archive.article_ids())
     return count
 

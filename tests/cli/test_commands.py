@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -397,3 +398,28 @@ def test_a_blank_filter_is_an_error_not_no_filter(three_articles, jiwen, command
     result = jiwen(*command, option, " ", "--archive", str(three_articles))
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr == f"jiwen: {option} ' ' is blank; give a name or leave the option out\n"
+
+
+def test_an_index_of_an_older_jiwen_is_refused_until_reindex_rebuilds_it_losing_nothing(tmp_path, archive_dir):
+    from jiwen.store import Archive
+    from tests.conftest import invoke_jiwen as jiwen
+    from tests.index.older_index import write_older_index
+
+    write_articles(tmp_path / "pages", 6)
+    archive = ["--archive", str(archive_dir)]
+    assert jiwen("ingest", str(tmp_path / "pages"), *archive).returncode == 0
+    before = json.loads(jiwen("search", "务工", "--json", "--limit", "20", *archive).stdout)
+    index = archive_dir / "index"
+    shutil.rmtree(index)
+    with Archive(archive_dir, read_only=True) as store:
+        write_older_index(index, list(store.iter_articles()))
+    refused = jiwen("search", "务工", *archive)
+    assert refused.returncode == 1 and not refused.stdout
+    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("jiwen: search index "), refused.stderr
+    assert "run 'jiwen reindex' once" in refused.stderr
+    rebuilt = jiwen("reindex", *archive)
+    assert rebuilt.returncode == 0 and rebuilt.stdout.strip() == "indexed 6 articles", rebuilt.stdout + rebuilt.stderr
+    after = json.loads(jiwen("search", "务工", "--json", "--limit", "20", *archive).stdout)
+    assert after["total"] == before["total"] == 6
+    assert [hit["id"] for hit in after["hits"]] == [hit["id"] for hit in before["hits"]]
+    assert "consistent" in jiwen("check", *archive).stdout

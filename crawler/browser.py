@@ -37,8 +37,8 @@ from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.http import HtmlResponse
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred
 
+from jiwen.crawler.deferreds import deferred_from_future
 from jiwen.crawler.middlewares import KIND
 
 log = logging.getLogger(__name__)
@@ -394,7 +394,7 @@ class RenderingDownloadHandler(BaseDownloadHandler):
         future = self.browser.render(
             site_name, request.url, headers=dict(getattr(site, "headers", {}) or {}), cookies=cookies, timeout=RENDER_TIMEOUT
         )
-        page = await maybe_deferred_to_future(_deferred_from_future(future))
+        page = await maybe_deferred_to_future(deferred_from_future(future))
         state.cookies.update(page.cookies)
         self.crawler.stats.inc_value("jiwen/rendered")
         served = {name: value for name, value in page.headers.items() if name.lower() not in DROPPED_HEADERS}
@@ -406,23 +406,6 @@ class RenderingDownloadHandler(BaseDownloadHandler):
 
     async def close(self) -> None:
         await self.http.close()
-
-
-def _deferred_from_future(future: concurrent.futures.Future) -> Deferred:
-    """A Deferred fired in the reactor's thread when the browser thread's future is done."""
-    from twisted.internet import reactor
-
-    deferred: Deferred = Deferred()
-
-    def done(finished: concurrent.futures.Future) -> None:
-        error = finished.exception()
-        if error is not None:
-            reactor.callFromThread(deferred.errback, error)
-        else:
-            reactor.callFromThread(deferred.callback, finished.result())
-
-    future.add_done_callback(done)
-    return deferred
 
 
 def render_explanations(name: str, crawler) -> list[str]:

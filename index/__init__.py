@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from jiwen.core.errors import ArchiveError
 from jiwen.core.models import ArchivedArticle, SearchRequest, SearchResponse
 from jiwen.index.analyzer import save_user_words, use_index_words
 from jiwen.index.arrays import SearchArrays
@@ -47,7 +48,7 @@ class ArchiveIndex:
 
     def add(self, articles: Iterable[ArchivedArticle]) -> int:
         """Add or replace (by id) the articles, in one commit. Returns how many were written."""
-        from jiwen.index.documents import article_document, for_schema
+        from jiwen.index.documents import article_document
         from jiwen.index.writer import MAX_SEGMENTS, PARALLEL_THRESHOLD, open_writer
 
         articles = iter(articles)
@@ -67,7 +68,7 @@ class ArchiveIndex:
                     repeated.append(article)
                     continue
                 seen.add(article.id)
-                writer.update_document(**for_schema(article_document(article), self._index.schema))
+                writer.update_document(**article_document(article))
         except BaseException:
             writer.cancel()
             raise
@@ -97,46 +98,9 @@ class ArchiveIndex:
         save_missing_columns(self.directory, self._index)
 
     def rebuild(self, articles: Iterable[ArchivedArticle], *, merge: bool = True) -> int:
-        """Build a fresh index from `articles` beside this one, merge its segments into one
-        (unless `merge` is False: benchmarks time the merge apart), then swap it in. Holds this
-        index's writer lock meanwhile, so no other writer's work is lost in the swap."""
-        from whoosh.writing import NO_MERGE
-
-        from jiwen.index.documents import article_document
-        from jiwen.index.merging import merge_all
-        from jiwen.index.writer import PARALLEL_THRESHOLD, REBUILD_ROUND, open_writer
-
-        fresh = self.directory.with_name(f".{self.directory.name}.rebuild-{os.getpid()}")
-        count = 0
-        with write_lock(self._index, self.directory, timeout=self.lock_timeout):
-            remove_stale_rebuilds(self.directory)
-            fresh_index = create_fresh(fresh)
-            pending = iter(articles)
-            try:
-                # In rounds that fit each worker's posting pool in memory: past that, Whoosh
-                # spills sorted runs to disk and merges them in Python, which cost two thirds of
-                # the build time. Each round adds one segment per worker and merges nothing.
-                while batch := list(itertools.islice(pending, REBUILD_ROUND)):
-                    writer = open_writer(fresh_index, fresh, parallel=len(batch) >= PARALLEL_THRESHOLD)
-                    try:
-                        for article in batch:
-                            writer.add_document(**article_document(article))
-                    except BaseException:
-                        writer.cancel()
-                        raise
-                    writer.commit(mergetype=NO_MERGE)
-                    save_missing_columns(fresh, fresh_index)
-                    count += len(batch)
-                # One segment, so a query looks each term up once, not once per round and worker.
-                if merge and merge_all(fresh_index, fresh):
-                    save_missing_columns(fresh, fresh_index)
-                save_user_words(fresh)
-            except BaseException:
-                shutil.rmtree(fresh, ignore_errors=True)
-                raise
-            check_complete(fresh, count)
-            self._close_searcher()
-            swap_in(fresh, self.directory)
+        """`rebuild_index` of this index's folder; this instance then reads the new index."""
+        self._close_searcher()
+        count = rebuild_index(self.directory, articles, merge=merge, lock_timeout=self.lock_timeout)
         self._index = open_or_create(self.directory)
         self._folder_identity = self._identity()
         return count
@@ -217,4 +181,56 @@ class ArchiveIndex:
         self.close()
 
 
-__all__ = ["ArchiveIndex", "IndexBusyError"]
+def rebuild_index(
+    directory: Path, articles: Iterable[ArchivedArticle], *, merge: bool = True, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+) -> int:
+    """Build a fresh index from `articles` beside the one in `directory`, merge its segments into
+    one (unless `merge` is False: benchmarks time the merge apart), then swap it in; returns how
+    many articles it indexed. Holds the index's writer lock meanwhile, so no other writer's work
+    is lost in the swap. The index there is never opened: one of an older format, or none, is
+    replaced all the same."""
+    from whoosh.writing import NO_MERGE
+
+    from jiwen.index.documents import article_document
+    from jiwen.index.merging import merge_all
+    from jiwen.index.writer import PARALLEL_THRESHOLD, REBUILD_ROUND, open_writer
+
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ArchiveError(f"cannot open search index {directory}: {error.strerror}; check the folder") from None
+    fresh = directory.with_name(f".{directory.name}.rebuild-{os.getpid()}")
+    count = 0
+    with write_lock(directory, timeout=lock_timeout):
+        remove_stale_rebuilds(directory)
+        fresh_index = create_fresh(fresh)
+        pending = iter(articles)
+        try:
+            # In rounds that fit each worker's posting pool in memory: past that, Whoosh spills
+            # sorted runs to disk and merges them in Python, which cost two thirds of the build
+            # time. Each round adds one segment per worker and merges nothing.
+            while batch := list(itertools.islice(pending, REBUILD_ROUND)):
+                writer = open_writer(fresh_index, fresh, parallel=len(batch) >= PARALLEL_THRESHOLD)
+                try:
+                    for article in batch:
+                        writer.add_document(**article_document(article))
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit(mergetype=NO_MERGE)
+                save_missing_columns(fresh, fresh_index)
+                count += len(batch)
+            # One segment, so a query looks each term up once, not once per round and worker.
+            if merge and merge_all(fresh_index, fresh):
+                save_missing_columns(fresh, fresh_index)
+            save_user_words(fresh)
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+        check_complete(fresh, count)
+        swap_in(fresh, directory)
+    return count
+
+
+__all__ = ["ArchiveIndex", "IndexBusyError", "rebuild_index"]

@@ -20,15 +20,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from whoosh.analysis import Token, Tokenizer
 
 from jiwen.text import segmenter as text_segmenter
 
+if TYPE_CHECKING:
+    from jieba import Tokenizer
+
 SUBWORD_CACHE_LIMIT = 500_000
 
 
-def segmenter():
+def segmenter() -> Tokenizer:
     """The extractor's segmenter (`jiwen.text.segmenter.segmenter()`: jieba's dictionary and
     algorithm, in C++ through jieba_fast_dat, with the project's place and programme words), so
     index terms agree with the facts the extractor found and the dictionary loads once a process."""

@@ -18,7 +18,7 @@ import numpy
 from whoosh.searching import Searcher
 
 from jiwen.index.columns import LENGTH_OF_BYTE, ColumnCache, SegmentColumns
-from jiwen.index.schema import scoring_fields
+from jiwen.index.schema import SEARCHED_FIELDS
 
 # Below this many matched documents a facet is counted segment by segment (see facet_counts).
 FEW_MATCHES = 20_000
@@ -34,7 +34,6 @@ class SearchArrays:
         columns.keep_only({segment.segment_id for segment in self.segments})
         self.starts = numpy.array([offset for _reader, offset in self.leaves], dtype=numpy.int64)
         self.ends = numpy.array([offset + reader.doc_count_all() for reader, offset in self.leaves], dtype=numpy.int64)
-        self.scoring_fields = scoring_fields(searcher.schema)
 
     @cached_property
     def live(self) -> numpy.ndarray:
@@ -50,7 +49,7 @@ class SearchArrays:
     @cached_property
     def average_length(self) -> dict[str, float]:
         count = self.searcher.doc_count_all() or 1
-        return {name: (self.searcher.field_length(name) / count) or 1.0 for name in self.scoring_fields.values()}
+        return {name: (self.searcher.field_length(name) / count) or 1.0 for name in SEARCHED_FIELDS}
 
     def _pieces(self, docnums: numpy.ndarray):
         """(segment, positions in `docnums`, local document numbers) for each segment holding

@@ -18,8 +18,8 @@ The first id of a block is its own gap from 0, so a block decodes alone (Whoosh'
 blocks). `read_term` reads a term's whole extent with one read, parses the blocks from their
 trailers and decodes ids and weights of all blocks in a few vector operations, touching the values
 (positions) only when asked. Segments pickle this codec (`jiwen.index.codec.JiwenCodec`), so an
-index written with it is read with it; segments written by Whoosh's own codec (older indexes) stay
-readable through the generic path in `scoring.py`.
+index written with it is read with it; an index with segments of Whoosh's own codec (written
+before this one) is refused when opened (store.py).
 """
 
 from __future__ import annotations
@@ -260,11 +260,6 @@ class TermPostings:
 
 
 EMPTY = TermPostings(numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0, dtype=numpy.float32), b"", numpy.zeros(0, dtype=numpy.int64))
-
-
-def reads_blocks(reader) -> bool:
-    """Whether a segment's reader was written with this codec (`read_term` can read it)."""
-    return isinstance(reader.codec(), JiwenCodec)
 
 
 def read_term(reader, fieldname: str, text: str | bytes, *, values: bool = False) -> TermPostings:

@@ -15,8 +15,8 @@ the documents it matched. The names follow Whoosh's segment file pattern, so Who
 with their segment when a merge or rebuild retires it. Segments never change once written
 (deletions are kept aside), so the files never go stale.
 
-An index written before these files existed (or a segment whose files are missing) still works:
-its columns are decoded in memory once per segment, the old way, until the next writer saves them.
+A segment whose files are missing (its writer was killed between the commit and saving them)
+still works: its columns are decoded in memory once per segment until the next writer saves them.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import numpy
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
-from jiwen.index.schema import FACETS, scoring_fields
+from jiwen.index.schema import FACETS, SEARCHED_FIELDS
 
 MULTI_VALUED = frozenset({"place", "province", "program"})
 FORMAT_VERSION = 1
@@ -88,7 +88,7 @@ def compute_columns(reader) -> dict[str, object]:
         "ids": numpy.array(ids, dtype=f"S{width}") if ids else numpy.zeros(0, dtype="S1"),
         "date": numpy.array(_raw_values(reader, "date"), dtype=numpy.int32).reshape(count),
     }
-    for fieldname in scoring_fields(reader.schema).values():
+    for fieldname in SEARCHED_FIELDS:
         columns[f"length_{fieldname}"] = _segment_lengths(reader, fieldname)
     for name in FACETS:
         offsets, codes, names = _facet_arrays(_raw_values(reader, name), name in MULTI_VALUED)
@@ -143,7 +143,7 @@ def save_missing_columns(directory: Path, index) -> int:
 
 class SegmentColumns:
     """One segment's columns: memory-mapped files when the segment has them, else decoded once
-    in memory (an index written before the files existed)."""
+    in memory (a segment whose writer was killed before it saved them)."""
 
     def __init__(self, directory: Path, reader) -> None:
         self.directory = directory

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zlib
 
 from jiwen.core.models import ArchivedArticle, PlaceFact, ProgramFact, fact_kind
-from jiwen.index.schema import KEYWORD_SEPARATOR, LEGACY_SCORING_FIELDS
+from jiwen.index.schema import KEYWORD_SEPARATOR
 
 
 def article_places(article: ArchivedArticle) -> tuple[list[str], list[str]]:
@@ -46,16 +46,6 @@ def decompress_body(data: bytes | None) -> str:
 
 def _keywords(values) -> str:
     return KEYWORD_SEPARATOR.join(value.replace(KEYWORD_SEPARATOR, " ") for value in values)
-
-
-def for_schema(document: dict, schema) -> dict:
-    """`document` as an index with `schema` takes it: an index written before `JiwenCodec` scores
-    from second copies of title and body (the same string objects, so the legacy formats segment
-    each text once for both fields)."""
-    for name, copy in LEGACY_SCORING_FIELDS.items():
-        if copy in schema and name in document:
-            document[copy] = document[name]
-    return document
 
 
 def article_document(article: ArchivedArticle) -> dict:

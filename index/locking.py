@@ -6,11 +6,12 @@ neither Whoosh's writers nor multiprocessing."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-
-from whoosh.index import Index
+from pathlib import Path
 
 from jiwen.core.errors import JiwenError
+from jiwen.index.store import INDEX_NAME, storage
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 
@@ -20,9 +21,10 @@ class IndexBusyError(JiwenError):
 
 
 @contextmanager
-def write_lock(index: Index, directory, *, timeout: float = DEFAULT_LOCK_TIMEOUT):
-    """Hold the index's writer lock without opening a writer (for work done beside the index)."""
-    lock = index.lock("WRITELOCK")
+def write_lock(directory: Path, *, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the index's writer lock without opening a writer or the index (for work done beside
+    the index, such as rebuilding one that cannot be opened): the lock Whoosh's writers take."""
+    lock = storage(directory).lock(f"{INDEX_NAME}_WRITELOCK")
     deadline = time.monotonic() + timeout
     while not lock.acquire(blocking=False):
         if time.monotonic() >= deadline:

@@ -12,9 +12,6 @@ documents), and the postings term by term: the term indexes of all segments read
 each term's postings read whole from every segment that has it (`postings_of`, numpy), renumbered
 (segment base plus the rank among the segment's live documents), concatenated and handed to the
 postings writer as whole blocks. Memory stays at one term's postings; nothing spills.
-
-An index with a segment of another codec (written before `JiwenCodec`) is merged by Whoosh's own
-optimize.
 """
 
 from __future__ import annotations
@@ -25,7 +22,7 @@ from operator import itemgetter
 
 import numpy
 
-from jiwen.index.codec import _LengthTable, field_terms, postings_of, reads_blocks
+from jiwen.index.codec import _LengthTable, field_terms, postings_of
 
 
 def _renumbering(reader, base: int) -> tuple[numpy.ndarray, numpy.ndarray, bool]:
@@ -132,7 +129,7 @@ def merge_all(index, directory) -> bool:
     try:
         with index.reader() as reader:
             leaves = [leaf for leaf, _offset in reader.leaf_readers()]
-            if not all(reads_blocks(leaf) for leaf in leaves) or any(
+            if any(
                 leaf.schema[name].separate_spelling() or leaf.schema[name].vector for leaf in leaves[:1] for name in leaf.schema.names()
             ):
                 writer.commit(optimize=True)

@@ -18,11 +18,6 @@ from jiwen.index.formats import ArrayPositions
 
 TITLE_BOOST = 2.0
 SEARCHED_FIELDS = ("title", "body")
-# Indexes written before `JiwenCodec` (codec.py) indexed each text a second time without positions
-# and scored from that copy: Whoosh's blocks pickled every posting's positions with its id, so
-# reading a common word's ids unpickled all of its positions too. Such an index keeps working
-# (scored from its copies, which its writers go on filling) until `jiwen reindex` rebuilds it.
-LEGACY_SCORING_FIELDS = {"title": "title_bag", "body": "body_bag"}
 FACETS = ("place", "province", "program", "site", "month")
 # Separator of a keyword field's values; commas never occur in place or programme names.
 KEYWORD_SEPARATOR = ","
@@ -41,11 +36,6 @@ class ListKeyword(fields.KEYWORD):
 
     def from_column_value(self, value):
         return [part.decode("utf-8") for part in value]
-
-
-def scoring_fields(schema) -> dict[str, str]:
-    """The field each searched field is scored from: itself, or an older index's copy."""
-    return {name: LEGACY_SCORING_FIELDS[name] if LEGACY_SCORING_FIELDS[name] in schema else name for name in SEARCHED_FIELDS}
 
 
 class ArrayText(fields.TEXT):

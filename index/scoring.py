@@ -2,7 +2,7 @@
 (`whoosh.scoring.BM25F`, B=0.75, K1=1.2, idf = log(N / (df + 1)) + 1), on numpy arrays.
 
 Whoosh scores one matching document at a time in Python; a query matching most of 100,000 articles
-takes it one to two seconds. Here each term's postings are read once (block by block, as arrays),
+takes it one to two seconds. Here each term's postings are read once (one read, as arrays),
 then combined with vector operations: the same ranking, in milliseconds. Query parsing, the
 postings themselves, phrases, ranges and wildcards (their matching documents) stay Whoosh's.
 
@@ -12,17 +12,13 @@ A node evaluates to (mask, scores): which documents match, and their scores (0 e
 from __future__ import annotations
 
 from collections import OrderedDict
-from itertools import accumulate
 from math import log
-from pickle import loads
 
 import numpy
-from whoosh import formats, query
-from whoosh.reading import TermNotFound
-from whoosh.system import _INT_SIZE
+from whoosh import query
 
 from jiwen.index.arrays import SearchArrays
-from jiwen.index.codec import read_term, reads_blocks
+from jiwen.index.codec import read_term
 from jiwen.index.formats import ArrayPositions
 from jiwen.index.schema import SEARCHED_FIELDS
 
@@ -33,65 +29,11 @@ POSTINGS_CACHE_SIZE = 64
 LEAF_CACHE_SIZE = 64
 
 
-def _leaf_matcher(matcher):
-    # A segment with deletions wraps its matcher in a FilterMatcher; deletions are handled by the
-    # live-document mask instead, so read the raw postings underneath.
-    while not hasattr(matcher, "_read_ids") and hasattr(matcher, "child"):
-        matcher = matcher.child
-    return matcher
-
-
 def read_postings(reader, fieldname: str, text: str) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """All (document, weight) postings of a term in one segment: with one read and a few vector
-    operations from a `JiwenCodec` segment, block by block through Whoosh's matcher otherwise."""
-    if reads_blocks(reader):
-        postings = read_term(reader, fieldname, text)
-        return postings.ids, postings.weights
-    try:
-        matcher = _leaf_matcher(reader.postings(fieldname, text))
-    except TermNotFound:
-        return numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0, dtype=numpy.float32)
-    if not hasattr(matcher, "_read_ids"):  # not the Whoosh 3 codec: one posting at a time
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return numpy.array(ids, dtype=numpy.int64), numpy.array(weights, dtype=numpy.float32)
-    id_blocks, weight_blocks = [], []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        id_blocks.append(numpy.asarray(matcher._ids, dtype=numpy.int64))
-        weight_blocks.append(numpy.asarray(matcher._weights, dtype=numpy.float32))
-        matcher._next_block()
-    if not id_blocks:
-        return numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0, dtype=numpy.float32)
-    return numpy.concatenate(id_blocks), numpy.concatenate(weight_blocks)
-
-
-def read_positions(reader, fieldname: str, text: str) -> tuple[numpy.ndarray, list[bytes]]:
-    """A term's documents in one segment and each one's encoded positions (Whoosh's Positions
-    format: a count, then the pickled position deltas), block by block."""
-    try:
-        matcher = _leaf_matcher(reader.postings(fieldname, text))
-    except TermNotFound:
-        return numpy.zeros(0, dtype=numpy.int64), []
-    id_blocks, values = [], []
-    while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_values()
-        id_blocks.append(numpy.asarray(matcher._ids, dtype=numpy.int64))
-        values.extend(matcher._values)
-        matcher._next_block()
-    return (numpy.concatenate(id_blocks) if id_blocks else numpy.zeros(0, dtype=numpy.int64)), values
-
-
-def _positions(value: bytes) -> set[int]:
-    # As Whoosh's Positions.decode_positions: the pickle may be stored without its stop byte.
-    if not value.endswith(b"."):
-        value += b"."
-    return set(accumulate(loads(value[_INT_SIZE:])))
+    """All (document, weight) postings of a term in one segment, with one read and a few vector
+    operations (`read_term`)."""
+    postings = read_term(reader, fieldname, text)
+    return postings.ids, postings.weights
 
 
 def _position_keys(found, offset: int) -> numpy.ndarray:
@@ -103,11 +45,14 @@ def _position_keys(found, offset: int) -> numpy.ndarray:
     return keys[positions >= 0]
 
 
-def _array_phrase_documents(reader, fieldname: str, words: list[str]) -> numpy.ndarray:
-    """`phrase_documents` for a `JiwenCodec` segment with `ArrayPositions`: every word's
-    positions come as one sorted array of (document, position) keys, so the phrase's starts are
-    the rarest word's keys (shifted back by its place in the phrase) found, by binary search, in
-    every other word's keys (shifted likewise)."""
+def phrase_documents(reader, fieldname: str, words: list[str]) -> numpy.ndarray:
+    """The documents of one segment where `words` stand at consecutive positions (a phrase with
+    Whoosh's default slop of 1). Whoosh checks a phrase through its span matchers, one document
+    and one posting at a time: 21 s for a three-word phrase in 93,000 of 100,000 articles here.
+
+    Every word's positions come as one sorted array of (document, position) keys, so the phrase's
+    starts are the rarest word's keys (shifted back by its place in the phrase) found, by binary
+    search, in every other word's keys (shifted likewise)."""
     postings = [read_term(reader, fieldname, word, values=True) for word in words]
     if any(not len(found.ids) for found in postings):
         return numpy.zeros(0, dtype=numpy.int64)
@@ -126,47 +71,14 @@ def _array_phrase_documents(reader, fieldname: str, words: list[str]) -> numpy.n
     return documents[numpy.concatenate(([True], documents[1:] != documents[:-1]))] if len(documents) else documents
 
 
-def phrase_documents(reader, fieldname: str, words: list[str]) -> numpy.ndarray:
-    """The documents of one segment where `words` stand at consecutive positions (a phrase with
-    Whoosh's default slop of 1). Whoosh checks a phrase through its span matchers, one document
-    and one posting at a time: 21 s for a three-word phrase in 93,000 of 100,000 articles here.
-    This reads each word's postings once, intersects their documents with numpy, and decodes
-    positions only in the documents that hold every word."""
-    if reads_blocks(reader) and isinstance(reader.schema[fieldname].format, ArrayPositions):
-        return _array_phrase_documents(reader, fieldname, words)
-    postings = [read_positions(reader, fieldname, word) for word in words]
-    common = postings[0][0]
-    for ids, _values in postings[1:]:
-        common = numpy.intersect1d(common, ids, assume_unique=True)
-    if not len(common) or len(words) == 1:
-        return common
-    where = [(numpy.searchsorted(ids, common), values) for ids, values in postings]
-    found = []
-    for row, docnum in enumerate(common.tolist()):
-        index, values = where[0]
-        starts = _positions(values[index[row]])
-        for offset, (index, values) in enumerate(where[1:], start=1):
-            starts &= {position - offset for position in _positions(values[index[row]])}
-            if not starts:
-                break
-        if starts:
-            found.append(docnum)
-    return numpy.array(found, dtype=numpy.int64)
-
-
 def _plain_phrase(arrays: SearchArrays, node: query.Query) -> bool:
-    """A phrase of words at consecutive positions in a field stored with Whoosh's Positions
-    format: what `phrase_documents` answers (other slops and formats go to Whoosh)."""
+    """A phrase of words at consecutive positions in a field stored with `ArrayPositions`: what
+    `phrase_documents` answers (other slops go to Whoosh)."""
     if not isinstance(node, query.Phrase) or node.slop != 1 or not node.words:
         return False
     schema = arrays.searcher.schema
     field = schema[node.fieldname] if node.fieldname in schema else None  # noqa: SIM401 - a Whoosh Schema has no get()
-    if field is None:
-        return False
-    format_ = field.format
-    return isinstance(format_, ArrayPositions) or (
-        isinstance(format_, formats.Positions) and type(format_).decode_positions is formats.Positions.decode_positions
-    )
+    return field is not None and isinstance(field.format, ArrayPositions)
 
 
 class Scorer:
@@ -226,8 +138,7 @@ class Scorer:
         return mask, numpy.where(mask, scores, 0.0)
 
     def _term_scores(self, arrays: SearchArrays, fieldname: str, text: str, boost: float):
-        scored = fieldname in arrays.scoring_fields
-        fieldname = arrays.scoring_fields.get(fieldname, fieldname)
+        scored = fieldname in SEARCHED_FIELDS
         documents, weights = self.term(arrays, fieldname, text)
         mask = numpy.zeros(arrays.size, dtype=bool)
         scores = numpy.zeros(arrays.size, dtype=numpy.float64)

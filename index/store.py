@@ -1,4 +1,12 @@
-"""Where the index lives on disk: opening or creating it, and swapping in a rebuilt one."""
+"""Where the index lives on disk: opening or creating it, refusing one of an older format, and
+swapping in a rebuilt one.
+
+Indexes written before `JiwenCodec` (codec.py) indexed title and body a second time, without
+positions, for scoring (`title_bag`, `body_bag`, in posting formats jiwen no longer has), in
+Whoosh's own codec. They are not read: rebuilding one from the store (`jiwen reindex`) takes
+minutes and loses nothing, and reading them kept a second path through scoring, phrases, merging
+and writing that only old archives took. Opening one says so in one line.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +20,19 @@ from whoosh.filedb.filestore import FileStorage
 
 from jiwen.core.errors import ArchiveError
 from jiwen.core.pids import process_alive
-from jiwen.index.schema import build_schema
+from jiwen.index.codec import JiwenCodec
+from jiwen.index.formats import ArrayPositions
+from jiwen.index.schema import SEARCHED_FIELDS, build_schema
 
 RENAME_EXCHANGE = 2
+INDEX_NAME = "MAIN"  # Whoosh's default index name: its files and locks are named after it
+
+
+def older_format(directory: Path) -> ArchiveError:
+    return ArchiveError(
+        f"search index {directory} was written by an older jiwen and is not read any more; "
+        "run 'jiwen reindex' once to rebuild it from the archive (nothing is lost)"
+    )
 
 
 def storage(directory: Path) -> FileStorage:
@@ -26,14 +44,36 @@ def storage(directory: Path) -> FileStorage:
 
 
 def open_or_create(directory: Path) -> whoosh_index.Index:
+    """The index in `directory`, created empty when there is none; an ArchiveError (one line)
+    when it cannot be opened or is of an older format."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
         folder = storage(directory)
-        if whoosh_index.exists_in(str(directory)):
-            return folder.open_index()
-        return folder.create_index(build_schema())
+        try:
+            index = folder.open_index()
+        except whoosh_index.EmptyIndexError:  # no index here yet
+            return folder.create_index(build_schema())
+        except (AttributeError, ModuleNotFoundError):
+            # Unpickling its schema needs a class of an older jiwen (the bag fields' formats).
+            raise older_format(directory) from None
+        check_format(index, directory)
+        return index
     except OSError as error:
         raise ArchiveError(f"cannot open search index {directory}: {error.strerror}; check the folder") from None
+
+
+def check_format(index: whoosh_index.Index, directory: Path) -> None:
+    """Refuse an index that is not of the current format: title and body in `ArrayPositions`,
+    nothing indexed beside them for scoring, every segment in `JiwenCodec`."""
+    toc = index._read_toc()  # one read of the table of contents for schema and segments
+    schema = toc.schema
+    current = (
+        all(name in schema and isinstance(schema[name].format, ArrayPositions) for name in SEARCHED_FIELDS)
+        and not any(f"{name}_bag" in schema for name in SEARCHED_FIELDS)
+        and all(isinstance(segment.codec(), JiwenCodec) for segment in toc.segments)
+    )
+    if not current:
+        raise older_format(directory)
 
 
 def remove_stale_rebuilds(directory: Path) -> list[Path]:

@@ -1,7 +1,8 @@
 """Faults a user meets after months of leaving jiwen running: archives of realistic size with
 thousands of articles waiting for the index, `kill -9` at random moments of every writer, devices,
 FIFOs and huge files given as input, unreadable folders, a full disk, two writers at once, readers
-during a write. Real CLI in real processes on real stores and indexes; the archives of 400 and
+during a write. Real CLI in real processes on real stores and indexes (checks of the result, and
+the references killed runs are compared with, run in this process); the archives of 400 and
 2,000 articles are generated once into a cache (tests/archive_support.py)."""
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from jiwen.demo.server import serve_site
 from jiwen.index import ArchiveIndex
 from jiwen.store import Archive
 from tests.archive_support import page_html, realistic_archive
-from tests.conftest import run_jiwen
+from tests.conftest import invoke_jiwen, run_jiwen
 from tests.schedule_support import SCHEDULE_SITE, query, start_jiwen, wait_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -92,7 +93,7 @@ def assert_no_orphans(children: set[int]) -> None:
 
 
 def assert_consistent(archive: Path) -> None:
-    result = run_jiwen("check", "--archive", str(archive))
+    result = invoke_jiwen("check", "--archive", str(archive))
     assert result.returncode == 0 and "consistent" in result.stdout, (result.stdout, result.stderr)
 
 
@@ -110,7 +111,7 @@ def temporaries(folder: Path) -> list[str]:
 
 def assert_next_writer_starts_at_once(archive: Path, tmp_path: Path) -> None:
     page = write_pages(tmp_path / "one", 1, start=90_000)
-    result = run_jiwen("ingest", str(page), "--archive", str(archive), "-q", timeout=120)
+    result = invoke_jiwen("ingest", str(page), "--archive", str(archive), "-q")
     assert result.returncode == 0, result.stderr
     assert "locked" not in result.stderr and "being written" not in result.stderr
 
@@ -181,7 +182,7 @@ def test_kill_loops_over_every_writer_end_with_the_uninterrupted_archive(tmp_pat
     rng = random.Random(20261201)
     pages = write_pages(tmp_path / "pages", 60)
     reference = tmp_path / "reference"
-    assert run_jiwen("ingest", str(pages), "--archive", str(reference), "-q").returncode == 0
+    assert invoke_jiwen("ingest", str(pages), "--archive", str(reference), "-q").returncode == 0
 
     # ingest
     archive = tmp_path / "ingested"

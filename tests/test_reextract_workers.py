@@ -1,6 +1,7 @@
 """`jiwen reextract --workers N`: pages extracted in N processes, stored by one, in store order.
 It stores what one process stores (articles, facts, near-duplicate links), and a reextract
-killed at random moments leaves the archive consistent, with no worker left running."""
+killed at random moments leaves the archive consistent, with no worker left running. Commands run
+in this process (Click's runner) but for the reextracts that are killed, which run in their own."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from jiwen.store import Archive
 
-from .conftest import run_jiwen
+from .conftest import invoke_jiwen
 from .test_faults import (
     article_set,
     assert_consistent,
@@ -49,7 +50,7 @@ def archive_with_repeats(tmp_path: Path, count: int) -> Path:
     for number, path in enumerate(sorted(pages.iterdir())[:6]):
         shutil.copy(path, pages / f"zz-copy-{number}.html")
     archive = tmp_path / "archive"
-    result = run_jiwen("ingest", str(pages), "--archive", str(archive), "-q", timeout=600)
+    result = invoke_jiwen("ingest", str(pages), "--archive", str(archive), "-q")
     assert result.returncode == 0, result.stderr[-2000:]
     return archive
 
@@ -64,8 +65,8 @@ def test_reextract_in_worker_processes_stores_what_one_process_stores(tmp_path):
     for copy in (one, two):
         with sqlite3.connect(copy / "archive.sqlite3") as db:
             db.execute("UPDATE articles SET title = 'stale', duplicate_of = NULL")
-    first = run_jiwen("reextract", "--archive", str(one), "-q", "--workers", "1", timeout=600)
-    second = run_jiwen("reextract", "--archive", str(two), "-q", "--workers", "2", timeout=600)
+    first = invoke_jiwen("reextract", "--archive", str(one), "-q", "--workers", "1")
+    second = invoke_jiwen("reextract", "--archive", str(two), "-q", "--workers", "2")
     assert first.returncode == 0 and second.returncode == 0, (first.stderr, second.stderr)
     assert first.stdout == second.stdout
     assert "duplicate" in first.stdout  # the copies were recognised as near-duplicates
@@ -89,11 +90,11 @@ def test_a_reextract_with_workers_killed_at_random_leaves_the_archive_consistent
         # writer indexes the articles marked pending).
         with sqlite3.connect(archive / "archive.sqlite3") as db:
             assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        check = run_jiwen("check", "--archive", str(archive))
+        check = invoke_jiwen("check", "--archive", str(archive))
         numbers = dict(part.strip().split(": ")[:2] for part in check.stdout.splitlines()[0].split(";"))
         assert int(numbers["missing"]) + int(numbers["extra"]) <= int(numbers["pending"]), check.stdout
     assert saw_workers, "no kill came while the workers ran"
-    result = run_jiwen(*args, timeout=600)
+    result = invoke_jiwen(*args)
     assert result.returncode == 0, result.stderr[-2000:]
     assert article_set(archive) == reference
     assert_consistent(archive)

@@ -26,9 +26,14 @@ import signal
 import sys
 import traceback
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from multiprocessing.context import SpawnContext
+    from multiprocessing.queues import Queue
 
 
-def spawn_context():
+def spawn_context() -> SpawnContext:
     """multiprocessing's "spawn" context, made on first use:
     importing multiprocessing is a tenth of a one-shot `jiwen search`'s start-up on a busy
     machine, and a search starts no worker."""
@@ -66,7 +71,7 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(0)
 
 
-def become_worker(parent_pid: int, log_queue) -> None:
+def become_worker(parent_pid: int, log_queue: Queue[logging.LogRecord] | None) -> None:
     """First thing a worker process does."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent_pid)
@@ -84,7 +89,7 @@ class LogForwarding:
     queue pattern), so they land in the same file and terminal as the parent's own lines."""
 
     def __init__(self) -> None:
-        self.queue = spawn_context().Queue()
+        self.queue: Queue[logging.LogRecord] = spawn_context().Queue()
         self._listener = logging.handlers.QueueListener(self.queue, _Relay())
         self._listener.start()
 

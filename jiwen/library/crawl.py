@@ -16,22 +16,27 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from twisted.internet.defer import Deferred
 
 from jiwen.core.errors import JiwenError, WorkerError
 from jiwen.core.models import FetchedPage
 from jiwen.core.processes import LogForwarding, WorkerFailure, become_worker, spawn_context
+from jiwen.crawler.deferreds import deferred_from_future
 from jiwen.library.pipeline import Outcome, PagePipeline
 from jiwen.store import Archive
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
+
+    from jiwen.extract import ExtractionOverrides
+
 log = logging.getLogger(__name__)
 
 # Exercises the whole extraction path once (encoding, boilerplate, numbers, places, programmes,
@@ -45,7 +50,7 @@ _CLOSE = "close"
 
 
 class PipelineWorker:
-    def __init__(self, archive_dir: Path, run_id: int, overrides: dict | None = None) -> None:
+    def __init__(self, archive_dir: Path, run_id: int, overrides: dict[str, ExtractionOverrides] | None = None) -> None:
         self.archive_dir = Path(archive_dir)
         self.run_id = run_id
         self.overrides = dict(overrides or {})  # site name -> ExtractionOverrides
@@ -75,12 +80,12 @@ class PipelineWorker:
             self.close()
             raise JiwenError(f"the page pipeline could not start: {error}") from None
 
-    def process(self, page: FetchedPage) -> Deferred:
+    def process(self, page: FetchedPage) -> Deferred[Outcome]:
         """A Deferred firing with the page's Outcome (without the article), in the reactor thread."""
-        return as_deferred(self._executor.submit(self._call, "process", page))
+        return deferred_from_future(self._executor.submit(self._call, "process", page))
 
-    def flush(self) -> Deferred:
-        return as_deferred(self._executor.submit(self._call, "flush"))
+    def flush(self) -> Deferred[None]:
+        return deferred_from_future(self._executor.submit(self._call, "flush"))
 
     def close(self) -> None:
         """Index what is left and stop the process, after the reactor stopped; blocks. Idempotent.
@@ -130,7 +135,14 @@ class PipelineWorker:
         return WorkerError(WorkerFailure("PipelineGone", f"the page pipeline process ended unexpectedly (exit code {exit_code})", ""))
 
 
-def _serve(archive_dir: str, run_id: int, parent_pid: int, log_queue, connection, overrides: dict | None = None) -> None:
+def _serve(
+    archive_dir: str,
+    run_id: int,
+    parent_pid: int,
+    log_queue: Queue[logging.LogRecord],
+    connection: Connection,
+    overrides: dict[str, ExtractionOverrides] | None = None,
+) -> None:
     become_worker(parent_pid, log_queue)
     try:
         from jiwen.extract import process_page
@@ -167,29 +179,10 @@ def _serve(archive_dir: str, run_id: int, parent_pid: int, log_queue, connection
                 return
 
 
-def as_deferred(future: Future[T]) -> Deferred:
-    """A Deferred fired in the reactor thread when `future` (from another thread) is done.
-    Twisted's own deferToThread would put the work on the reactor's shared thread pool, where
-    calls could reach the pipeline out of order."""
-    from twisted.internet import reactor
-
-    deferred: Deferred = Deferred()
-
-    def done(finished: Future[Any]) -> None:
-        error = finished.exception()
-        if error is not None:
-            reactor.callFromThread(deferred.errback, error)
-        else:
-            reactor.callFromThread(deferred.callback, finished.result())
-
-    future.add_done_callback(done)
-    return deferred
+__all__ = ["Outcome", "PipelineWorker"]
 
 
-__all__ = ["Outcome", "PipelineWorker", "as_deferred"]
-
-
-def crawl(archive_dir: Path, **options: Any) -> dict:
+def crawl(archive_dir: Path, **options: Any) -> dict[str, Any]:
     """Crawl into the archive at `archive_dir` through the page pipeline; the options are
     `jiwen.crawler.run.run_crawl`'s (sites, urls, settings_overrides, progress). Returns the
     crawl report."""
@@ -200,7 +193,7 @@ def crawl(archive_dir: Path, **options: Any) -> dict:
     return report
 
 
-def _watch_report(archive_dir) -> dict:
+def _watch_report(archive_dir: Path) -> dict[str, Any]:
     """After a crawl: each watch's new matches, recorded; {"watches": {name: count}} when there
     are watches ('jiwen watch check' lists the articles)."""
     from jiwen.library.watches import check_watches

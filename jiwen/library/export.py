@@ -11,12 +11,12 @@ import csv
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import msgspec
 
 from jiwen.core.csvcells import spreadsheet_safe, spreadsheet_safe_row
-from jiwen.core.models import ArchivedArticle, SearchRequest, fact_kind
+from jiwen.core.models import ArchivedArticle, Fact, IndicatorRow, MeasuredFact, PlaceFact, SearchRequest, fact_kind
 from jiwen.core.paths import atomic_write
 from jiwen.core.progress import Progress, counted
 from jiwen.library.indicators import INDICATOR_COLUMNS, PlaceScope, indicator_rows, role_matches
@@ -73,7 +73,9 @@ INDICATOR_FORMATS = ("indicators-csv", "indicators-jsonl")
 FACT_FORMATS = ("facts-jsonl", "csv", *INDICATOR_FORMATS)
 
 
-def select_fact_articles(archive: Archive, request: SearchRequest, place: str, **options) -> Iterator[ArchivedArticle]:
+def select_fact_articles(
+    archive: Archive, request: SearchRequest, place: str, *, changed_since: str | None = None, include_all: bool = False
+) -> Iterator[ArchivedArticle]:
     """`select_articles` for a facts export with --place: only the articles that hold a fact about
     `place` or a place inside it (a figure attributed to it, or the place named), each with those
     facts alone. The store's facts table names the articles with such figures; place facts are
@@ -89,7 +91,7 @@ def select_fact_articles(archive: Archive, request: SearchRequest, place: str, *
             from jiwen.index import ArchiveIndex
 
             candidates.update(ArchiveIndex(archive.index_dir).matching_ids(mentioning))
-    for article in select_articles(archive, request, **options):
+    for article in select_articles(archive, request, changed_since=changed_since, include_all=include_all):
         if candidates is not None and article.id not in candidates:
             continue
         kept = [fact for fact in article.facts if fact_place_in(scope, fact)]
@@ -97,21 +99,22 @@ def select_fact_articles(archive: Archive, request: SearchRequest, place: str, *
             yield msgspec.structs.replace(article, facts=kept)
 
 
-def fact_place_in(scope: PlaceScope, fact) -> bool:
+def fact_place_in(scope: PlaceScope, fact: Fact) -> bool:
     """Whether a fact is about a place of `scope`: a figure by its attributed place, a place fact
     by itself; other facts (dates, programmes, people) are about no place."""
-    kind = fact_kind(fact)
-    if kind in ("count", "money", "percent"):
+    if isinstance(fact, MeasuredFact):  # count, money, percent
         if fact.place in scope.names:
             return True
         adcode = fact.place_adcode
-    elif kind == "place":
+    elif isinstance(fact, PlaceFact):
         if fact.name in scope.names:
             return True
         adcode = fact.adcode
     else:
         return False
-    return bool(adcode) and any(adcode.startswith(prefix) for prefix in scope.prefixes)
+    if not adcode:
+        return False
+    return any(adcode.startswith(prefix) for prefix in scope.prefixes)
 
 
 def write_export(
@@ -161,7 +164,7 @@ def write_export(
     raise ValueError(f"unknown export format {format_name!r}")
 
 
-def fact_rows(articles: Iterable[ArchivedArticle]) -> Iterator[dict]:
+def fact_rows(articles: Iterable[ArchivedArticle]) -> Iterator[dict[str, Any]]:
     for article in articles:
         head = {
             "article_id": article.id,
@@ -212,7 +215,7 @@ def _write_csv(articles: Iterable[ArchivedArticle], out: IO[bytes]) -> int:
     return count
 
 
-def _indicators(articles: Iterable[ArchivedArticle], place: str | None, role: str | None = None):
+def _indicators(articles: Iterable[ArchivedArticle], place: str | None, role: str | None = None) -> Iterator[IndicatorRow]:
     rows = (row for row in indicator_rows(articles) if role_matches(row, role))
     if not place:
         return rows
@@ -220,7 +223,7 @@ def _indicators(articles: Iterable[ArchivedArticle], place: str | None, role: st
     return (row for row in rows if row in scope)
 
 
-def _write_indicators_csv(indicators, out: IO[bytes]) -> int:
+def _write_indicators_csv(indicators: Iterable[IndicatorRow], out: IO[bytes]) -> int:
     import io
 
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)

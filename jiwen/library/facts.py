@@ -12,7 +12,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
 
@@ -20,6 +20,9 @@ from jiwen.library.indicators import PlaceScope
 from jiwen.library.names import UnknownName, measure_problem, place_problem, site_problem
 from jiwen.store import Archive
 from jiwen.store.fact_table import FACT_COLUMNS, FactSelection
+
+if TYPE_CHECKING:
+    from jiwen.index import ArchiveIndex
 
 FIGURE_KINDS = ("count", "money", "percent")
 ROLES = ("actual", "target", "allocation", "standard", "change", "other")
@@ -45,7 +48,7 @@ class FactQuery(msgspec.Struct, kw_only=True):
 
 class FactsPage(msgspec.Struct, kw_only=True):
     total: int
-    rows: list[dict]
+    rows: list[dict[str, Any]]
     facets: dict[str, dict[str, int]]
 
 
@@ -70,7 +73,7 @@ def check_fact_query(archive: Archive, query: FactQuery) -> None:
         raise UnknownName(found)
 
 
-def selection_of(archive: Archive, query: FactQuery, index=None) -> FactSelection:
+def selection_of(archive: Archive, query: FactQuery, index: ArchiveIndex | None = None) -> FactSelection:
     """The figures `query` selects; `index` (anything with `matching_ids`, as `ArchiveIndex`)
     answers --mentioning: `jiwen serve` passes its one open index, so a request does not open
     the index again."""
@@ -99,7 +102,7 @@ def selection_of(archive: Archive, query: FactQuery, index=None) -> FactSelectio
     )
 
 
-def browse_facts(archive: Archive, query: FactQuery, index=None) -> FactsPage:
+def browse_facts(archive: Archive, query: FactQuery, index: ArchiveIndex | None = None) -> FactsPage:
     """One page of the figures `query` selects, newest first, with their counts by kind,
     measure, role, province, site and year."""
     check_fact_query(archive, query)
@@ -109,13 +112,13 @@ def browse_facts(archive: Archive, query: FactQuery, index=None) -> FactsPage:
     return FactsPage(total=archive.count_facts(selection), rows=rows, facets=archive.fact_facets(selection))
 
 
-def all_facts(archive: Archive, query: FactQuery, index=None) -> Iterable[dict]:
+def all_facts(archive: Archive, query: FactQuery, index: ArchiveIndex | None = None) -> Iterable[dict[str, Any]]:
     """Every figure `query` selects (not one page): for the CSV and JSON downloads."""
     check_fact_query(archive, query)
     return archive.iter_facts(selection_of(archive, query, index))
 
 
-def write_facts(rows: Iterable[dict], format_name: str, out: IO[bytes], *, bom: bool = False) -> int:
+def write_facts(rows: Iterable[dict[str, Any]], format_name: str, out: IO[bytes], *, bom: bool = False) -> int:
     """`rows` as CSV (`bom`: with the byte-order mark Excel needs to read UTF-8) or JSON Lines."""
     count = 0
     if format_name == "jsonl":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import msgspec
 
@@ -61,8 +62,8 @@ def _health_of(archive: Archive, site: SiteConfig, now: datetime) -> SiteHealth:
     runs = archive.crawl_runs_of(site.name)
     since = now - timedelta(days=DAYS)
     recent = [run for run in runs if _time(run["started_at"]) >= since]
-    blocked: Counter = Counter()
-    errors: Counter = Counter()
+    blocked: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
     not_found = 0
     for run in recent:
         part = _site_part(run, site.name)
@@ -97,7 +98,7 @@ def _health_of(archive: Archive, site: SiteConfig, now: datetime) -> SiteHealth:
     )
 
 
-def _column_health(site: SiteConfig, url: str, runs: list[dict], now: datetime) -> ColumnHealth:
+def _column_health(site: SiteConfig, url: str, runs: list[dict[str, Any]], now: datetime) -> ColumnHealth:
     total, since_new, last_new = 0, 0, None
     for run in runs:  # newest first
         columns = _site_part(run, site.name).get("columns")
@@ -114,7 +115,7 @@ def _column_health(site: SiteConfig, url: str, runs: list[dict], now: datetime) 
     return ColumnHealth(url=url, new_articles=total, last_new_run=last_new, crawls_since_new=since_new, stale=stale)
 
 
-def _site_part(run: dict, name: str) -> dict:
+def _site_part(run: dict[str, Any], name: str) -> dict[str, Any]:
     """This site's counts in a crawl report: its `by_site` entry, or the whole report of a crawl
     of this site alone made before reports were split by site."""
     report = run.get("report") or {}

@@ -18,10 +18,17 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jiwen.core.errors import WorkerError, storage_failure
 from jiwen.core.processes import WorkerFailure, become_worker, spawn_context
 from jiwen.store import Archive
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.queues import Queue
+
+    from jiwen.index import ArchiveIndex
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +44,7 @@ _NOW = "now"
 _CLOSE = "close"
 
 
-def catch_up_index(archive: Archive, index) -> int:
+def catch_up_index(archive: Archive, index: ArchiveIndex) -> int:
     """Bring `index` (an ArchiveIndex) up to date with the store; returns how many entries
     changed."""
     index.remove_leftovers()  # what a killed rebuild left beside the index
@@ -62,7 +69,7 @@ class BackgroundIndexer:
         *,
         batch_size: int = DEFAULT_BATCH,
         max_delay: float = DEFAULT_MAX_DELAY,
-        log_queue=None,
+        log_queue: Queue[logging.LogRecord] | None = None,
     ) -> None:
         self._connection, child_end = spawn_context().Pipe()
         self._process = spawn_context().Process(
@@ -98,7 +105,7 @@ class BackgroundIndexer:
             return self._result
         self._send(_CLOSE)
         deadline = time.monotonic() + timeout
-        reply = None
+        reply: int | WorkerFailure | None = None
         try:
             while reply is None:
                 if self._connection.poll(1.0):
@@ -131,7 +138,7 @@ class BackgroundIndexer:
         self._result = reply
         return reply
 
-    def _send(self, message) -> None:
+    def _send(self, message: int | str) -> None:
         if self._gone:
             return
         try:
@@ -142,7 +149,14 @@ class BackgroundIndexer:
             log.error("the indexer process ended unexpectedly; stored articles are indexed by the next writer")
 
 
-def _serve(archive_dir: str, parent_pid: int, log_queue, connection, batch_size: int, max_delay: float) -> None:
+def _serve(
+    archive_dir: str,
+    parent_pid: int,
+    log_queue: Queue[logging.LogRecord] | None,
+    connection: Connection,
+    batch_size: int,
+    max_delay: float,
+) -> None:
     become_worker(parent_pid, log_queue)
     from jiwen.index import ArchiveIndex
     from jiwen.index.analyzer import segmenter
@@ -194,7 +208,7 @@ def _serve(archive_dir: str, parent_pid: int, log_queue, connection, batch_size:
     _answer_close(connection, failure if failure is not None else changed)
 
 
-def _answer_close(connection, answer) -> None:
+def _answer_close(connection: Connection, answer: int | WorkerFailure) -> None:
     """The indexer's one answer, sent once (see BackgroundIndexer.close)."""
     try:
         connection.send(answer)

@@ -15,9 +15,13 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Iterable, Iterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from jiwen.core.models import FIGURE_ROLES, ArchivedArticle, CountFact, Fact, IndicatorRow, MoneyFact, PercentFact
+
+if TYPE_CHECKING:
+    from jiwen.store.facts import ArticleHead
+    from jiwen.text.gazetteer import Place
 
 MEASURED_KINDS = ("count", "money", "percent")
 # `--role` takes one of the figure roles, or "any" for every figure whatever its role.
@@ -30,14 +34,20 @@ INDICATOR_COLUMNS = tuple(IndicatorRow.__struct_fields__)
 def indicator_rows(articles: Iterable[ArchivedArticle]) -> Iterator[IndicatorRow]:
     """One row per numeric fact of each article, in the article's fact order."""
     for article in articles:
-        head = {"id": article.id, "url": article.url, "title": article.title, "published": article.published, "site": article.site}
+        head: ArticleHead = {
+            "id": article.id,
+            "url": article.url,
+            "title": article.title,
+            "published": article.published,
+            "site": article.site,
+        }
         for fact in article.facts:
             row = indicator_row(head, fact)
             if row is not None:
                 yield row
 
 
-def indicator_row(article: dict[str, Any], fact: Fact) -> IndicatorRow | None:
+def indicator_row(article: ArticleHead, fact: Fact) -> IndicatorRow | None:
     """The row of one fact of `article` (its id, url, title, published, site), or None when the
     fact is not a figure."""
     kind: Literal["count", "money", "percent"]
@@ -76,7 +86,15 @@ def indicator_row(article: dict[str, Any], fact: Fact) -> IndicatorRow | None:
     )
 
 
-def observation_key(measure, place, period_start, period_end, role, value, unit) -> str:
+def observation_key(
+    measure: str | None,
+    place: str | None,
+    period_start: str | None,
+    period_end: str | None,
+    role: str | None,
+    value: float | None,
+    unit: str | None,
+) -> str:
     """A short stable key of one figure as reported: the same measure, place, period, role, value
     and unit in several articles is one observation (16 hex digits of a SHA-256)."""
     text = "\x1f".join("" if part is None else str(part) for part in (measure, place, period_start, period_end, role, value, unit))
@@ -109,7 +127,7 @@ class PlaceScope:
         return adcode is not None and any(adcode.startswith(prefix) for prefix in self.prefixes)
 
 
-def division_of(name: str):
+def division_of(name: str) -> Place | None:
     """The Chinese administrative division a canonical name (or a short form) names, with its
     level, province and prefecture (extract's gazetteer `Place`), or None."""
     for place in _gazetteer_forms().get(name.strip(), ()):
@@ -128,7 +146,7 @@ def _adcode_prefix(adcode: str) -> str:
 
 
 @functools.cache
-def _gazetteer_forms():
+def _gazetteer_forms() -> dict[str, list[Place]]:
     from jiwen.text.gazetteer import gazetteer
 
     return gazetteer().by_form

@@ -8,6 +8,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import msgspec
 
@@ -125,8 +126,9 @@ def page_from_file(path: Path) -> FetchedPage:
     )
 
 
-def _read_at_most(handle, limit: int) -> bytes:
-    chunks, size = [], 0
+def _read_at_most(handle: IO[bytes], limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
     while size < limit:
         chunk = handle.read(min(1 << 20, limit - size))
         if not chunk:

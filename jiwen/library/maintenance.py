@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
+from jiwen.core.models import FetchedPage
 from jiwen.core.progress import Progress, counted
-from jiwen.library.pipeline import Outcome, PagePipeline, extract
+from jiwen.library.pipeline import Extracted, Outcome, PagePipeline, extract
 from jiwen.store import Archive
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
+
+    from jiwen.extract import ExtractionOverrides
+
+# A stored page (its body left out once extracted), its id, and what the extractor made of it.
+ExtractedPage = tuple[int, FetchedPage, Extracted]
 
 
 def reextract(
@@ -15,7 +25,7 @@ def reextract(
     *,
     on_outcome: Callable[[Outcome], None] | None = None,
     site: str | None = None,
-    overrides: dict | None = None,
+    overrides: dict[str, ExtractionOverrides] | None = None,
     progress: Progress | None = None,
     workers: int = 1,
 ) -> dict[str, int]:
@@ -60,7 +70,9 @@ CHUNK = 8
 AHEAD = 4
 
 
-def extracted_in_workers(archive: Archive, site: str | None, overrides: dict, workers: int):
+def extracted_in_workers(
+    archive: Archive, site: str | None, overrides: dict[str, ExtractionOverrides], workers: int
+) -> Generator[ExtractedPage, None, None]:
     """(page id, page without its body, `Extracted`) for the newest page of every URL, in store
     order, extracted by `workers` processes that read the pages themselves (read-only)."""
     import os
@@ -72,7 +84,7 @@ def extracted_in_workers(archive: Archive, site: str | None, overrides: dict, wo
     pool = spawn_context().Pool(workers, initializer=_start_extractor, initargs=(str(archive.directory), overrides, os.getpid()))
     try:
         page_ids = archive.latest_page_ids(site=site)
-        pending: deque = deque()
+        pending: deque[AsyncResult[list[ExtractedPage]]] = deque()
 
         def hand_out() -> None:
             chunk = list(islice(page_ids, CHUNK))
@@ -90,10 +102,17 @@ def extracted_in_workers(archive: Archive, site: str | None, overrides: dict, wo
         pool.join()
 
 
-_WORKER: dict = {}
+class _Worker(TypedDict, total=False):
+    """What an extraction worker holds, set by `_start_extractor` as it starts."""
+
+    archive: Archive
+    overrides: dict[str, ExtractionOverrides]
 
 
-def _start_extractor(archive_dir: str, overrides: dict, parent_pid: int) -> None:
+_WORKER: _Worker = {}
+
+
+def _start_extractor(archive_dir: str, overrides: dict[str, ExtractionOverrides], parent_pid: int) -> None:
     from jiwen.core.processes import become_worker
 
     become_worker(parent_pid, None)
@@ -101,7 +120,7 @@ def _start_extractor(archive_dir: str, overrides: dict, parent_pid: int) -> None
     _WORKER["overrides"] = overrides
 
 
-def _extract_pages(page_ids: list[int]) -> list:
+def _extract_pages(page_ids: list[int]) -> list[ExtractedPage]:
     import msgspec
 
     results = []
@@ -115,11 +134,11 @@ def reindex(archive: Archive, progress: Progress | None = None, *, merge: bool =
     """Rebuild the whole index from the store (the index is derived data), merged into one
     segment unless `merge` is False. `progress(articles read, articles to index)` as the rebuild
     reads them."""
-    from jiwen.index import ArchiveIndex
+    from jiwen.index import rebuild_index
 
     total = len(archive.article_ids(indexable_only=True)) if progress is not None else None
     articles = counted(archive.iter_articles(include_duplicates=False), progress, total)
-    count = ArchiveIndex(archive.index_dir).rebuild(articles, merge=merge)
+    count = rebuild_index(archive.index_dir, articles, merge=merge)
     archive.mark_indexed(archive.article_ids())
     return count
 

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from jiwen.core.errors import JiwenError
+
+if TYPE_CHECKING:
+    from jiwen.store import Archive
 
 NATIONAL = "全国"
 
@@ -108,7 +112,14 @@ def configured_sites() -> list[str]:
         return []
 
 
-def name_problems(archive, *, place=None, program=None, site=None, measure=None) -> dict[str, str]:
+def name_problems(
+    archive: Archive,
+    *,
+    place: str | None = None,
+    program: str | None = None,
+    site: str | None = None,
+    measure: str | None = None,
+) -> dict[str, str]:
     """Every name of these that jiwen does not know, {parameter: message}: for a page that names
     all of a request's problems at once (the form's other parameters may be wrong as well)."""
     problems = {"place": place_problem(place)}

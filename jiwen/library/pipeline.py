@@ -28,6 +28,8 @@ from jiwen.library.indexer import BackgroundIndexer, catch_up_index
 from jiwen.store import Archive, article_id_for
 
 if TYPE_CHECKING:  # imported on first use: a pipeline that only hands batches to the background indexer never opens Whoosh
+    from multiprocessing.queues import Queue
+
     from jiwen.index import ArchiveIndex
 
 log = logging.getLogger(__name__)
@@ -60,7 +62,9 @@ class Extracted:
     error: str | None = None
 
 
-def extract(page: FetchedPage, overrides: dict, default_overrides: ExtractionOverrides | None = None) -> Extracted:
+def extract(
+    page: FetchedPage, overrides: dict[str, ExtractionOverrides], default_overrides: ExtractionOverrides | None = None
+) -> Extracted:
     url = page.final_url or page.url
     try:
         article = process_page(
@@ -84,8 +88,8 @@ class PagePipeline:
         run_id: int | None = None,
         batch_size: int | None = None,
         index_in_background: bool = False,
-        log_queue=None,
-        overrides: dict | None = None,
+        log_queue: Queue[logging.LogRecord] | None = None,
+        overrides: dict[str, ExtractionOverrides] | None = None,
         default_overrides: ExtractionOverrides | None = None,
     ) -> None:
         self.archive = archive

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from jiwen.core.errors import ArchiveError, QuerySyntaxError
 from jiwen.core.models import SearchRequest, SearchResponse
 from jiwen.store import Archive
 
+if TYPE_CHECKING:
+    from jiwen.index import ArchiveIndex
 
-def require_searchable_words(text: str, index_dir=None) -> None:
+
+def require_searchable_words(text: str, index_dir: Path | None = None) -> None:
     """A query that is given but has nothing to search for once analysed (punctuation, emoji,
     stopwords such as 的 or "the") is refused: Whoosh would drop it and match every article, and
     `jiwen export` would then write the whole archive. `index_dir`: the query is cut with the
@@ -28,7 +34,7 @@ def require_searchable_words(text: str, index_dir=None) -> None:
         )
 
 
-def run_search(archive: Archive, request: SearchRequest, index=None) -> SearchResponse:
+def run_search(archive: Archive, request: SearchRequest, index: ArchiveIndex | None = None) -> SearchResponse:
     """The search `jiwen search --json` prints and `/api/search` serves. A long-running caller
     (`jiwen serve`) passes the `ArchiveIndex` it keeps open, so columns are decoded once."""
     from jiwen.index import ArchiveIndex
@@ -42,7 +48,7 @@ def run_search(archive: Archive, request: SearchRequest, index=None) -> SearchRe
     return response
 
 
-def check_search_names(archive: Archive, request: SearchRequest, index=None) -> None:
+def check_search_names(archive: Archive, request: SearchRequest, index: ArchiveIndex | None = None) -> None:
     """When a search finds nothing: an UnknownName ("did you mean …") for a --place, --program or
     --site that names nothing jiwen knows, rather than an empty answer that reads as "no such
     articles". Only then, so a search that finds something never loads the gazetteer."""

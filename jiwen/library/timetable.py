@@ -37,7 +37,8 @@ class CronExpressionTrigger(BaseTrigger):
         self.expression = expression
 
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime:
-        return croniter(self.expression, previous_fire_time or now).get_next(datetime)
+        fire_time: datetime = croniter(self.expression, previous_fire_time or now).get_next(datetime)
+        return fire_time
 
     def __str__(self) -> str:
         return f"cron {self.expression!r}"

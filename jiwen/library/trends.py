@@ -26,14 +26,18 @@ import functools
 import io
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from jiwen.core.errors import JiwenError
-from jiwen.core.models import IndicatorRow, TrendPeriod, TrendPoint, TrendSeries
+from jiwen.core.models import FigureRole, IndicatorRow, TrendPeriod, TrendPoint, TrendSeries
 from jiwen.core.paths import atomic_write
 from jiwen.library.indicators import DEFAULT_ROLE, ROLE_CHOICES, PlaceScope, indicator_row, role_matches
 from jiwen.store import Archive
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PERIODS = ("month", "quarter", "year")
 DATED_BY = "period_end, else published"
@@ -107,7 +111,7 @@ def trend_series(
     chosen: dict[tuple[str, str | None], IndicatorRow] = {}
     reports: Counter[tuple[str, str | None]] = Counter()
     # (point, period start, period end, role) -> value -> the articles that reported it
-    reported: dict[tuple, dict] = {}
+    reported: dict[tuple[tuple[str, str | None], str | None, str | None, FigureRole | None], dict[float, list[str]]] = {}
     undated = 0
     for row in rows:
         if row.measure != measure or not role_matches(row, role) or (scope is not None and row not in scope):
@@ -124,7 +128,7 @@ def trend_series(
         if key not in chosen or _recency(row) > _recency(chosen[key]):
             chosen[key] = row
 
-    def observed(key: tuple, row: IndicatorRow) -> tuple[list[str], list]:
+    def observed(key: tuple[str, str | None], row: IndicatorRow) -> tuple[list[str], list[float]]:
         values = reported.get((key, row.period_start, row.period_end, row.role), {})
         return values.get(row.value, [row.article_id]), sorted(value for value in values if value != row.value)
 
@@ -199,7 +203,7 @@ def period_range(periods: list[str], by: str) -> list[str]:
     return [label(value) for value in range(number(periods[0]), number(periods[-1]) + 1)]
 
 
-def _recency(row: IndicatorRow) -> tuple:
+def _recency(row: IndicatorRow) -> tuple[str, str, float]:
     return (row.period_end or "", row.published or "", row.value)
 
 
@@ -270,7 +274,7 @@ def cjk_font() -> str | None:
     return None
 
 
-def _style():
+def _style() -> AbstractContextManager[None]:
     """matplotlib settings for drawing and saving: a CJK font when there is one, SVG text kept as
     text, stable SVG ids."""
     import matplotlib
@@ -279,12 +283,12 @@ def _style():
     return matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "jiwen", "font.family": [font] if font else ["DejaVu Sans"]})
 
 
-def _metadata(suffix: str) -> dict:
+def _metadata(suffix: str) -> dict[str, str | None]:
     # No creation date, so the same series gives the same file.
     return {"Date": None} if suffix == ".svg" else {"Software": "jiwen"}
 
 
-def _figure(series: TrendSeries):
+def _figure(series: TrendSeries) -> Figure:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -335,5 +339,5 @@ def _labels(series: TrendSeries, places: list[str | None], *, cjk: bool) -> tupl
     return f"indicator by {series.by}", [codes.get(place) or f"place {index + 1}" for index, place in enumerate(places)]
 
 
-def _close(figure) -> None:
+def _close(figure: Figure) -> None:
     figure.clear()

@@ -9,6 +9,7 @@ each check (after a crawl, or `jiwen watch check`) records and returns the new m
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -17,6 +18,9 @@ from jiwen.core.models import SearchHit, SearchRequest, SearchResponse
 from jiwen.library.names import place_problem, programme_problem, raise_problems, site_problem
 from jiwen.library.search import require_searchable_words
 from jiwen.store import Archive
+
+if TYPE_CHECKING:
+    from jiwen.index import ArchiveIndex
 
 NAME = re.compile(r"^[\w\u4e00-\u9fff-]{1,40}$")
 CHECKED_MATCHES = 1000  # the newest matches a check looks at
@@ -36,7 +40,16 @@ class Watch(msgspec.Struct, kw_only=True):
         return SearchRequest(query=self.query, place=self.place, program=self.program, site=self.site, sort="date", limit=limit)
 
 
-def add_watch(archive: Archive, name: str, query: str, *, place=None, program=None, site=None, index=None) -> Watch:
+def add_watch(
+    archive: Archive,
+    name: str,
+    query: str,
+    *,
+    place: str | None = None,
+    program: str | None = None,
+    site: str | None = None,
+    index: ArchiveIndex | None = None,
+) -> Watch:
     """Save a watch; what it matches now is recorded as seen (returned in `matches`)."""
     if not NAME.match(name):
         raise JiwenError(f"watch name {name!r}: use up to 40 letters, digits, - or _ (it becomes /watch/{name}.atom)")
@@ -76,7 +89,7 @@ def remove_watch(archive: Archive, name: str) -> None:
     archive.remove_watch(name)
 
 
-def check_watches(archive: Archive, index=None) -> dict[str, list[SearchHit]]:
+def check_watches(archive: Archive, index: ArchiveIndex | None = None) -> dict[str, list[SearchHit]]:
     """Every watch's new matches (newest first), recorded as seen."""
     new: dict[str, list[SearchHit]] = {}
     for watch in list_watches(archive):
@@ -88,13 +101,13 @@ def check_watches(archive: Archive, index=None) -> dict[str, list[SearchHit]]:
     return new
 
 
-def watch_hits(archive: Archive, name: str, limit: int = 50, index=None):
+def watch_hits(archive: Archive, name: str, limit: int = 50, index: ArchiveIndex | None = None) -> tuple[Watch, SearchResponse]:
     """A watch and its newest matches (for its Atom feed)."""
     watch = find_watch(archive, name)
     return watch, _search(archive, watch, index, limit)
 
 
-def _search(archive: Archive, watch: Watch, index=None, limit: int = CHECKED_MATCHES):
+def _search(archive: Archive, watch: Watch, index: ArchiveIndex | None = None, limit: int = CHECKED_MATCHES) -> SearchResponse:
     from jiwen.index import ArchiveIndex
 
     if not archive.index_dir.exists():
@@ -102,5 +115,5 @@ def _search(archive: Archive, watch: Watch, index=None, limit: int = CHECKED_MAT
     return (index or ArchiveIndex(archive.index_dir)).search(watch.request(limit))
 
 
-def _matching_ids(archive: Archive, watch: Watch, index=None) -> list[str]:
+def _matching_ids(archive: Archive, watch: Watch, index: ArchiveIndex | None = None) -> list[str]:
     return [hit.id for hit in _search(archive, watch, index).hits]

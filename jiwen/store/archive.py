@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 from jiwen.store.articles import Articles
 from jiwen.store.fact_table import FactTable, build_fact_table
 from jiwen.store.facts import migrate_fact_rows
@@ -12,7 +15,7 @@ from jiwen.store.statistics import Statistics
 from jiwen.store.watches import Watches, create_watch_tables
 
 
-def _to_schema_3(db) -> None:
+def _to_schema_3(db: sqlite3.Connection) -> None:
     build_fact_table(db)
     create_watch_tables(db)
 
@@ -25,7 +28,7 @@ class Archive(Pages, Articles, FactTable, Fingerprints, Runs, Statistics, Watche
         2: _to_schema_3,  # schema 2 -> 3: the plain `facts` table beside the blob, for SQL; watches
     }
 
-    def __init__(self, directory, *, create: bool = True, read_only: bool = False) -> None:
+    def __init__(self, directory: Path | str, *, create: bool = True, read_only: bool = False) -> None:
         super().__init__(directory, create=create, read_only=read_only)
         if not read_only:
             # Every writer (reindex, check --repair, ingest...) settles the runs a killed process

@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 from jiwen.core.errors import ArchiveError
 
@@ -217,10 +219,10 @@ class Connection:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def _schema_version(self) -> int | None:
@@ -312,7 +314,7 @@ class _Transaction:
             self.db.execute("BEGIN IMMEDIATE")
             self.outer = True
 
-    def __exit__(self, exc_type, exc, traceback) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None) -> None:
         if not self.outer:
             return
         if exc_type is None:

@@ -18,8 +18,10 @@ NUMERIC, so whole numbers are stored as integers.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from jiwen.core.errors import ArchiveError
 from jiwen.core.models import CountFact, Fact, MeasuredFact, MoneyFact, fact_kind
@@ -41,7 +43,7 @@ def _province_of(adcode: str | None) -> str | None:
     return province_by_adcode_prefix().get(adcode[:2])
 
 
-def fact_table_row(article_id: str, seq: int, fact: Fact) -> tuple | None:
+def fact_table_row(article_id: str, seq: int, fact: Fact) -> tuple[object, ...] | None:
     """The `facts` row of one fact, in FACT_COLUMNS order after (article_id, seq); None for a
     fact that is not a figure."""
     if not isinstance(fact, MeasuredFact):
@@ -63,7 +65,7 @@ def fact_table_row(article_id: str, seq: int, fact: Fact) -> tuple | None:
     )  # fmt: skip
 
 
-def fact_table_rows(article_id: str, facts: Sequence[Fact]) -> Iterator[tuple]:
+def fact_table_rows(article_id: str, facts: Sequence[Fact]) -> Iterator[tuple[object, ...]]:
     for seq, fact in enumerate(facts):
         row = fact_table_row(article_id, seq, fact)
         if row is not None:
@@ -79,18 +81,18 @@ _INSERT = (
 )
 
 
-def replace_fact_rows(db, article_id: str, facts: Sequence[Fact]) -> int:
+def replace_fact_rows(db: sqlite3.Connection, article_id: str, facts: Sequence[Fact]) -> int:
     """Inside the caller's transaction: the article's `facts` rows become its figures of `facts`."""
     db.execute("DELETE FROM facts WHERE article_id = ?", (article_id,))
     return insert_fact_rows(db, article_id, facts)
 
 
-def insert_fact_rows(db, article_id: str, facts: Sequence[Fact]) -> int:
+def insert_fact_rows(db: sqlite3.Connection, article_id: str, facts: Sequence[Fact]) -> int:
     """Insert the figures of `facts`; returns how many."""
     return db.executemany(_INSERT, fact_table_rows(article_id, facts)).rowcount
 
 
-def build_fact_table(db) -> int:
+def build_fact_table(db: sqlite3.Connection) -> int:
     """Schema 2 -> 3 inside the caller's transaction: the `facts` table, filled from every
     article's facts blob. Returns how many figures were written."""
     from jiwen.store.codec import ARTICLE_DECODER
@@ -148,9 +150,9 @@ class FactSelection:
     article_ids: tuple[str, ...] | None = None
     include_all: bool = False
 
-    def where(self) -> tuple[str, list]:
+    def where(self) -> tuple[str, list[object]]:
         conditions: list[str] = []
-        values: list = []
+        values: list[object] = []
         if not self.include_all:
             conditions.append("articles.relevant = 1 AND articles.duplicate_of IS NULL")
         if self.kinds:
@@ -211,7 +213,7 @@ class FactTable(Connection):
             )
         ]
 
-    def select_facts(self, selection: FactSelection, *, limit: int | None = None, offset: int = 0) -> list[dict]:
+    def select_facts(self, selection: FactSelection, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """Rows of `facts` with their article's url, title, published and site; newest first."""
         self._require_fact_table()
         where, values = selection.where()
@@ -224,7 +226,7 @@ class FactTable(Connection):
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row)) for row in cursor]
 
-    def iter_facts(self, selection: FactSelection, batch: int = 5000) -> Iterator[dict]:
+    def iter_facts(self, selection: FactSelection, batch: int = 5000) -> Iterator[dict[str, Any]]:
         """Every row `selection` takes, in `select_facts` order, a batch at a time."""
         offset = 0
         while True:
@@ -237,9 +239,10 @@ class FactTable(Connection):
     def count_facts(self, selection: FactSelection) -> int:
         self._require_fact_table()
         where, values = selection.where()
-        return self.db.execute(
+        count: int = self.db.execute(
             f"SELECT COUNT(*) FROM facts JOIN articles ON articles.id = facts.article_id WHERE {where}", values
         ).fetchone()[0]
+        return count
 
     def fact_facets(self, selection: FactSelection, *, top: int = 30) -> dict[str, dict[str, int]]:
         """Counts of the selected facts by kind, measure, role, province, site and year, most first."""
@@ -256,7 +259,7 @@ class FactTable(Connection):
             facets[name] = {row[0]: row[1] for row in rows}
         return facets
 
-    def indicator_summaries(self) -> list[dict]:
+    def indicator_summaries(self) -> list[dict[str, Any]]:
         """Per measure of the on-topic, not duplicated articles: figures, places, the latest period
         (a figure's period end, else its article's publication date), most reported first."""
         self._require_fact_table()

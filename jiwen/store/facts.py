@@ -22,7 +22,9 @@ while migrating is left exactly as it was, and the next writer migrates it again
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
+from typing import Any, TypedDict
 
 import msgspec
 
@@ -44,7 +46,7 @@ def _defaults(kind: type[msgspec.Struct]) -> dict[str, object]:
     return found
 
 
-def compact_fact(body: str, fact: Fact, located: dict[str, int] | None = None) -> dict:
+def compact_fact(body: str, fact: Fact, located: dict[str, int] | None = None) -> dict[str, Any]:
     """The fact as a map without what the body (or the defaults) give back. `located` remembers
     where the article's sentences were found (most facts share their sentence with others)."""
     fields = msgspec.structs.asdict(fact)
@@ -73,7 +75,7 @@ def compact_fact(body: str, fact: Fact, located: dict[str, int] | None = None) -
     return fields
 
 
-def _full_fact(body: str, fields: dict) -> dict:
+def _full_fact(body: str, fields: dict[str, Any]) -> dict[str, Any]:
     if "text" not in fields:
         fields["text"] = body[fields["start"] : fields["end"]]
     if "sentence_start" in fields:
@@ -99,9 +101,10 @@ def encode_facts(body: str, facts: Sequence[Fact]) -> tuple[bytes | None, str | 
     return blob, json.dumps(kinds, ensure_ascii=False)
 
 
-def _fact_maps(blob: bytes) -> list[dict]:
+def _fact_maps(blob: bytes) -> list[dict[str, Any]]:
     """An articles row's facts blob as its list of compact fact maps."""
-    return msgspec.msgpack.decode(DECOMPRESSOR.decompress(blob))
+    maps: list[dict[str, Any]] = msgspec.msgpack.decode(DECOMPRESSOR.decompress(blob))
+    return maps
 
 
 def decode_facts(body: str, blob: bytes | None) -> list[Fact]:
@@ -111,7 +114,7 @@ def decode_facts(body: str, blob: bytes | None) -> list[Fact]:
     return msgspec.convert([_full_fact(body, fields) for fields in maps], list[Fact])
 
 
-def migrate_fact_rows(db) -> int:
+def migrate_fact_rows(db: sqlite3.Connection) -> int:
     """Schema 1 -> 2 inside the caller's transaction: every article's fact rows become its facts
     blob, then the `facts` table goes. Returns how many articles were rewritten."""
     db.execute("ALTER TABLE articles ADD COLUMN facts BLOB")
@@ -148,7 +151,7 @@ def figure_rows(article_id: str, facts: Sequence[Fact]) -> list[tuple[str, int, 
     return [(article_id, seq, measure) for seq, fact in enumerate(facts) if (measure := getattr(fact, "measure", None))]
 
 
-def _fact_rows(db, article_ids: Sequence[str]) -> dict[str, list[Fact]]:
+def _fact_rows(db: sqlite3.Connection, article_ids: Sequence[str]) -> dict[str, list[Fact]]:
     """Schema 1's fact rows of these articles, in their stored order."""
     marks = ",".join("?" * len(article_ids))
     found: dict[str, list[Fact]] = {}
@@ -163,7 +166,7 @@ def _fact_rows(db, article_ids: Sequence[str]) -> dict[str, list[Fact]]:
 class Facts(Connection):
     """Reading an article's facts back, in either layout (`Connection._facts_in_rows`)."""
 
-    def _facts_of_row(self, row, body: str, old_rows: dict[str, list[Fact]] | None) -> list[Fact]:
+    def _facts_of_row(self, row: sqlite3.Row, body: str, old_rows: dict[str, list[Fact]] | None) -> list[Fact]:
         if old_rows is not None:
             return old_rows.get(row["id"], [])
         return decode_facts(body, row["facts"])
@@ -195,7 +198,7 @@ class Facts(Connection):
             )
         return {row[0]: row[1] for row in rows}
 
-    def measured_facts(self, measure: str) -> Iterator[tuple[dict, Fact]]:
+    def measured_facts(self, measure: str) -> Iterator[tuple[ArticleHead, Fact]]:
         """(article fields, fact) for every figure of `measure` in the on-topic, not duplicated
         articles, in article and fact order: what `jiwen trends` needs. Only the articles that
         report the measure are read (their body gives the facts' texts and sentences back)."""
@@ -224,5 +227,15 @@ class Facts(Connection):
                 yield head, msgspec.convert(_full_fact(body, maps[seq]), Fact)
 
 
-def _head(row) -> dict:
+class ArticleHead(TypedDict):
+    """The fields of an article that a figure is listed with (`Facts.measured_facts`)."""
+
+    id: str
+    url: str | None
+    title: str | None
+    published: str | None
+    site: str | None
+
+
+def _head(row: sqlite3.Row) -> ArticleHead:
     return {"id": row[0], "url": row[1], "title": row[2], "published": row[3], "site": row[4]}

@@ -72,7 +72,7 @@ class Fingerprints(Connection):
         NEAR_DUPLICATE_BITS: the bands find no candidates beyond that) and that `confirm` (given
         the candidate's id) accepts."""
         bands = bands_of(fingerprint)
-        rows = self.db.execute(
+        rows: list[tuple[str, int | None]] = self.db.execute(
             """SELECT id, fingerprint FROM articles
                WHERE (band0 = ? OR band1 = ? OR band2 = ? OR band3 = ? OR band4 = ? OR band5 = ?)
                  AND id != ? AND duplicate_of IS NULL

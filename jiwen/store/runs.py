@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from typing import Any
 
 from jiwen.core.pids import process_alive
@@ -13,7 +14,7 @@ from jiwen.store.connection import Connection, now_utc
 class Runs(Connection):
     """Starting, finishing and listing runs; recording fetch errors."""
 
-    def start_run(self, kind: str, site: str | None, args: dict | None = None) -> int:
+    def start_run(self, kind: str, site: str | None, args: dict[str, Any] | None = None) -> int:
         self.mark_abandoned_runs()
         cursor = self.db.execute(
             "INSERT INTO runs (kind, site, args, pid, started_at) VALUES (?, ?, ?, ?, ?)",
@@ -22,7 +23,7 @@ class Runs(Connection):
         assert cursor.lastrowid is not None  # an INSERT always sets it
         return cursor.lastrowid
 
-    def finish_run(self, run_id: int, outcome: str, report: dict) -> None:
+    def finish_run(self, run_id: int, outcome: str, report: dict[str, Any]) -> None:
         self.db.execute(
             "UPDATE runs SET finished_at = ?, outcome = ?, report = ? WHERE id = ?",
             (now_utc(), outcome, json.dumps(report, ensure_ascii=False), run_id),
@@ -70,7 +71,7 @@ class Runs(Connection):
         return [dict(row) for row in rows]
 
 
-def _run_of(row) -> dict[str, Any]:
+def _run_of(row: sqlite3.Row) -> dict[str, Any]:
     entry = dict(row)
     entry["args"] = json.loads(entry["args"])
     entry["report"] = json.loads(entry["report"])

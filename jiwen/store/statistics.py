@@ -11,7 +11,9 @@ class Statistics(Connection):
     """Archive-wide counts."""
 
     def stats(self) -> dict[str, Any]:
-        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        def one(sql: str) -> Any:
+            return self.db.execute(sql).fetchone()[0]
+
         return {
             "pages": one("SELECT COUNT(*) FROM pages"),
             "pages_failed": one("SELECT COUNT(*) FROM pages WHERE error IS NOT NULL"),

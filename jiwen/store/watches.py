@@ -3,12 +3,14 @@ so that a crawl (or `jiwen watch check`) can tell which matches are new."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
 from jiwen.store.connection import WATCH_SCHEMA, Connection, now_utc
 
 
-def create_watch_tables(db) -> None:
+def create_watch_tables(db: sqlite3.Connection) -> None:
     """Inside the caller's transaction (schema 2 -> 3, with the facts table)."""
     for statement in WATCH_SCHEMA.split(";"):
         if statement.strip():
@@ -31,7 +33,7 @@ class Watches(Connection):
             self.db.execute("DELETE FROM watch_matches WHERE watch = ?", (name,))
             return self.db.execute("DELETE FROM watches WHERE name = ?", (name,)).rowcount > 0
 
-    def watches(self) -> list[dict]:
+    def watches(self) -> list[dict[str, Any]]:
         """Every watch with how many articles it has matched and when it last matched a new one."""
         if not self._has_watch_tables():
             return []

@@ -1,9 +1,13 @@
-"""The real `jiwen` command in real processes: exit codes, one-line errors, the seed end to end."""
+"""The `jiwen` command: exit codes, one-line errors, the seed end to end. Through Click's runner in
+this process (`jiwen`: dictionaries load once a session, not once a call), and in a real process
+where the process is the point: a usage error's exit code, an ingest killed with SIGKILL, the seed
+as a user runs it."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -13,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import schema_validator
+from tests.conftest import invoke_jiwen, run_jiwen, schema_validator
 
 ARTICLE_TEMPLATE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{county}组织{count}名农村劳动力外出务工_就业动态</title></head>
@@ -31,6 +35,11 @@ ARTICLE_TEMPLATE = """<!DOCTYPE html>
 """
 
 PLACES = [("贵州省", "从江县"), ("贵州省", "榕江县"), ("四川省", "苍溪县"), ("云南省", "镇雄县"), ("广西壮族自治区", "都安瑶族自治县")]
+
+
+@pytest.fixture
+def jiwen():
+    return invoke_jiwen
 
 
 def write_articles(folder: Path, count: int, start: int = 0) -> list[Path]:
@@ -75,14 +84,14 @@ def test_help_of_every_command_shows_examples(jiwen):
         assert "Example" in result.stdout and f"jiwen {command}" in result.stdout, command
 
 
-def test_a_usage_error_exits_2(jiwen, tmp_path):
-    result = jiwen("search", "--limit", "zero", "--archive", str(tmp_path))
+def test_a_usage_error_exits_2(tmp_path):
+    result = run_jiwen("search", "--limit", "zero", "--archive", str(tmp_path))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
 
 
-def test_searching_a_missing_archive_is_one_line_and_exit_1(jiwen, tmp_path):
-    result = jiwen("search", "就业", "--archive", str(tmp_path / "none"))
+def test_searching_a_missing_archive_is_one_line_and_exit_1(tmp_path):
+    result = run_jiwen("search", "就业", "--archive", str(tmp_path / "none"))
     assert result.returncode == 1
     assert result.stderr.startswith("jiwen: ") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
@@ -130,7 +139,8 @@ def test_extract_province_says_whose_our_province_figures_are_and_refuses_a_non_
     assert refused.stderr.strip() == "jiwen: --province '江南' is not a province-level name (e.g. 陕西省, 广西)"
 
 
-def test_the_seed_goes_from_file_to_search_hit_to_export(jiwen, seed_path, seed_gold, archive_dir):
+def test_the_seed_goes_from_file_to_search_hit_to_export(seed_path, seed_gold, archive_dir):
+    jiwen = run_jiwen
     archive = ["--archive", str(archive_dir)]
     ingest = jiwen("ingest", str(seed_path), *archive)
     assert ingest.returncode == 0, ingest.stderr
@@ -283,12 +293,10 @@ def test_malformed_query_syntax_is_explained_in_one_line(jiwen, tmp_path, archiv
 
 @pytest.fixture(scope="module")
 def three_articles(tmp_path_factory):
-    from tests.conftest import run_jiwen
-
     folder = tmp_path_factory.mktemp("three")
     archive = folder / "archive"
     write_articles(folder / "pages", 3)
-    assert run_jiwen("ingest", str(folder / "pages"), "--archive", str(archive)).returncode == 0
+    assert invoke_jiwen("ingest", str(folder / "pages"), "--archive", str(archive)).returncode == 0
     return archive
 
 
@@ -355,7 +363,7 @@ def test_writers_of_named_paths_refuse_what_is_not_a_regular_file_in_a_folder_in
         args = ["extract", str(FORMULA_PAGE), "--no-facts", "--view", str(path)]
     else:
         args = ["export", "--archive", str(three_articles), "-o", str(path)]
-    result = jiwen(*args, timeout=120)
+    result = jiwen(*args)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("jiwen: ") and says in lines[0], lines
@@ -397,3 +405,27 @@ def test_a_blank_filter_is_an_error_not_no_filter(three_articles, jiwen, command
     result = jiwen(*command, option, " ", "--archive", str(three_articles))
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr == f"jiwen: {option} ' ' is blank; give a name or leave the option out\n"
+
+
+def test_an_index_of_an_older_jiwen_is_refused_until_reindex_rebuilds_it_losing_nothing(jiwen, tmp_path, archive_dir):
+    from jiwen.store import Archive
+    from tests.index.older_index import write_older_index
+
+    write_articles(tmp_path / "pages", 6)
+    archive = ["--archive", str(archive_dir)]
+    assert jiwen("ingest", str(tmp_path / "pages"), *archive).returncode == 0
+    before = json.loads(jiwen("search", "务工", "--json", "--limit", "20", *archive).stdout)
+    index = archive_dir / "index"
+    shutil.rmtree(index)
+    with Archive(archive_dir, read_only=True) as store:
+        write_older_index(index, list(store.iter_articles()))
+    refused = jiwen("search", "务工", *archive)
+    assert refused.returncode == 1 and not refused.stdout
+    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("jiwen: search index "), refused.stderr
+    assert "run 'jiwen reindex' once" in refused.stderr
+    rebuilt = jiwen("reindex", *archive)
+    assert rebuilt.returncode == 0 and rebuilt.stdout.strip() == "indexed 6 articles", rebuilt.stdout + rebuilt.stderr
+    after = json.loads(jiwen("search", "务工", "--json", "--limit", "20", *archive).stdout)
+    assert after["total"] == before["total"] == 6
+    assert [hit["id"] for hit in after["hits"]] == [hit["id"] for hit in before["hits"]]
+    assert "consistent" in jiwen("check", *archive).stdout

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from jiwen.core.terminal import terminal_safe, terminal_safe_json
+from tests.conftest import invoke_jiwen
 
 # What a terminal acts on: ESC, BEL, CSI/OSC/DCS/ST in their 8-bit forms, any C0 but \t \n, DEL, C1.
 ACTIVE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -58,17 +59,22 @@ def test_json_for_a_terminal_escapes_instead_of_dropping_and_decodes_to_the_same
     assert json.loads(shown) == value
 
 
+@pytest.fixture
+def jiwen():
+    """In this process: what is printed does not depend on it (a pipe either way; the terminal
+    case below runs in a real process on a real pty)."""
+    return invoke_jiwen
+
+
 @pytest.fixture(scope="module")
 def hostile_archive(tmp_path_factory):
-    from tests.conftest import run_jiwen
-
     folder = tmp_path_factory.mktemp("terminal")
     page = folder / "evil.html"
     page.write_text(PAGE, "utf-8")
     bad = folder / "bad\x1b]0;name\x07.html"
     bad.write_bytes(b"\x00\x01\x02" * 100)
     archive = folder / "archive"
-    ingest = run_jiwen("ingest", str(page), str(bad), "--archive", str(archive))
+    ingest = invoke_jiwen("ingest", str(page), str(bad), "--archive", str(archive))
     assert "1 new" in ingest.stdout, ingest.stdout + ingest.stderr
     return {"archive": archive, "page": page, "ingest": ingest}
 

@@ -17,6 +17,7 @@ import pytest
 from jiwen.core.errors import ArchiveLockedError
 from jiwen.core.lock import ArchiveLock
 from jiwen.demo.server import serve_site
+from tests.conftest import invoke_jiwen
 from tests.schedule_support import SCHEDULE_SITE, article_count, start_jiwen, wait_for
 
 HOLDER = """
@@ -95,7 +96,9 @@ def test_releasing_clears_the_holder_record_and_lets_the_next_writer_in(tmp_path
         assert lock_record(archive)["command"] == "second"
 
 
-def test_searches_exports_and_runs_never_wait_for_the_writer_lock(tmp_path, jiwen):
+def test_searches_exports_and_runs_never_wait_for_the_writer_lock(tmp_path):
+    # The holder is another process; the commands run in this one (Click's runner).
+    jiwen = invoke_jiwen
     archive = tmp_path / "archive"
     ingested = jiwen("ingest", str(SCHEDULE_SITE / "news"), "--archive", str(archive), "-q")
     assert ingested.returncode == 0, ingested.stderr

@@ -11,7 +11,7 @@ from whoosh.writing import NO_MERGE, SegmentWriter
 
 from jiwen.index import ArchiveIndex
 from jiwen.index import codec as codec_module
-from jiwen.index.codec import JiwenCodec, read_term, reads_blocks
+from jiwen.index.codec import JiwenCodec, read_term
 from jiwen.index.documents import article_document
 from jiwen.index.scoring import Scorer
 from jiwen.index.store import create_fresh
@@ -72,7 +72,7 @@ def test_one_read_of_a_term_gives_what_the_matcher_gives(tmp_path, articles, blo
     multi_block = 0
     with index.reader() as top:
         ((reader, _offset),) = top.leaf_readers()
-        assert reads_blocks(reader)
+        assert isinstance(reader.codec(), JiwenCodec)
         for fieldname, text in top.all_terms():
             matcher = reader.postings(fieldname, text)
             ids, weights, values = [], [], []
@@ -109,60 +109,3 @@ def test_phrases_over_many_blocks_match_whoosh_s_phrase_matcher(tmp_path, articl
             assert (ours == arrays.docnum_mask(list(searcher.docs_for_query(phrase)))).all(), words
             matched += int(ours.sum())
         assert matched > 100
-
-
-def _legacy_schema():
-    """The schema of indexes written before JiwenCodec: title and body indexed a second time
-    without positions (`title_bag`, `body_bag`), in the formats of that time."""
-    from whoosh import fields
-
-    from jiwen.index.analyzer import chinese_analyzer
-    from jiwen.index.formats import SharedFrequency, SharedPositions
-    from jiwen.index.schema import TITLE_BOOST, build_schema
-
-    schema = build_schema()
-    for name, boost, stored in (("title", TITLE_BOOST, True), ("body", 1.0, False)):
-        schema.remove(name)
-        for fieldname, format_ in ((name, SharedPositions), (f"{name}_bag", SharedFrequency)):
-            field = fields.TEXT(
-                analyzer=chinese_analyzer(), phrase=format_ is SharedPositions, field_boost=boost, stored=stored and fieldname == name
-            )
-            field.format = format_(field_boost=boost)
-            schema.add(fieldname, field)
-    return schema
-
-
-def test_an_index_written_before_the_codec_searches_and_takes_new_articles(tmp_path, articles):
-    from jiwen.core.models import SearchRequest
-    from jiwen.index.columns import save_missing_columns
-    from jiwen.index.documents import for_schema
-    from jiwen.index.store import storage
-
-    folder = tmp_path / "legacy"
-    folder.mkdir()
-    legacy = storage(folder).create_index(_legacy_schema())
-    writer = SegmentWriter(legacy, codec=W3Codec())
-    for article in articles[:80]:
-        writer.add_document(**for_schema(article_document(article), legacy.schema))
-    writer.commit(mergetype=NO_MERGE)
-    save_missing_columns(folder, legacy)
-    requests = [SearchRequest(query=text, limit=50) for text in ("就业", "稳岗返还", '"企业用工"', "title:推进", "春风行动 OR 以工代赈")]
-    with ArchiveIndex(tmp_path / "current") as current, ArchiveIndex(folder) as old:
-        current.add(articles[:80])
-        assert "body_bag" in old._index.schema and "body_bag" not in current._index.schema
-        for request in requests:
-            assert old.search(request) == current.search(request), request.query
-        # Its writers go on filling the copies it scores from (new segments in the new codec).
-        current.add(articles[80:])
-        old.add(articles[80:])
-        codecs = {type(segment.codec()) for segment in old._index._segments()}
-        assert codecs == {W3Codec, JiwenCodec}
-        for request in requests:
-            expected = current.search(request)
-            assert expected.total > 0
-            assert old.search(request) == expected, request.query
-        # Merging an index that holds a segment of Whoosh's codec goes through Whoosh's own
-        # merge, and answers the same.
-        assert old.merge() and old.segment_count() == 1
-        for request in requests:
-            assert old.search(request).total == current.search(request).total, request.query

@@ -1,44 +1,15 @@
-"""The shared-analysis posting formats give exactly Whoosh's own postings, analysing each text once."""
+"""The array posting format gives exactly Whoosh's own words, frequencies, weights and positions."""
 
 from __future__ import annotations
 
 from whoosh import formats
 
-from jiwen.index import analyzer as analyzer_module
 from jiwen.index.analyzer import chinese_analyzer
-from jiwen.index.formats import SharedFrequency, SharedPositions
+from jiwen.index.formats import ArrayPositions
 from tests.index.conftest import handmade_articles
 
 
-def postings(format_, text: str) -> list[tuple]:
-    return sorted(format_.word_values(text, chinese_analyzer(), mode="index"))
-
-
-def test_positions_and_frequencies_equal_whoosh_s_own_formats():
-    for article in handmade_articles():
-        for boost in (1.0, 2.0):
-            body = article.body
-            assert postings(SharedPositions(field_boost=boost), body) == postings(formats.Positions(field_boost=boost), body)
-            assert postings(SharedFrequency(field_boost=boost), body) == postings(formats.Frequency(field_boost=boost), body)
-
-
-def test_the_second_field_of_the_same_text_does_not_analyse_it_again(monkeypatch):
-    calls = []
-    original = analyzer_module._cut
-    monkeypatch.setattr(analyzer_module, "_cut", lambda text: calls.append(text) or original(text))
-    body = "".join(article.body for article in handmade_articles())  # a string no earlier test analysed
-    with_positions = postings(SharedPositions(), body)
-    without = postings(SharedFrequency(), body)
-    assert len(calls) == 1
-    assert [(word, frequency) for word, frequency, _, _ in with_positions] == [(word, frequency) for word, frequency, _, _ in without]
-    # A different text (even with equal content) is analysed afresh.
-    postings(SharedFrequency(), "".join(reversed(body)))
-    assert len(calls) == 2
-
-
 def test_array_positions_give_whoosh_s_words_frequencies_weights_and_positions():
-    from jiwen.index.formats import ArrayPositions
-
     checked = 0
     for article in handmade_articles():
         for text in (article.title, article.body):

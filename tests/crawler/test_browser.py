@@ -228,3 +228,15 @@ def test_sites_discover_gets_past_the_gate_through_chromium_and_render_http_does
     assert "# " in found.stdout and "rendered with chromium" in found.stdout
     assert refused.returncode == 1 and "block or challenge pages" in refused.stderr
     assert plain_requests and not any("HeadlessChrome" in entry.headers.get("user-agent", "") for entry in plain_requests)
+
+
+@needs_chromium
+def test_chromium_past_its_memory_cap_is_restarted_and_the_crawl_completes(tmp_path, jiwen):
+    archive = tmp_path / "archive"
+    env = {"JIWEN_BROWSER_MAX_PAGES": "0", "JIWEN_BROWSER_MAX_MEMORY_MB": "1"}  # every chromium is past 1 MB
+    with serve_site(GATE_SITE) as server:
+        result = crawl(jiwen, archive, "--url", server.base_url + "/", "--render", "browser", env=env)
+    assert len(query(archive, "SELECT url FROM articles")) == 10
+    browser = report_of(jiwen, archive)["browser"]
+    assert browser["restarts"] >= 5 and browser["peak_memory_mb"] > 20  # chromium's own processes, measured
+    assert "MB (JIWEN_BROWSER_MAX_MEMORY_MB = 1)" in result.stdout

@@ -266,6 +266,11 @@ def print_browser_rows(temp: Path, sites_file: Path) -> None:
     for label, row in (("jiwen crawl, plain HTTP", plain), ("jiwen crawl --render browser (chromium)", browser)):
         peak = f"{row['peak_mb']:.0f}" if row["peak_mb"] else "n/a"
         print(f"{label:<50}{row['pages']:>7}{row['seconds']:>9.1f}{row['pages'] / row['seconds']:>9.1f}{row['wall']:>8.1f}{peak:>9}")
+    rendered = browser["report"].get("browser", {})
+    print(
+        f"chromium: {rendered.get('pages_rendered', 0)} pages rendered, {rendered.get('restarts', 0)} restart(s), "
+        f"its own processes at most {rendered.get('peak_memory_mb', 0)} MB (peak MB above: the whole process tree)"
+    )
     print(
         f"browser / plain: {(browser['pages'] / browser['seconds']) / (plain['pages'] / plain['seconds']):.2f}x pages/s "
         f"({browser['articles']} and {plain['articles']} articles stored)"

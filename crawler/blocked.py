@@ -21,6 +21,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
@@ -37,6 +38,7 @@ BLOCKED_REASON = "blocked"  # the finish reason of a site closed for answering o
 TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 NOT_RUNNING_TEXT = re.compile(r"<(script|style|a)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 TAG = re.compile(r"<[^>]*>|&\w+;")
+ROBOTS_META = "dont_obey_robotstxt"  # Scrapy's mark on its own robots.txt request
 
 
 @dataclass(frozen=True)
@@ -154,8 +156,10 @@ class BlockedAnswerMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response | Request:
         kind = request.meta.get(KIND)
-        if kind is None or not isinstance(response, TextResponse) or response.status in (301, 302, 303, 304, 307, 308):
-            return response  # robots.txt, binaries (FetchOutcomeMiddleware's), redirects in progress
+        if not isinstance(response, TextResponse) or response.status in (301, 302, 303, 304, 307, 308):
+            return response  # binaries (FetchOutcomeMiddleware's), redirects in progress
+        if kind is None:
+            return self.robots_through_browser(request, response) or response
         rule = classify_answer(response.status, response.url, response.body, response.encoding, self.rules)
         if rule is None and (kind_left := unpassed_challenge(request, response.status)):
             rule = self.rules.by_kind(kind_left)  # the browser did not get past it either
@@ -178,6 +182,20 @@ class BlockedAnswerMiddleware:
             # No article served yet and the last answers all blocks: the rest of the list would be too.
             self.closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=BLOCKED_REASON))
         raise IgnoreRequest(f"{rule.counted_as}: {rule.kind}")
+
+    def robots_through_browser(self, request: Request, response: TextResponse) -> Request | None:
+        """robots.txt that answered with a challenge the browser gets past: the same request,
+        fetched by chromium for the file's own text. Scrapy would otherwise parse the challenge
+        page as the site's rules (none: everything allowed) and obey nothing."""
+        if not request.meta.get(ROBOTS_META) or urlsplit(request.url).path != "/robots.txt":
+            return None  # requests Scrapy makes for itself are robots.txt only; checked all the same
+        rule = classify_answer(response.status, response.url, response.body, response.encoding, self.rules)
+        if rule is None and (kind_left := unpassed_challenge(request, response.status)):
+            rule = self.rules.by_kind(kind_left)
+        if rule is None or not rule.browser_passes:
+            return None
+        self.crawler.stats.inc_value(f"jiwen/robots_challenged/{rule.kind}")
+        return render_state_of(self.crawler).on_challenge(request, rule.kind, raw=True)
 
     @classmethod
     def from_crawler(cls, crawler):

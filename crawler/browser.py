@@ -18,6 +18,15 @@ When a site is rendered (RenderState):
   on. When the site refuses them too (瑞数 ties its cookie to the browser), every later page of
   the site is rendered for the rest of the run;
 - `render = "http"`: never.
+
+robots.txt is fetched plain, as Scrapy asks for it; when it answers with a challenge the browser
+gets past, it is fetched again through chromium and the file's own text (not the page chromium
+draws around it) is what Scrapy parses, so the rules hold for every page after it, rendered or not.
+
+Memory: chromium grows with every page it renders. The crawl's one chromium is closed and started
+afresh (at the next page) after JIWEN_BROWSER_MAX_PAGES pages, or as soon as its processes hold
+more than JIWEN_BROWSER_MAX_MEMORY_MB together (crawler/settings.py); the cookies a site earned are
+kept by the crawl (RenderState) and handed to the new one. It is always closed at the crawl's end.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ from pathlib import Path
 from scrapy import Request
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from jiwen.crawler.deferreds import deferred_from_future
@@ -44,10 +53,13 @@ from jiwen.crawler.middlewares import KIND
 log = logging.getLogger(__name__)
 
 RENDER = "jiwen_render"  # request meta: fetch this request with the browser
+RAW_TEXT = "jiwen_raw_text"  # request meta: the answer's own bytes (robots.txt), not the rendered page
 CHALLENGED_BY = "jiwen_challenged_by"  # request meta: the answer kind that sent it to the browser
 RENDERED_FLAG = "rendered"  # response flag of a page the browser rendered
 RENDERED_HEADER = "x-jiwen-rendered"  # kept with an archived page that is the browser's HTML
 BROWSER_SETTING = "JIWEN_BROWSER"  # the crawl's one Browser (run_crawl), or absent
+MAX_PAGES_SETTING = "JIWEN_BROWSER_MAX_PAGES"  # chromium is restarted after this many pages
+MAX_MEMORY_SETTING = "JIWEN_BROWSER_MAX_MEMORY_MB"  # ... or when its processes hold more than this
 RENDER_SETTING = "JIWEN_RENDER"  # --render: overrides every site's `render`
 RENDER_MODES = ("auto", "browser", "http")
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -88,6 +100,60 @@ def browser_missing() -> str | None:
     return None
 
 
+def crawl_browser(settings) -> Browser | None:
+    """The one Browser of a crawl (or a discovery) with these Scrapy settings: None when no page
+    may be rendered (--render http) or chromium is not there (a challenge then says so)."""
+    if settings.get(RENDER_SETTING) == "http" or browser_missing() is not None:
+        return None
+    return Browser(max_pages=settings.getint(MAX_PAGES_SETTING), max_memory_mb=settings.getint(MAX_MEMORY_SETTING))
+
+
+def add_browser_report(report: dict, browser: Browser | None) -> None:
+    """What chromium did in a crawl, in its report: pages rendered, restarts and why, the most
+    memory its processes held; and a line for the output when it was restarted."""
+    if browser is None or not browser.pages_rendered:
+        return
+    report["browser"] = {
+        "pages_rendered": browser.pages_rendered,
+        "restarts": len(browser.restarts),
+        "peak_memory_mb": round(browser.peak_memory_mb),
+    }
+    if browser.restarts:
+        line = f"chromium was restarted {len(browser.restarts)} time(s) to bound its memory (last: {browser.restarts[-1]})"
+        report.setdefault("explanations", []).append(line)
+
+
+def chromium_memory_mb() -> float | None:
+    """What this process's chromium processes hold in memory together (resident set, MB), read
+    from /proc; None where there is no /proc. Chromium's processes are found among this
+    process's descendants (Playwright's driver starts them) by their executable's name."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return None
+    children: dict[int, list[int]] = {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended meanwhile
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    page_size = os.sysconf("SC_PAGE_SIZE")
+    total = 0
+    waiting = list(children.get(os.getpid(), []))
+    while waiting:
+        pid = waiting.pop()
+        waiting.extend(children.get(pid, []))
+        try:
+            if "chrom" not in (proc / str(pid) / "comm").read_text():
+                continue
+            total += int((proc / str(pid) / "statm").read_text().split()[1]) * page_size
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 2**20
+
+
 @dataclass
 class RenderedPage:
     url: str
@@ -102,10 +168,16 @@ class Browser:
     thread of its own. Each site gets its own browser context, so cookies one site earns stay
     with it. render() may be called from any thread and returns a concurrent Future."""
 
-    def __init__(self, executable: Path | None = None) -> None:
+    def __init__(self, executable: Path | None = None, *, max_pages: int = 0, max_memory_mb: int = 0) -> None:
         self.executable = Path(executable or chromium_path())
+        self.max_pages = max_pages  # 0: no limit
+        self.max_memory_mb = max_memory_mb  # 0: no limit
         self.pages_rendered = 0
+        self.restarts: list[str] = []  # why chromium was restarted, once per restart
+        self.peak_memory_mb = 0.0  # the most chromium's processes held together, when measured
         self.started_seconds: float | None = None  # how long the launch took
+        self._pages_since_launch = 0
+        self._restarting = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -161,14 +233,14 @@ class Browser:
     async def _launch(self) -> None:
         if self._launching is None:
             self._launching = asyncio.Lock()
-            self._open_pages = asyncio.Semaphore(MAX_OPEN_PAGES)
         async with self._launching:
             if self._browser is not None:
                 return
             from playwright.async_api import async_playwright
 
             started = time.monotonic()
-            self._playwright = await async_playwright().start()
+            if self._playwright is None:
+                self._playwright = await async_playwright().start()
             self._browser = await self._playwright.chromium.launch(
                 executable_path=str(self.executable), args=list(CHROMIUM_ARGS), headless=True
             )
@@ -184,21 +256,84 @@ class Browser:
             self._contexts[site] = context
         return context
 
-    async def _render(self, site: str, url: str, headers: dict[str, str], cookies: dict[str, str], timeout: float) -> RenderedPage:
-        await self._launch()
-        context = await self._context_for(site, headers)
-        if cookies:
-            await context.add_cookies([{"name": name, "value": value, "url": url} for name, value in cookies.items()])
-        async with self._open_pages:
-            page = await context.new_page()
-            try:
-                # _load keeps within `timeout`; the margin is for a renderer that stops answering.
-                return await asyncio.wait_for(self._load(page, url, timeout), timeout + 5)
-            finally:
-                await page.close()
-                self.pages_rendered += 1
+    def render_text(
+        self, site: str, url: str, *, headers: dict[str, str], cookies: dict[str, str], timeout: float
+    ) -> concurrent.futures.Future:
+        """As render(), but the page's `html` is the body the server sent for it (robots.txt)."""
+        loop = self._ensure_loop()
+        return asyncio.run_coroutine_threadsafe(self._render(site, url, headers, cookies, timeout, raw=True), loop)
 
-    async def _load(self, page, url: str, timeout: float) -> RenderedPage:
+    async def _render(
+        self, site: str, url: str, headers: dict[str, str], cookies: dict[str, str], timeout: float, raw: bool = False
+    ) -> RenderedPage:
+        if self._open_pages is None:
+            self._open_pages = asyncio.Semaphore(MAX_OPEN_PAGES)
+        try:
+            async with self._open_pages:
+                await self._launch()
+                context = await self._context_for(site, headers)
+                if cookies:
+                    await context.add_cookies([{"name": name, "value": value, "url": url} for name, value in cookies.items()])
+                page = await context.new_page()
+                try:
+                    # _load keeps within `timeout`; the margin is for a renderer that stops answering.
+                    return await asyncio.wait_for(self._load(page, url, timeout, raw), timeout + 5)
+                finally:
+                    await page.close()
+                    self.pages_rendered += 1
+                    self._pages_since_launch += 1
+        finally:
+            # Outside the page slot: a restart waits for every slot, this one's too.
+            await self._restart_if_due()
+
+    async def _restart_if_due(self) -> None:
+        """Close chromium when it has rendered its share of pages or holds too much memory; the
+        next page launches a fresh one. Waits for the pages in progress (every slot) first."""
+        if self._restarting or self._browser is None or self._open_pages is None:
+            return
+        reason = self._restart_reason()
+        if reason is None:
+            return
+        self._restarting = True
+        held = 0
+        try:
+            for _ in range(MAX_OPEN_PAGES):
+                await self._open_pages.acquire()
+                held += 1
+            log.info("restarting chromium: %s", reason)
+            await self._close_browser()
+            self.restarts.append(reason)
+        finally:
+            for _ in range(held):
+                self._open_pages.release()
+            self._restarting = False
+
+    def _restart_reason(self) -> str | None:
+        if self.max_pages and self._pages_since_launch >= self.max_pages:
+            return f"{self._pages_since_launch} pages rendered (JIWEN_BROWSER_MAX_PAGES = {self.max_pages})"
+        memory = chromium_memory_mb()
+        if memory is not None:
+            self.peak_memory_mb = max(self.peak_memory_mb, memory)
+            if self.max_memory_mb and memory > self.max_memory_mb:
+                return f"its processes held {memory:.0f} MB (JIWEN_BROWSER_MAX_MEMORY_MB = {self.max_memory_mb})"
+        return None
+
+    async def _close_browser(self) -> None:
+        for context in list(self._contexts.values()):
+            try:
+                await context.close()
+            except Exception:
+                pass
+        self._contexts.clear()
+        if self._browser is not None:
+            try:
+                await self._browser.close()
+            except Exception as error:  # a crashed chromium: the next page launches a new one anyway
+                log.warning("closing chromium: %s", error)
+            self._browser = None
+        self._pages_since_launch = 0
+
+    async def _load(self, page, url: str, timeout: float, raw: bool = False) -> RenderedPage:
         from playwright.async_api import Error as PlaywrightError
 
         answers: list = []  # the main frame's navigation responses, in order
@@ -235,6 +370,11 @@ class Browser:
                 if html := await _text(answer):
                     break
             return RenderedPage(url=last.url, status=last.status, headers=await last.all_headers(), html=html, cookies={})
+        if raw and answers:
+            # robots.txt: the file as the server sent it once the challenge let chromium through.
+            last = answers[-1]
+            cookies = {cookie["name"]: cookie["value"] for cookie in await page.context.cookies(last.url)}
+            return RenderedPage(url=last.url, status=last.status, headers=await last.all_headers(), html=await _text(last), cookies=cookies)
         settle = max(0.1, min(SETTLE_SECONDS, deadline - time.monotonic()))
         for state in ("load", "networkidle"):
             try:
@@ -248,15 +388,7 @@ class Browser:
         return RenderedPage(url=page.url, status=last.status if last is not None else 200, headers=served, html=html, cookies=cookies)
 
     async def _shutdown(self) -> None:
-        for context in list(self._contexts.values()):
-            try:
-                await context.close()
-            except Exception:
-                pass
-        self._contexts.clear()
-        if self._browser is not None:
-            await self._browser.close()
-            self._browser = None
+        await self._close_browser()
         if self._playwright is not None:
             await self._playwright.stop()
             self._playwright = None
@@ -309,9 +441,10 @@ class RenderState:
     def renders_everything(self) -> bool:
         return self.mode == "browser" or (self.switched_by is not None and self.plain_refused and not self.browser_failed)
 
-    def on_challenge(self, request: Request, kind: str) -> Request | None:
+    def on_challenge(self, request: Request, kind: str, *, raw: bool = False) -> Request | None:
         """The request again, to be rendered, when the browser gets past this answer; None when
-        the answer stands (rendered already, mode http, or no chromium: then `missing` says why)."""
+        the answer stands (rendered already, mode http, or no chromium: then `missing` says why).
+        `raw`: the rendered request is to answer with the file the server sent (robots.txt)."""
         if request.meta.get(RENDER):
             self.browser_failed = True  # not worth a second try on this site in this run
             return None
@@ -323,7 +456,10 @@ class RenderState:
         if self.switched_by is not None and not request.meta.get(RENDER):
             self.plain_refused = True  # it came back with the earned cookies: they are not enough
         self.switched_by = self.switched_by or kind
-        return request.replace(meta={**request.meta, RENDER: True, CHALLENGED_BY: kind, "dont_cache": True}, dont_filter=True)
+        meta = {**request.meta, RENDER: True, CHALLENGED_BY: kind, "dont_cache": True}
+        if raw:
+            meta[RAW_TEXT] = True
+        return request.replace(meta=meta, dont_filter=True)
 
 
 def unpassed_challenge(request: Request, status: int) -> str | None:
@@ -391,13 +527,20 @@ class RenderingDownloadHandler(BaseDownloadHandler):
         site_name = getattr(site, "name", "site")
         state = render_state_of(self.crawler)
         cookies = {**dict(getattr(site, "cookies", {}) or {}), **state.cookies}
-        future = self.browser.render(
-            site_name, request.url, headers=dict(getattr(site, "headers", {}) or {}), cookies=cookies, timeout=RENDER_TIMEOUT
-        )
+        raw = bool(request.meta.get(RAW_TEXT))
+        render = self.browser.render_text if raw else self.browser.render
+        future = render(site_name, request.url, headers=dict(getattr(site, "headers", {}) or {}), cookies=cookies, timeout=RENDER_TIMEOUT)
         page = await maybe_deferred_to_future(deferred_from_future(future))
         state.cookies.update(page.cookies)
         self.crawler.stats.inc_value("jiwen/rendered")
         served = {name: value for name, value in page.headers.items() if name.lower() not in DROPPED_HEADERS}
+        if raw:
+            # robots.txt as the server sent it, for Scrapy's parser: not an HTML page.
+            served["Content-Type"] = "text/plain; charset=utf-8"
+            return TextResponse(
+                url=page.url, status=page.status, headers=served, body=page.html.encode("utf-8"),
+                encoding="utf-8", request=request, flags=[RENDERED_FLAG],
+            )  # fmt: skip
         served["Content-Type"] = "text/html; charset=utf-8"
         return HtmlResponse(
             url=page.url, status=page.status, headers=served, body=page.html.encode("utf-8"),

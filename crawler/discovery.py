@@ -92,6 +92,8 @@ class Discovery(msgspec.Struct, kw_only=True):
     robots_disallowed: int = 0
     blocked: int = 0
     started: bool = True
+    render: str | None = None  # the --render the discovery ran with, kept in the site's entry
+    browser_notes: list[str] = []  # what the browser path did (crawler/browser.py), for the entry's comments
 
     @property
     def chosen(self) -> list[Column]:

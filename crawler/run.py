@@ -27,7 +27,7 @@ from scrapy.settings import Settings
 from jiwen.core.errors import ConfigError, WorkerError
 from jiwen.core.progress import Progress
 from jiwen.crawler.blocked import BLOCKED_REASON
-from jiwen.crawler.browser import BROWSER_SETTING, INSTALL_HINT, RENDER_SETTING, Browser, browser_missing
+from jiwen.crawler.browser import BROWSER_SETTING, INSTALL_HINT, RENDER_SETTING, add_browser_report, browser_missing, crawl_browser
 from jiwen.crawler.context import CONTEXT_SETTING, CrawlContext, PageWorker, WorkerFactory
 from jiwen.crawler.diagnosis import add_diagnosis
 from jiwen.crawler.progress import ProgressCallback
@@ -139,12 +139,13 @@ def run_crawl(
     crawlers: list[Crawler] = []
     report: dict = {"run_id": run_id, "sites": ", ".join(names), "outcome": "failed"}
     worker = worker_factory(archive_dir, run_id, {site.name: site.extract for site in targets if site.extract is not None})
-    # One chromium for the whole crawl, launched only when a page needs it (crawler/browser.py).
-    browser = Browser() if render != "http" and browser_missing() is None else None
+    browser = None
     try:
         worker.start()
         context = CrawlContext(archive, run_id, worker)
         settings = crawl_settings(archive_dir, context, settings_overrides, progress)
+        # One chromium for the whole crawl, launched only when a page needs it (crawler/browser.py).
+        browser = crawl_browser(settings)
         settings.set(BROWSER_SETTING, browser, priority="cmdline")
         process = CrawlerProcess(settings)
         # An unreachable robots.txt is logged by Scrapy with a traceback; the same failure is
@@ -166,6 +167,7 @@ def run_crawl(
         index_failure = _close_worker(worker)  # the last index batch belongs to the crawl's time
         report = crawl_report(run_id, names, crawlers, time.monotonic() - started)
         add_diagnosis(report, names, crawlers)
+        add_browser_report(report, browser)
         if index_failure:
             report["errors"]["index"] = 1
             report["index_failure"] = index_failure

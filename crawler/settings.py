@@ -100,6 +100,12 @@ EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
 JIWEN_PROGRESS = False
+# The browser path's memory cap (crawler/browser.py): the crawl's chromium is closed and started
+# afresh after this many rendered pages, or once its processes hold more than this many MB
+# together (resident, summed: shared pages count in each process, so this errs on the safe side).
+# 0 switches a bound off.
+JIWEN_BROWSER_MAX_PAGES = int(os.environ.get("JIWEN_BROWSER_MAX_PAGES", "500"))
+JIWEN_BROWSER_MAX_MEMORY_MB = int(os.environ.get("JIWEN_BROWSER_MAX_MEMORY_MB", "1536"))
 # A site whose first answers are all challenge or block pages is closed after this many.
 JIWEN_BLOCKED_STOP_AFTER = int(os.environ.get("JIWEN_BLOCKED_STOP_AFTER", "3"))
 JIWEN_PROGRESS_INTERVAL = 5.0

@@ -30,6 +30,9 @@ def render_site_entry(discovery: Discovery, *, name: str | None = None, interval
     lines.extend(f"    {toml_string(column.url)},  # {clean_text(column.title, 30)}" for column in discovery.chosen)
     lines.append("]")
     lines.append(f"interval = {toml_string(interval)}")
+    if discovery.render in ("browser", "http"):
+        lines.append(f"render = {toml_string(discovery.render)}")  # as the discovery was made
+    lines.extend(f"# {clean_text(note, 300)}" for note in discovery.browser_notes)
     for column in discovery.columns:
         mark = "crawled" if column.chosen else "left out"
         lines.append(f"# column ({mark}): {clean_text(column.describe(), 240)}")

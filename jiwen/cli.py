@@ -689,17 +689,20 @@ def check(archive_dir: Path | None, repair: bool) -> None:
     click.echo(f"repaired: re-indexed {count} articles")
 
 
+render_option = click.option(
+    "--render",
+    type=click.Choice(["auto", "browser", "http"]),
+    help="Every site's pages: 'auto' (plain HTTP, headless chromium after a JavaScript challenge), 'browser' or 'http' (default: each site's `render`).",
+)
+
+
 @cli.command()
 @archive_option
 @click.option("--site", "site_names", multiple=True, help="A site from sites.toml (repeatable).")
 @click.option("--url", "urls", multiple=True, help="Crawl from this URL (its host only) without a sites.toml entry.")
 @click.option("--all-sites", is_flag=True, help="Every site in sites.toml.")
 @click.option("--no-throttle", is_flag=True, help="No politeness delays (only for your own servers).")
-@click.option(
-    "--render",
-    type=click.Choice(["auto", "browser", "http"]),
-    help="Every site's pages: 'auto' (plain HTTP, headless chromium after a JavaScript challenge), 'browser' or 'http' (default: each site's `render`).",
-)
+@render_option
 def crawl(archive_dir, site_names, urls, all_sites, no_throttle, render) -> None:
     """Crawl configured sites (or a URL) into the archive; already archived articles are skipped.
 
@@ -759,7 +762,8 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle, render) -> None
 @click.option(
     "--now", "at_once", is_flag=True, help="Crawl every site at once first, however recently it was crawled; then keep the intervals."
 )
-def schedule(archive_dir, site_names, urls, every, max_runs, at_once) -> None:
+@render_option
+def schedule(archive_dir, site_names, urls, every, max_runs, at_once, render) -> None:
     """Run in the foreground and crawl each site at its interval, until SIGINT/SIGTERM.
 
     Suitable for systemd (see contrib/jiwen-schedule.service) or a terminal. Each crawl runs as
@@ -771,6 +775,7 @@ def schedule(archive_dir, site_names, urls, every, max_runs, at_once) -> None:
       jiwen schedule --site hrss-guizhou --every 6h
       jiwen schedule --now                # the first round at once, not at each site's next time
       jiwen schedule --url http://127.0.0.1:8000/ --every 30m --archive ./archive
+      jiwen schedule --render browser     # every crawl renders its pages in headless chromium
     """
     from jiwen.schedule import run_schedule
 
@@ -782,6 +787,7 @@ def schedule(archive_dir, site_names, urls, every, max_runs, at_once) -> None:
         max_runs=max_runs,
         echo=click.echo,
         now=at_once,
+        render=render,
     )
 
 
@@ -829,7 +835,10 @@ def sites(ctx: click.Context, archive_dir: Path | None, health: bool, as_json: b
 @click.option("--interval", default="6h", show_default=True, help="How often `jiwen schedule` crawls it.")
 @click.option("--write", is_flag=True, help="Append the entry to your sites.toml ($JIWEN_SITES, else ~/.config/jiwen/sites.toml).")
 @click.option("--no-throttle", is_flag=True, help="No politeness delays (only for your own servers).")
-def discover(url: str, depth: int, max_pages: int, name: str | None, interval: str, write: bool, no_throttle: bool) -> None:
+@render_option
+def discover(
+    url: str, depth: int, max_pages: int, name: str | None, interval: str, write: bool, no_throttle: bool, render: str | None
+) -> None:
     """Find a site's news columns from its address and print a [[site]] entry for sites.toml.
 
     Follows in-site links DEPTH deep (robots.txt and delays obeyed), reads a few articles of each
@@ -840,11 +849,14 @@ def discover(url: str, depth: int, max_pages: int, name: str | None, interval: s
     Examples:
       jiwen sites discover https://rst.example.gov.cn/
       jiwen sites discover https://rst.example.gov.cn/ --name rst-example --write
+      jiwen sites discover https://rst.example.gov.cn/ --render browser   # columns drawn by scripts
     """
     from jiwen.crawler.site_entry import append_site_entry, render_site_entry, user_sites_file
     from jiwen.crawler.spiders.discover import discover_site
 
-    overrides = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0} if no_throttle else None
+    overrides: dict = {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0} if no_throttle else {}
+    if render:
+        overrides["JIWEN_RENDER"] = render  # the crawl's setting (crawler/browser.py)
     with ProgressBar("discover", "page") as bar:
         found = discover_site(url, depth=depth, max_pages=max_pages, settings_overrides=overrides, progress=bar.update)
     entry = render_site_entry(found, name=name, interval=interval)

@@ -96,8 +96,9 @@ class CrawlRunner:
     """Runs one `jiwen crawl` process at a time and relays its output to the log; knows the
     running process so a stop signal can be forwarded to it."""
 
-    def __init__(self, archive_dir: Path, *, max_runs: int | None, on_done: Callable[[], None]) -> None:
+    def __init__(self, archive_dir: Path, *, max_runs: int | None, on_done: Callable[[], None], render: str | None = None) -> None:
         self.archive_dir = archive_dir
+        self.render = render  # --render for every crawl (the crawl's own option, passed on)
         self.max_runs = max_runs
         self.on_done = on_done
         self.runs = 0
@@ -113,6 +114,8 @@ class CrawlRunner:
                 return  # a turn queued behind the crawl that was running when the stop came
             self.idle.clear()
             command = [sys.executable, "-P", "-m", "jiwen", "crawl", "--archive", str(self.archive_dir), *target.crawl_arguments]
+            if self.render:
+                command += ["--render", self.render]
             log.info("crawl %s: starting", target.name)
             # Its own process group: a Ctrl-C in the terminal reaches only the scheduler, which
             # forwards it once; Scrapy would take a second copy as "stop now, unclean".
@@ -267,16 +270,18 @@ def run_schedule(
     max_runs: int | None,
     echo,
     now: bool = False,
+    render: str | None = None,
 ) -> None:
     """Crawl the sites at their intervals until SIGINT/SIGTERM (or `max_runs` crawls); returns
-    normally on a clean stop. `echo` receives the one line saying where the log goes."""
+    normally on a clean stop. `echo` receives the one line saying where the log goes; `render`
+    ("auto", "browser", "http") is every crawl's --render (default: each site's `render`)."""
     archive_dir = Path(archive_dir)
     targets = scheduled_targets(site_names, urls, every)
     log_path = setup_logging(archive_dir)
     if log_path is not None:
         echo(f"jiwen schedule: logging to {log_path}")
     stop_requested = threading.Event()
-    runner = CrawlRunner(archive_dir, max_runs=max_runs, on_done=stop_requested.set)
+    runner = CrawlRunner(archive_dir, max_runs=max_runs, on_done=stop_requested.set, render=render)
     signals_received: list[int] = []
 
     def on_signal(signal_number: int, frame) -> None:

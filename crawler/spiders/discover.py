@@ -10,6 +10,15 @@ from scrapy.http import Response
 
 from jiwen.core.errors import ConfigError
 from jiwen.core.progress import Progress
+from jiwen.crawler.browser import (
+    BROWSER_SETTING,
+    INSTALL_HINT,
+    RENDER_SETTING,
+    browser_missing,
+    crawl_browser,
+    missing_browser_line,
+    render_explanations,
+)
 from jiwen.crawler.discovery import DEFAULT_DEPTH, DEFAULT_MAX_PAGES, ColumnSurvey, Discovery, SurveyCallbacks
 from jiwen.crawler.middlewares import KIND
 from jiwen.crawler.sites import site_for_url
@@ -74,8 +83,22 @@ def discover_site(
     settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="cmdline")
     for name, value in (settings_overrides or {}).items():
         settings.set(name, value, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(DiscoverySpider)
-    process.crawl(crawler, start_url=start_url, depth=depth, max_pages=max_pages)
-    process.start()
-    return crawler.spider.survey.decide()
+    if settings.get(RENDER_SETTING) == "browser" and (missing := browser_missing()):
+        raise ConfigError(f"{missing}, and the discovery asks for the browser (--render browser): {INSTALL_HINT}")
+    # The crawl's browser path (crawler/browser.py): a gated portal is surveyed through chromium.
+    browser = crawl_browser(settings)
+    settings.set(BROWSER_SETTING, browser, priority="cmdline")
+    try:
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler(DiscoverySpider)
+        process.crawl(crawler, start_url=start_url, depth=depth, max_pages=max_pages)
+        process.start()
+    finally:
+        if browser is not None:
+            browser.close()
+    found = crawler.spider.survey.decide()
+    found.render = settings.get(RENDER_SETTING)
+    found.browser_notes = render_explanations(crawler.spider.site.name, crawler)
+    if not found.chosen and (missing := missing_browser_line([crawler])):
+        raise ConfigError(missing)  # a gated portal, and no chromium to get past its gate
+    return found

@@ -23,6 +23,8 @@ crawler has to survive, e.g.:
     status = 412              # with `file`: that file's bytes under this status (a challenge page)
     file = "answers/challenge.html"
     pass_cookie = "token=ok"  # a request whose Cookie header holds this gets the real page
+    pass_user_agent = "HeadlessChrome"  # ... and, if given, whose User-Agent holds this (a
+                              # challenge that ties its cookie to the browser that earned it)
     [routes."*"]              # every path that has no route of its own (robots.txt included)
 
 `SiteServer.hold(path)` keeps a path's answer back until `release()`, for tests that must stop a
@@ -64,6 +66,7 @@ class Route:
     file: str | None = None
     validators: bool = True
     pass_cookie: str | None = None
+    pass_user_agent: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -213,7 +216,8 @@ class _SiteHandler(BaseHTTPRequestHandler):
         path = unquote(urlsplit(self.path).path)
         route = site.routes.get(self.path) or site.routes.get(path) or site.routes.get("*") or Route()
         if route.pass_cookie and route.pass_cookie in (self.headers.get("Cookie") or ""):
-            route = Route()
+            if not route.pass_user_agent or route.pass_user_agent in (self.headers.get("User-Agent") or ""):
+                route = Route()
         status, headers, body = self._respond_to(path, route)
         site._log(LoggedRequest(self.command, self.path, status, {k.lower(): v for k, v in self.headers.items()}))
         with site._lock:

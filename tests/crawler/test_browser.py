@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,139 @@ def test_render_browser_without_chromium_stops_before_the_archive_is_touched(tmp
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "apt-get install chromium" in result.stderr
     assert not (archive / "archive.sqlite3").exists()
+
+
+def gate_copy(tmp_path: Path, routes: str, robots: str | None = None) -> Path:
+    """The gate fixture site in a folder of the test's own, behind other routes (and robots.txt)."""
+    site = tmp_path / "site"
+    shutil.copytree(GATE_SITE, site)
+    (site / "_routes.toml").write_text(routes, "utf-8")
+    if robots is not None:
+        (site / "robots.txt").write_text(robots, "utf-8")
+    return site
+
+
+GATED_EVERYWHERE = """[routes."*"]
+status = 521
+file = "answers/jsl.html"
+pass_cookie = "__jsl_clearance=jiwen-qlcp"
+"""
+# 瑞数-style: the cookie opens the gate only for the browser that earned it.
+COOKIE_TIED_TO_THE_BROWSER = """[routes."/robots.txt"]
+[routes."*"]
+status = 521
+file = "answers/jsl.html"
+pass_cookie = "__jsl_clearance=jiwen-qlcp"
+pass_user_agent = "HeadlessChrome"
+"""
+ARTICLES = sorted(path.name for path in (GATE_SITE / "news" / "202406").glob("t*.html"))
+
+
+@needs_chromium
+def test_a_site_that_refuses_the_earned_cookie_on_plain_requests_is_crawled_through_chromium(tmp_path, jiwen):
+    archive = tmp_path / "archive"
+    with serve_site(gate_copy(tmp_path, COOKIE_TIED_TO_THE_BROWSER)) as server:
+        result = crawl(jiwen, archive, "--url", server.base_url + "/")
+        requests = list(server.requests)
+    assert len(query(archive, "SELECT url FROM articles")) == len(ARTICLES) == 10
+    articles = [entry for entry in requests if entry.path.startswith("/news/")]
+    # The plain requests tried the cookie and were refused; every article came through chromium.
+    refused = [entry for entry in articles if entry.status == 521 and entry.headers.get("user-agent", "").startswith("jiwen/")]
+    assert refused and all(GATE_COOKIE in entry.headers.get("cookie", "") for entry in refused)
+    served = [entry for entry in articles if entry.status == 200]
+    assert sorted({entry.path.rsplit("/", 1)[1] for entry in served}) == ARTICLES
+    assert all("HeadlessChrome" in entry.headers.get("user-agent", "") for entry in served)
+    assert "the site refused them on plain requests, so its pages were rendered" in result.stdout
+    headers = [json.loads(text) for (text,) in query(archive, "SELECT headers FROM pages WHERE url LIKE '%/news/%'")]
+    assert len(headers) == 10 and all(page.get("x-jiwen-rendered") == "chromium" for page in headers)
+
+
+@needs_chromium
+def test_robots_txt_behind_the_gate_is_read_through_chromium_and_obeyed(tmp_path, jiwen):
+    archive = tmp_path / "archive"
+    disallowed = "/news/202406/t20240605_7104.html"
+    site = gate_copy(tmp_path, GATED_EVERYWHERE, robots=f"User-agent: *\nDisallow: {disallowed}\n")
+    with serve_site(site) as server:
+        result = crawl(jiwen, archive, "--url", server.base_url + "/")
+        requests = list(server.requests)
+    robots = [entry for entry in requests if entry.path == "/robots.txt"]
+    # Plain first (the challenge), then chromium: the challenge again, its reload with the cookie.
+    assert [entry.status for entry in robots] == [521, 521, 200]
+    assert robots[0].headers.get("user-agent", "").startswith("jiwen/")
+    assert "HeadlessChrome" in robots[2].headers.get("user-agent", "") and GATE_COOKIE in robots[2].headers.get("cookie", "")
+    assert disallowed not in [entry.path for entry in requests]
+    urls = {url for (url,) in query(archive, "SELECT url FROM articles")}
+    assert len(urls) == 9 and not any(url.endswith(disallowed) for url in urls)
+    assert report_of(jiwen, archive)["robots_disallowed"] == 1
+    assert "continued through chromium" in result.stdout
+
+
+def processes_marked(mark: str) -> list[int]:
+    """Processes (chromium's, Playwright's) whose environment holds `mark`: what a crawl started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if mark.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@needs_chromium
+def test_chromium_is_restarted_after_its_page_limit_and_the_crawl_completes_and_closes_it(tmp_path, jiwen):
+    archive = tmp_path / "archive"
+    mark = f"JIWEN_TEST_MARK=restart-{os.getpid()}-{tmp_path.name}"
+    env = {"JIWEN_BROWSER_MAX_PAGES": "3", mark.split("=")[0]: mark.split("=")[1]}
+    with serve_site(GATE_SITE) as server:
+        result = crawl(jiwen, archive, "--url", server.base_url + "/", "--render", "browser", env=env)
+    assert len(query(archive, "SELECT url FROM articles")) == 10
+    browser = report_of(jiwen, archive)["browser"]
+    assert browser["pages_rendered"] == 11  # the list and its ten articles
+    # After every third page at the earliest, once the pages in progress (two at most) are done.
+    assert 2 <= browser["restarts"] <= 3
+    assert f"chromium was restarted {browser['restarts']} time(s) to bound its memory" in result.stdout
+    assert processes_marked(mark) == []  # chromium and its driver: closed at the end
+
+
+@needs_chromium
+def test_schedule_render_browser_reaches_every_crawl_it_starts(tmp_path):
+    from tests.schedule_support import start_jiwen
+
+    archive, output = tmp_path / "archive", tmp_path / "schedule.out"
+    with serve_site(SCRIPT_LIST_SITE) as server:
+        url = server.base_url + "/gzdt/"
+        process = start_jiwen("schedule", "--url", url, "--archive", str(archive), "--max-runs", "1", "--render", "browser", log_to=output)
+        assert process.wait(timeout=300) == 0, output.read_text("utf-8")
+        assert server.count("/data/gzdt.json") >= 1  # the list's own script ran: it was rendered
+    # The list has no links without its script: only a rendered crawl finds the six articles.
+    assert len(query(archive, "SELECT url FROM articles")) == 6
+    headers = [json.loads(text) for (text,) in query(archive, "SELECT headers FROM pages")]
+    assert headers and all(page.get("x-jiwen-rendered") == "chromium" for page in headers)
+
+
+@needs_chromium
+def test_sites_discover_gets_past_the_gate_through_chromium_and_render_http_does_not(tmp_path, jiwen):
+    with serve_site(GATE_SITE) as server:
+        found = jiwen("sites", "discover", server.base_url + "/", "--no-throttle", "--render", "browser", env=FAST_CRAWL_ENV)
+        asked_plain = len(server.requests)
+        refused = jiwen("sites", "discover", server.base_url + "/", "--no-throttle", "--render", "http", env=FAST_CRAWL_ENV)
+        plain_requests = server.requests[asked_plain:]
+    assert found.returncode == 0, found.stderr[-2000:]
+    assert f'"{server.base_url}/"' in found.stdout and 'render = "browser"' in found.stdout
+    assert "# " in found.stdout and "rendered with chromium" in found.stdout
+    assert refused.returncode == 1 and "block or challenge pages" in refused.stderr
+    assert plain_requests and not any("HeadlessChrome" in entry.headers.get("user-agent", "") for entry in plain_requests)
+
+
+@needs_chromium
+def test_chromium_past_its_memory_cap_is_restarted_and_the_crawl_completes(tmp_path, jiwen):
+    archive = tmp_path / "archive"
+    env = {"JIWEN_BROWSER_MAX_PAGES": "0", "JIWEN_BROWSER_MAX_MEMORY_MB": "1"}  # every chromium is past 1 MB
+    with serve_site(GATE_SITE) as server:
+        result = crawl(jiwen, archive, "--url", server.base_url + "/", "--render", "browser", env=env)
+    assert len(query(archive, "SELECT url FROM articles")) == 10
+    browser = report_of(jiwen, archive)["browser"]
+    assert browser["restarts"] >= 5 and browser["peak_memory_mb"] > 20  # chromium's own processes, measured
+    assert "MB (JIWEN_BROWSER_MAX_MEMORY_MB = 1)" in result.stdout

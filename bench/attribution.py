@@ -8,11 +8,14 @@ a period and 73 (44 %) a measure. This rewrites a COPY of an archive (schema 3 o
 `facts` table, and nothing else) so that its figures do too, deterministically from each figure's
 article id and position:
 
-- place: each article is about one county of the gazetteer (drawn from its id); a figure's place is
-  that county (60 %), its prefecture (25 %), its province (10 %) or 全国 (5 %, no code);
+- place: each article is about one county (drawn from its id) of its site's province (the provincial
+  sites of bench/synthetic.py: hrss.gd.gov.cn reports on 广东省) or, on the two national sites, of
+  any province; a figure's place is that county (60 %), its prefecture (25 %), its province (10 %)
+  or 全国 (5 %, no code);
 - role: actual 55 %, target 15 %, change 10 %, allocation 8 %, other 8 %, standard 4 %;
-- measure: one of the 24 indicators of extract/data/indicators.toml for 44 % of the figures, the
-  first ones more often (a Zipf-like draw), none for the rest;
+- measure: for 44 % of the figures, one of the indicators of extract/data/indicators.toml that
+  measure the figure's kind (a percent is a rate, money an amount), the first ones more often (a
+  Zipf-like draw); none for the rest;
 - period: the article's publication month (40 %), its year (25 %), the year before (10 %), the next
   year (a target, 7 %), none (18 %).
 
@@ -35,12 +38,16 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 ROLES = (("actual", 55), ("target", 15), ("change", 10), ("allocation", 8), ("other", 8), ("standard", 4))
+SITE_PROVINCES = {
+    "hrss.gd.gov.cn": "44", "rst.guizhou.gov.cn": "52", "rsj.sh.gov.cn": "31", "hrss.zj.gov.cn": "33",
+    "rst.sc.gov.cn": "51", "hrss.hunan.gov.cn": "43", "rst.henan.gov.cn": "41", "hrss.yn.gov.cn": "53",
+}  # fmt: skip
 
 
 @cache
-def measures() -> tuple[str, ...]:
+def measures(kind: str) -> tuple[str, ...]:
     data = tomllib.loads((REPO / "extract" / "data" / "indicators.toml").read_text(encoding="utf-8"))
-    return tuple(indicator["name"] for indicator in data["indicator"])
+    return tuple(indicator["name"] for indicator in data["indicator"] if kind in indicator["kinds"])
 
 
 @cache
@@ -54,8 +61,8 @@ def counties() -> tuple[tuple[str, str, str, str, str, str], ...]:
     for place in places.values():
         if place.level != "county" or not place.adcode or place.adcode.endswith("00"):
             continue
-        prefecture = by_code.get(place.adcode[:4] + "00")
         province = by_code.get(place.adcode[:2] + "0000")
+        prefecture = by_code.get(place.adcode[:4] + "00") or province  # a municipality's districts
         if prefecture and province:
             found.append((place.name, place.adcode, prefecture.name, prefecture.adcode, province.name, province.adcode))
     return tuple(sorted(found, key=lambda county: county[1]))
@@ -76,10 +83,17 @@ def _weighted(share: float, choices) -> str:
     return choices[-1][0]
 
 
-def attribution(article_id: str, seq: int, published: str | None) -> tuple:
+@cache
+def counties_of(code: str | None) -> tuple:
+    """The counties of the province whose code starts with `code` (all of them for None)."""
+    return tuple(county for county in counties() if code is None or county[1].startswith(code))
+
+
+def attribution(article_id: str, seq: int, kind: str, published: str | None, site: str | None) -> tuple:
     """(measure, role, place, adcode, province, period_start, period_end) of one figure."""
     key = f"{article_id}/{seq}"
-    county = counties()[int(_draw(article_id, "county") * len(counties()))]
+    choices = counties_of(SITE_PROVINCES.get(site or ""))
+    county = choices[int(_draw(article_id, "county") * len(choices))]
     share = _draw(key, "place")
     if share < 0.60:
         place, adcode, province = county[0], county[1], county[4]
@@ -92,7 +106,7 @@ def attribution(article_id: str, seq: int, published: str | None) -> tuple:
     role = _weighted(_draw(key, "role"), ROLES)
     measure = None
     if _draw(key, "measure") < 0.44:
-        names = measures()
+        names = measures(kind)
         measure = names[min(len(names) - 1, int(len(names) * _draw(key, "which") ** 2))]
     year = int((published or "2024")[:4])
     month = (published or "2024-01")[5:7] or "01"
@@ -115,14 +129,17 @@ def attribute(database: Path, batch: int = 50_000) -> int:
     db = sqlite3.connect(database, isolation_level=None)
     db.execute("PRAGMA secure_delete = OFF")
     db.execute("BEGIN")
-    rows = db.execute("SELECT facts.article_id, facts.seq, articles.published FROM facts JOIN articles ON articles.id = facts.article_id")
+    rows = db.execute(
+        "SELECT facts.article_id, facts.seq, facts.kind, articles.published, articles.site "
+        "FROM facts JOIN articles ON articles.id = facts.article_id"
+    )
     updates, written = [], 0
     update = (
         "UPDATE facts SET measure = ?, role = ?, place = ?, adcode = ?, province = ?, period_start = ?, period_end = ? "
         "WHERE article_id = ? AND seq = ?"
     )
-    for article_id, seq, published in rows.fetchall():
-        updates.append((*attribution(article_id, seq, published), article_id, seq))
+    for article_id, seq, kind, published, site in rows.fetchall():
+        updates.append((*attribution(article_id, seq, kind, published, site), article_id, seq))
         if len(updates) >= batch:
             written += db.executemany(update, updates).rowcount
             updates = []

@@ -132,9 +132,7 @@ def main() -> None:
     if arguments.server_source:
         environment["PYTHONPATH"] = str(arguments.server_source.resolve())
     log(f"load average before: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
-    server = subprocess.Popen(
-        [*JIWEN, "serve", "--archive", str(folder), "--port", str(port)], stdout=subprocess.DEVNULL, env=environment
-    )
+    server = subprocess.Popen([*JIWEN, "serve", "--archive", str(folder), "--port", str(port)], stdout=subprocess.DEVNULL, env=environment)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -183,7 +181,9 @@ def main() -> None:
     with Archive(folder, read_only=True) as archive:
         count = archive.stats()["articles"]
     print(f"jiwen serve over {count:,} articles ({folder}); one request at a time, times in ms")
-    print(f"  server: {arguments.server_source or 'this checkout'}; load average after: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
+    print(
+        f"  server: {arguments.server_source or 'this checkout'}; load average after: {' '.join(f'{value:.2f}' for value in os.getloadavg())}"
+    )
     for name, value in first.items():
         print(f"  {name:<40} {value:8.1f}")
     print(f"  {'page':<40} {'p50':>8} {'p95':>8} {'max':>8}")

@@ -19,7 +19,8 @@ import msgspec
 from jiwen.library.indicators import PlaceScope
 from jiwen.library.names import UnknownName, measure_problem, place_problem, site_problem
 from jiwen.store import Archive
-from jiwen.store.fact_table import FACT_COLUMNS, FactSelection
+from jiwen.store.fact_queries import FactSelection
+from jiwen.store.fact_table import FACT_COLUMNS
 
 FIGURE_KINDS = ("count", "money", "percent")
 ROLES = ("actual", "target", "allocation", "standard", "change", "other")

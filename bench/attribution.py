@@ -19,7 +19,9 @@ article id and position:
 - period: the article's publication month (40 %), its year (25 %), the year before (10 %), the next
   year (a target, 7 %), none (18 %).
 
-The store's writes keep summaries in step with these columns; a rewrite behind its back does not,
+It rewrites the `facts` table and the `figures` table (which measures each article reports), not
+the facts blobs of the articles: the article pages and `/trends`, which read those, still show
+the synthetic facts. The store's writes keep summaries in step with these columns; a rewrite behind its back does not,
 so run this on an archive before a jiwen that keeps summaries (schema 4) first opens it.
 
     python bench/attribution.py DIR       # DIR/archive.sqlite3, in place: give it a copy
@@ -28,11 +30,11 @@ so run this on an archive before a jiwen that keeps summaries (schema 4) first o
 from __future__ import annotations
 
 import argparse
+import random
 import sqlite3
 import sys
 import time
 import tomllib
-import zlib
 from functools import cache
 from pathlib import Path
 
@@ -68,11 +70,6 @@ def counties() -> tuple[tuple[str, str, str, str, str, str], ...]:
     return tuple(sorted(found, key=lambda county: county[1]))
 
 
-def _draw(seed: str, salt: str) -> float:
-    """A number in [0, 1) that depends only on `seed` and `salt`."""
-    return zlib.crc32(f"{salt}:{seed}".encode()) / 2**32
-
-
 def _weighted(share: float, choices) -> str:
     total = sum(weight for _, weight in choices)
     point = share * total
@@ -91,10 +88,13 @@ def counties_of(code: str | None) -> tuple:
 
 def attribution(article_id: str, seq: int, kind: str, published: str | None, site: str | None) -> tuple:
     """(measure, role, place, adcode, province, period_start, period_end) of one figure."""
-    key = f"{article_id}/{seq}"
+    # Seeded by the article (its county) and by the figure (the rest): the same figure always gets
+    # the same attribution. (Not zlib.crc32 of salted keys: its values for two salts of one key
+    # are tied to each other, and the draws came out correlated.)
     choices = counties_of(SITE_PROVINCES.get(site or ""))
-    county = choices[int(_draw(article_id, "county") * len(choices))]
-    share = _draw(key, "place")
+    county = choices[int(random.Random(article_id).random() * len(choices))]
+    draw = random.Random(f"{article_id}/{seq}").random
+    share = draw()
     if share < 0.60:
         place, adcode, province = county[0], county[1], county[4]
     elif share < 0.85:
@@ -103,14 +103,14 @@ def attribution(article_id: str, seq: int, kind: str, published: str | None, sit
         place, adcode, province = county[4], county[5], county[4]
     else:
         place, adcode, province = "全国", None, None
-    role = _weighted(_draw(key, "role"), ROLES)
+    role = _weighted(draw(), ROLES)
     measure = None
-    if _draw(key, "measure") < 0.44:
+    if draw() < 0.44:
         names = measures(kind)
-        measure = names[min(len(names) - 1, int(len(names) * _draw(key, "which") ** 2))]
+        measure = names[min(len(names) - 1, int(len(names) * draw() ** 2))]
     year = int((published or "2024")[:4])
     month = (published or "2024-01")[5:7] or "01"
-    share = _draw(key, "period")
+    share = draw()
     if share < 0.40:
         period = (f"{year}-{month}-01", f"{year}-{month}-28")
     elif share < 0.65:
@@ -144,6 +144,10 @@ def attribute(database: Path, batch: int = 50_000) -> int:
             written += db.executemany(update, updates).rowcount
             updates = []
     written += db.executemany(update, updates).rowcount
+    # The `figures` table says which articles report which measure (`jiwen trends`, and the
+    # check of a /facts measure= against the archive's measures).
+    db.execute("DELETE FROM figures")
+    db.execute("INSERT INTO figures (article_id, seq, measure) SELECT article_id, seq, measure FROM facts WHERE measure IS NOT NULL")
     db.execute("COMMIT")
     db.close()
     return written

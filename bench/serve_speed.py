@@ -40,6 +40,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
@@ -95,10 +96,11 @@ def free_port() -> int:
 
 def fetch(url: str) -> float:
     started = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=900) as response:
-        response.read()
-        if response.status != 200:
-            raise SystemExit(f"{url}: HTTP {response.status}")
+    try:
+        with urllib.request.urlopen(url, timeout=900) as response:
+            response.read()
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"{url}: HTTP {error.code}: {error.read()[:300]!r}") from None
     return (time.perf_counter() - started) * 1000
 
 

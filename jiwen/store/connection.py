@@ -51,9 +51,11 @@ CREATE TABLE IF NOT EXISTS facts (
 """
 
 # What `/facts` reads instead of scanning the facts table (schema 4; see fact_summary.py): the
-# figures counted by their filters at two grains, and which articles hold figures of a measure,
-# place or period, in the order of the page (newest first). Empty text stands for none: key
-# columns of a WITHOUT ROWID table cannot be NULL.
+# figures counted by their filters, and which articles hold figures of a measure, place or
+# period, in the order of the page (newest first). Empty text stands for none: key
+# columns of a WITHOUT ROWID table cannot be NULL. meta's fact_counts_version changes with
+# every change of fact_counts, so a reader that holds the counts in memory knows when to read
+# them again.
 FACT_SUMMARY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS fact_counts (
     on_topic INTEGER NOT NULL,
@@ -68,21 +70,6 @@ CREATE TABLE IF NOT EXISTS fact_counts (
     PRIMARY KEY (on_topic, kind, measure, role, region, year, site)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS fact_counts_empty ON fact_counts(figures) WHERE figures = 0;
-CREATE TABLE IF NOT EXISTS fact_counts_monthly (
-    on_topic INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    measure TEXT NOT NULL,
-    role TEXT NOT NULL,
-    area TEXT NOT NULL,
-    province TEXT NOT NULL,
-    month TEXT NOT NULL,
-    site TEXT NOT NULL,
-    figures INTEGER NOT NULL,
-    PRIMARY KEY (on_topic, kind, measure, role, area, month, site)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS fact_counts_monthly_month ON fact_counts_monthly(month);
-CREATE INDEX IF NOT EXISTS fact_counts_monthly_area ON fact_counts_monthly(area);
-CREATE INDEX IF NOT EXISTS fact_counts_monthly_empty ON fact_counts_monthly(figures) WHERE figures = 0;
 CREATE TABLE IF NOT EXISTS fact_keys (
     key TEXT NOT NULL,
     published TEXT NOT NULL,

@@ -1,25 +1,29 @@
 """Reading the figures back: `/facts`, its downloads, `jiwen trends --list`, export's --place.
 
-A question is a `FactSelection`. Its total and facet counts are sums over a summary
-(fact_summary.py) when its filters are ones the summary keeps — kind, measure, role, a province
-or prefecture, a year or month, a site, on-topic or all — and scans of the facts table otherwise
-(`mentioning`, a county: narrowed to the articles that can hold such figures). Its page is read
-in the page's order (newest article first, then the figure's place in it) along an index: the
-articles with the rarest of its measure, place and period (fact_keys), or every article newest
-first when it has none of those, stopping as soon as the page is full. An archive at schema 3,
-read before a writer upgraded it, is answered by the scans alone.
+A question is a `FactSelection`. Its total and facet counts are sums over `fact_counts`
+(fact_summary.py) when its filters are ones that summary keeps — kind, measure, role, a province
+or a place without a code, a year, a site, on-topic or all. Otherwise (a month, a prefecture or
+a county, `mentioning`) the figures themselves are counted, read only from the articles that
+hold the rarest of its measure, place and period (`fact_keys`). Its page is read in the page's
+order (newest article first, then the figure's place in it) along an index — the articles with
+that rarest key, the others' keys checked in the same index, or every article newest first
+when it has none of those — and the walk stops as soon as the page is full. An archive at
+schema 3, read before a writer upgraded it, is answered by scans of the facts table.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from jiwen.core.errors import ArchiveError
 from jiwen.store.connection import Connection
+from jiwen.store.fact_cube import cached_cube
 from jiwen.store.fact_summary import ON_TOPIC, place_keys
 from jiwen.store.fact_table import FACT_COLUMNS
+from jiwen.store.fact_table import MEASURED_KINDS as FIGURE_KINDS
 
 FACT_FACETS = ("kind", "measure", "role", "province", "site", "year")
 _FACET_SQL = {
@@ -30,15 +34,6 @@ _FACET_SQL = {
     "site": "COALESCE(articles.site, 'local')",
     "year": "substr(COALESCE(facts.period_end, articles.published), 1, 4)",
 }
-# The same facets over a summary table (empty text is none there).
-_SUMMARY_FACET_SQL = {
-    "kind": "kind",
-    "measure": "NULLIF(measure, '')",
-    "role": "NULLIF(role, '')",
-    "province": "NULLIF(province, '')",
-    "site": "CASE site WHEN '' THEN 'local' ELSE site END",
-}
-_SUMMARY_YEAR = {"fact_counts": "NULLIF(year, '')", "fact_counts_monthly": "NULLIF(substr(month, 1, 4), '')"}
 _ROW_COLUMNS = (
     "facts.article_id, facts.seq, "
     + ", ".join(f'facts."{name}"' for name in FACT_COLUMNS)
@@ -70,13 +65,19 @@ class FactSelection:
     def has_place(self) -> bool:
         return bool(self.place_names or self.place_prefixes)
 
+    @property
+    def narrows_kinds(self) -> bool:
+        """Whether `kinds` leaves out a kind of figure (all three take every row of the table:
+        no condition, which would only lead SQLite's planner astray)."""
+        return bool(self.kinds) and not set(FIGURE_KINDS) <= set(self.kinds)
+
     def where(self) -> tuple[str, list]:
         """The condition on a row of `facts JOIN articles`."""
         conditions: list[str] = []
         values: list = []
         if not self.include_all:
             conditions.append(ON_TOPIC)
-        if self.kinds:
+        if self.narrows_kinds:
             conditions.append(f"facts.kind IN ({','.join('?' * len(self.kinds))})")
             values.extend(self.kinds)
         for column in ("measure", "role"):
@@ -106,50 +107,33 @@ class FactSelection:
             values.append(json.dumps(list(self.article_ids)))
         return (" AND ".join(conditions) or "1"), values
 
-    def summary_table(self) -> str | None:
-        """The summary that counts what this selection takes: `fact_counts` (province and year),
-        `fact_counts_monthly` (prefecture and month), or None (a county, or `article_ids`)."""
-        if self.article_ids is not None or any(len(prefix) > 4 for prefix in self.place_prefixes):
-            return None
-        if any(len(prefix) > 2 for prefix in self.place_prefixes) or (self.period and len(self.period) > 4):
-            return "fact_counts_monthly"
-        return "fact_counts"
+    @property
+    def counted(self) -> bool:
+        """Whether `fact_counts` counts what this selection takes: not a month, a place smaller
+        than a province, or `article_ids`."""
+        return (
+            self.article_ids is None
+            and all(len(prefix) <= 2 for prefix in self.place_prefixes)
+            and not (self.period and len(self.period) > 4)
+        )
 
-    def summary_where(self, table: str) -> tuple[str, list]:
-        """The condition on a row of `table` (see `summary_table`)."""
-        conditions: list[str] = []
-        values: list = []
+    def counted_values(self) -> dict[str, tuple]:
+        """{column of `fact_counts`: the values it may have} for this selection (see `counted`)."""
+        equal: dict[str, tuple] = {}
         if not self.include_all:
-            conditions.append("on_topic = 1")
-        if self.kinds:
-            conditions.append(f"kind IN ({','.join('?' * len(self.kinds))})")
-            values.extend(self.kinds)
+            equal["on_topic"] = (1,)
+        if self.narrows_kinds:
+            equal["kind"] = self.kinds
         for column in ("measure", "role"):
-            value = getattr(self, column)
-            if value:
-                conditions.append(f"{column} = ?")
-                values.append(value)
-        place = "region" if table == "fact_counts" else "area"
-        if self.has_place:
-            alternatives = []
-            for prefix in self.place_prefixes:
-                alternatives.append(f"substr({place}, 1, ?) = ?")
-                values.extend((len(prefix), prefix))
-            if self.place_names:  # a coded figure's region or area is digits, never a name
-                alternatives.append(f"{place} IN ({','.join('?' * len(self.place_names))})")
-                values.extend(self.place_names)
-            conditions.append("(" + " OR ".join(alternatives) + ")")
+            if getattr(self, column):
+                equal[column] = (getattr(self, column),)
+        if self.has_place:  # a coded figure's region is two digits, a codeless one's its name
+            equal["region"] = (*self.place_prefixes, *self.place_names)
         if self.period:
-            if table == "fact_counts":
-                conditions.append("year = ?")
-                values.append(self.period)
-            else:
-                conditions.append("substr(month, 1, ?) = ?")
-                values.extend((len(self.period), self.period))
+            equal["year"] = (self.period,)
         if self.site:
-            conditions.append("site = ?")
-            values.append("" if self.site == "local" else self.site)
-        return (" AND ".join(conditions) or "1"), values
+            equal["site"] = ("" if self.site == "local" else self.site,)
+        return equal
 
     def key_choices(self) -> list[tuple[FactSelection, list[str]]]:
         """For each of this selection's measure, place and period: (that filter alone, the
@@ -188,28 +172,56 @@ class FactTable(Connection):
                 f"archive {self.directory} has no facts table yet (written by an older jiwen); any writer upgrades it, e.g. 'jiwen reindex'"
             )
 
-    def _scan_where(self, selection: FactSelection) -> tuple[str, list]:
-        """`selection.where()`, narrowed (when the archive keeps keys) to the articles that have
-        a figure of its place: a county's figures are then read from a few hundred articles, not
-        from every one."""
-        where, values = selection.where()
-        if selection.has_place and self.has_fact_summary():
-            keys = place_keys(selection.place_names, selection.place_prefixes)
-            where += f" AND facts.article_id IN (SELECT article_id FROM fact_keys WHERE key IN ({','.join('?' * len(keys))}))"
-            values = [*values, *keys]
-        return where, values
+    # -- which articles to read -----------------------------------------------------------
 
-    def fact_article_ids(self, selection: FactSelection) -> list[str]:
-        """The articles that have a figure `selection` takes, in id order."""
-        self._require_fact_table()
-        where, values = self._scan_where(selection)
-        return [
-            row[0]
-            for row in self.db.execute(
-                f"SELECT DISTINCT facts.article_id FROM facts JOIN articles ON articles.id = facts.article_id WHERE {where} ORDER BY 1",
-                values,
+    def _present_keys(self, keys: list[str]) -> list[str]:
+        """Those of `keys` that some article has (a place's name usually has none: its figures
+        carry codes)."""
+        return [key for key in keys if self.db.execute("SELECT 1 FROM fact_keys WHERE key = ? LIMIT 1", (key,)).fetchone()]
+
+    def _key_plan(self, selection: FactSelection) -> list[list[str]] | None:
+        """The keys of `selection`'s measure, place and period, those that narrow most first (a
+        single key before several; then fewer figures, from fact_counts; a month or a place
+        below a province, which it does not count, first of all); None without any of them, or
+        without keys in the archive."""
+        choices = selection.key_choices()
+        if not choices or not self.has_fact_summary():
+            return None
+        present = [(self._present_keys(keys), alone) for alone, keys in choices]
+        present.sort(key=lambda choice: (len(choice[0]) != 1, self._counted_total(choice[1]) if choice[1].counted else 0))
+        return [keys for keys, _ in present]
+
+    @staticmethod
+    def _others_exist(plan: list[list[str]], walk: str) -> tuple[list[str], list[str]]:
+        """EXISTS conditions (and their values) that the article at `walk` has a key of each
+        set of `plan` after the first: one look-up each in fact_keys' primary key."""
+        conditions, values = [], []
+        for keys in plan[1:]:
+            conditions.append(
+                f"EXISTS (SELECT 1 FROM fact_keys AS other WHERE other.key IN ({','.join('?' * len(keys)) or 'NULL'}) "
+                f"AND other.published = {walk}.published AND other.article_id = {walk}.article_id)"
             )
-        ]
+            values.extend(keys)
+        return conditions, values
+
+    def _scanned(self, selection: FactSelection) -> tuple[str, list]:
+        """(FROM and WHERE, values) of the facts rows `selection` takes, for a count or a scan:
+        in an archive with keys, only the figures of the articles that hold its rarest key (and
+        its other keys) are read."""
+        where, values = selection.where()
+        plan = self._key_plan(selection) if selection.article_ids is None else None
+        if plan is None:
+            return f"facts JOIN articles ON articles.id = facts.article_id WHERE {where}", values
+        first = plan[0]
+        exists, exists_values = self._others_exist(plan, "holding")
+        return (
+            f"(SELECT DISTINCT published, article_id FROM fact_keys WHERE key IN ({','.join('?' * len(first)) or 'NULL'})) AS holding "
+            f"CROSS JOIN facts ON facts.article_id = holding.article_id JOIN articles ON articles.id = facts.article_id "
+            f"WHERE {' AND '.join([*exists, where])}",
+            [*first, *exists_values, *values],
+        )
+
+    # -- the rows -------------------------------------------------------------------------
 
     def _rows_query(self, selection: FactSelection) -> tuple[str, list]:
         """The rows `selection` takes, in the page's order, as one query that reads no more of
@@ -218,35 +230,34 @@ class FactTable(Connection):
         columns = _ROW_COLUMNS
         if selection.article_ids is not None or not self.has_fact_summary():
             return f"SELECT {columns} FROM facts JOIN articles ON articles.id = facts.article_id WHERE {where} {_ORDER}", values
-        choices = selection.key_choices()
-        if not choices:  # every article, newest first, until the page is full
+        plan = self._key_plan(selection)
+        if plan is None:  # every article, newest first, until the page is full
             return (
                 f"SELECT {columns} FROM articles INDEXED BY articles_published CROSS JOIN facts ON facts.article_id = articles.id "
                 f"WHERE {where} ORDER BY articles.published DESC, articles.id, facts.seq",
                 values,
             )
-        _, keys = min(choices, key=lambda choice: self._estimate(choice[0]))
-        if len(keys) == 1:  # one key: its articles are in the page's order already
-            walk = "fact_keys AS walk"
-            key_condition, key_values = "walk.key = ?", keys
+        # One key: its articles are in the page's order already. Several (a place without a code
+        # that also has one): merged and sorted.
+        first = plan[0]
+        if len(first) == 1:
+            walk, conditions, key_values = "fact_keys AS walk", ["walk.key = ?"], list(first)
         else:
-            walk = f"(SELECT DISTINCT published, article_id FROM fact_keys WHERE key IN ({','.join('?' * len(keys))})) AS walk"
-            key_condition, key_values = "1", keys
+            walk = f"(SELECT DISTINCT published, article_id FROM fact_keys WHERE key IN ({','.join('?' * len(first)) or 'NULL'})) AS walk"
+            conditions, key_values = [], list(first)
+        exists, exists_values = self._others_exist(plan, "walk")
         return (
             f"SELECT {columns} FROM {walk} CROSS JOIN articles ON articles.id = walk.article_id "
-            f"CROSS JOIN facts ON facts.article_id = walk.article_id WHERE {key_condition} AND {where} "
+            f"CROSS JOIN facts ON facts.article_id = walk.article_id WHERE {' AND '.join([*conditions, *exists, where])} "
             "ORDER BY walk.published DESC, walk.article_id, facts.seq",
-            [*key_values, *values],
+            [*key_values, *exists_values, *values],
         )
 
-    def _estimate(self, selection: FactSelection) -> int:
-        """How many figures `selection` takes, from the summary; 0 (the rarest) for a county,
-        which the summary does not count."""
-        table = selection.summary_table()
-        if table is None:
-            return 0
-        where, values = selection.summary_where(table)
-        return self.db.execute(f"SELECT COALESCE(SUM(figures), 0) FROM {table} WHERE {where}", values).fetchone()[0]
+    def fact_article_ids(self, selection: FactSelection) -> list[str]:
+        """The articles that have a figure `selection` takes, in id order."""
+        self._require_fact_table()
+        source, values = self._scanned(selection)
+        return [row[0] for row in self.db.execute(f"SELECT DISTINCT facts.article_id FROM {source} ORDER BY 1", values)]
 
     def select_facts(self, selection: FactSelection, *, limit: int | None = None, offset: int = 0) -> list[dict]:
         """Rows of `facts` with their article's url, title, published and site; newest first."""
@@ -268,37 +279,54 @@ class FactTable(Connection):
         for row in cursor:
             yield dict(zip(names, row))
 
+    # -- the counts -----------------------------------------------------------------------
+
+    def _counted_total(self, selection: FactSelection) -> int:
+        cube = cached_cube(self.db, self.db_path)
+        return cube.total(cube.mask(selection.counted_values()))
+
     def count_facts(self, selection: FactSelection) -> int:
-        self._require_fact_table()
-        table = selection.summary_table() if self.has_fact_summary() else None
-        if table is not None:
-            return self._estimate(selection)
-        where, values = self._scan_where(selection)
-        return self.db.execute(
-            f"SELECT COUNT(*) FROM facts JOIN articles ON articles.id = facts.article_id WHERE {where}", values
-        ).fetchone()[0]
+        return self.fact_totals(selection, top=0)[0]
 
     def fact_facets(self, selection: FactSelection, *, top: int = 30) -> dict[str, dict[str, int]]:
         """Counts of the selected facts by kind, measure, role, province, site and year, most first."""
+        return self.fact_totals(selection, top=top)[1]
+
+    def fact_totals(self, selection: FactSelection, *, top: int = 30) -> tuple[int, dict[str, dict[str, int]]]:
+        """How many figures `selection` takes, and their counts by kind, measure, role, province,
+        site and year (the `top` most of each, most first; top=0: the total alone)."""
         self._require_fact_table()
-        table = selection.summary_table() if self.has_fact_summary() else None
-        if table is not None:
-            where, values = selection.summary_where(table)
-            expressions = {**_SUMMARY_FACET_SQL, "year": _SUMMARY_YEAR[table]}
-            source, count = table, "SUM(figures)"
-        else:
-            where, values = self._scan_where(selection)
-            expressions, source, count = _FACET_SQL, "facts JOIN articles ON articles.id = facts.article_id", "COUNT(*)"
+        if not (selection.counted and self.has_fact_summary()):
+            return self._scanned_totals(selection, top)
+        cube = cached_cube(self.db, self.db_path)
+        keep = cube.mask(selection.counted_values())
         facets: dict[str, dict[str, int]] = {}
-        for name in FACT_FACETS:
-            expression = expressions[name]
-            rows = self.db.execute(
-                f"SELECT {expression} AS facet_value, {count} FROM {source} WHERE {where} AND facet_value IS NOT NULL "
-                f"GROUP BY facet_value HAVING {count} > 0 ORDER BY 2 DESC, 1 LIMIT {int(top)}",
-                values,
+        for name in FACT_FACETS if top else ():
+            counts = cube.counts(name, keep)
+            if name == "site":  # '' is a local file
+                counts["local"] = counts.pop("", 0) + counts.get("local", 0)
+            ordered = sorted(
+                ((value, count) for value, count in counts.items() if value != "" and count), key=lambda item: (-item[1], item[0])
             )
-            facets[name] = {row[0]: row[1] for row in rows}
-        return facets
+            facets[name] = dict(ordered[:top])
+        return cube.total(keep), facets
+
+    def _scanned_totals(self, selection: FactSelection, top: int) -> tuple[int, dict[str, dict[str, int]]]:
+        """`fact_totals` from the figures themselves (see `_scanned`), in one pass: grouped by
+        all six facets at once in SQL, each facet then summed from those groups."""
+        source, values = self._scanned(selection)
+        if not top:
+            return self.db.execute(f"SELECT COUNT(*) FROM {source}", values).fetchone()[0], {}
+        expressions = ", ".join(_FACET_SQL[name] for name in FACT_FACETS)
+        counters: dict[str, Counter] = {name: Counter() for name in FACT_FACETS}
+        total = 0
+        for *row, count in self.db.execute(f"SELECT {expressions}, COUNT(*) FROM {source} GROUP BY {expressions}", values):
+            total += count
+            for name, value in zip(FACT_FACETS, row):
+                if value is not None:
+                    counters[name][value] += count
+        facets = {name: dict(sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:top]) for name, counter in counters.items()}
+        return total, facets
 
     def indicator_summaries(self) -> list[dict]:
         """Per measure of the on-topic, not duplicated articles: figures, places, the latest period

@@ -9,17 +9,20 @@ they count (insert, re-extraction, an article turning duplicate or off-topic):
 - `fact_counts`: how many figures per (on-topic, kind, measure, role, region, year, site), where
   `region` is the figure's province code (52) or, for a figure without a code, its place's name
   (全国), and `year` that of its period end, else of its article's date. Its size is bounded by
-  the product of those few values, not by the archive: 38,660 rows at 100,000 articles. Every
-  facet and total without a month or a prefecture in the filter is a sum over it.
-- `fact_counts_monthly`: the same per (..., area, month, site), `area` the first four digits of
-  the code (a prefecture, 5226) or the name: for `period=YYYY-MM` and a prefecture's `place`,
-  read through its indexes on month and area (788,696 rows at 100,000 articles, a fifth of a row
-  per figure).
+  the product of those few values, not by the size of the archive (128,515 rows at 100,000
+  articles whose figures carry bench/attribution.py's attribution). Every facet and total whose
+  filter names no month and no place smaller than a province is a sum over it (fact_cube.py
+  holds it in memory for that).
 - `fact_keys`: (key, published, article id) for each measure (m:城镇新增就业人数), code prefix
   (a:52, a:5226, a:522633), place without a code (n:全国) and period (d:2024, d:2024-03) an
   article's figures have, in the page's order. A page filtered by one of them walks the articles
-  that have it, newest first, instead of every article; a county's counts are read from its
-  articles' figures alone.
+  that have it, newest first, instead of every article; the counts of a month, a prefecture or
+  a county are read from the figures of the articles that hold it.
+
+Counts by month and by prefecture were kept too at first (`fact_counts_monthly`): at 100,000
+articles it had 1.5 million rows, one per four figures, and with the indexes that made it fast
+weighed 337 MB, two fifths of the facts table, for the two filters that the articles' keys
+narrow to a hundredth of the archive anyway.
 
 One scan of the facts table fills each of them (`build_fact_summary`, the upgrade 3 -> 4, which
 also rebuilds them when run again), and the same SELECTs, narrowed to one article, keep them.
@@ -46,16 +49,6 @@ _COUNT_COLUMNS = {
         ("region", "CASE WHEN facts.adcode IS NOT NULL THEN substr(facts.adcode, 1, 2) ELSE COALESCE(facts.place, '') END"),
         ("province", "COALESCE(facts.province, '')"),
         ("year", f"COALESCE(substr({PERIOD}, 1, 4), '')"),
-        ("site", "COALESCE(articles.site, '')"),
-    ),
-    "fact_counts_monthly": (
-        ("on_topic", ON_TOPIC),
-        ("kind", "facts.kind"),
-        ("measure", "COALESCE(facts.measure, '')"),
-        ("role", "COALESCE(facts.role, '')"),
-        ("area", "CASE WHEN facts.adcode IS NOT NULL THEN substr(facts.adcode, 1, 4) ELSE COALESCE(facts.place, '') END"),
-        ("province", "COALESCE(facts.province, '')"),
-        ("month", f"COALESCE(substr({PERIOD}, 1, 7), '')"),
         ("site", "COALESCE(articles.site, '')"),
     ),
 }
@@ -109,7 +102,16 @@ def build_fact_summary(db) -> int:
         db.execute(_count_statement(table, "1", 1))
     # Sorted first: the keys then go into the table's B-tree in order, not at random places.
     db.execute(f"INSERT OR IGNORE INTO fact_keys {_KEYS_SELECT.format(where='1')} ORDER BY 1, 2 DESC, 3")
+    _counts_changed(db)
     return db.execute("SELECT COALESCE(SUM(figures), 0) FROM fact_counts").fetchone()[0]
+
+
+def _counts_changed(db) -> None:
+    """A new fact_counts_version in meta (see fact_cube.py), in the caller's transaction."""
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES ('fact_counts_version', '1') "
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+    )
 
 
 def forget_article_figures(db, article_id: str) -> None:
@@ -120,6 +122,7 @@ def forget_article_figures(db, article_id: str) -> None:
         db.execute(f"DELETE FROM {table} WHERE figures = 0")  # through the partial index: only those
     keys = db.execute(_KEYS_SELECT.format(where="facts.article_id = ?"), (article_id,)).fetchall()
     db.executemany("DELETE FROM fact_keys WHERE key = ? AND published = ? AND article_id = ?", keys)
+    _counts_changed(db)
 
 
 def count_article_figures(db, article_id: str) -> None:
@@ -128,6 +131,7 @@ def count_article_figures(db, article_id: str) -> None:
     for table in COUNT_TABLES:
         db.execute(_count_statement(table, "facts.article_id = ?", 1), (article_id,))
     db.execute(f"INSERT OR IGNORE INTO fact_keys {_KEYS_SELECT.format(where='facts.article_id = ?')}", (article_id,))
+    _counts_changed(db)
 
 
 def place_keys(names: Sequence[str], prefixes: Sequence[str]) -> list[str]:

@@ -76,8 +76,8 @@ def _figure_rows(db) -> list[dict]:
 
 
 def _expected_counts(rows: list[dict]) -> tuple[Counter, Counter, set]:
-    """fact_counts, fact_counts_monthly and fact_keys as they must be, computed in Python."""
-    coarse, monthly, keys = Counter(), Counter(), set()
+    """fact_counts and fact_keys as they must be, computed in Python."""
+    coarse, keys = Counter(), set()
     for row in rows:
         on_topic = int(row["relevant"] == 1 and row["duplicate_of"] is None)
         period = row["period_end"] or row["published"]
@@ -85,7 +85,6 @@ def _expected_counts(rows: list[dict]) -> tuple[Counter, Counter, set]:
         common = (on_topic, row["kind"], row["measure"] or "", row["role"] or "")
         site = row["site"] or ""
         coarse[(*common, code[:2] if code else place or "", (period or "")[:4], site)] += 1
-        monthly[(*common, code[:4] if code else place or "", (period or "")[:7], site)] += 1
         published, article_id = row["published"] or "", row["article_id"]
         found = {f"m:{row['measure']}" if row["measure"] else None, f"n:{place}" if not code and place else None}
         if code:
@@ -93,24 +92,18 @@ def _expected_counts(rows: list[dict]) -> tuple[Counter, Counter, set]:
         if period:
             found |= {f"d:{period[:7]}", f"d:{period[:4]}"}
         keys |= {(key, published, article_id) for key in found if key}
-    return coarse, monthly, keys
+    return coarse, keys
 
 
-def _stored_counts(db) -> tuple[Counter, Counter, set]:
+def _stored_counts(db) -> tuple[Counter, set]:
     coarse = Counter(
         {
             tuple(row[:-1]): row[-1]
             for row in db.execute("SELECT on_topic, kind, measure, role, region, year, site, figures FROM fact_counts")
         }
     )
-    monthly = Counter(
-        {
-            tuple(row[:-1]): row[-1]
-            for row in db.execute("SELECT on_topic, kind, measure, role, area, month, site, figures FROM fact_counts_monthly")
-        }
-    )
     keys = {tuple(row) for row in db.execute("SELECT key, published, article_id FROM fact_keys")}
-    return coarse, monthly, keys
+    return coarse, keys
 
 
 def _assert_summary_is_exact(archive: Archive) -> list[dict]:
@@ -118,9 +111,7 @@ def _assert_summary_is_exact(archive: Archive) -> list[dict]:
     try:
         rows = _figure_rows(db)
         assert _stored_counts(db) == _expected_counts(rows)
-        assert not db.execute(
-            "SELECT 1 FROM fact_counts WHERE figures <= 0 UNION ALL SELECT 1 FROM fact_counts_monthly WHERE figures <= 0"
-        ).fetchall()
+        assert not db.execute("SELECT 1 FROM fact_counts WHERE figures <= 0").fetchall()
     finally:
         db.close()
     return rows
@@ -152,11 +143,8 @@ def test_a_figure_taken_away_leaves_no_count_and_no_key_behind(tmp_path):
     with Archive(tmp_path / "archive") as archive:
         _save(archive, rng, 1, 6)
         _save(archive, rng, 1, 0)
-        counts = [
-            archive.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-            for table in ("fact_counts", "fact_counts_monthly", "fact_keys")
-        ]
-    assert counts == [0, 0, 0]
+        counts = [archive.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in ("fact_counts", "fact_keys")]
+    assert counts == [0, 0]
 
 
 def _scope(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -244,7 +232,7 @@ def test_the_scan_and_the_summary_agree_when_the_summary_cannot_answer(tmp_path)
     with archive:
         everything = FactSelection(include_all=True)
         by_ids = FactSelection(include_all=True, article_ids=tuple(ids))
-        assert by_ids.summary_table() is None and everything.summary_table() == "fact_counts"
+        assert not by_ids.counted and everything.counted
         assert archive.count_facts(by_ids) == archive.count_facts(everything) > 0
         assert archive.fact_facets(by_ids) == archive.fact_facets(everything)
 
@@ -289,3 +277,22 @@ def test_building_the_summaries_again_gives_the_same_tables(tmp_path):
         with archive.transaction():
             figures = build_fact_summary(archive.db)
         assert _stored_counts(archive.db) == before and figures == archive.db.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
+
+
+def test_counts_held_in_memory_follow_every_commit_of_another_writer(tmp_path):
+    """fact_cube.py keeps fact_counts in memory per archive; a reader opened after a writer's
+    commit sees the new counts, not the ones it held."""
+    rng = random.Random(9)
+    folder = tmp_path / "archive"
+    with Archive(folder) as writer:
+        _save(writer, rng, 1, 5)
+    seen = []
+    for number in range(2, 5):
+        with Archive(folder, read_only=True) as reader:
+            seen.append(reader.fact_totals(FactSelection(include_all=True)))
+        with Archive(folder) as writer:
+            _save(writer, rng, number, number)
+            expected = writer.db.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
+        with Archive(folder, read_only=True) as reader:
+            total, facets = reader.fact_totals(FactSelection(include_all=True))
+        assert total == expected == sum(facets["kind"].values()) and total > seen[-1][0]

@@ -229,7 +229,7 @@ def test_a_schema_1_archive_migrates_on_open_and_exports_byte_for_byte_the_same(
     with Archive(folder) as migrated:
         assert _schema_of(db_path) == (
             "4",
-            {"meta", "pages", "articles", "figures", "facts", "fact_counts", "fact_counts_monthly", "fact_keys"}
+            {"meta", "pages", "articles", "figures", "facts", "fact_counts", "fact_keys"}
             | {"watches", "watch_matches", "runs", "fetch_errors"},
         )
         for name, data in expected.items():
@@ -274,7 +274,7 @@ def test_an_archive_killed_while_migrating_is_left_as_it_was_and_migrates_next_t
 def _to_schema_3(db_path) -> None:
     """Rewrite an archive as schema 3 had it: no summaries of the facts table."""
     db = sqlite3.connect(db_path, isolation_level=None)
-    for table in ("fact_counts", "fact_counts_monthly", "fact_keys"):
+    for table in ("fact_counts", "fact_keys"):
         db.execute(f"DROP TABLE {table}")
     db.execute("DROP INDEX articles_published")
     db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")

@@ -216,7 +216,8 @@ class FactTable(Connection):
         exists, exists_values = self._others_exist(plan, "holding")
         return (
             f"(SELECT DISTINCT published, article_id FROM fact_keys WHERE key IN ({','.join('?' * len(first)) or 'NULL'})) AS holding "
-            f"CROSS JOIN facts ON facts.article_id = holding.article_id JOIN articles ON articles.id = facts.article_id "
+            # Each article read once, then its figures (not the article again for every figure).
+            f"CROSS JOIN articles ON articles.id = holding.article_id CROSS JOIN facts ON facts.article_id = holding.article_id "
             f"WHERE {' AND '.join([*exists, where])}",
             [*first, *exists_values, *values],
         )

@@ -119,6 +119,10 @@ CHINESE = {
     "no figures of this indicator": "这个指标没有数字",
     "no figures of this indicator for this place": "这个指标在该地没有数字",
     "Indicators in this archive": "本档案中的指标",
+    "(by {by})": "（按{by}）",
+    " (+{n} places not drawn)": "（另有 {n} 个地点未画出）",
+    "(place not stated)": "（未注明地点）",
+    "no figures": "没有数字",
     # /sites
     "interval": "间隔",
     "articles": "文章",

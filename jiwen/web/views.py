@@ -353,7 +353,7 @@ class Handlers:
         series, _ = await run_in_threadpool(self._trend, measure, place, by, role)
         if series is None:
             raise HTTPException(404, "this archive has no figure with a measure yet")
-        svg = await run_in_threadpool(render_svg, series)
+        svg = await run_in_threadpool(render_svg, series, translate)
         # The SVG's own styles are inline (matplotlib writes them so); no script is allowed in it.
         return Response(svg, media_type="image/svg+xml", headers={"content-security-policy": CHART_POLICY})
 

@@ -73,3 +73,15 @@ def test_a_figures_kind_and_role_read_in_chinese_in_the_facets_and_the_filter_ch
     assert "数量" in page.locator('section[data-facet="kind"]').inner_text()
     assert page.locator('select[name="role"] option:checked').inner_text() == "实际"
     assert "role=actual" in page.locator('section[data-facet="kind"] a').first.get_attribute("href")
+
+
+def test_the_trend_charts_own_words_follow_the_page_language(server):
+    from jiwen.library.trends import cjk_font
+
+    if cjk_font() is None:  # without one the chart writes codes and ASCII words (see _labels)
+        pytest.skip("no CJK font installed for matplotlib")
+    query = urlencode({"measure": RURAL, "by": "quarter"})
+    _, _, chinese = server.get(f"/trends/chart.svg?{query}")
+    _, _, english = server.get(f"/trends/chart.svg?{query}&lang=en")
+    assert "（按季度）" in chinese.decode() and "(by quarter)" not in chinese.decode()
+    assert "(by quarter)" in english.decode()

@@ -19,7 +19,8 @@ import msgspec
 from jiwen.library.indicators import PlaceScope
 from jiwen.library.names import UnknownName, measure_problem, place_problem, site_problem
 from jiwen.store import Archive
-from jiwen.store.fact_table import FACT_COLUMNS, FactSelection
+from jiwen.store.fact_queries import FactSelection
+from jiwen.store.fact_table import FACT_COLUMNS
 
 if TYPE_CHECKING:
     from jiwen.index import ArchiveIndex
@@ -64,9 +65,11 @@ def check_fact_query(archive: Archive, query: FactQuery) -> None:
         problems["period"] = f"period={query.period!r} is not a period; use YYYY or YYYY-MM"
     problems["place"] = place_problem(query.place)
     problems["mentioning"] = place_problem(query.mentioning, "mentioning")
-    if query.measure:
+    # A known measure or site is found in an index; the lists to suggest from are read (slowly, at
+    # a hundred thousand articles) only for a name the archive does not hold.
+    if query.measure and not archive.has_measure(query.measure.strip()):
         problems["measure"] = measure_problem(query.measure, archive.measure_counts())
-    if query.site:
+    if query.site and not archive.has_site(query.site.strip()):
         problems["site"] = site_problem(query.site, archive.stats()["articles_by_site"])
     found = {name: message for name, message in problems.items() if message}
     if found:
@@ -109,7 +112,8 @@ def browse_facts(archive: Archive, query: FactQuery, index: ArchiveIndex | None 
     selection = selection_of(archive, query, index)
     limit = max(1, query.limit)
     rows = archive.select_facts(selection, limit=limit, offset=(max(1, query.page) - 1) * limit)
-    return FactsPage(total=archive.count_facts(selection), rows=rows, facets=archive.fact_facets(selection))
+    total, facets = archive.fact_totals(selection)
+    return FactsPage(total=total, rows=rows, facets=facets)
 
 
 def all_facts(archive: Archive, query: FactQuery, index: ArchiveIndex | None = None) -> Iterable[dict[str, Any]]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import io
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -237,10 +237,15 @@ def plot_series(series: TrendSeries, path: Path) -> Path:
     return path
 
 
-def render_svg(series: TrendSeries) -> str:
+def _same(text: str, **values) -> str:
+    return text.format(**values) if values else text
+
+
+def render_svg(series: TrendSeries, translate: Callable[..., str] = _same) -> str:
     """The chart as SVG text (for the web page). Text stays text (svg.fonttype none), escaped by
-    matplotlib's SVG writer, so the browser draws the CJK labels with its own fonts."""
-    figure = _figure(series)
+    matplotlib's SVG writer, so the browser draws the CJK labels with its own fonts. `translate`:
+    the page's words (jiwen.web.i18n) for the chart's own ("by quarter", "no figures")."""
+    figure = _figure(series, translate)
     buffer = io.StringIO()
     try:
         with _style():
@@ -288,7 +293,7 @@ def _metadata(suffix: str) -> dict[str, str | None]:
     return {"Date": None} if suffix == ".svg" else {"Software": "jiwen"}
 
 
-def _figure(series: TrendSeries) -> Figure:
+def _figure(series: TrendSeries, translate: Callable[..., str] = _same) -> Figure:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -303,7 +308,7 @@ def _figure(series: TrendSeries) -> Figure:
         by_place.setdefault(point.place, []).append(point)
     ranked = sorted(by_place.items(), key=lambda item: (-len(item[1]), item[0] or ""))
     shown, hidden = ranked[:MAX_PLOTTED_PLACES], len(ranked) - MAX_PLOTTED_PLACES
-    title, legend = _labels(series, [place for place, _ in shown], cjk=font is not None)
+    title, legend = _labels(series, [place for place, _ in shown], cjk=font is not None, translate=translate)
     with _style():
         figure = Figure(figsize=(8, 4.2))
         axes = figure.add_subplot()
@@ -319,22 +324,23 @@ def _figure(series: TrendSeries) -> Figure:
         axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}" if abs(value) >= 100 else f"{value:g}"))
         unit = series.points[0].unit if series.points else ""
         axes.set_ylabel(unit if font or unit.isascii() else "")
-        axes.set_title(title + (f" (+{hidden} places not drawn)" if hidden > 0 else ""))
+        axes.set_title(title + (translate(" (+{n} places not drawn)", n=hidden) if hidden > 0 and font else ""))
         axes.grid(True, alpha=0.3)
         if shown:
             axes.legend(fontsize="small")
         if not series.points:
-            axes.text(0.5, 0.5, "no figures", ha="center", va="center", transform=axes.transAxes)
+            axes.text(0.5, 0.5, translate("no figures") if font else "no figures", ha="center", va="center", transform=axes.transAxes)
         figure.tight_layout()
     return figure
 
 
-def _labels(series: TrendSeries, places: list[str | None], *, cjk: bool) -> tuple[str, list[str]]:
+def _labels(series: TrendSeries, places: list[str | None], *, cjk: bool, translate: Callable[..., str] = _same) -> tuple[str, list[str]]:
     """The title and legend entries; without a CJK font, administrative codes and ASCII words
     stand in for Chinese names (the table beside the chart keeps the names)."""
     if cjk:
-        title = f"{series.measure}" + (f" · {series.place}" if series.place else "") + f" (by {series.by})"
-        return title, [place or "(place not stated)" for place in places]
+        by = translate("(by {by})", by=translate(series.by))
+        title = f"{series.measure}" + (f" · {series.place}" if series.place else "") + f" {by}"
+        return title, [place or translate("(place not stated)") for place in places]
     codes = {point.place: point.place_adcode for point in series.points}
     return f"indicator by {series.by}", [codes.get(place) or f"place {index + 1}" for index, place in enumerate(places)]
 

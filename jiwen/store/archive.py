@@ -6,7 +6,9 @@ import sqlite3
 from pathlib import Path
 
 from jiwen.store.articles import Articles
-from jiwen.store.fact_table import FactTable, build_fact_table
+from jiwen.store.fact_queries import FactTable
+from jiwen.store.fact_summary import build_fact_summary
+from jiwen.store.fact_table import build_fact_table
 from jiwen.store.facts import migrate_fact_rows
 from jiwen.store.fingerprints import Fingerprints
 from jiwen.store.pages import Pages
@@ -26,6 +28,7 @@ class Archive(Pages, Articles, FactTable, Fingerprints, Runs, Statistics, Watche
     upgrades = {
         1: migrate_fact_rows,  # schema 1 -> 2: fact rows become each article's facts blob
         2: _to_schema_3,  # schema 2 -> 3: the plain `facts` table beside the blob, for SQL; watches
+        3: build_fact_summary,  # schema 3 -> 4: counts and keys of the figures, for /facts
     }
 
     def __init__(self, directory: Path | str, *, create: bool = True, read_only: bool = False) -> None:

@@ -12,7 +12,7 @@ from typing import Self
 
 from jiwen.core.errors import ArchiveError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # One row per figure (count, money, percent fact) that has a measure: how `jiwen trends` finds
 # the articles reporting an indicator (schema 2; the facts themselves are in articles.facts).
@@ -50,6 +50,35 @@ CREATE TABLE IF NOT EXISTS facts (
     "end" INTEGER NOT NULL,
     PRIMARY KEY (article_id, seq)
 ) WITHOUT ROWID;
+"""
+
+# What `/facts` reads instead of scanning the facts table (schema 4; see fact_summary.py): the
+# figures counted by their filters, and which articles hold figures of a measure, place or
+# period, in the order of the page (newest first). Empty text stands for none: key
+# columns of a WITHOUT ROWID table cannot be NULL. meta's fact_counts_version changes with
+# every change of fact_counts, so a reader that holds the counts in memory knows when to read
+# them again.
+FACT_SUMMARY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS fact_counts (
+    on_topic INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    measure TEXT NOT NULL,
+    role TEXT NOT NULL,
+    region TEXT NOT NULL,
+    province TEXT NOT NULL,
+    year TEXT NOT NULL,
+    site TEXT NOT NULL,
+    figures INTEGER NOT NULL,
+    PRIMARY KEY (on_topic, kind, measure, role, region, year, site)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS fact_counts_empty ON fact_counts(figures) WHERE figures = 0;
+CREATE TABLE IF NOT EXISTS fact_keys (
+    key TEXT NOT NULL,
+    published TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    PRIMARY KEY (key, published DESC, article_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published DESC, id);
 """
 
 # Saved searches (`jiwen watch`) and the articles each has matched (schema 3).
@@ -128,6 +157,7 @@ CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of);
 """
     + FIGURES_SCHEMA
     + FACT_TABLE_SCHEMA
+    + FACT_SUMMARY_SCHEMA
     + WATCH_SCHEMA
     + """CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
@@ -285,7 +315,9 @@ class Connection:
     def _upgrade(self, version: int) -> None:
         """Bring an older archive to SCHEMA_VERSION in one transaction: killed midway, it stays as
         it was and the next writer starts over. Then VACUUM gives the freed pages back to the disk
-        (itself atomic; an archive whose VACUUM was interrupted is migrated, only larger)."""
+        (itself atomic; an archive whose VACUUM was interrupted is migrated, only larger), when
+        the upgrade freed some: one that only adds tables (3 -> 4) frees none, and rewriting the
+        whole file of a million articles for nothing would take as long as the upgrade itself."""
         # SQLite as Debian builds it zeroes every freed page (secure_delete): dropping schema 1's
         # facts table would write gigabytes of zeros, just before VACUUM rewrites the file anyway.
         secure_delete = self.db.execute("PRAGMA secure_delete").fetchone()[0]
@@ -295,7 +327,9 @@ class Connection:
                 if version <= step:
                     upgrade(self.db)
             self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        self.db.execute("VACUUM")
+        free, pages = (self.db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("freelist_count", "page_count"))
+        if free * 100 > pages:
+            self.db.execute("VACUUM")
         self.db.execute(f"PRAGMA secure_delete = {int(secure_delete)}")
 
     def transaction(self) -> _Transaction:

@@ -7,6 +7,7 @@ facts) as plain columns — kind, text, value, unit, qualifier, subject, measure
 adcode, province, period_start, period_end and where the figure stands in its article's body
 (start, end) — written in the article's transaction, so it never disagrees with the blob.
 `seq` is the fact's position among all the article's facts (the article page's anchor #f<seq>).
+Reading it back: fact_queries.py; the counts and keys kept beside it: fact_summary.py.
 
 Only figures, and no sentence: places, dates, programmes, organisations and people are 58 % of
 the facts, and with them the table made the store 79 % larger (13.1 -> 23.5 KB an article on
@@ -17,15 +18,11 @@ NUMERIC, so whole numbers are stored as integers.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
 
-from jiwen.core.errors import ArchiveError
 from jiwen.core.models import CountFact, Fact, MeasuredFact, MoneyFact, fact_kind
-from jiwen.store.connection import FACT_TABLE_SCHEMA, Connection
+from jiwen.store.connection import FACT_TABLE_SCHEMA
 
 FACT_COLUMNS = (
     "kind", "text", "value", "value_end", "unit", "qualifier", "subject", "measure", "role", "place",
@@ -112,164 +109,3 @@ def build_fact_table(db: sqlite3.Connection) -> int:
         for article_id, data, blob in rows:
             written += insert_fact_rows(db, article_id, decode_facts(ARTICLE_DECODER.decode(data).body, blob))
         last_id = rows[-1][0]
-
-
-# -- reading the table back ---------------------------------------------------------------------
-
-FACT_FACETS = ("kind", "measure", "role", "province", "site", "year")
-_FACET_SQL = {
-    "kind": "facts.kind",
-    "measure": "facts.measure",
-    "role": "facts.role",
-    "province": "facts.province",
-    "site": "COALESCE(articles.site, 'local')",
-    "year": "substr(COALESCE(facts.period_end, articles.published), 1, 4)",
-}
-_ROW_COLUMNS = (
-    "facts.article_id, facts.seq, "
-    + ", ".join(f'facts."{name}"' for name in FACT_COLUMNS)
-    + ", articles.url, articles.title, articles.published, articles.site"
-)
-
-
-@dataclass(frozen=True)
-class FactSelection:
-    """Which rows of `facts` a caller wants: each field narrows, None or empty takes all.
-    `place_names`/`place_prefixes`: the figure's place is one of the names, or its code starts
-    with one of the prefixes (a province's 52 takes its counties' 5226xx). `period`: YYYY or
-    YYYY-MM, matched against the fact's period end, else its article's publication date.
-    `article_ids`: only the figures of these articles (None: of all)."""
-
-    kinds: tuple[str, ...] = ()
-    measure: str | None = None
-    role: str | None = None
-    place_names: tuple[str, ...] = ()
-    place_prefixes: tuple[str, ...] = ()
-    period: str | None = None
-    site: str | None = None
-    article_ids: tuple[str, ...] | None = None
-    include_all: bool = False
-
-    def where(self) -> tuple[str, list[object]]:
-        conditions: list[str] = []
-        values: list[object] = []
-        if not self.include_all:
-            conditions.append("articles.relevant = 1 AND articles.duplicate_of IS NULL")
-        if self.kinds:
-            conditions.append(f"facts.kind IN ({','.join('?' * len(self.kinds))})")
-            values.extend(self.kinds)
-        for column in ("measure", "role"):
-            value = getattr(self, column)
-            if value:
-                conditions.append(f"facts.{column} = ?")
-                values.append(value)
-        if self.place_names or self.place_prefixes:
-            alternatives = []
-            if self.place_names:
-                alternatives.append(f"facts.place IN ({','.join('?' * len(self.place_names))})")
-                values.extend(self.place_names)
-            for prefix in self.place_prefixes:
-                alternatives.append("substr(facts.adcode, 1, ?) = ?")
-                values.extend((len(prefix), prefix))
-            conditions.append("(" + " OR ".join(alternatives) + ")")
-        if self.period:
-            conditions.append("substr(COALESCE(facts.period_end, articles.published), 1, ?) = ?")
-            values.extend((len(self.period), self.period))
-        if self.site == "local":
-            conditions.append("articles.site IS NULL")
-        elif self.site:
-            conditions.append("articles.site = ?")
-            values.append(self.site)
-        if self.article_ids is not None:
-            conditions.append("facts.article_id IN (SELECT value FROM json_each(?))")
-            values.append(json.dumps(list(self.article_ids)))
-        return (" AND ".join(conditions) or "1"), values
-
-
-class FactTable(Connection):
-    """Queries over the `facts` table: `/facts`, `jiwen trends --list`."""
-
-    def has_fact_table(self) -> bool:
-        return (
-            bool(self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'facts'").fetchone())
-            and not self._facts_in_rows()
-        )
-
-    def _require_fact_table(self) -> None:
-        if not self.has_fact_table():
-            raise ArchiveError(
-                f"archive {self.directory} has no facts table yet (written by an older jiwen); any writer upgrades it, e.g. 'jiwen reindex'"
-            )
-
-    def fact_article_ids(self, selection: FactSelection) -> list[str]:
-        """The articles that have a figure `selection` takes, in id order."""
-        self._require_fact_table()
-        where, values = selection.where()
-        return [
-            row[0]
-            for row in self.db.execute(
-                f"SELECT DISTINCT facts.article_id FROM facts JOIN articles ON articles.id = facts.article_id WHERE {where} ORDER BY 1",
-                values,
-            )
-        ]
-
-    def select_facts(self, selection: FactSelection, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
-        """Rows of `facts` with their article's url, title, published and site; newest first."""
-        self._require_fact_table()
-        where, values = selection.where()
-        page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
-        cursor = self.db.execute(
-            f"SELECT {_ROW_COLUMNS} FROM facts JOIN articles ON articles.id = facts.article_id WHERE {where} "
-            f"ORDER BY articles.published DESC, facts.article_id, facts.seq{page}",
-            values,
-        )
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row)) for row in cursor]
-
-    def iter_facts(self, selection: FactSelection, batch: int = 5000) -> Iterator[dict[str, Any]]:
-        """Every row `selection` takes, in `select_facts` order, a batch at a time."""
-        offset = 0
-        while True:
-            rows = self.select_facts(selection, limit=batch, offset=offset)
-            yield from rows
-            if len(rows) < batch:
-                return
-            offset += batch
-
-    def count_facts(self, selection: FactSelection) -> int:
-        self._require_fact_table()
-        where, values = selection.where()
-        count: int = self.db.execute(
-            f"SELECT COUNT(*) FROM facts JOIN articles ON articles.id = facts.article_id WHERE {where}", values
-        ).fetchone()[0]
-        return count
-
-    def fact_facets(self, selection: FactSelection, *, top: int = 30) -> dict[str, dict[str, int]]:
-        """Counts of the selected facts by kind, measure, role, province, site and year, most first."""
-        self._require_fact_table()
-        where, values = selection.where()
-        facets: dict[str, dict[str, int]] = {}
-        for name in FACT_FACETS:
-            expression = _FACET_SQL[name]
-            rows = self.db.execute(
-                f"SELECT {expression} AS facet_value, COUNT(*) FROM facts JOIN articles ON articles.id = facts.article_id "
-                f"WHERE {where} AND {expression} IS NOT NULL GROUP BY facet_value ORDER BY 2 DESC, 1 LIMIT {int(top)}",
-                values,
-            )
-            facets[name] = {row[0]: row[1] for row in rows}
-        return facets
-
-    def indicator_summaries(self) -> list[dict[str, Any]]:
-        """Per measure of the on-topic, not duplicated articles: figures, places, the latest period
-        (a figure's period end, else its article's publication date), most reported first."""
-        self._require_fact_table()
-        return [
-            dict(zip(("measure", "figures", "places", "latest"), row))
-            for row in self.db.execute(
-                "SELECT facts.measure, COUNT(*), COUNT(DISTINCT facts.place), "
-                "MAX(substr(COALESCE(facts.period_end, articles.published), 1, 10)) "
-                "FROM facts JOIN articles ON articles.id = facts.article_id "
-                "WHERE facts.measure IS NOT NULL AND articles.relevant = 1 AND articles.duplicate_of IS NULL "
-                "GROUP BY facts.measure ORDER BY 2 DESC, 1"
-            )
-        ]

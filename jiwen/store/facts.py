@@ -198,6 +198,13 @@ class Facts(Connection):
             )
         return {row[0]: row[1] for row in rows}
 
+    def has_measure(self, measure: str) -> bool:
+        """Whether any article reports a figure of `measure` (one look-up in an index, where
+        `measure_counts` counts them all)."""
+        if self._facts_in_rows():
+            return measure in self.measure_counts()
+        return self.db.execute("SELECT 1 FROM figures WHERE measure = ? LIMIT 1", (measure,)).fetchone() is not None
+
     def measured_facts(self, measure: str) -> Iterator[tuple[ArticleHead, Fact]]:
         """(article fields, fact) for every figure of `measure` in the on-topic, not duplicated
         articles, in article and fact order: what `jiwen trends` needs. Only the articles that

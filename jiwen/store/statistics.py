@@ -10,6 +10,10 @@ from jiwen.store.connection import Connection
 class Statistics(Connection):
     """Archive-wide counts."""
 
+    def has_site(self, site: str) -> bool:
+        """Whether any article comes from `site` (without counting every table as `stats` does)."""
+        return self.db.execute("SELECT 1 FROM articles WHERE site = ? LIMIT 1", (site,)).fetchone() is not None
+
     def stats(self) -> dict[str, Any]:
         def one(sql: str) -> Any:
             return self.db.execute(sql).fetchone()[0]

@@ -12,6 +12,7 @@ import re
 import msgspec
 
 from jiwen.core.models import Fact, fact_kind
+from jiwen.web.i18n import translate
 
 LABELS = {
     "count": "COUNT",
@@ -33,6 +34,9 @@ COLORS = {
     "ORG": "#ddd6fe",
     "PERSON": "#fed7aa",
 }
+
+# The fields whose values are jiwen's own words (shown in the page's language), not the text's.
+WORD_FIELDS = ("role", "level", "granularity", "qualifier")
 
 # The index marks matched terms in snippets with these (jiwen.index's default marks).
 _MARKED = re.compile(r"【(.+?)】")
@@ -75,7 +79,10 @@ def fact_fields(fact: Fact) -> dict:
 
 
 def describe(fact: Fact) -> str:
-    return f"{LABELS[fact_kind(fact)]}: " + ", ".join(f"{key}={value}" for key, value in fact_fields(fact).items())
+    """The mark's tooltip, in the page's language (field names are the export's columns)."""
+    return f"{translate(LABELS[fact_kind(fact)])}: " + ", ".join(
+        f"{translate(key)}={translate(value) if key in WORD_FIELDS else value}" for key, value in fact_fields(fact).items()
+    )
 
 
 def legend(facts: list[Fact]) -> list[dict]:
@@ -112,6 +119,7 @@ def fact_view(article_body: str, facts: list[Fact]) -> dict:
     return {
         "segments": segments,
         "legend": legend(ordered),
+        "word_fields": WORD_FIELDS,
         # A fact not drawn in the body (inside another one) takes its anchor on its table row.
         "facts": [
             (fact_kind(fact), fact, fact_fields(fact), None if f"f{seqs[id(fact)]}" in drawn else f"f{seqs[id(fact)]}") for fact in ordered

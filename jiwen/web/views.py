@@ -18,13 +18,14 @@ from starlette.responses import HTMLResponse, Response
 
 from jiwen.core.csvcells import spreadsheet_safe_row
 from jiwen.core.errors import JiwenError, QuerySyntaxError
-from jiwen.core.models import SearchRequest
+from jiwen.core.models import FIGURE_ROLES, SearchRequest
 from jiwen.library.indicators import ROLE_CHOICES
 from jiwen.library.names import UnknownName
 from jiwen.library.search import run_search
 from jiwen.store import article_id_for
 from jiwen.web import params
 from jiwen.web.highlight import fact_view, facts_stylesheet, snippet_segments
+from jiwen.web.i18n import translate
 from jiwen.web.security import RAW_FRAME_POLICY
 
 _JSON = msgspec.json.Encoder()
@@ -191,7 +192,7 @@ class Handlers:
             query = params.facts_query(request.query_params)
             result = await run_in_threadpool(self._facts, query)
         except (params.BadRequest, UnknownName) as error:
-            return self._kept_form("facts.html", request, error, ("place", "site", "measure"), nav="facts")
+            return self._kept_form("facts.html", request, error, ("place", "site", "measure"), roles=FIGURE_ROLES, nav="facts")
         current = {key: value for key, value in request.query_params.items() if key != "page" and value}
         last_page = max(1, -(-result.total // query.limit))
         return self.page(
@@ -206,7 +207,10 @@ class Handlers:
             without=lambda key: "/facts?" + urlencode({k: v for k, v in current.items() if k != key}),
             csv_url="/facts.csv?" + urlencode(current),
             json_url="/facts.json?" + urlencode(current),
-            filters=[(key, current[key]) for key in params.FACT_FILTERS if key in current],
+            filters=[
+                (key, translate(current[key]) if key in ("kind", "role") else current[key]) for key in params.FACT_FILTERS if key in current
+            ],
+            roles=FIGURE_ROLES,
             nav="facts",
         )
 
@@ -349,7 +353,7 @@ class Handlers:
         series, _ = await run_in_threadpool(self._trend, measure, place, by, role)
         if series is None:
             raise HTTPException(404, "this archive has no figure with a measure yet")
-        svg = await run_in_threadpool(render_svg, series)
+        svg = await run_in_threadpool(render_svg, series, translate)
         # The SVG's own styles are inline (matplotlib writes them so); no script is allowed in it.
         return Response(svg, media_type="image/svg+xml", headers={"content-security-policy": CHART_POLICY})
 
@@ -418,7 +422,7 @@ class Handlers:
 
     async def sites_page(self, request: Request) -> Response:
         rows, history, config_error = await run_in_threadpool(self._sites)
-        return self.page("sites.html", rows=rows, history=history, config_error=config_error, nav="sites")
+        return self.page("sites.html", rows=rows, history=history, config_error=config_error, report_keys=RUN_REPORT_KEYS, nav="sites")
 
     async def facts_css(self, request: Request) -> Response:
         return Response(facts_stylesheet(), media_type="text/css", headers={"cache-control": "max-age=3600"})
@@ -442,7 +446,9 @@ def _fact_facet_view(facets: dict[str, dict[str, int]], current: dict[str, str])
         key = parameter[name]
         entries = [
             {
-                "label": value,
+                # Kinds, roles and 'local' are words jiwen chose (in English in the URL); places,
+                # measures, sites and years are the archive's own.
+                "label": translate(value) if name in ("kind", "role") or (name, value) == ("site", "local") else value,
                 "count": count,
                 "url": "/facts?" + urlencode({**current, key: value}),
                 "active": current.get(key) == str(value),
@@ -454,6 +460,11 @@ def _fact_facet_view(facets: dict[str, dict[str, int]], current: dict[str, str])
         views.append({"name": name, "entries": entries})
     return views
 
+
+# The counters of a run's report the run history shows (`jiwen runs --json` has the whole report).
+RUN_REPORT_KEYS = (
+    "pages_fetched", "new", "updated", "unchanged", "duplicate", "offtopic", "failed", "robots_disallowed", "not_found", "elapsed_seconds",
+)  # fmt: skip
 
 # The chart's SVG carries matplotlib's inline styles; scripts stay forbidden.
 CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"

@@ -129,6 +129,7 @@ def _export(archive: Archive, format_name: str = "jsonl") -> bytes:
 def _to_schema_1(db_path, articles_by_url: dict[str, Article]) -> None:
     """Rewrite an archive in schema 1's layout, as jiwen wrote it before: a `facts` table with one
     row per fact (its text, offsets and whole JSON, sentence included) and no facts columns."""
+    _to_schema_3(db_path)
     db = sqlite3.connect(db_path, isolation_level=None)
     db.execute("BEGIN")
     for table in ("facts", "watch_matches", "watches"):  # schema 3's tables
@@ -220,15 +221,16 @@ def test_a_schema_1_archive_migrates_on_open_and_exports_byte_for_byte_the_same(
         # A writer migrates the archive while this reader is open: the reader goes on reading the
         # layout it opened (its snapshot), every format the same as before.
         Archive(folder).close()
-        assert _schema_of(db_path)[0] == "3"
+        assert _schema_of(db_path)[0] == "4"
         for name, data in expected.items():
             assert _export(unmigrated, name) == data, name
         assert unmigrated.stats() == stats
     _to_schema_1(db_path, _urls(archive, articles))
     with Archive(folder) as migrated:
         assert _schema_of(db_path) == (
-            "3",
-            {"meta", "pages", "articles", "figures", "facts", "watches", "watch_matches", "runs", "fetch_errors"},
+            "4",
+            {"meta", "pages", "articles", "figures", "facts", "fact_counts", "fact_keys"}
+            | {"watches", "watch_matches", "runs", "fetch_errors"},
         )
         for name, data in expected.items():
             assert _export(migrated, name) == data, name
@@ -265,12 +267,23 @@ def test_an_archive_killed_while_migrating_is_left_as_it_was_and_migrates_next_t
     assert process.returncode == -signal.SIGKILL
     assert _schema_of(db_path) == ("1", {"meta", "pages", "articles", "facts", "runs", "fetch_errors"})
     with Archive(folder) as migrated:
-        assert _schema_of(db_path)[0] == "3"
+        assert _schema_of(db_path)[0] == "4"
         assert _export(migrated) == expected
+
+
+def _to_schema_3(db_path) -> None:
+    """Rewrite an archive as schema 3 had it: no summaries of the facts table."""
+    db = sqlite3.connect(db_path, isolation_level=None)
+    for table in ("fact_counts", "fact_keys"):
+        db.execute(f"DROP TABLE {table}")
+    db.execute("DROP INDEX articles_published")
+    db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    db.close()
 
 
 def _to_schema_2(db_path) -> None:
     """Rewrite an archive as schema 2 had it: the facts only in the articles' blobs."""
+    _to_schema_3(db_path)
     db = sqlite3.connect(db_path, isolation_level=None)
     for table in ("facts", "watch_matches", "watches"):
         db.execute(f"DROP TABLE {table}")
@@ -335,7 +348,7 @@ def test_a_schema_2_archive_gets_its_facts_table_from_the_first_writer(tmp_path)
     with Archive(folder, read_only=True) as reader:  # a reader reads schema 2 as it is
         assert _export(reader) == expected
     with Archive(folder) as migrated:
-        assert _schema_of(db_path)[0] == "3" and {"facts", "watches", "watch_matches"} <= _schema_of(db_path)[1]
+        assert _schema_of(db_path)[0] == "4" and {"facts", "fact_keys", "watches", "watch_matches"} <= _schema_of(db_path)[1]
         assert _export(migrated) == expected
     assert _fact_table(db_path) == expected_rows and expected_rows
 

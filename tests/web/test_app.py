@@ -244,7 +244,7 @@ def test_every_page_forbids_scripts_that_are_not_the_apps_own(server):
 def test_sites_shows_each_site_with_its_run_history(page, server):
     page.goto(server.base_url + "/sites")
     runs = page.locator("#runs tbody tr").all_inner_texts()
-    assert any("crawl" in row and "finished" in row for row in runs)
+    assert any("抓取" in row and "完成" in row and "新增=" in row for row in runs)  # crawl, finished, new
     assert any("reindex" not in row for row in runs)
     names = page.locator("#sites tbody tr td:first-child a").all_inner_texts()
     assert "mohrss" in names  # configured in the bundled sites.toml
@@ -266,8 +266,8 @@ def test_sites_shows_the_health_that_jiwen_sites_health_reports(page, server, se
         seen += 1
         assert row.locator("td.new-30-days").inner_text() == str(expected[name]["new_30_days"])
         assert row.locator("td.health").inner_text().split("\n")[0] == (
-            "not crawled yet" if not expected[name]["last_run"] else "stale" if expected[name]["stale"] else "ok"
-        )
+            "尚未抓取" if not expected[name]["last_run"] else "停滞" if expected[name]["stale"] else "正常"
+        )  # not crawled yet, stale, ok
     assert seen == len(expected) > 0
 
 

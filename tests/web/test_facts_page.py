@@ -18,7 +18,7 @@ def test_facts_lists_every_figure_with_facet_counts_and_a_click_filters(page, se
     assert total >= 10
     kinds = page.locator('section[data-facet="kind"] li')
     counts = {item.locator("a").inner_text(): int(item.locator(".count").inner_text()) for item in kinds.all()}
-    assert sum(counts.values()) == total and "count" in counts
+    assert sum(counts.values()) == total and "数量" in counts  # count, in the page's Chinese
     page.locator('section[data-facet="measure"] a', has_text=RURAL).click()
     page.wait_for_load_state()
     assert "measure=" in page.url

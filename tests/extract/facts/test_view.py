@@ -33,7 +33,7 @@ def test_nested_facts_are_drawn_once_and_all_listed():
     tree = lxml_html.fromstring(render_fact_view_page(article))
     assert [mark.get("data-kind") for mark in tree.xpath("//div[@id='body']/mark")] == ["org"]
     table = tree.xpath("string(//table)")
-    assert "剑河县人社局" in table and "name=剑河县" in table
+    assert "剑河县人社局" in table and "名称=剑河县" in table  # the field names in Chinese, as on the article page
 
 
 def test_markup_in_the_title_and_body_is_shown_as_text_never_run():

@@ -63,7 +63,7 @@ class PipelineWorker:
         self.overrides = dict(overrides or {})  # site name -> ExtractionOverrides
         # Sends calls in order; the reader thread resolves their futures in the same order.
         self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jiwen-pipeline-send")
-        self._waiting: deque[Future] = deque()  # the futures of calls sent (or being sent), oldest first
+        self._waiting: deque[Future[Any]] = deque()  # the futures of calls sent (or being sent), oldest first
         self._waiting_lock = threading.Lock()
         self._reader: threading.Thread | None = None
         self._connection: Connection | None = None
@@ -130,15 +130,15 @@ class PipelineWorker:
             raise RuntimeError("the page pipeline was not started")
         return self._connection
 
-    def _submit(self, method: str, *args: Any) -> Future:
+    def _submit(self, method: str, *args: Any) -> Future[Any]:
         """Send a call without waiting for the ones before it; its future gets the reply."""
-        future: Future = Future()
+        future: Future[Any] = Future()
         with self._waiting_lock:
             self._waiting.append(future)
         self._sender.submit(self._send, method, args)
         return future
 
-    def _send(self, method: str, args: tuple) -> None:
+    def _send(self, method: str, args: tuple[Any, ...]) -> None:
         try:
             self._pipe().send((method, args))
         except (BrokenPipeError, OSError):

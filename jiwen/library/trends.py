@@ -237,7 +237,7 @@ def plot_series(series: TrendSeries, path: Path) -> Path:
     return path
 
 
-def _same(text: str, **values) -> str:
+def _same(text: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 

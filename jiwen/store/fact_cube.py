@@ -12,16 +12,18 @@ after each of the crawl's commits, and one over a quiet archive never.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 # The columns of fact_counts, as the cube holds them (`figures`, the count, apart).
 DIMENSIONS = ("on_topic", "kind", "measure", "role", "region", "province", "year", "site")
 
-_CACHE: dict[tuple, tuple[str, CountCube]] = {}
+_CACHE: dict[tuple[str, int], tuple[str, CountCube]] = {}
 _LOCK = threading.Lock()
 
 
@@ -30,21 +32,23 @@ class CountCube:
     """Each dimension as integer codes into its own list of values; `figures` the counts."""
 
     codes: dict[str, np.ndarray]
-    values: dict[str, list]
-    positions: dict[str, dict]
+    values: dict[str, list[Any]]
+    positions: dict[str, dict[Any, int]]
     figures: np.ndarray
 
     @classmethod
-    def from_rows(cls, rows: list[tuple]) -> CountCube:
-        codes, values, positions = {}, {}, {}
+    def from_rows(cls, rows: list[tuple[Any, ...]]) -> CountCube:
+        codes: dict[str, np.ndarray] = {}
+        values: dict[str, list[Any]] = {}
+        positions: dict[str, dict[Any, int]] = {}
         for column, name in enumerate(DIMENSIONS):
-            found: dict = {}
+            found: dict[Any, int] = {}
             codes[name] = np.fromiter((found.setdefault(row[column], len(found)) for row in rows), dtype=np.int32, count=len(rows))
             values[name], positions[name] = list(found), found
         figures = np.fromiter((row[len(DIMENSIONS)] for row in rows), dtype=np.int64, count=len(rows))
         return cls(codes, values, positions, figures)
 
-    def mask(self, equal: dict[str, tuple]) -> np.ndarray:
+    def mask(self, equal: dict[str, tuple[Any, ...]]) -> np.ndarray:
         """Rows whose value of each dimension named in `equal` is one of its values."""
         keep = np.ones(len(self.figures), dtype=bool)
         for name, wanted in equal.items():
@@ -55,13 +59,13 @@ class CountCube:
     def total(self, keep: np.ndarray) -> int:
         return int(self.figures[keep].sum())
 
-    def counts(self, name: str, keep: np.ndarray) -> dict:
+    def counts(self, name: str, keep: np.ndarray) -> dict[Any, int]:
         """{value: figures} of dimension `name` over the rows `keep` takes, none of them zero."""
         sums = np.bincount(self.codes[name][keep], weights=self.figures[keep], minlength=len(self.values[name]))
         return {self.values[name][code]: int(sums[code]) for code in np.flatnonzero(sums)}
 
 
-def cached_cube(db, path: Path) -> CountCube:
+def cached_cube(db: sqlite3.Connection, path: Path) -> CountCube:
     """The cube of the archive at `path` (its database open as `db`), read again only when its
     fact_counts_version (or the file itself) has changed since."""
     row = db.execute("SELECT value FROM meta WHERE key = 'fact_counts_version'").fetchone()

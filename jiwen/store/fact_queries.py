@@ -17,6 +17,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from jiwen.core.errors import ArchiveError
 from jiwen.store.connection import Connection
@@ -71,10 +72,10 @@ class FactSelection:
         no condition, which would only lead SQLite's planner astray)."""
         return bool(self.kinds) and not set(FIGURE_KINDS) <= set(self.kinds)
 
-    def where(self) -> tuple[str, list]:
+    def where(self) -> tuple[str, list[Any]]:
         """The condition on a row of `facts JOIN articles`."""
         conditions: list[str] = []
-        values: list = []
+        values: list[Any] = []
         if not self.include_all:
             conditions.append(ON_TOPIC)
         if self.narrows_kinds:
@@ -117,9 +118,9 @@ class FactSelection:
             and not (self.period and len(self.period) > 4)
         )
 
-    def counted_values(self) -> dict[str, tuple]:
+    def counted_values(self) -> dict[str, tuple[Any, ...]]:
         """{column of `fact_counts`: the values it may have} for this selection (see `counted`)."""
-        equal: dict[str, tuple] = {}
+        equal: dict[str, tuple[Any, ...]] = {}
         if not self.include_all:
             equal["on_topic"] = (1,)
         if self.narrows_kinds:
@@ -204,7 +205,7 @@ class FactTable(Connection):
             values.extend(keys)
         return conditions, values
 
-    def _scanned(self, selection: FactSelection) -> tuple[str, list]:
+    def _scanned(self, selection: FactSelection) -> tuple[str, list[Any]]:
         """(FROM and WHERE, values) of the facts rows `selection` takes, for a count or a scan:
         in an archive with keys, only the figures of the articles that hold its rarest key (and
         its other keys) are read."""
@@ -224,7 +225,7 @@ class FactTable(Connection):
 
     # -- the rows -------------------------------------------------------------------------
 
-    def _rows_query(self, selection: FactSelection) -> tuple[str, list]:
+    def _rows_query(self, selection: FactSelection) -> tuple[str, list[Any]]:
         """The rows `selection` takes, in the page's order, as one query that reads no more of
         the table than the rows it returns need (see the module's docstring)."""
         where, values = selection.where()
@@ -260,7 +261,7 @@ class FactTable(Connection):
         source, values = self._scanned(selection)
         return [row[0] for row in self.db.execute(f"SELECT DISTINCT facts.article_id FROM {source} ORDER BY 1", values)]
 
-    def select_facts(self, selection: FactSelection, *, limit: int | None = None, offset: int = 0) -> list[dict]:
+    def select_facts(self, selection: FactSelection, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """Rows of `facts` with their article's url, title, published and site; newest first."""
         self._require_fact_table()
         sql, values = self._rows_query(selection)
@@ -270,7 +271,7 @@ class FactTable(Connection):
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row)) for row in cursor]
 
-    def iter_facts(self, selection: FactSelection) -> Iterator[dict]:
+    def iter_facts(self, selection: FactSelection) -> Iterator[dict[str, Any]]:
         """Every row `selection` takes, in `select_facts` order, from one query as it goes (a
         reader's cursor: the downloads of a read-only server)."""
         self._require_fact_table()
@@ -319,7 +320,7 @@ class FactTable(Connection):
         if not top:
             return self.db.execute(f"SELECT COUNT(*) FROM {source}", values).fetchone()[0], {}
         expressions = ", ".join(_FACET_SQL[name] for name in FACT_FACETS)
-        counters: dict[str, Counter] = {name: Counter() for name in FACT_FACETS}
+        counters: dict[str, Counter[Any]] = {name: Counter() for name in FACT_FACETS}
         total = 0
         for *row, count in self.db.execute(f"SELECT {expressions}, COUNT(*) FROM {source} GROUP BY {expressions}", values):
             total += count
@@ -329,7 +330,7 @@ class FactTable(Connection):
         facets = {name: dict(sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:top]) for name, counter in counters.items()}
         return total, facets
 
-    def indicator_summaries(self) -> list[dict]:
+    def indicator_summaries(self) -> list[dict[str, Any]]:
         """Per measure of the on-topic, not duplicated articles: figures, places, the latest period
         (a figure's period end, else its article's publication date), most reported first."""
         self._require_fact_table()

@@ -30,6 +30,7 @@ also rebuilds them when run again), and the same SELECTs, narrowed to one articl
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 
 from jiwen.store.connection import FACT_SUMMARY_SCHEMA
@@ -89,7 +90,7 @@ def _count_statement(table: str, where: str, sign: int) -> str:
     )
 
 
-def build_fact_summary(db) -> int:
+def build_fact_summary(db: sqlite3.Connection) -> int:
     """Schema 3 -> 4 inside the caller's transaction: the summaries, filled from the facts table
     in one scan each (run again, they are rebuilt: the upgrade is idempotent). Returns how many
     figures they count."""
@@ -103,10 +104,11 @@ def build_fact_summary(db) -> int:
     # Sorted first: the keys then go into the table's B-tree in order, not at random places.
     db.execute(f"INSERT OR IGNORE INTO fact_keys {_KEYS_SELECT.format(where='1')} ORDER BY 1, 2 DESC, 3")
     _counts_changed(db)
-    return db.execute("SELECT COALESCE(SUM(figures), 0) FROM fact_counts").fetchone()[0]
+    counted: int = db.execute("SELECT COALESCE(SUM(figures), 0) FROM fact_counts").fetchone()[0]
+    return counted
 
 
-def _counts_changed(db) -> None:
+def _counts_changed(db: sqlite3.Connection) -> None:
     """A new fact_counts_version in meta (see fact_cube.py), in the caller's transaction."""
     db.execute(
         "INSERT INTO meta (key, value) VALUES ('fact_counts_version', '1') "
@@ -114,7 +116,7 @@ def _counts_changed(db) -> None:
     )
 
 
-def forget_article_figures(db, article_id: str) -> None:
+def forget_article_figures(db: sqlite3.Connection, article_id: str) -> None:
     """Inside the caller's transaction, before an article or its facts rows change: take its
     figures out of the summaries (read from its rows as they still are)."""
     for table in COUNT_TABLES:
@@ -125,7 +127,7 @@ def forget_article_figures(db, article_id: str) -> None:
     _counts_changed(db)
 
 
-def count_article_figures(db, article_id: str) -> None:
+def count_article_figures(db: sqlite3.Connection, article_id: str) -> None:
     """Inside the caller's transaction, after an article and its facts rows were written: add its
     figures to the summaries."""
     for table in COUNT_TABLES:

@@ -1,7 +1,8 @@
 """`jiwen reextract --workers N`: pages extracted in N processes, stored by one, in store order.
 It stores what one process stores (articles, facts, near-duplicate links), and a reextract
 killed at random moments leaves the archive consistent, with no worker left running. Commands run
-in this process (Click's runner) but for the reextracts that are killed, which run in their own."""
+in this process (Click's runner) but for the reextracts that are killed, and their rerun, which run
+in processes of their own."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from jiwen.store import Archive
 
-from .conftest import invoke_jiwen
+from .conftest import invoke_jiwen, run_jiwen
 from .test_faults import (
     article_set,
     assert_consistent,
@@ -94,7 +95,7 @@ def test_a_reextract_with_workers_killed_at_random_leaves_the_archive_consistent
         numbers = dict(part.strip().split(": ")[:2] for part in check.stdout.splitlines()[0].split(";"))
         assert int(numbers["missing"]) + int(numbers["extra"]) <= int(numbers["pending"]), check.stdout
     assert saw_workers, "no kill came while the workers ran"
-    result = invoke_jiwen(*args)
+    result = run_jiwen(*args, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert article_set(archive) == reference
     assert_consistent(archive)

@@ -149,7 +149,6 @@ class PagePipeline:
             self.archive.set_page_outcome(page_id, detected_encoding=None, error=error)
             return Outcome("failed", url, message=error)
         relevant, score, fingerprint = extracted.relevant, extracted.score, extracted.fingerprint
-        self.archive.set_page_outcome(page_id, detected_encoding=article.encoding, error=None)
         article_id = article_id_for(url)
         duplicate_of = None
         if fingerprint is not None:
@@ -166,6 +165,7 @@ class PagePipeline:
             relevance=score,
             fingerprint=fingerprint,
             duplicate_of=duplicate_of,
+            page_outcome=True,  # the page's decoding, recorded in the article's commit
         )
         if self._indexer is not None:
             self._indexer.stored()

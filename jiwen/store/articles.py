@@ -47,9 +47,12 @@ class Articles(Facts, Connection):
         relevance: float,
         fingerprint: int | None,
         duplicate_of: str | None,
+        page_outcome: bool = False,
     ) -> tuple[str, str]:
         """Insert or replace the article of this page's URL with its facts, in one transaction.
-        Returns (article id, "new" | "updated")."""
+        With `page_outcome`, the page's outcome (decoded as `article.encoding`, no error) is
+        recorded in the same transaction: one commit a page instead of two. Returns (article id,
+        "new" | "updated")."""
         url = page.final_url or page.url
         article_id = article_id_for(url)
         facts = article.facts
@@ -59,6 +62,8 @@ class Articles(Facts, Connection):
         bands = bands_of(fingerprint) if fingerprint is not None else [None] * len(BAND_WIDTHS)
         timestamp = now_utc()
         with self.transaction():
+            if page_outcome:
+                self.db.execute("UPDATE pages SET detected_encoding = ?, error = NULL WHERE id = ?", (article.encoding, page_id))
             existed = self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
             if existed:  # its figures leave the summaries as they were counted, then come back as they are
                 forget_article_figures(self.db, article_id)

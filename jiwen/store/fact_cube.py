@@ -14,17 +14,22 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
 # The columns of fact_counts, as the cube holds them (`figures`, the count, apart).
 DIMENSIONS = ("on_topic", "kind", "measure", "role", "region", "province", "year", "site")
 
-_CACHE: dict[tuple[str, int], tuple[str, CountCube]] = {}
+_CACHE: dict[tuple[str, int], tuple[tuple[str, int, str], CountCube]] = {}
+_ANSWERS: OrderedDict[tuple[Any, ...], object] = OrderedDict()
+ANSWERS_KEPT = 64
 _LOCK = threading.Lock()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -65,20 +70,42 @@ class CountCube:
         return {self.values[name][code]: int(sums[code]) for code in np.flatnonzero(sums)}
 
 
+def counts_version(db: sqlite3.Connection, path: Path) -> tuple[str, int, str]:
+    """What names the state of an archive's counts: its file (a restored copy is another) and
+    meta's fact_counts_version."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'fact_counts_version'").fetchone()
+    return (str(path.resolve()), path.stat().st_ino, str(row[0]) if row else "0")
+
+
+def remembered(version: tuple[str, int, str], question: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`, kept for the same `question` until the counts' `version` changes: the
+    counts of a month or a prefecture are read from its figures, and paging through its figures
+    asks for them again on every page."""
+    key = (version, question)
+    with _LOCK:
+        if key in _ANSWERS:
+            _ANSWERS.move_to_end(key)
+            return cast(T, _ANSWERS[key])
+    answer = compute()
+    with _LOCK:
+        _ANSWERS[key] = answer
+        while len(_ANSWERS) > ANSWERS_KEPT:
+            _ANSWERS.popitem(last=False)
+    return answer
+
+
 def cached_cube(db: sqlite3.Connection, path: Path) -> CountCube:
     """The cube of the archive at `path` (its database open as `db`), read again only when its
-    fact_counts_version (or the file itself) has changed since."""
-    row = db.execute("SELECT value FROM meta WHERE key = 'fact_counts_version'").fetchone()
+    counts have changed since (see `counts_version`)."""
     # The version is read before the rows: rows newer than it are read again next time, never
-    # older rows kept as new. The file's inode tells a restored copy from the archive it replaced.
-    key = (str(path.resolve()), path.stat().st_ino)
-    version = row[0] if row else "0"
+    # older rows kept as new.
+    version = counts_version(db, path)
     with _LOCK:
-        found = _CACHE.get(key)
+        found = _CACHE.get(version[:2])
         if found is not None and found[0] == version:
             return found[1]
     columns = ", ".join(DIMENSIONS)
     cube = CountCube.from_rows(db.execute(f"SELECT {columns}, figures FROM fact_counts").fetchall())
     with _LOCK:
-        _CACHE[key] = (version, cube)
+        _CACHE[version[:2]] = (version, cube)
     return cube

@@ -21,7 +21,7 @@ from typing import Any
 
 from jiwen.core.errors import ArchiveError
 from jiwen.store.connection import Connection
-from jiwen.store.fact_cube import cached_cube
+from jiwen.store.fact_cube import cached_cube, counts_version, remembered
 from jiwen.store.fact_summary import ON_TOPIC, place_keys
 from jiwen.store.fact_table import FACT_COLUMNS
 from jiwen.store.fact_table import MEASURED_KINDS as FIGURE_KINDS
@@ -298,8 +298,11 @@ class FactTable(Connection):
         """How many figures `selection` takes, and their counts by kind, measure, role, province,
         site and year (the `top` most of each, most first; top=0: the total alone)."""
         self._require_fact_table()
-        if not (selection.counted and self.has_fact_summary()):
+        if not self.has_fact_summary():
             return self._scanned_totals(selection, top)
+        if not selection.counted:
+            version = counts_version(self.db, self.db_path)
+            return remembered(version, (selection, top), lambda: self._scanned_totals(selection, top))
         cube = cached_cube(self.db, self.db_path)
         keep = cube.mask(selection.counted_values())
         facets: dict[str, dict[str, int]] = {}

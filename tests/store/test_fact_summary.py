@@ -287,12 +287,19 @@ def test_counts_held_in_memory_follow_every_commit_of_another_writer(tmp_path):
     with Archive(folder) as writer:
         _save(writer, rng, 1, 5)
     seen = []
-    for number in range(2, 5):
+    month = FactSelection(include_all=True, period="2024-03")  # counted from its figures, then remembered
+    for number in range(2, 6):
         with Archive(folder, read_only=True) as reader:
             seen.append(reader.fact_totals(FactSelection(include_all=True)))
+            reader.fact_totals(month)
         with Archive(folder) as writer:
-            _save(writer, rng, number, number)
+            _save(writer, rng, number, number + 3)
             expected = writer.db.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
+            in_month = writer.db.execute(
+                "SELECT COUNT(*) FROM facts JOIN articles ON articles.id = facts.article_id "
+                "WHERE substr(COALESCE(facts.period_end, articles.published), 1, 7) = '2024-03'"
+            ).fetchone()[0]
         with Archive(folder, read_only=True) as reader:
             total, facets = reader.fact_totals(FactSelection(include_all=True))
+            assert reader.fact_totals(month)[0] == in_month
         assert total == expected == sum(facets["kind"].values()) and total > seen[-1][0]

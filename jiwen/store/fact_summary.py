@@ -40,21 +40,20 @@ ON_TOPIC = "(articles.relevant = 1 AND articles.duplicate_of IS NULL)"
 PERIOD = "COALESCE(facts.period_end, articles.published)"
 _FROM = "facts JOIN articles ON articles.id = facts.article_id"
 
-# (column, the SQL that computes it from a facts row and its article), in each table's order; the
-# count (figures) comes last. `province` depends on the code and is not part of the key.
-_COUNT_COLUMNS = {
-    "fact_counts": (
-        ("on_topic", ON_TOPIC),
-        ("kind", "facts.kind"),
-        ("measure", "COALESCE(facts.measure, '')"),
-        ("role", "COALESCE(facts.role, '')"),
-        ("region", "CASE WHEN facts.adcode IS NOT NULL THEN substr(facts.adcode, 1, 2) ELSE COALESCE(facts.place, '') END"),
-        ("province", "COALESCE(facts.province, '')"),
-        ("year", f"COALESCE(substr({PERIOD}, 1, 4), '')"),
-        ("site", "COALESCE(articles.site, '')"),
-    ),
-}
-COUNT_TABLES = tuple(_COUNT_COLUMNS)
+# (column of fact_counts, the SQL that computes it from a facts row and its article), in the
+# table's order; the count (figures) comes last. `province` depends on the code: not in the key.
+_COUNT_COLUMNS = (
+    ("on_topic", ON_TOPIC),
+    ("kind", "facts.kind"),
+    ("measure", "COALESCE(facts.measure, '')"),
+    ("role", "COALESCE(facts.role, '')"),
+    ("region", "CASE WHEN facts.adcode IS NOT NULL THEN substr(facts.adcode, 1, 2) ELSE COALESCE(facts.place, '') END"),
+    ("province", "COALESCE(facts.province, '')"),
+    ("year", f"COALESCE(substr({PERIOD}, 1, 4), '')"),
+    ("site", "COALESCE(articles.site, '')"),
+)
+_COUNT_NAMES = [name for name, _ in _COUNT_COLUMNS]
+_PROVINCE = _COUNT_NAMES.index("province")
 
 # The keys of `fact_keys` one figure gives (NULL: none): its measure; its code's province,
 # prefecture and county prefixes (as a place filter names them: 52, 5226, 522633); the name of a
@@ -79,9 +78,8 @@ _KEYS_SELECT = (
 
 def _count_select(where: str) -> str:
     """fact_counts' rows (each key with its province and count) of the figures `where` takes."""
-    columns = _COUNT_COLUMNS["fact_counts"]
-    expressions = [f"MAX({sql})" if name == "province" else sql for name, sql in columns]
-    group = ", ".join(str(position) for position, (name, _) in enumerate(columns, 1) if name != "province")
+    expressions = [f"MAX({sql})" if name == "province" else sql for name, sql in _COUNT_COLUMNS]
+    group = ", ".join(str(position) for position, name in enumerate(_COUNT_NAMES, 1) if name != "province")
     return f"SELECT {', '.join(expressions)}, COUNT(*) FROM {_FROM} WHERE {where} GROUP BY {group}"
 
 
@@ -92,10 +90,9 @@ def build_fact_summary(db) -> int:
     for statement in FACT_SUMMARY_SCHEMA.split(";"):  # not executescript: it would commit
         if statement.strip():
             db.execute(statement)
-    for table in (*COUNT_TABLES, "fact_keys"):
-        db.execute(f"DELETE FROM {table}")
-    names = ", ".join(name for name, _ in _COUNT_COLUMNS["fact_counts"])
-    db.execute(f"INSERT INTO fact_counts ({names}, figures) {_count_select('1')}")
+    db.execute("DELETE FROM fact_counts")
+    db.execute("DELETE FROM fact_keys")
+    db.execute(f"INSERT INTO fact_counts ({', '.join(_COUNT_NAMES)}, figures) {_count_select('1')}")
     # Sorted first: the keys then go into the table's B-tree in order, not at random places.
     db.execute(f"INSERT OR IGNORE INTO fact_keys {_KEYS_SELECT.format(where='1')} ORDER BY 1, 2 DESC, 3")
     _counts_changed(db)
@@ -122,11 +119,9 @@ class ArticleFigures:
 def article_figures(db, article_id: str) -> ArticleFigures:
     """The article's share of the summaries, read from its facts rows and its articles row as
     they are now (the same SQL as the upgrade's, narrowed to one article)."""
-    names = [name for name, _ in _COUNT_COLUMNS["fact_counts"]]
-    province = names.index("province")
     counts = {}
     for *row, count in db.execute(_count_select("facts.article_id = ?"), (article_id,)):
-        counts[tuple(value for position, value in enumerate(row) if position != province)] = (row[province], count)
+        counts[tuple(value for position, value in enumerate(row) if position != _PROVINCE)] = (row[_PROVINCE], count)
     keys = {tuple(row) for row in db.execute(_KEYS_SELECT.format(where="facts.article_id = ?"), (article_id,))}
     return ArticleFigures(counts, keys)
 
@@ -136,20 +131,19 @@ def update_article_figures(db, before: ArticleFigures | None, after: ArticleFigu
     (None: not at all) to counting it as `after`. Only what differs is written: an article
     extracted again to the same figures (most of `jiwen reextract`) writes nothing."""
     before = before or ArticleFigures({}, set())
-    names = [name for name, _ in _COUNT_COLUMNS["fact_counts"]]
-    key_names = [name for name in names if name != "province"]
     changes = []
     for key in before.counts.keys() | after.counts.keys():
         province, count = after.counts.get(key) or before.counts[key]
         delta = (after.counts[key][1] if key in after.counts else 0) - (before.counts[key][1] if key in before.counts else 0)
         if delta:
             row = list(key)
-            row.insert(names.index("province"), province)
+            row.insert(_PROVINCE, province)
             changes.append((*row, delta))
     if changes:
         db.executemany(
-            f"INSERT INTO fact_counts ({', '.join(names)}, figures) VALUES ({', '.join('?' * (len(names) + 1))}) "
-            f"ON CONFLICT ({', '.join(key_names)}) DO UPDATE SET figures = figures + excluded.figures",
+            f"INSERT INTO fact_counts ({', '.join(_COUNT_NAMES)}, figures) VALUES ({', '.join('?' * (len(_COUNT_NAMES) + 1))}) "
+            f"ON CONFLICT ({', '.join(name for name in _COUNT_NAMES if name != 'province')}) "
+            "DO UPDATE SET figures = figures + excluded.figures",
             changes,
         )
         if any(change[-1] < 0 for change in changes):

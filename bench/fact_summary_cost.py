@@ -3,7 +3,7 @@ bench/synthetic.py articles (58 figures each) into a fresh store, new and then s
 `jiwen reextract` does), with the summaries kept and with their upkeep switched off in this
 process (the store as schema 3 wrote it). Best of ROUNDS, milliseconds an article.
 
-    python bench/fact_summary_cost.py --articles 2000 --rounds 3
+    python bench/fact_summary_cost.py --articles 2000 --rounds 3 [--attributed]
 """
 
 from __future__ import annotations
@@ -19,17 +19,20 @@ import msgspec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import attribution
 import synthetic
 
-from jiwen.core.models import Article, FetchedPage
+from jiwen.core.models import Article, FetchedPage, MeasuredFact, fact_kind
 from jiwen.extract.facts.sentences import sentence_at
 from jiwen.store import Archive, articles
 
 
-def _prepared(count: int) -> list[tuple[FetchedPage, Article, bool]]:
+def _prepared(count: int, attributed: bool) -> list[tuple[FetchedPage, Article, bool]]:
     prepared = []
     for article in synthetic.generate_articles(count):
         facts = [msgspec.structs.replace(fact, sentence=sentence_at(article.body, fact.start)) for fact in article.facts]
+        if attributed:  # as bench/attribution.py gives an archive's figures (more keys an article)
+            facts = [_attributed(article, seq, fact) for seq, fact in enumerate(facts)]
         fields = {name: getattr(article, name) for name in Article.__struct_fields__}
         fields["facts"] = facts
         page = FetchedPage(
@@ -37,6 +40,15 @@ def _prepared(count: int) -> list[tuple[FetchedPage, Article, bool]]:
         )
         prepared.append((page, Article(**fields), article.relevant))
     return prepared
+
+
+def _attributed(article, seq: int, fact):
+    if not isinstance(fact, MeasuredFact):
+        return fact
+    measure, role, place, adcode, _province, start, end = attribution.attribution(
+        article.url, seq, fact_kind(fact), article.published, article.site
+    )
+    return msgspec.structs.replace(fact, measure=measure, role=role, place=place, place_adcode=adcode, period_start=start, period_end=end)
 
 
 def _timed(prepared, folder: Path) -> tuple[float, float]:
@@ -61,18 +73,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--attributed", action="store_true", help="figures with bench/attribution.py's measure, place, role, period")
     options = parser.parse_args()
-    prepared = _prepared(options.articles)
-    kept = (articles.forget_article_figures, articles.count_article_figures)
+    prepared = _prepared(options.articles, options.attributed)
+    kept = (articles.article_figures, articles.update_article_figures)
+    off = (lambda db, article_id: None, lambda db, before, after: None)
     results: dict[str, list[tuple[float, float]]] = {"summaries kept": [], "no summaries (schema 3)": []}
     for _ in range(options.rounds):
         for label in results:
-            off = label.startswith("no")
-            articles.forget_article_figures, articles.count_article_figures = (lambda db, article_id: None,) * 2 if off else kept
+            articles.article_figures, articles.update_article_figures = off if label.startswith("no") else kept
             with tempfile.TemporaryDirectory() as folder:
                 results[label].append(_timed(prepared, Path(folder)))
-    articles.forget_article_figures, articles.count_article_figures = kept
-    print(f"save_article, {options.articles:,} synthetic articles, best of {options.rounds}: ms an article")
+    articles.article_figures, articles.update_article_figures = kept
+    kind = "attributed " if options.attributed else ""
+    print(f"save_article, {options.articles:,} synthetic articles ({kind}figures), best of {options.rounds}: ms an article")
     print(f"  {'':<26} {'new':>8} {'again':>8}")
     for label, times in results.items():
         print(f"  {label:<26} {min(t[0] for t in times):8.2f} {min(t[1] for t in times):8.2f}")

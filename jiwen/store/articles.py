@@ -12,7 +12,7 @@ import msgspec
 from jiwen.core.models import ArchivedArticle, Article, Fact, FetchedPage
 from jiwen.store.codec import ARTICLE_DECODER, ARTICLE_ENCODER
 from jiwen.store.connection import Connection, now_utc
-from jiwen.store.fact_summary import count_article_figures, forget_article_figures
+from jiwen.store.fact_summary import article_figures, update_article_figures
 from jiwen.store.fact_table import replace_fact_rows
 from jiwen.store.facts import Facts, encode_facts
 from jiwen.store.fingerprints import BAND_WIDTHS, bands_of, signed64
@@ -65,8 +65,8 @@ class Articles(Facts, Connection):
             if page_outcome:
                 self.db.execute("UPDATE pages SET detected_encoding = ?, error = NULL WHERE id = ?", (article.encoding, page_id))
             existed = self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
-            if existed:  # its figures leave the summaries as they were counted, then come back as they are
-                forget_article_figures(self.db, article_id)
+            # Its share of /facts' summaries as they counted it, to be replaced by its new one.
+            counted = article_figures(self.db, article_id) if existed else None
             self.db.execute(
                 """INSERT INTO articles (id, url, page_id, site, title, published, month, relevant,
                        relevance, fingerprint, band0, band1, band2, band3, band4, band5, duplicate_of, fact_count,
@@ -106,7 +106,7 @@ class Articles(Facts, Connection):
             )
             self._replace_figures(article_id, facts)
             replace_fact_rows(self.db, article_id, facts)
-            count_article_figures(self.db, article_id)
+            update_article_figures(self.db, counted, article_figures(self.db, article_id))
         return article_id, "updated" if existed else "new"
 
     def article_body(self, article_id: str) -> str | None:

@@ -25,13 +25,15 @@ weighed 337 MB, two fifths of the facts table, for the two filters that the arti
 narrow to a hundredth of the archive anyway.
 
 One scan of the facts table fills each of them (`build_fact_summary`, the upgrade 3 -> 4, which
-also rebuilds them when run again), and the same SELECTs, narrowed to one article, keep them.
+also rebuilds them when run again). The same SELECTs, narrowed to one article, read its share
+before and after the store rewrites it, and only the difference is written.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from jiwen.store.connection import FACT_SUMMARY_SCHEMA
 
@@ -39,21 +41,20 @@ ON_TOPIC = "(articles.relevant = 1 AND articles.duplicate_of IS NULL)"
 PERIOD = "COALESCE(facts.period_end, articles.published)"
 _FROM = "facts JOIN articles ON articles.id = facts.article_id"
 
-# (column, the SQL that computes it from a facts row and its article), in each table's order; the
-# count (figures) comes last. `province` depends on the code and is not part of the key.
-_COUNT_COLUMNS = {
-    "fact_counts": (
-        ("on_topic", ON_TOPIC),
-        ("kind", "facts.kind"),
-        ("measure", "COALESCE(facts.measure, '')"),
-        ("role", "COALESCE(facts.role, '')"),
-        ("region", "CASE WHEN facts.adcode IS NOT NULL THEN substr(facts.adcode, 1, 2) ELSE COALESCE(facts.place, '') END"),
-        ("province", "COALESCE(facts.province, '')"),
-        ("year", f"COALESCE(substr({PERIOD}, 1, 4), '')"),
-        ("site", "COALESCE(articles.site, '')"),
-    ),
-}
-COUNT_TABLES = tuple(_COUNT_COLUMNS)
+# (column of fact_counts, the SQL that computes it from a facts row and its article), in the
+# table's order; the count (figures) comes last. `province` depends on the code: not in the key.
+_COUNT_COLUMNS = (
+    ("on_topic", ON_TOPIC),
+    ("kind", "facts.kind"),
+    ("measure", "COALESCE(facts.measure, '')"),
+    ("role", "COALESCE(facts.role, '')"),
+    ("region", "CASE WHEN facts.adcode IS NOT NULL THEN substr(facts.adcode, 1, 2) ELSE COALESCE(facts.place, '') END"),
+    ("province", "COALESCE(facts.province, '')"),
+    ("year", f"COALESCE(substr({PERIOD}, 1, 4), '')"),
+    ("site", "COALESCE(articles.site, '')"),
+)
+_COUNT_NAMES = [name for name, _ in _COUNT_COLUMNS]
+_PROVINCE = _COUNT_NAMES.index("province")
 
 # The keys of `fact_keys` one figure gives (NULL: none): its measure; its code's province,
 # prefecture and county prefixes (as a place filter names them: 52, 5226, 522633); the name of a
@@ -76,18 +77,11 @@ _KEYS_SELECT = (
 )
 
 
-def _count_statement(table: str, where: str, sign: int) -> str:
-    """Add (sign 1) or take away (-1) the figures `where` selects to/from `table`'s counts."""
-    columns = _COUNT_COLUMNS[table]
-    names = [name for name, _ in columns]
-    key = [name for name in names if name != "province"]
-    expressions = [f"MAX({sql})" if name == "province" else sql for name, sql in columns]
-    group = ", ".join(str(position) for position, name in enumerate(names, 1) if name != "province")
-    return (
-        f"INSERT INTO {table} ({', '.join(names)}, figures) SELECT {', '.join(expressions)}, {sign} * COUNT(*) "
-        f"FROM {_FROM} WHERE {where} GROUP BY {group} "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET figures = figures + excluded.figures"
-    )
+def _count_select(where: str) -> str:
+    """fact_counts' rows (each key with its province and count) of the figures `where` takes."""
+    expressions = [f"MAX({sql})" if name == "province" else sql for name, sql in _COUNT_COLUMNS]
+    group = ", ".join(str(position) for position, name in enumerate(_COUNT_NAMES, 1) if name != "province")
+    return f"SELECT {', '.join(expressions)}, COUNT(*) FROM {_FROM} WHERE {where} GROUP BY {group}"
 
 
 def build_fact_summary(db: sqlite3.Connection) -> int:
@@ -97,15 +91,13 @@ def build_fact_summary(db: sqlite3.Connection) -> int:
     for statement in FACT_SUMMARY_SCHEMA.split(";"):  # not executescript: it would commit
         if statement.strip():
             db.execute(statement)
-    for table in (*COUNT_TABLES, "fact_keys"):
-        db.execute(f"DELETE FROM {table}")
-    for table in COUNT_TABLES:
-        db.execute(_count_statement(table, "1", 1))
+    db.execute("DELETE FROM fact_counts")
+    db.execute("DELETE FROM fact_keys")
+    db.execute(f"INSERT INTO fact_counts ({', '.join(_COUNT_NAMES)}, figures) {_count_select('1')}")
     # Sorted first: the keys then go into the table's B-tree in order, not at random places.
     db.execute(f"INSERT OR IGNORE INTO fact_keys {_KEYS_SELECT.format(where='1')} ORDER BY 1, 2 DESC, 3")
     _counts_changed(db)
-    counted: int = db.execute("SELECT COALESCE(SUM(figures), 0) FROM fact_counts").fetchone()[0]
-    return counted
+    return db.execute("SELECT COALESCE(SUM(figures), 0) FROM fact_counts").fetchone()[0]
 
 
 def _counts_changed(db: sqlite3.Connection) -> None:
@@ -116,24 +108,52 @@ def _counts_changed(db: sqlite3.Connection) -> None:
     )
 
 
-def forget_article_figures(db: sqlite3.Connection, article_id: str) -> None:
-    """Inside the caller's transaction, before an article or its facts rows change: take its
-    figures out of the summaries (read from its rows as they still are)."""
-    for table in COUNT_TABLES:
-        db.execute(_count_statement(table, "facts.article_id = ?", -1), (article_id,))
-        db.execute(f"DELETE FROM {table} WHERE figures = 0")  # through the partial index: only those
-    keys = db.execute(_KEYS_SELECT.format(where="facts.article_id = ?"), (article_id,)).fetchall()
-    db.executemany("DELETE FROM fact_keys WHERE key = ? AND published = ? AND article_id = ?", keys)
-    _counts_changed(db)
+@dataclass(frozen=True)
+class ArticleFigures:
+    """What one article adds to the summaries: its counts by fact_counts' key (with their
+    province) and its fact_keys rows."""
+
+    counts: dict[tuple, tuple[str, int]]
+    keys: set[tuple]
 
 
-def count_article_figures(db: sqlite3.Connection, article_id: str) -> None:
-    """Inside the caller's transaction, after an article and its facts rows were written: add its
-    figures to the summaries."""
-    for table in COUNT_TABLES:
-        db.execute(_count_statement(table, "facts.article_id = ?", 1), (article_id,))
-    db.execute(f"INSERT OR IGNORE INTO fact_keys {_KEYS_SELECT.format(where='facts.article_id = ?')}", (article_id,))
-    _counts_changed(db)
+def article_figures(db: sqlite3.Connection, article_id: str) -> ArticleFigures:
+    """The article's share of the summaries, read from its facts rows and its articles row as
+    they are now (the same SQL as the upgrade's, narrowed to one article)."""
+    counts = {}
+    for *row, count in db.execute(_count_select("facts.article_id = ?"), (article_id,)):
+        counts[tuple(value for position, value in enumerate(row) if position != _PROVINCE)] = (row[_PROVINCE], count)
+    keys = {tuple(row) for row in db.execute(_KEYS_SELECT.format(where="facts.article_id = ?"), (article_id,))}
+    return ArticleFigures(counts, keys)
+
+
+def update_article_figures(db: sqlite3.Connection, before: ArticleFigures | None, after: ArticleFigures) -> None:
+    """Inside the caller's transaction: the summaries go from counting the article as `before`
+    (None: not at all) to counting it as `after`. Only what differs is written: an article
+    extracted again to the same figures (most of `jiwen reextract`) writes nothing."""
+    before = before or ArticleFigures({}, set())
+    changes = []
+    for key in before.counts.keys() | after.counts.keys():
+        province, count = after.counts.get(key) or before.counts[key]
+        delta = (after.counts[key][1] if key in after.counts else 0) - (before.counts[key][1] if key in before.counts else 0)
+        if delta:
+            row = list(key)
+            row.insert(_PROVINCE, province)
+            changes.append((*row, delta))
+    if changes:
+        db.executemany(
+            f"INSERT INTO fact_counts ({', '.join(_COUNT_NAMES)}, figures) VALUES ({', '.join('?' * (len(_COUNT_NAMES) + 1))}) "
+            f"ON CONFLICT ({', '.join(name for name in _COUNT_NAMES if name != 'province')}) "
+            "DO UPDATE SET figures = figures + excluded.figures",
+            changes,
+        )
+        if any(change[-1] < 0 for change in changes):
+            db.execute("DELETE FROM fact_counts WHERE figures = 0")  # through the partial index: only those
+    gone, new = before.keys - after.keys, after.keys - before.keys
+    db.executemany("DELETE FROM fact_keys WHERE key = ? AND published = ? AND article_id = ?", sorted(gone))
+    db.executemany("INSERT OR IGNORE INTO fact_keys (key, published, article_id) VALUES (?, ?, ?)", sorted(new))
+    if changes or gone or new:
+        _counts_changed(db)
 
 
 def place_keys(names: Sequence[str], prefixes: Sequence[str]) -> list[str]:

@@ -97,7 +97,8 @@ def build_fact_summary(db: sqlite3.Connection) -> int:
     # Sorted first: the keys then go into the table's B-tree in order, not at random places.
     db.execute(f"INSERT OR IGNORE INTO fact_keys {_KEYS_SELECT.format(where='1')} ORDER BY 1, 2 DESC, 3")
     _counts_changed(db)
-    return db.execute("SELECT COALESCE(SUM(figures), 0) FROM fact_counts").fetchone()[0]
+    figures: int = db.execute("SELECT COALESCE(SUM(figures), 0) FROM fact_counts").fetchone()[0]
+    return figures
 
 
 def _counts_changed(db: sqlite3.Connection) -> None:
@@ -108,19 +109,23 @@ def _counts_changed(db: sqlite3.Connection) -> None:
     )
 
 
+CountKey = tuple[object, ...]  # fact_counts' key columns but province, in _COUNT_NAMES' order
+KeyRow = tuple[str, str, str]  # a fact_keys row: key, published, article_id
+
+
 @dataclass(frozen=True)
 class ArticleFigures:
     """What one article adds to the summaries: its counts by fact_counts' key (with their
     province) and its fact_keys rows."""
 
-    counts: dict[tuple, tuple[str, int]]
-    keys: set[tuple]
+    counts: dict[CountKey, tuple[str, int]]
+    keys: set[KeyRow]
 
 
 def article_figures(db: sqlite3.Connection, article_id: str) -> ArticleFigures:
     """The article's share of the summaries, read from its facts rows and its articles row as
     they are now (the same SQL as the upgrade's, narrowed to one article)."""
-    counts = {}
+    counts: dict[CountKey, tuple[str, int]] = {}
     for *row, count in db.execute(_count_select("facts.article_id = ?"), (article_id,)):
         counts[tuple(value for position, value in enumerate(row) if position != _PROVINCE)] = (row[_PROVINCE], count)
     keys = {tuple(row) for row in db.execute(_KEYS_SELECT.format(where="facts.article_id = ?"), (article_id,))}
@@ -132,7 +137,8 @@ def update_article_figures(db: sqlite3.Connection, before: ArticleFigures | None
     (None: not at all) to counting it as `after`. Only what differs is written: an article
     extracted again to the same figures (most of `jiwen reextract`) writes nothing."""
     before = before or ArticleFigures({}, set())
-    changes = []
+    changes: list[tuple[object, ...]] = []
+    shrank = False
     for key in before.counts.keys() | after.counts.keys():
         province, count = after.counts.get(key) or before.counts[key]
         delta = (after.counts[key][1] if key in after.counts else 0) - (before.counts[key][1] if key in before.counts else 0)
@@ -140,6 +146,7 @@ def update_article_figures(db: sqlite3.Connection, before: ArticleFigures | None
             row = list(key)
             row.insert(_PROVINCE, province)
             changes.append((*row, delta))
+            shrank = shrank or delta < 0
     if changes:
         db.executemany(
             f"INSERT INTO fact_counts ({', '.join(_COUNT_NAMES)}, figures) VALUES ({', '.join('?' * (len(_COUNT_NAMES) + 1))}) "
@@ -147,7 +154,7 @@ def update_article_figures(db: sqlite3.Connection, before: ArticleFigures | None
             "DO UPDATE SET figures = figures + excluded.figures",
             changes,
         )
-        if any(change[-1] < 0 for change in changes):
+        if shrank:
             db.execute("DELETE FROM fact_counts WHERE figures = 0")  # through the partial index: only those
     gone, new = before.keys - after.keys, after.keys - before.keys
     db.executemany("DELETE FROM fact_keys WHERE key = ? AND published = ? AND article_id = ?", sorted(gone))

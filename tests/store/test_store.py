@@ -154,6 +154,38 @@ def test_duplicates_are_linked_from_their_original(archive):
     assert {article.id for article in archive.iter_articles(include_duplicates=False)} == {first_id}
 
 
+def _plan(archive, sql: str, values: tuple) -> str:
+    return "; ".join(row[3] for row in archive.db.execute("EXPLAIN QUERY PLAN " + sql, values))
+
+
+def test_the_originals_are_never_read_through_the_index_of_copies(tmp_path):
+    """Only copies are indexed by duplicate_of: SQLite then finds originals (`duplicate_of IS
+    NULL`, nearly every article) by the index the query is about (a band, the id), not by
+    reading every original. An archive with the index of every article gets the partial one
+    from its next writer."""
+    with Archive(tmp_path / "archive") as archive:
+        archive.db.execute("DROP INDEX articles_duplicates")
+        archive.db.execute("CREATE INDEX articles_duplicate_of ON articles(duplicate_of)")  # as older archives have it
+    with Archive(tmp_path / "archive") as archive:
+        indexes = {
+            row[0]: row[1]
+            for row in archive.db.execute("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'articles' AND type = 'index'")
+        }
+        assert "articles_duplicate_of" not in indexes
+        assert "WHERE duplicate_of IS NOT NULL" in indexes["articles_duplicates"]
+        near = _plan(
+            archive,
+            "SELECT id FROM articles WHERE (band0 = ? OR band1 = ? OR band2 = ? OR band3 = ? OR band4 = ? OR band5 = ?) "
+            "AND id != ? AND duplicate_of IS NULL ORDER BY extracted_at, id",
+            (1, 2, 3, 4, 5, 6, "x"),
+        )
+        assert "articles_band0" in near and "duplicate" not in near
+        batch = _plan(archive, "SELECT id FROM articles WHERE duplicate_of IS NULL AND id > ? ORDER BY id LIMIT ?", ("", 500))
+        assert "duplicate" not in batch and "TEMP B-TREE" not in batch  # walked in id order, no sort
+        copies = _plan(archive, "SELECT duplicate_of, url FROM articles WHERE duplicate_of IN (?, ?)", ("a", "b"))
+        assert "articles_duplicates" in copies  # the copies of an article: still no scan
+
+
 def test_stored_articles_wait_for_the_index_until_marked(archive):
     page = make_page()
     article_id, _ = archive.save_article(

@@ -27,14 +27,26 @@ Memory: chromium grows with every page it renders. The crawl's one chromium is c
 afresh (at the next page) after JIWEN_BROWSER_MAX_PAGES pages, or as soon as its processes hold
 more than JIWEN_BROWSER_MAX_MEMORY_MB together (crawler/settings.py); the cookies a site earned are
 kept by the crawl (RenderState) and handed to the new one. It is always closed at the crawl's end.
+
+Chromium that stops answering: Playwright sends some commands without a timeout of its own
+(closing a page, a context or the browser; opening one), and on a loaded machine chromium has been
+seen never to answer a page's close (a 加速乐 page reloading itself for ever: the crawl waited on it
+until killed). Every command is therefore bounded here: opening a page and closing one within
+JIWEN_BROWSER_ANSWER_TIMEOUT seconds (default 10), launching within LAUNCH_TIMEOUT. A page that
+does not close keeps what it rendered, and chromium is restarted before the next page; a page that
+cannot be opened fails with BrowserUnresponsive (a TimeoutError: retried like one). Chromium that
+does not close within the same bound is killed (its processes are this process's descendants) and
+Playwright's driver is started afresh. The report counts these restarts apart (`unresponsive`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import os
+import signal
 import threading
 import time
 import weakref
@@ -71,6 +83,9 @@ INSTALL_HINT = "install Debian's chromium (apt-get install chromium) and crawl a
 # fetched (the archive keeps HTML).
 MAX_OPEN_PAGES = 4
 RENDER_TIMEOUT = float(os.environ.get("JIWEN_RENDER_TIMEOUT", "30"))
+# How long chromium may take to open or close a page, a context or itself (no network in these).
+ANSWER_TIMEOUT = float(os.environ.get("JIWEN_BROWSER_ANSWER_TIMEOUT", "10"))
+LAUNCH_TIMEOUT = 60.0  # Playwright's driver and chromium starting, on a loaded machine
 SETTLE_SECONDS = 2.0  # after load: scripts that build the page from a JSON request
 CHALLENGE_SECONDS = 6.0  # a challenge that has not reloaded by then will not
 MAX_RELOADS = 3
@@ -111,7 +126,7 @@ def crawl_browser(settings) -> Browser | None:
 def add_browser_report(report: dict, browser: Browser | None) -> None:
     """What chromium did in a crawl, in its report: pages rendered, restarts and why, the most
     memory its processes held; and a line for the output when it was restarted."""
-    if browser is None or not browser.pages_rendered:
+    if browser is None or not (browser.pages_rendered or browser.unresponsive):
         return
     report["browser"] = {
         "pages_rendered": browser.pages_rendered,
@@ -121,12 +136,41 @@ def add_browser_report(report: dict, browser: Browser | None) -> None:
     if browser.restarts:
         line = f"chromium was restarted {len(browser.restarts)} time(s) to bound its memory (last: {browser.restarts[-1]})"
         report.setdefault("explanations", []).append(line)
+    if browser.unresponsive:
+        report["browser"]["unresponsive"] = len(browser.unresponsive)
+        line = f"chromium stopped answering {len(browser.unresponsive)} time(s) and was restarted (last: {browser.unresponsive[-1]})"
+        report.setdefault("explanations", []).append(line)
 
 
 def chromium_memory_mb() -> float | None:
     """What this process's chromium processes hold in memory together (resident set, MB), read
-    from /proc; None where there is no /proc. Chromium's processes are found among this
-    process's descendants (Playwright's driver starts them) by their executable's name."""
+    from /proc; None where there is no /proc."""
+    pids = chromium_pids()
+    if pids is None:
+        return None
+    page_size = os.sysconf("SC_PAGE_SIZE")
+    total = 0
+    for pid in pids:
+        try:
+            total += int((Path("/proc") / str(pid) / "statm").read_text().split()[1]) * page_size
+        except (OSError, ValueError, IndexError):
+            continue  # it ended meanwhile
+    return total / 2**20
+
+
+def kill_chromium() -> int:
+    """SIGKILL this process's chromium processes (one that stopped answering); how many."""
+    killed = 0
+    for pid in chromium_pids() or []:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+            killed += 1
+    return killed
+
+
+def chromium_pids() -> list[int] | None:
+    """This process's chromium processes, from /proc (None where there is none): found among its
+    descendants (Playwright's driver starts them) by their executable's name."""
     proc = Path("/proc")
     if not (proc / "self" / "stat").exists():
         return None
@@ -139,19 +183,22 @@ def chromium_memory_mb() -> float | None:
         except OSError:
             continue  # it ended meanwhile
         children.setdefault(int(fields[1]), []).append(int(entry.name))
-    page_size = os.sysconf("SC_PAGE_SIZE")
-    total = 0
+    found = []
     waiting = list(children.get(os.getpid(), []))
     while waiting:
         pid = waiting.pop()
         waiting.extend(children.get(pid, []))
         try:
-            if "chrom" not in (proc / str(pid) / "comm").read_text():
-                continue
-            total += int((proc / str(pid) / "statm").read_text().split()[1]) * page_size
-        except (OSError, ValueError, IndexError):
+            if "chrom" in (proc / str(pid) / "comm").read_text():
+                found.append(pid)
+        except OSError:
             continue
-    return total / 2**20
+    return found
+
+
+class BrowserUnresponsive(TimeoutError):
+    """Chromium did not answer a command within ANSWER_TIMEOUT (or start within LAUNCH_TIMEOUT).
+    A TimeoutError, so Scrapy retries the request (by then chromium has been restarted)."""
 
 
 @dataclass
@@ -174,6 +221,8 @@ class Browser:
         self.max_memory_mb = max_memory_mb  # 0: no limit
         self.pages_rendered = 0
         self.restarts: list[str] = []  # why chromium was restarted, once per restart
+        self.unresponsive: list[str] = []  # what chromium did not answer, once per restart it caused
+        self._stuck: str | None = None  # chromium stopped answering: restart it before the next page
         self.peak_memory_mb = 0.0  # the most chromium's processes held together, when measured
         self.started_seconds: float | None = None  # how long the launch took
         self._pages_since_launch = 0
@@ -198,8 +247,10 @@ class Browser:
         loop = self._ensure_loop()
         return asyncio.run_coroutine_threadsafe(self._render(site, url, headers, cookies, timeout), loop)
 
-    def close(self, timeout: float = 20.0) -> None:
-        """Close the browser and its thread; safe to call twice, and when it never started."""
+    def close(self, timeout: float = 3 * ANSWER_TIMEOUT + 5) -> None:
+        """Close the browser and its thread; safe to call twice, and when it never started.
+        Bounded: chromium that does not close is killed (_close_browser), a driver that does not
+        stop is left to end with this process (it reads its commands from our pipe)."""
         with self._lock:
             loop, thread, self._loop, self._thread = self._loop, self._thread, None, None
         if loop is None:
@@ -239,11 +290,16 @@ class Browser:
             from playwright.async_api import async_playwright
 
             started = time.monotonic()
-            if self._playwright is None:
-                self._playwright = await async_playwright().start()
-            self._browser = await self._playwright.chromium.launch(
-                executable_path=str(self.executable), args=list(CHROMIUM_ARGS), headless=True
-            )
+            try:
+                async with asyncio.timeout(LAUNCH_TIMEOUT):
+                    if self._playwright is None:
+                        self._playwright = await async_playwright().start()
+                    self._browser = await self._playwright.chromium.launch(
+                        executable_path=str(self.executable), args=list(CHROMIUM_ARGS), headless=True, timeout=LAUNCH_TIMEOUT * 1000
+                    )
+            except TimeoutError:
+                self._mark_stuck(f"chromium did not start within {LAUNCH_TIMEOUT:g}s")
+                raise BrowserUnresponsive(f"chromium did not start within {LAUNCH_TIMEOUT:g}s") from None
             self.started_seconds = time.monotonic() - started
 
     async def _context_for(self, site: str, headers: dict[str, str]):
@@ -271,25 +327,47 @@ class Browser:
         try:
             async with self._open_pages:
                 await self._launch()
-                context = await self._context_for(site, headers)
-                if cookies:
-                    await context.add_cookies([{"name": name, "value": value, "url": url} for name, value in cookies.items()])
-                page = await context.new_page()
+                try:
+                    async with asyncio.timeout(ANSWER_TIMEOUT):
+                        context = await self._context_for(site, headers)
+                        if cookies:
+                            await context.add_cookies([{"name": name, "value": value, "url": url} for name, value in cookies.items()])
+                        page = await context.new_page()
+                except TimeoutError:
+                    what = f"opening a page took over {ANSWER_TIMEOUT:g}s"
+                    self._mark_stuck(what)
+                    raise BrowserUnresponsive(f"chromium stopped answering: {what} ({url})") from None
                 try:
                     # _load keeps within `timeout`; the margin is for a renderer that stops answering.
                     return await asyncio.wait_for(self._load(page, url, timeout, raw), timeout + 5)
                 finally:
-                    await page.close()
+                    await self._close_page(page)
                     self.pages_rendered += 1
                     self._pages_since_launch += 1
         finally:
             # Outside the page slot: a restart waits for every slot, this one's too.
             await self._restart_if_due()
 
+    async def _close_page(self, page) -> None:
+        """Close a page within ANSWER_TIMEOUT. Playwright waits for chromium's answer without a
+        timeout; one that never comes must not hold the crawl: the page is left to the restart
+        that follows (what it rendered is kept)."""
+        try:
+            await asyncio.wait_for(page.close(), ANSWER_TIMEOUT)
+        except TimeoutError:
+            self._mark_stuck(f"a page did not close within {ANSWER_TIMEOUT:g}s")
+        except Exception as error:  # a crashed renderer: the page is gone either way
+            log.warning("closing a page in chromium: %s", error)
+
+    def _mark_stuck(self, what: str) -> None:
+        if self._stuck is None:
+            self._stuck = what
+            log.warning("chromium stopped answering (%s): it is restarted before the next page", what)
+
     async def _restart_if_due(self) -> None:
         """Close chromium when it has rendered its share of pages or holds too much memory; the
         next page launches a fresh one. Waits for the pages in progress (every slot) first."""
-        if self._restarting or self._browser is None or self._open_pages is None:
+        if self._restarting or self._open_pages is None or (self._browser is None and self._stuck is None):
             return
         reason = self._restart_reason()
         if reason is None:
@@ -301,14 +379,17 @@ class Browser:
                 await self._open_pages.acquire()
                 held += 1
             log.info("restarting chromium: %s", reason)
+            stuck = self._stuck
             await self._close_browser()
-            self.restarts.append(reason)
+            (self.unresponsive if stuck is not None else self.restarts).append(reason)
         finally:
             for _ in range(held):
                 self._open_pages.release()
             self._restarting = False
 
     def _restart_reason(self) -> str | None:
+        if self._stuck is not None:
+            return self._stuck
         if self.max_pages and self._pages_since_launch >= self.max_pages:
             return f"{self._pages_since_launch} pages rendered (JIWEN_BROWSER_MAX_PAGES = {self.max_pages})"
         memory = chromium_memory_mb()
@@ -319,19 +400,43 @@ class Browser:
         return None
 
     async def _close_browser(self) -> None:
-        for context in list(self._contexts.values()):
+        """Close chromium within ANSWER_TIMEOUT; kill it when it does not close (at once when it
+        had stopped answering), and start Playwright's driver afresh with the next chromium.
+        Killed: this process's chromium processes (a crawl has one Browser)."""
+        stuck = self._stuck is not None  # asking it to close would only wait again
+        if not stuck:
             try:
-                await context.close()
-            except Exception:
-                pass
+                async with asyncio.timeout(ANSWER_TIMEOUT):
+                    for context in list(self._contexts.values()):
+                        with contextlib.suppress(Exception):
+                            await context.close()
+                    if self._browser is not None:
+                        try:
+                            await self._browser.close()
+                        except Exception as error:  # a crashed chromium: the next page launches a new one anyway
+                            log.warning("closing chromium: %s", error)
+            except TimeoutError:
+                log.warning("chromium did not close within %gs: its processes are killed", ANSWER_TIMEOUT)
+                stuck = True
+        if stuck:
+            kill_chromium()
+            await self._stop_driver()
         self._contexts.clear()
-        if self._browser is not None:
-            try:
-                await self._browser.close()
-            except Exception as error:  # a crashed chromium: the next page launches a new one anyway
-                log.warning("closing chromium: %s", error)
-            self._browser = None
+        self._browser = None
+        self._stuck = None
         self._pages_since_launch = 0
+
+    async def _stop_driver(self) -> None:
+        """Stop Playwright's driver within ANSWER_TIMEOUT (one left running ends with this process:
+        it reads its commands from our pipe); the next launch starts a new one."""
+        playwright, self._playwright = self._playwright, None
+        if playwright is None:
+            return
+        try:
+            async with asyncio.timeout(ANSWER_TIMEOUT):
+                await playwright.stop()
+        except Exception as error:
+            log.warning("stopping Playwright's driver: %s", str(error) or type(error).__name__)
 
     async def _load(self, page, url: str, timeout: float, raw: bool = False) -> RenderedPage:
         from playwright.async_api import Error as PlaywrightError
@@ -389,9 +494,7 @@ class Browser:
 
     async def _shutdown(self) -> None:
         await self._close_browser()
-        if self._playwright is not None:
-            await self._playwright.stop()
-            self._playwright = None
+        await self._stop_driver()
 
 
 async def _content(page) -> str:

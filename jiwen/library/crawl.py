@@ -135,14 +135,23 @@ class PipelineWorker:
         future: Future[Any] = Future()
         with self._waiting_lock:
             self._waiting.append(future)
-        self._sender.submit(self._send, method, args)
+        self._sender.submit(self._send, future, method, args)
         return future
 
-    def _send(self, method: str, args: tuple[Any, ...]) -> None:
+    def _send(self, future: Future[Any], method: str, args: tuple[Any, ...]) -> None:
         try:
             self._pipe().send((method, args))
         except (BrokenPipeError, OSError):
             self._fail_waiting()  # the child is gone: no reply will come for any call sent
+        except Exception as error:
+            # Not sent at all (send pickles the call before writing a byte): no reply will come
+            # for it, so it leaves the queue, or it would take the next call's reply and every
+            # later call the one after its own (the last, a flush or close, never answered).
+            with self._waiting_lock:
+                if future in self._waiting:
+                    self._waiting.remove(future)
+            if not future.done():
+                future.set_exception(error)
 
     def _read_replies(self) -> None:
         """The reader thread: each reply resolves the oldest call waiting; at the end of the pipe

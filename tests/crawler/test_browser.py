@@ -6,9 +6,11 @@ downloaded."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -171,6 +173,25 @@ def test_robots_txt_behind_the_gate_is_read_through_chromium_and_obeyed(tmp_path
     assert "continued through chromium" in result.stdout
 
 
+def command_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text()
+    except OSError:
+        return ""  # it ended meanwhile
+
+
+def running_marked(mark: str) -> list[int]:
+    """processes_marked() that have not ended (a zombie whose parent is gone has)."""
+    running = []
+    for pid in processes_marked(mark):
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                running.append(pid)
+        except (OSError, IndexError):
+            continue
+    return running
+
+
 def processes_marked(mark: str) -> list[int]:
     """Processes (chromium's, Playwright's) whose environment holds `mark`: what a crawl started."""
     found = []
@@ -240,3 +261,50 @@ def test_chromium_past_its_memory_cap_is_restarted_and_the_crawl_completes(tmp_p
     browser = report_of(jiwen, archive)["browser"]
     assert browser["restarts"] >= 5 and browser["peak_memory_mb"] > 20  # chromium's own processes, measured
     assert "MB (JIWEN_BROWSER_MAX_MEMORY_MB = 1)" in result.stdout
+
+
+@needs_chromium
+def test_chromium_that_stops_answering_mid_page_is_killed_and_restarted_and_the_crawl_ends(tmp_path, jiwen):
+    """Chromium frozen (SIGSTOP) while a page it renders waits on the server: Playwright closes a
+    page without a timeout of its own, and the crawl used to wait on that close for ever (seen
+    under load with a 加速乐 page reloading itself). Each command is now bounded: the frozen
+    chromium is killed, a fresh one renders the rest, and the crawl ends by itself."""
+    from tests.schedule_support import start_jiwen, wait_for
+
+    archive, output = tmp_path / "archive", tmp_path / "crawl.out"
+    held = "/news/202406/t20240605_7104.html"
+    mark = f"restart-{os.getpid()}-{tmp_path.name}"
+    env = {"JIWEN_RENDER_TIMEOUT": "3", "JIWEN_BROWSER_ANSWER_TIMEOUT": "2", "JIWEN_TEST_MARK": mark}
+    frozen: list[int] = []
+    with serve_site(GATE_SITE) as server:
+        server.hold(held)  # answered only once chromium is frozen
+        base = server.base_url
+        process = start_jiwen(
+            "crawl", "--url", base + "/", "--archive", str(archive), "--no-throttle", "--render", "browser", log_to=output, env=env
+        )
+        try:
+            wait_for(lambda: server.count(held), timeout=120, what="chromium asking for the held page", process=process)
+            # Chromium's own processes (the crash reporters beside them are not the crawl's children).
+            frozen = [pid for pid in processes_marked(f"JIWEN_TEST_MARK={mark}") if command_name(pid).startswith("chromium")]
+            for pid in frozen:
+                os.kill(pid, signal.SIGSTOP)
+            server.release()
+            returncode = process.wait(timeout=150)  # it waited for ever before
+            # Chromium, its driver, its crash reporters: the frozen ones killed, the others closed.
+            wait_for(lambda: not running_marked(f"JIWEN_TEST_MARK={mark}"), timeout=30, what="chromium's processes to end")
+        finally:
+            if process.poll() is None:
+                process.kill()
+            for pid in processes_marked(f"JIWEN_TEST_MARK={mark}"):
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+    log = output.read_text("utf-8")
+    assert returncode == 0, log[-3000:]
+    assert frozen and "Traceback" not in log
+    assert "chromium stopped answering 1 time(s) and was restarted" in log
+    assert report_of(jiwen, archive)["browser"]["unresponsive"] == 1
+    # Nothing lost unsaid: each article is archived (by the fresh chromium) or its failure recorded.
+    archived = {url for (url,) in query(archive, "SELECT url FROM articles")}
+    failed = {url for (url,) in query(archive, "SELECT url FROM fetch_errors")}
+    assert {base + "/news/202406/" + name for name in ARTICLES} <= archived | failed
+    assert len(archived) >= 8

@@ -24,14 +24,10 @@ import time
 from pathlib import Path
 
 from jiwen.store.connection import DUPLICATES_INDEX
-from jiwen.store.fingerprints import bands_of
+from jiwen.store.fingerprints import NEAR_DUPLICATE_CANDIDATES, bands_of
 
 OLD_INDEX = "CREATE INDEX IF NOT EXISTS articles_duplicate_of ON articles(duplicate_of)"
-NEAR = (
-    "SELECT id, fingerprint FROM articles "
-    "WHERE (band0 = ? OR band1 = ? OR band2 = ? OR band3 = ? OR band4 = ? OR band5 = ?) "
-    "AND id != ? AND duplicate_of IS NULL ORDER BY extracted_at, id"
-)
+NEAR = NEAR_DUPLICATE_CANDIDATES
 BATCH = "SELECT id FROM articles WHERE duplicate_of IS NULL AND id > ? ORDER BY id LIMIT 500"
 
 

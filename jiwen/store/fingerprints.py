@@ -30,6 +30,14 @@ def bands_of(fingerprint: int) -> list[int]:
     return bands
 
 
+# The originals sharing a band with a fingerprint (its six bands, then the id to leave out).
+NEAR_DUPLICATE_CANDIDATES = (
+    "SELECT id, fingerprint FROM articles "
+    "WHERE (band0 = ? OR band1 = ? OR band2 = ? OR band3 = ? OR band4 = ? OR band5 = ?) "
+    "AND id != ? AND duplicate_of IS NULL ORDER BY extracted_at, id"
+)
+
+
 class Fingerprints(Connection):
     """Fingerprint scheme, recomputation and near-duplicate lookup over `articles`."""
 
@@ -72,13 +80,7 @@ class Fingerprints(Connection):
         NEAR_DUPLICATE_BITS: the bands find no candidates beyond that) and that `confirm` (given
         the candidate's id) accepts."""
         bands = bands_of(fingerprint)
-        rows: list[tuple[str, int | None]] = self.db.execute(
-            """SELECT id, fingerprint FROM articles
-               WHERE (band0 = ? OR band1 = ? OR band2 = ? OR band3 = ? OR band4 = ? OR band5 = ?)
-                 AND id != ? AND duplicate_of IS NULL
-               ORDER BY extracted_at, id""",
-            (*bands, exclude_id),
-        ).fetchall()
+        rows: list[tuple[str, int | None]] = self.db.execute(NEAR_DUPLICATE_CANDIDATES, (*bands, exclude_id)).fetchall()
         for article_id, other in rows:
             close = other is not None and bin((other & 0xFFFFFFFFFFFFFFFF) ^ fingerprint).count("1") <= max_distance
             if close and (confirm is None or confirm(article_id)):

@@ -9,6 +9,7 @@ import pytest
 from jiwen.core.errors import ArchiveError
 from jiwen.core.models import Article, CountFact, FetchedPage, PlaceFact
 from jiwen.store import Archive, article_id_for
+from jiwen.store.fingerprints import NEAR_DUPLICATE_CANDIDATES
 
 GBK_PAGE = "<html><head><meta charset=gbk><title>就业</title></head><body><p>贵州输送劳动力</p></body></html>".encode("gb18030")
 
@@ -173,12 +174,7 @@ def test_the_originals_are_never_read_through_the_index_of_copies(tmp_path):
         }
         assert "articles_duplicate_of" not in indexes
         assert "WHERE duplicate_of IS NOT NULL" in indexes["articles_duplicates"]
-        near = _plan(
-            archive,
-            "SELECT id FROM articles WHERE (band0 = ? OR band1 = ? OR band2 = ? OR band3 = ? OR band4 = ? OR band5 = ?) "
-            "AND id != ? AND duplicate_of IS NULL ORDER BY extracted_at, id",
-            (1, 2, 3, 4, 5, 6, "x"),
-        )
+        near = _plan(archive, NEAR_DUPLICATE_CANDIDATES, (1, 2, 3, 4, 5, 6, "x"))
         assert "articles_band0" in near and "duplicate" not in near
         batch = _plan(archive, "SELECT id FROM articles WHERE duplicate_of IS NULL AND id > ? ORDER BY id LIMIT ?", ("", 500))
         assert "duplicate" not in batch and "TEMP B-TREE" not in batch  # walked in id order, no sort

@@ -217,17 +217,22 @@ class Connection:
                 "or point --archive / JIWEN_ARCHIVE at an existing one"
             )
         if exists:
-            _refuse_foreign_file(self.db_path, empty_ok=create)
+            _refuse_empty_file(self.db_path, empty_ok=create)
         try:
             if read_only:
                 self.db = _connect_read_only(self.db_path)
             else:
                 self.directory.mkdir(parents=True, exist_ok=True)
                 self.db = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+        except sqlite3.DatabaseError as error:
+            raise ArchiveError(_unusable(self.db_path, error)) from None
         except (OSError, sqlite3.Error) as error:
             raise ArchiveError(f"cannot open archive at {self.directory}: {error}") from None
         self.db.row_factory = sqlite3.Row
         try:
+            # Read before anything is written: SQLite refuses garbage and a file shorter than its
+            # header says here, so a writer never switches them to WAL.
+            self.db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             if read_only:
                 self._check_schema()
                 self._pin_unmigrated_snapshot()
@@ -238,7 +243,7 @@ class Connection:
             self._migrate()
         except sqlite3.DatabaseError as error:
             self.db.close()
-            raise ArchiveError(f"{self.db_path} is not a usable jiwen archive: {error}") from None
+            raise ArchiveError(_unusable(self.db_path, error)) from None
         except ArchiveError:
             self.db.close()
             raise
@@ -365,49 +370,60 @@ class _Transaction:
             self.db.execute("ROLLBACK")
 
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
+def _refuse_empty_file(path: Path, *, empty_ok: bool) -> None:
+    """A 0-byte file (a failed copy, a full disk) is NOT an empty archive, and the index beside it
+    may hold the last copy of the text: refused in one line unless a writer may create the tables;
+    so is a file too small to be a database.
 
-
-def _refuse_foreign_file(path: Path, *, empty_ok: bool) -> None:
-    """One clear line for what cannot be a jiwen archive, before SQLite sees it: a 0-byte file
-    (a failed copy, a full disk: NOT an empty archive, and the index beside it may hold the
-    last copy of the text), garbage, or a truncated database (shorter than its header says)."""
+    Only stat(): jiwen never opens the database file itself. Closing any descriptor of a file
+    drops every POSIX lock this process holds on it (fcntl semantics), the locks of its open
+    SQLite connections included; another process closing the archive then takes itself for the
+    last one and deletes the write-ahead log under this process, whose connections go on reading
+    a stale snapshot and may write over the committed pages (a reextract killed at random ended
+    with a malformed store that way). Garbage and truncated files are refused by SQLite's own
+    first read instead (`_unusable`)."""
     try:
-        with open(path, "rb") as handle:
-            header = handle.read(100)
-            size = os.fstat(handle.fileno()).st_size
+        size = path.stat().st_size
     except OSError as error:
         raise ArchiveError(f"cannot read {path}: {error.strerror}") from None
-    if not header:
-        if empty_ok:
-            return
+    if size == 0 and not empty_ok:
         raise ArchiveError(
             f"{path} is empty (0 bytes): not a jiwen archive; restore it from a backup (the search index beside it is left untouched)"
         )
-    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
-        raise ArchiveError(f"{path} is not a usable jiwen archive: not an SQLite database")
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    valid_for = int.from_bytes(header[92:96], "big")
-    change_counter = int.from_bytes(header[24:28], "big")
-    # The header's page count is only kept by SQLite >= 3.7.0, which marks it valid this way. With
-    # a write-ahead log beside it, pages may still live there (a checkpoint cut short by a full
-    # disk): SQLite reads them from the log, so only a file without one must be that long.
-    wal = path.with_name(path.name + "-wal")
-    has_wal = wal.exists() and wal.stat().st_size > 0
-    if valid_for == change_counter and pages and size < pages * page_size and not has_wal:
-        raise ArchiveError(f"{path} is truncated ({size} of {pages * page_size} bytes): the archive is damaged; restore it from a backup")
+    # Smaller than SQLite's smallest page: no database, but SQLite would read it as an empty one
+    # (and a writer would write its tables over it).
+    if 0 < size < 512:
+        raise ArchiveError(f"{path} is not a usable jiwen archive: not an SQLite database ({size} bytes)")
+
+
+def _unusable(path: Path, error: sqlite3.DatabaseError) -> str:
+    """The one line for a database SQLite refuses to read: not a database at all, or damaged (a
+    file shorter than its header says is SQLITE_CORRUPT on its first read)."""
+    name = getattr(error, "sqlite_errorname", "")
+    if name == "SQLITE_NOTADB":
+        return f"{path} is not a usable jiwen archive: not an SQLite database"
+    if name.startswith("SQLITE_CORRUPT"):
+        return f"{path} is damaged ({error}): restore it from a backup"
+    return f"{path} is not a usable jiwen archive: {error}"
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
         db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
-        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        return db
     except sqlite3.OperationalError:
         if os.access(path.parent, os.W_OK):
+            raise
+    else:
+        try:
+            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            db.close()
+            if os.access(path.parent, os.W_OK):
+                raise
+        except sqlite3.DatabaseError:
+            db.close()
             raise
     # A WAL database in a folder this user cannot write (backup media, another user's archive):
     # SQLite cannot create the -shm file a WAL reader needs. Nothing can write there either, so

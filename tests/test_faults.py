@@ -11,6 +11,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -139,10 +140,13 @@ def test_an_ingest_finishes_and_indexes_everything_with_a_thousand_articles_wait
 
 def test_reextract_of_four_hundred_articles_finishes_while_the_indexer_commits(tmp_path):
     archive = realistic_archive(tmp_path / "archive", 400)
+    with sqlite3.connect(archive / "archive.sqlite3") as db:  # every article to be rewritten and indexed again
+        db.execute("UPDATE articles SET title = 'stale'")
     result = run_jiwen("reextract", "--archive", str(archive), "-q", timeout=900)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "database is locked" not in result.stderr
     assert "400" in result.stdout or "updated" in result.stdout, result.stdout
+    assert "unchanged" not in result.stdout, result.stdout
     assert_consistent(archive)
 
 

@@ -84,6 +84,10 @@ def test_a_reextract_with_workers_killed_at_random_leaves_the_archive_consistent
     args = ["reextract", "--archive", str(archive), "-q", "--workers", "2"]
     saw_workers = False
     for _point in range(6):
+        # Every article made to differ from what extraction makes of it, so that each run rewrites
+        # and re-indexes them all (articles found as they were are left alone).
+        with sqlite3.connect(archive / "archive.sqlite3") as db:
+            db.execute("UPDATE articles SET title = 'stale'")
         children = kill_at_random(args, tmp_path / "k.log", rng, 8.0)
         saw_workers |= len(children) >= 3  # two extractors and the background indexer
         assert_no_orphans(children)

@@ -38,7 +38,8 @@ def reextract(
     same order (near-duplicates are decided against the articles stored before, as with one
     process), so the stored articles and facts are those a one-process run stores."""
     run_id = archive.start_run("reextract", site, {"site": site} if site else {})
-    # Every article is indexed again: the index is written by a process of its own meanwhile.
+    # Articles that change are indexed again by a process of its own meanwhile (those found as they
+    # were are left alone: Archive.save_article).
     pipeline = PagePipeline(archive, run_id=run_id, index_in_background=True, overrides=overrides)
     outcome_name = "failed"
     try:

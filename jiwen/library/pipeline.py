@@ -167,7 +167,9 @@ class PagePipeline:
             duplicate_of=duplicate_of,
             page_outcome=True,  # the page's decoding, recorded in the article's commit
         )
-        if self._indexer is not None:
+        if change == "unchanged":
+            pass  # its index entry is what it was (a pending one stays pending)
+        elif self._indexer is not None:
             self._indexer.stored()
         else:
             self._pending += 1

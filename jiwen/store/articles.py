@@ -30,6 +30,14 @@ def article_id_for(url: str) -> str:
     return hashlib.sha1(canonical_url(url).encode("utf-8")).hexdigest()[:16]
 
 
+# The columns an article is written with that say what it is: the same values again leave the
+# stored article as it is but for which page it was last taken from, and when (save_article).
+_CONTENT = (
+    "url, site, title, published, month, relevant, relevance, fingerprint, "
+    "band0, band1, band2, band3, band4, band5, duplicate_of, fact_count, data, facts, fact_kinds"
+)
+
+
 class Articles(Facts, Connection):
     """Saving, reading and streaming articles; what the index still lacks."""
 
@@ -52,7 +60,15 @@ class Articles(Facts, Connection):
         """Insert or replace the article of this page's URL with its facts, in one transaction.
         With `page_outcome`, the page's outcome (decoded as `article.encoding`, no error) is
         recorded in the same transaction: one commit a page instead of two. Returns (article id,
-        "new" | "updated")."""
+        "new" | "updated" | "unchanged").
+
+        An article stored exactly as it would be written now (same text, facts, relevance,
+        near-duplicate link) is "unchanged": only its page (a new fetch of the same article), its
+        `fetched_at` and its `extracted_at` move. Its facts rows, the summaries and its index entry
+        are left as they are, and `changed_at` keeps saying when it last changed (what `export
+        --changed-since` asks): a reextract after a rule change rewrites and re-indexes the
+        articles the change touched, not the archive; a page fetched again with only its frame
+        changed (a sidebar, a counter) costs no index write."""
         url = page.final_url or page.url
         article_id = article_id_for(url)
         facts = article.facts
@@ -61,16 +77,36 @@ class Articles(Facts, Connection):
         month = published[:7] if published and len(published) >= 7 else None
         bands = bands_of(fingerprint) if fingerprint is not None else [None] * len(BAND_WIDTHS)
         timestamp = now_utc()
+        content = (
+            url,
+            page.site,
+            article.title,
+            published,
+            month,
+            int(relevant),
+            relevance,
+            signed64(fingerprint) if fingerprint is not None else None,
+            *bands,
+            duplicate_of,
+            len(facts),
+            ARTICLE_ENCODER.encode(stored),
+            *encode_facts(article.body, facts),
+        )
+        fetched_at = page.fetched_at or timestamp
         with self.transaction():
             if page_outcome:
                 self.db.execute("UPDATE pages SET detected_encoding = ?, error = NULL WHERE id = ?", (article.encoding, page_id))
-            existed = self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+            before = self.db.execute(f"SELECT {_CONTENT} FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if before is not None and tuple(before) == content:
+                self.db.execute(
+                    "UPDATE articles SET page_id = ?, fetched_at = ?, extracted_at = ? WHERE id = ?",
+                    (page_id, fetched_at, timestamp, article_id),
+                )
+                return article_id, "unchanged"
             # Its share of /facts' summaries as they counted it, to be replaced by its new one.
-            counted = article_figures(self.db, article_id) if existed else None
+            counted = article_figures(self.db, article_id) if before is not None else None
             self.db.execute(
-                """INSERT INTO articles (id, url, page_id, site, title, published, month, relevant,
-                       relevance, fingerprint, band0, band1, band2, band3, band4, band5, duplicate_of, fact_count,
-                       data, facts, fact_kinds, fetched_at, extracted_at, changed_at, indexed)
+                f"""INSERT INTO articles (id, {_CONTENT}, page_id, fetched_at, extracted_at, changed_at, indexed)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
                    ON CONFLICT(id) DO UPDATE SET
                        page_id=excluded.page_id, site=excluded.site, title=excluded.title,
@@ -83,31 +119,12 @@ class Articles(Facts, Connection):
                        facts=excluded.facts, fact_kinds=excluded.fact_kinds,
                        fetched_at=excluded.fetched_at, extracted_at=excluded.extracted_at,
                        changed_at=excluded.changed_at, indexed=0""",
-                (
-                    article_id,
-                    url,
-                    page_id,
-                    page.site,
-                    article.title,
-                    published,
-                    month,
-                    int(relevant),
-                    relevance,
-                    signed64(fingerprint) if fingerprint is not None else None,
-                    *bands,
-                    duplicate_of,
-                    len(facts),
-                    ARTICLE_ENCODER.encode(stored),
-                    *encode_facts(article.body, facts),
-                    page.fetched_at or timestamp,
-                    timestamp,
-                    timestamp,
-                ),
+                (article_id, *content, page_id, fetched_at, timestamp, timestamp),
             )
             self._replace_figures(article_id, facts)
             replace_fact_rows(self.db, article_id, facts)
             update_article_figures(self.db, counted, article_figures(self.db, article_id))
-        return article_id, "updated" if existed else "new"
+        return article_id, "updated" if before is not None else "new"
 
     def article_body(self, article_id: str) -> str | None:
         row = self.db.execute("SELECT data FROM articles WHERE id = ?", (article_id,)).fetchone()

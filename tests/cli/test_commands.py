@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from jiwen.store.connection import now_utc
 from tests.conftest import invoke_jiwen, run_jiwen, schema_validator
 
 ARTICLE_TEMPLATE = """<!DOCTYPE html>
@@ -281,6 +282,30 @@ def test_reextract_rebuilds_articles_from_stored_pages_without_the_files(jiwen, 
     with sqlite3.connect(archive_dir / "archive.sqlite3") as db:
         titles = [row[0] for row in db.execute("SELECT title FROM articles")]
     assert len(titles) == 3 and "stale" not in titles
+
+
+def test_reextract_rewrites_only_what_changed_and_changed_since_exports_only_that(jiwen, tmp_path, archive_dir):
+    write_articles(tmp_path / "pages", 4)
+    archive = ["--archive", str(archive_dir)]
+    assert jiwen("ingest", str(tmp_path / "pages"), *archive, "-q").returncode == 0
+    with sqlite3.connect(archive_dir / "archive.sqlite3") as db:
+        stale = db.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+        db.execute("UPDATE articles SET title = 'stale' WHERE id = ?", (stale,))
+        db.execute("UPDATE articles SET indexed = 1")
+        last = db.execute("SELECT MAX(changed_at) FROM articles").fetchone()[0]
+    db.close()
+    while (mark := now_utc()) <= last:  # a time after every ingested article's
+        time.sleep(0.05)
+    result = jiwen("reextract", *archive)
+    assert result.returncode == 0, result.stderr
+    assert "1 updated" in result.stdout and "3 unchanged" in result.stdout, result.stdout
+    exported = jiwen("export", "--changed-since", mark, "--all", *archive).stdout.splitlines()
+    assert [json.loads(line)["id"] for line in exported] == [stale]
+    with sqlite3.connect(archive_dir / "archive.sqlite3") as db:
+        pending = [row[0] for row in db.execute("SELECT id FROM articles WHERE indexed = 0")]
+    db.close()
+    assert pending in ([stale], [])  # only the changed article was indexed again (or is still due)
+    assert "consistent" in jiwen("check", *archive).stdout
 
 
 def test_malformed_query_syntax_is_explained_in_one_line(jiwen, tmp_path, archive_dir):

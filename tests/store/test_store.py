@@ -92,6 +92,28 @@ def test_an_article_and_its_facts_round_trip(archive):
     assert len(archive.get_articles([article_id])[0].facts) == 2
 
 
+def test_an_article_saved_again_as_it_was_is_unchanged_and_keeps_its_rows_and_index_state(archive):
+    page = make_page()
+    page_id, _ = archive.add_page(page)
+    save = dict(relevant=True, relevance=9.0, fingerprint=12345, duplicate_of=None)
+    article_id, _ = archive.save_article(page_id, page, make_article(), **save)
+    archive.mark_indexed([article_id])
+    before = dict(archive.db.execute("SELECT changed_at, extracted_at, indexed FROM articles").fetchone())
+    writes = archive.db.total_changes
+    assert archive.save_article(page_id, page, make_article(), **save) == (article_id, "unchanged")
+    assert archive.db.total_changes - writes == 1  # its extracted_at: no facts rows, summaries or figures rewritten
+    after = dict(archive.db.execute("SELECT changed_at, extracted_at, indexed FROM articles").fetchone())
+    assert after["changed_at"] == before["changed_at"] and after["indexed"] == 1
+    assert after["extracted_at"] >= before["extracted_at"]
+    assert archive.pending_index() == ([], [])
+    # Anything that says what the article is makes it an update again, to be indexed.
+    for changed in ({"relevance": 8.0}, {"duplicate_of": None, "fingerprint": 54321}):
+        assert archive.save_article(page_id, page, make_article(), **{**save, **changed})[1] == "updated"
+        assert archive.pending_index() == ([article_id], [])
+        archive.mark_indexed([article_id])
+    assert archive.save_article(page_id, page, make_article(title="新标题"), **save)[1] == "updated"
+
+
 def test_near_duplicates_are_found_within_five_bits_only(archive):
     base = 0x0123_4567_89AB_CDEF
     page = make_page()

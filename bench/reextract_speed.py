@@ -4,7 +4,7 @@
     python bench/reextract_speed.py --size 10000 --workers 1,2,3 --stale 1,0.1
 
 The archive is `bench/scale.py`'s (bench/synthetic.py articles stored as pages through the store),
-indexed once with `jiwen reindex` and re-extracted once; each run re-extracts a fresh copy of it (`jiwen reextract -q
+re-extracted once and then indexed with `jiwen reindex`; each run re-extracts a fresh copy of it (`jiwen reextract -q
 --workers N`, a whole process, wall and peak RSS from /usr/bin/time), so every run starts from
 the same store and index. Runs alternate between the settings (`--rounds`), so a change in the
 machine's load falls on each setting alike; the median of each is reported.
@@ -43,12 +43,14 @@ def main() -> None:
     if not (folder / "index").is_dir():
         scale.log(f"indexing {arguments.size:,} articles ...")
         scale.measured(["reindex", "--archive", str(folder)])
-    settled = folder / "reextracted"
+    settled = folder / "settled"
     if not settled.exists():
         # The synthetic articles are stored as generated, not as extraction makes them from their
-        # pages: one reextract first, so that a run's unchanged articles are really unchanged.
-        scale.log(f"re-extracting {arguments.size:,} articles once ...")
+        # pages: one reextract first, so that a run's unchanged articles are really unchanged, then
+        # a rebuild, so that every run starts from one merged segment, as after `jiwen reindex`.
+        scale.log(f"re-extracting {arguments.size:,} articles once, then reindexing ...")
         scale.measured(["reextract", "-q", "--archive", str(folder)])
+        scale.measured(["reindex", "--archive", str(folder)])
         settled.touch()
     settings = [(int(workers), float(stale)) for stale in arguments.stale.split(",") for workers in arguments.workers.split(",")]
     walls: dict[tuple[int, float], list[float]] = {setting: [] for setting in settings}

@@ -53,8 +53,7 @@ class ArchiveIndex:
 
         articles = iter(articles)
         head = list(itertools.islice(articles, PARALLEL_THRESHOLD))
-        # Parallel writers leave one segment per worker and never merge; once segments pile up,
-        # the serial writer's merge of small segments (Whoosh's default) keeps searches fast.
+        # Parallel writers leave one segment per worker (worth it for large batches only).
         parallel = len(head) >= PARALLEL_THRESHOLD and len(self._index._segments()) < MAX_SEGMENTS
         writer = open_writer(self._index, self.directory, timeout=self.lock_timeout, parallel=parallel)
         remove_stale_rebuilds(self.directory)
@@ -72,7 +71,8 @@ class ArchiveIndex:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(merge=False)
+        self._merge_small()
         save_missing_columns(self.directory, self._index)
         save_user_words(self.directory)
         if repeated:
@@ -94,8 +94,17 @@ class ArchiveIndex:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(merge=False)
+        self._merge_small()
         save_missing_columns(self.directory, self._index)
+
+    def _merge_small(self) -> None:
+        """After an incremental commit (which merges nothing): past MAX_SEGMENTS segments, the
+        smallest are merged a term at a time (index/merging.py), so searches stay fast."""
+        from jiwen.index.merging import merge_small
+        from jiwen.index.writer import MAX_SEGMENTS
+
+        merge_small(self._index, self.directory, most=MAX_SEGMENTS)
 
     def rebuild(self, articles: Iterable[ArchivedArticle], *, merge: bool = True) -> int:
         """`rebuild_index` of this index's folder; this instance then reads the new index."""

@@ -31,7 +31,8 @@ PARALLEL_THRESHOLD = 1000
 # Articles per rebuild round: about 2,000 per worker keeps a worker's postings under LIMIT_MB
 # (8,000 measured 1.7x slower: the pools spilled to disk, and the batch held 1.3 GB).
 REBUILD_ROUND = 4000
-# Past this many segments, bulk adds go through the serial writer, which merges small ones.
+# Past this many segments, the smallest are merged after a commit (ArchiveIndex._merge_small),
+# and bulk adds go through the serial writer (one segment, not one per worker).
 MAX_SEGMENTS = 12
 
 

@@ -592,7 +592,7 @@ def reindex(archive_dir: Path | None, merge_only: bool) -> None:
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=1, show_default=True,
     help="Processes that extract pages (one process still stores them, in order). On two cores, worth it when "
-    "few articles change (unchanged ones are not indexed again); when most do, the indexer has the second core.",
+    "few articles change (1.7x; unchanged ones are not indexed again); when most do, the indexer takes the second core.",
 )  # fmt: skip
 def reextract(archive_dir: Path | None, site_name: str | None, quiet: bool, workers: int) -> None:
     """Re-run extraction over the stored raw pages (after jiwen improves, or after a site's

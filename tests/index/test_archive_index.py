@@ -185,3 +185,40 @@ def test_merging_segments_gives_one_segment_answering_as_an_index_of_the_live_ar
     # A later add lands beside the merged segment and is found.
     pieces.add([big_articles[7]])
     assert big_articles[7].id in pieces.ids()
+
+
+def test_many_small_commits_keep_the_segments_bounded_and_answer_as_a_fresh_index(tmp_path, monkeypatch, big_articles):
+    """What the background indexer does: a commit a small batch, updates and deletions among
+    them. Past MAX_SEGMENTS the smallest segments are merged (index/merging.py) and the big one
+    a rebuild left is kept as it is."""
+    import jiwen.index as index_package
+    import jiwen.index.writer  # noqa: F401  (the writer's constants are patched there)
+    from jiwen.index.columns import has_columns
+
+    monkeypatch.setattr(index_package.writer, "MAX_SEGMENTS", 4)
+    pieces = ArchiveIndex(tmp_path / "pieces")
+    pieces.rebuild(big_articles[:80])
+    (base,) = pieces._index._segments()
+    counts = []
+    for start in range(80, len(big_articles), 3):
+        pieces.add(big_articles[start : start + 3])
+        counts.append(pieces.segment_count())
+    changed = msgspec.structs.replace(big_articles[86], title="从江县零工市场正式运营", body="从江县零工市场正式运营，高校毕业生就业。")
+    pieces.add([changed])
+    gone = {big_articles[3].id, big_articles[90].id}
+    pieces.delete(gone)
+    counts.append(pieces.segment_count())
+    assert max(counts) <= 4 and len(counts) > 8, counts  # merged along the way, never past the bound
+    segments = pieces._index._segments()
+    assert base.segment_id() in {segment.segment_id() for segment in segments}  # the big one untouched
+    assert all(has_columns(pieces.directory, segment.segment_id()) for segment in segments)
+    live = [changed if article.id == changed.id else article for article in big_articles if article.id not in gone]
+    assert pieces.ids() == {article.id for article in live}
+    fresh = ArchiveIndex(tmp_path / "fresh")
+    fresh.rebuild(live)
+    for request in MERGE_REQUESTS:
+        merged, expected = pieces.search(request), fresh.search(request)
+        assert sorted(hit.id for hit in merged.hits) == sorted(hit.id for hit in expected.hits), request
+        assert (merged.total, merged.facets) == (expected.total, expected.facets)
+        assert pieces.matching_ids(request) == fresh.matching_ids(request)
+    assert [hit.id for hit in pieces.search(SearchRequest(query="零工市场")).hits] == [changed.id]

@@ -48,7 +48,7 @@ def test_the_facts_are_the_same_without_the_cache_while_it_is_written_and_read_f
     uncached = _extract_all(files, "off")
     writing = _extract_all(files, str(folder))  # an empty cache: built, then written
     written = sorted(path.name.split("-")[0] for path in (folder / "derived").glob("*.marshal"))
-    assert written == ["gazetteer", "user_words", "word_tags"]
+    assert written == ["char_counts", "gazetteer", "user_words", "word_tags"]
     reading = _extract_all(files, str(folder))
     assert sum(len(article["facts"]) for article in uncached.values()) > 100
     assert uncached == writing == reading

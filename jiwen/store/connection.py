@@ -230,13 +230,13 @@ class Connection:
             raise ArchiveError(f"cannot open archive at {self.directory}: {error}") from None
         self.db.row_factory = sqlite3.Row
         try:
-            # Read before anything is written: SQLite refuses garbage and a file shorter than its
-            # header says here, so a writer never switches them to WAL.
-            self.db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-            if read_only:
+            if read_only:  # _connect_read_only has read it already
                 self._check_schema()
                 self._pin_unmigrated_snapshot()
                 return
+            # Read before anything is written: SQLite refuses garbage and a file shorter than its
+            # header says here, so a writer never switches them to WAL.
+            self.db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -418,13 +418,10 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         try:
             db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             return db
-        except sqlite3.OperationalError:
+        except sqlite3.Error as error:
             db.close()
-            if os.access(path.parent, os.W_OK):
+            if not isinstance(error, sqlite3.OperationalError) or os.access(path.parent, os.W_OK):
                 raise
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
     # A WAL database in a folder this user cannot write (backup media, another user's archive):
     # SQLite cannot create the -shm file a WAL reader needs. Nothing can write there either, so
     # the file is read as immutable.

@@ -21,8 +21,8 @@ article id and position:
 
 It rewrites the `facts` table and the `figures` table (which measures each article reports), not
 the facts blobs of the articles: the article pages and `/trends`, which read those, still show
-the synthetic facts. The store's writes keep summaries in step with these columns; a rewrite behind its back does not,
-so run this on an archive before a jiwen that keeps summaries (schema 4) first opens it.
+the synthetic facts. On a schema-4 archive it then rebuilds the fact summaries (`/facts` reads
+those) from the rewritten rows, as the upgrade to schema 4 builds them.
 
     python bench/attribution.py DIR       # DIR/archive.sqlite3, in place: give it a copy
 """
@@ -124,30 +124,51 @@ def attribution(article_id: str, seq: int, kind: str, published: str | None, sit
     return (measure, role, place, adcode, province, *period)
 
 
-def attribute(database: Path, batch: int = 50_000) -> int:
-    """Rewrite the attribution columns of every row of `facts` in `database`; returns how many."""
+def attribute(database: Path, batch: int = 5_000) -> int:
+    """Rewrite the attribution columns of every row of `facts` in `database`, `batch` articles a
+    transaction (the rows are read a batch at a time: a million articles hold some 58 million
+    figures, more than memory holds as tuples); then the `figures` table and, on a schema-4
+    archive, the fact summaries, rebuilt from the rewritten rows as the upgrade builds them.
+    Killed midway, run it again: the attribution of a figure is always the same. Returns how many
+    figures were rewritten."""
     db = sqlite3.connect(database, isolation_level=None)
     db.execute("PRAGMA secure_delete = OFF")
-    db.execute("BEGIN")
-    rows = db.execute(
-        "SELECT facts.article_id, facts.seq, facts.kind, articles.published, articles.site "
-        "FROM facts JOIN articles ON articles.id = facts.article_id"
-    )
-    updates, written = [], 0
     update = (
         "UPDATE facts SET measure = ?, role = ?, place = ?, adcode = ?, province = ?, period_start = ?, period_end = ? "
         "WHERE article_id = ? AND seq = ?"
     )
-    for article_id, seq, kind, published, site in rows.fetchall():
-        updates.append((*attribution(article_id, seq, kind, published, site), article_id, seq))
-        if len(updates) >= batch:
-            written += db.executemany(update, updates).rowcount
-            updates = []
-    written += db.executemany(update, updates).rowcount
+    written, last = 0, ""
+    while True:
+        articles = db.execute(
+            "SELECT id, published, site FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+        ).fetchall()
+        if not articles:
+            break
+        last = articles[-1][0]
+        about = {article_id: (published, site) for article_id, published, site in articles}
+        rows = db.execute(
+            "SELECT article_id, seq, kind FROM facts WHERE article_id >= ? AND article_id <= ?",
+            (articles[0][0], last),
+        ).fetchall()
+        updates = [
+            (*attribution(article_id, seq, kind, *about[article_id]), article_id, seq)
+            for article_id, seq, kind in rows
+        ]
+        db.execute("BEGIN")
+        written += db.executemany(update, updates).rowcount
+        db.execute("COMMIT")
+        if written and written // 1_000_000 != (written - len(updates)) // 1_000_000:
+            print(f"  {written:,} figures, up to article {last}", file=sys.stderr, flush=True)
+    db.execute("BEGIN")
     # The `figures` table says which articles report which measure (`jiwen trends`, and the
     # check of a /facts measure= against the archive's measures).
     db.execute("DELETE FROM figures")
     db.execute("INSERT INTO figures (article_id, seq, measure) SELECT article_id, seq, measure FROM facts WHERE measure IS NOT NULL")
+    version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if version and int(version[0]) >= 4:
+        from jiwen.store.fact_summary import build_fact_summary
+
+        build_fact_summary(db)
     db.execute("COMMIT")
     db.close()
     return written

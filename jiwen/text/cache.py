@@ -14,8 +14,10 @@ written); a file that cannot be read is rebuilt. Files are written to a temporar
 so a reader never sees half a file, and two processes writing at once both leave a whole one.
 A cache that cannot be written (read-only home) costs the build, nothing else.
 
-The cache holds only data marshal can write (str, int, tuples, lists, dicts); the callers turn it
-back into their own types. JIWEN_CACHE=off turns it off (every process builds).
+`cached` holds only data marshal can write (str, int, tuples, lists, dicts); the callers turn it
+back into their own types. `cached_file` holds a file a library writes and reads itself (the
+segmenter's double-array trie), under the same kind of key and written the same way.
+JIWEN_CACHE=off turns it off (every process builds).
 """
 
 from __future__ import annotations
@@ -92,15 +94,36 @@ def cached(name: str, sources: Callable[[], Iterable[bytes]], build: Callable[[]
     return value
 
 
-def _write(path: Path, key: str, value: Any) -> None:
+def cached_file(name: str, sources: Callable[[], Iterable[bytes]], suffix: str) -> Path | None:
+    """Where the file `name` derived from `sources` is kept (it may not exist yet: the caller reads
+    it if it does, and writes it with `store_file` if not); None when the cache is off."""
+    if not enabled():
+        return None
+    return folder() / f"{cache_key(name, sources())}.{suffix}"
+
+
+def store_file(path: Path, write: Callable[[Path], object]) -> None:
+    """`write(partial)` writes the file; it then takes `path`'s place, and the files of the same
+    name under other keys go. Errors cost the next process the build, nothing else."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        partial.write_bytes(marshal.dumps((key, value)))
-        os.replace(partial, path)
-        prefix = key.rsplit("-", 1)[0] + "-"
-        for old in path.parent.glob(f"{prefix}*.marshal"):
+        try:
+            write(partial)
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+        prefix = path.name.rsplit("-", 1)[0] + "-"
+        for old in path.parent.glob(f"{prefix}*{path.suffix}"):
             if old != path:
                 old.unlink(missing_ok=True)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):
         pass  # a cache that cannot be written only costs the next process the build
+
+
+def _write(path: Path, key: str, value: Any) -> None:
+    try:
+        data = marshal.dumps((key, value))
+    except ValueError:
+        return
+    store_file(path, lambda partial: partial.write_bytes(data))

@@ -1,5 +1,5 @@
 """The cache of derived data: the facts are the same with it, without it and while it is written;
-a damaged or stale file is never read; jieba's tags read from it are jieba's tags."""
+a damaged or stale file (marshal data, the segmenter's trie) is never read; jieba's tags read from it are jieba's tags."""
 
 from __future__ import annotations
 
@@ -49,9 +49,15 @@ def test_the_facts_are_the_same_without_the_cache_while_it_is_written_and_read_f
     writing = _extract_all(files, str(folder))  # an empty cache: built, then written
     written = sorted(path.name.split("-")[0] for path in (folder / "derived").glob("*.marshal"))
     assert written == ["char_counts", "gazetteer", "user_words", "word_tags"]
+    (trie,) = (folder / "derived").glob("segmenter-*.dat")  # the segmenter's trie with its user words
     reading = _extract_all(files, str(folder))
     assert sum(len(article["facts"]) for article in uncached.values()) > 100
     assert uncached == writing == reading
+    # A damaged trie is not read: the segmenter is built again and the file replaced.
+    size = trie.stat().st_size
+    trie.write_bytes(os.urandom(4096))
+    assert _extract_all(files, str(folder)) == uncached
+    assert trie.stat().st_size == size
 
 
 def test_a_damaged_file_is_built_again_and_replaced(tmp_path, monkeypatch):

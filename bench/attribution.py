@@ -139,9 +139,7 @@ def attribute(database: Path, batch: int = 5_000) -> int:
     )
     written, last = 0, ""
     while True:
-        articles = db.execute(
-            "SELECT id, published, site FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
-        ).fetchall()
+        articles = db.execute("SELECT id, published, site FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)).fetchall()
         if not articles:
             break
         last = articles[-1][0]
@@ -150,10 +148,7 @@ def attribute(database: Path, batch: int = 5_000) -> int:
             "SELECT article_id, seq, kind FROM facts WHERE article_id >= ? AND article_id <= ?",
             (articles[0][0], last),
         ).fetchall()
-        updates = [
-            (*attribution(article_id, seq, kind, *about[article_id]), article_id, seq)
-            for article_id, seq, kind in rows
-        ]
+        updates = [(*attribution(article_id, seq, kind, *about[article_id]), article_id, seq) for article_id, seq, kind in rows]
         db.execute("BEGIN")
         written += db.executemany(update, updates).rowcount
         db.execute("COMMIT")

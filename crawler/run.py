@@ -30,8 +30,9 @@ from jiwen.crawler.blocked import BLOCKED_REASON
 from jiwen.crawler.browser import BROWSER_SETTING, INSTALL_HINT, RENDER_SETTING, add_browser_report, browser_missing, crawl_browser
 from jiwen.crawler.context import CONTEXT_SETTING, CrawlContext, PageWorker, WorkerFactory
 from jiwen.crawler.diagnosis import add_diagnosis
+from jiwen.crawler.names import name_problem
 from jiwen.crawler.progress import ProgressCallback
-from jiwen.crawler.sites import SiteConfig, name_problem, site_for_url
+from jiwen.crawler.sites import SiteConfig, site_for_url
 from jiwen.crawler.spiders.news import NewsSpider
 from jiwen.store import Archive
 

@@ -27,15 +27,11 @@ import msgspec
 from jiwen.core.durations import duration_problem, duration_seconds, interval_problem
 from jiwen.core.errors import ConfigError
 from jiwen.core.patterns import GuardedPattern, pattern_problem
+from jiwen.crawler.names import name_problem
 from jiwen.extract.article.overrides import ExtractionOverrides
 
-# A site name becomes a folder name (<archive>/jobs/<name>): no "." or ".." on its own, no "/", and
-# it starts with a letter or digit, so a derived name can never climb out of jobs/.
-SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 # A host name as the crawl takes it: ASCII labels (IDNs in their xn-- form), or an IP address.
 HOST_NAME = re.compile(r"^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*|[0-9a-f:.]+)$")
-# Folders of <archive>/jobs/ that are not a site's job state.
-RESERVED_NAMES = frozenset({"httpcache"})
 # The only schemes jiwen ever fetches; file:, data:, ftp:, s3: would read from this machine or elsewhere.
 FETCHED_SCHEMES = ("http", "https")
 DEFAULT_INTERVAL = "6h"
@@ -315,14 +311,6 @@ def template_problem(template: str, site: SiteConfig) -> str | None:
     for start in site.start_urls:
         if is_fetchable(start) and not is_fetchable(urljoin(start, page)):
             return f"pagination.template {template!r} makes {urljoin(start, page)!r}, not an http(s) URL"
-    return None
-
-
-def name_problem(name: str) -> str | None:
-    if not SITE_NAME.match(name):
-        return "name must be lowercase letters, digits, '.', '-' or '_', starting with a letter or digit, at most 100 (it names the crawl's job folder)"
-    if name in RESERVED_NAMES:
-        return f"name {name!r} is reserved (jobs/{name} holds the crawl's HTTP cache); choose another"
     return None
 
 

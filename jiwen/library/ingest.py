@@ -15,7 +15,7 @@ import msgspec
 from jiwen.core.errors import JiwenError
 from jiwen.core.models import FetchedPage
 from jiwen.core.progress import Progress, counted
-from jiwen.crawler.sites import name_problem
+from jiwen.crawler.names import name_problem
 from jiwen.extract import ExtractionOverrides
 from jiwen.extract.article.encoding import looks_binary
 from jiwen.library.pipeline import Outcome, PagePipeline

@@ -29,10 +29,18 @@ class Area:
 def attribution_rules():
     rules = load_rules("attribution.toml")
     indicators = load_rules("indicators.toml")
+    # Each indicator word under its first character, with the indicator's rank in the file: a
+    # figure's window (a clause, some 30 characters) holds few of those characters, so only
+    # their words are looked for (measure.py).
+    words_by_first: dict[str, list[tuple[int, str, dict]]] = {}
+    for order, indicator in enumerate(indicators["indicator"]):
+        for word in indicator["words"]:
+            words_by_first.setdefault(word[0], []).append((order, word, indicator))
     return {
         **rules["place"],
         **rules["period"],
         "indicators": indicators["indicator"],
+        "indicator_words_by_first": words_by_first,
         "unmeasured_before": tuple(indicators["measure"]["unmeasured_before"]),
         "single_entity": tuple(indicators["measure"]["single_entity"]),
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from datetime import date
 
 from jiwen.core.models import CountFact, DateFact, FigureRole, MeasuredFact, MoneyFact, PercentFact
@@ -26,6 +27,13 @@ TAIL_LENGTH = 12
 # How far back a figure's sentence is looked for: cues further away are not about it, and a bound
 # keeps the stage linear in a body of one endless "sentence".
 LOOKBACK = 400
+# The word lists of roles.toml that are only asked whether one of them is in a text.
+CONTAINS_ANY = {
+    "actual": ("words",),
+    "allocation": ("paid", "clause"),
+    "change": ("level_words", "units"),
+    "standard": ("per_unit", "not_per_unit", "policy_words", "income_words", "caps", "grant_words", "grant_total_words"),
+}
 
 
 @functools.cache
@@ -36,8 +44,20 @@ def _rules() -> dict:
         for key, value in list(section.items()):
             if key.endswith("patterns"):
                 section[key] = [re.compile(pattern) for pattern in value]
-    compiled["role"]["fillers"] = sorted(compiled["role"]["fillers"], key=len, reverse=True)
+    compiled["role"]["fillers"] = tuple(sorted(compiled["role"]["fillers"], key=len, reverse=True))
+    compiled["change"]["anchored"] = tuple(compiled["change"]["anchored"])
+    compiled["change"]["not_after"] = tuple(compiled["change"]["not_after"])
+    # Word lists asked "is any of these in the text?": one search of an alternation, a quarter
+    # of the time of testing the words one by one (the answer is the same).
+    for section, keys in CONTAINS_ANY.items():
+        for key in keys:
+            compiled[section][f"{key}_any"] = _any_of(compiled[section][key])
     return compiled
+
+
+def _any_of(words: list[str]) -> re.Pattern:
+    """A pattern found in a text exactly when one of `words` is."""
+    return re.compile("|".join(re.escape(word) for word in words) if words else "(?!)")
 
 
 def _kind(fact: MeasuredFact) -> str:
@@ -48,16 +68,28 @@ def _kind(fact: MeasuredFact) -> str:
     return "count"
 
 
+@functools.lru_cache(maxsize=4)
+def _mark_positions(pattern: re.Pattern, text: str) -> list[int]:
+    """Where `pattern` (one character a match) matches in `text`, in order: found once a text,
+    not again around each of its figures."""
+    return [match.start() for match in pattern.finditer(text)]
+
+
 def _last_mark_end(pattern: re.Pattern, text: str, end: int, floor: int = 0) -> int:
     """Where the text after the last `pattern` mark before `end` starts (at most LOOKBACK back)."""
     start = max(floor, end - LOOKBACK)
-    for match in pattern.finditer(text, start, end):
-        start = match.end()
+    # A "." right before `end` is a mark here even before a digit: the text is read up to `end`.
+    if end - 1 >= start and text[end - 1] == ".":
+        return end
+    positions = _mark_positions(pattern, text)
+    before = bisect_left(positions, end) - 1
+    if before >= 0 and positions[before] >= start:
+        return positions[before] + 1
     return start
 
 
-def _without_fillers(lead: str, fillers: list[str]) -> str:
-    changed = True
+def _without_fillers(lead: str, fillers: tuple[str, ...]) -> str:
+    changed = lead.endswith(fillers)  # most leads end with none
     while changed and lead:
         changed = False
         for filler in fillers:
@@ -80,7 +112,7 @@ def _date_bounds(fact: DateFact) -> tuple[date, date] | None:
 class _Windows:
     """The text around one figure that the cues are looked for in."""
 
-    def __init__(self, text: str, fact: MeasuredFact, fillers: list[str]) -> None:
+    def __init__(self, text: str, fact: MeasuredFact, fillers: tuple[str, ...]) -> None:
         own = fact.text or ""
         match = DIGIT.search(own) or NUMERAL.search(own)
         self.number = fact.start + (match.start() if match else 0)
@@ -108,15 +140,15 @@ def figure_role(text: str, fact: MeasuredFact, dates: list[DateFact], published:
     if _is_standard(text, window, kind, rules["standard"]):
         return "standard"
     actual = rules["actual"]
-    reported = any(word in window.clause for word in actual["words"]) or any(
+    reported = actual["words_any"].search(window.clause) is not None or any(
         pattern.search(window.clause + window.inside) for pattern in actual["patterns"]
     )
     allocation = rules["allocation"]
     if (
         kind in allocation["kinds"]
         and not reported
-        and not any(word in window.clause for word in allocation["paid"])
-        and any(word in window.clause for word in allocation["clause"])
+        and not allocation["paid_any"].search(window.clause)
+        and allocation["clause_any"].search(window.clause)
     ):
         return "allocation"
     if not reported and not _counts_places(fact, actual["place_units"]) and _is_target(window, dates, published, rules):
@@ -150,9 +182,9 @@ def _is_other(window: _Windows, rules: dict) -> bool:
 
 def _is_change(window: _Windows, fact: MeasuredFact, rules: dict) -> bool:
     clause, lead = window.clause, window.lead
-    flow = tuple(rules["not_after"])
+    flow = rules["not_after"]
     if not (clause.rstrip().endswith(flow) or lead.endswith(flow)):
-        if any(lead.endswith(word) for word in rules["anchored"]):
+        if lead.endswith(rules["anchored"]):
             return True
         if any(p.search(lead) for p in rules["comparison_patterns"]):
             return True
@@ -163,14 +195,14 @@ def _is_change(window: _Windows, fact: MeasuredFact, rules: dict) -> bool:
             gap = clause[position + len(verb) :]
             if (
                 len(gap) <= rules["verb_object_max_gap"]
-                and not any(word in gap for word in rules["level_words"])
+                and not rules["level_words_any"].search(gap)
                 and not DIGIT.search(gap)
                 and not clause[:position].endswith("新")
             ):
                 return True
     unit = fact.unit if isinstance(fact, CountFact) else ""
     return (
-        any(word in unit for word in rules["units"])
+        rules["units_any"].search(unit) is not None
         or any(p.search(window.tail) for p in rules["tail_patterns"])
         or "百分点" in window.inside
     )
@@ -181,15 +213,13 @@ def _is_standard(text: str, window: _Windows, kind: str, rules: dict) -> bool:
     near_lead = text[max(window.clause_start, number - rules["per_unit_gap"]) : number]
     nearby = clause + window.inside + window.tail
     if (
-        any(word in near_lead for word in rules["per_unit"])
-        and not any(word in near_lead for word in rules["not_per_unit"])
-        and any(word in nearby for word in rules["policy_words"])
-        and not any(word in clause for word in rules["income_words"])
+        rules["per_unit_any"].search(near_lead)
+        and not rules["not_per_unit_any"].search(near_lead)
+        and rules["policy_words_any"].search(nearby)
+        and not rules["income_words_any"].search(clause)
     ):
         return True
-    if kind in rules["cap_kinds"] and any(
-        word in text[max(window.clause_start, number - rules["cap_gap"]) : number] for word in rules["caps"]
-    ):
+    if kind in rules["cap_kinds"] and rules["caps_any"].search(text[max(window.clause_start, number - rules["cap_gap"]) : number]):
         return True
     if kind in rules["rule_kinds"] and any(p.search(clause) for p in rules["rule_patterns"]):
         return True
@@ -197,7 +227,7 @@ def _is_standard(text: str, window: _Windows, kind: str, rules: dict) -> bool:
         return True
     if kind == "money" and not re.search("[万亿]", window.inside):
         grant_lead = text[max(window.clause_start, number - rules["grant_gap"]) : number]
-        if any(word in grant_lead for word in rules["grant_words"]) and not any(word in clause for word in rules["grant_total_words"]):
+        if rules["grant_words_any"].search(grant_lead) and not rules["grant_total_words_any"].search(clause):
             return True
     return False
 

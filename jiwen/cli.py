@@ -703,7 +703,12 @@ render_option = click.option(
 @click.option("--all-sites", is_flag=True, help="Every site in sites.toml.")
 @click.option("--no-throttle", is_flag=True, help="No politeness delays (only for your own servers).")
 @render_option
-def crawl(archive_dir, site_names, urls, all_sites, no_throttle, render) -> None:
+@click.option(
+    "--workers", type=click.IntRange(1, 8),
+    help="Processes that extract pages once the crawl keeps the page pipeline busy (default: 2 on two or more cores; 1: "
+    "the pipeline extracts them itself, least memory). Pages are stored in the order they came, whatever the number.",
+)  # fmt: skip
+def crawl(archive_dir, site_names, urls, all_sites, no_throttle, render, workers) -> None:
     """Crawl configured sites (or a URL) into the archive; already archived articles are skipped.
 
     \b
@@ -737,7 +742,7 @@ def crawl(archive_dir, site_names, urls, all_sites, no_throttle, render) -> None
     if render:
         overrides["JIWEN_RENDER"] = render
     with _writer_lock(directory, "jiwen crawl"):
-        report = crawl_into_archive(directory, sites=sites, urls=list(urls) or None, settings_overrides=overrides)
+        report = crawl_into_archive(directory, sites=sites, urls=list(urls) or None, settings_overrides=overrides, extract_workers=workers)
     from jiwen.formatting import format_crawl_report
 
     click.echo(format_crawl_report(report))

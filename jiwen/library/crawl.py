@@ -15,20 +15,29 @@ the reply and the next page took to cross the reactor process, whose threads sha
 lock with the reactor: 4 ms a page on a loaded two-core machine, a fifteenth of the pipeline's
 time. The child owns its own Archive connection; the reactor thread keeps the crawl's main
 connection for the error log and the run record.
+
+Extraction (article, facts, relevance, fingerprint: four fifths of the child's work a page) can
+run in extraction processes of the child's own (`extract_workers`), started when pages wait for
+the child (a crawl's first few pages, and small scheduled runs, do not pay for their start). The
+child then archives each page as it arrives, hands it to them, and stores what comes back in the
+order the pages came (near-duplicates are decided against the articles stored before, as when it
+extracts them itself), replying to each call in that order.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import queue
 import threading
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from twisted.internet.defer import Deferred
 
@@ -36,7 +45,7 @@ from jiwen.core.errors import JiwenError, WorkerError
 from jiwen.core.models import FetchedPage
 from jiwen.core.processes import LogForwarding, WorkerFailure, become_worker, spawn_context
 from jiwen.crawler.deferreds import deferred_from_future
-from jiwen.library.pipeline import Outcome, PagePipeline
+from jiwen.library.pipeline import Extracted, Outcome, PagePipeline, extract
 from jiwen.store import Archive
 
 if TYPE_CHECKING:
@@ -56,11 +65,37 @@ WARM_UP_PAGE = """<html><head><meta charset="utf-8"><title>某县举办春风行
 _CLOSE = "close"
 
 
+# Extraction processes a crawl's pipeline may start: one a core, two at most (the reactor, the
+# pipeline process and the indexer share the cores with them).
+EXTRACT_WORKERS = min(2, os.cpu_count() or 1)
+# The pipeline process starts its extraction processes once it has extracted START_AFTER pages
+# itself and START_BACKLOG more wait for it: a crawl that keeps it busy, not the first pages that
+# queued while it loaded its dictionaries, nor a scheduled run's handful.
+START_AFTER = 16
+START_BACKLOG = 8
+# Pages the pipeline process reads ahead of its replies: it stops reading the pipe beyond that,
+# so a reactor that downloads faster than pages are stored waits on the pipe, not on memory.
+READ_AHEAD = 64
+
+
 class PipelineWorker:
-    def __init__(self, archive_dir: Path, run_id: int, overrides: dict[str, ExtractionOverrides] | None = None) -> None:
+    def __init__(
+        self,
+        archive_dir: Path,
+        run_id: int,
+        overrides: dict[str, ExtractionOverrides] | None = None,
+        *,
+        extract_workers: int = EXTRACT_WORKERS,
+        start_after: int = START_AFTER,
+        start_backlog: int = START_BACKLOG,
+    ) -> None:
         self.archive_dir = Path(archive_dir)
         self.run_id = run_id
         self.overrides = dict(overrides or {})  # site name -> ExtractionOverrides
+        # Extraction processes (0 or 1: the pipeline process extracts), started once it has
+        # extracted `start_after` pages and `start_backlog` more wait.
+        self.extract_workers = extract_workers
+        self.start_extractors_at = (start_after, start_backlog)
         # Sends calls in order; the reader thread resolves their futures in the same order.
         self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jiwen-pipeline-send")
         self._waiting: deque[Future[Any]] = deque()  # the futures of calls sent (or being sent), oldest first
@@ -80,6 +115,7 @@ class PipelineWorker:
         self._process = spawn_context().Process(
             target=_serve,
             args=(str(self.archive_dir), self.run_id, os.getpid(), self._logs.queue, child_end, self.overrides),
+            kwargs={"extract_workers": self.extract_workers, "start": self.start_extractors_at},
             name="jiwen-pipeline",
             daemon=False,  # it starts the background indexer, and daemons may not have children
         )
@@ -205,6 +241,9 @@ def _serve(
     log_queue: Queue[logging.LogRecord],
     connection: Connection,
     overrides: dict[str, ExtractionOverrides] | None = None,
+    *,
+    extract_workers: int = 0,
+    start: tuple[int, int] = (START_AFTER, START_BACKLOG),
 ) -> None:
     become_worker(parent_pid, log_queue)
     try:
@@ -220,38 +259,191 @@ def _serve(
         process_page(WARM_UP_PAGE, url="http://warm-up.invalid/")
     except Exception:  # the first real page meets the same problem and reports it per URL
         log.exception("warming up the extractor failed")
-    while True:
-        try:
-            method, args = connection.recv()
-        except (EOFError, OSError):
-            return  # the crawl is gone without closing: the next writer catches up
+    served = _Served(connection, pipeline, log_queue, extract_workers if extract_workers > 1 else 0, start)
+    try:
+        served.run()
+    finally:
+        served.stop_extractors()
+        if not served.closed:
+            archive.close()
+
+
+class _Reply:
+    """The reply to one call, ready or to be made when its page's extraction is done."""
+
+    def __init__(
+        self, reply: Any = None, *, page_id: int = 0, page: FetchedPage | None = None, future: Future[Extracted] | None = None
+    ) -> None:
+        self.reply = reply
+        self.page_id, self.page, self.future = page_id, page, future
+
+    def ready(self) -> bool:
+        return self.future is None or self.future.done()
+
+
+class _Served:
+    """The pipeline process's loop: calls read from the pipe by a thread of their own, pages
+    extracted here or by the extraction processes, replies sent in the order of the calls."""
+
+    def __init__(
+        self, connection: Connection, pipeline: PagePipeline, log_queue: Queue[logging.LogRecord], workers: int, start: tuple[int, int]
+    ) -> None:
+        self.connection, self.pipeline, self.log_queue = connection, pipeline, log_queue
+        self.workers, (self.start_after, self.start_backlog) = workers, start
+        self.extracted_here = 0
+        self.events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self.replies: deque[_Reply] = deque()
+        self.room = threading.Semaphore(READ_AHEAD)  # calls read and not yet answered
+        self.extractors: ProcessPoolExecutor | None = None
+        self.closed = False
+
+    def run(self) -> None:
+        threading.Thread(target=self._read_calls, name="jiwen-pipeline-calls", daemon=True).start()
+        while not self.closed:
+            event, call = self.events.get()
+            if event == "call":
+                self._call(*call)
+            elif event == "end":
+                return  # the crawl is gone without closing: the next writer catches up
+            self._send_ready()
+
+    def _read_calls(self) -> None:
+        while True:
+            self.room.acquire()
+            try:
+                call = self.connection.recv()
+            except (EOFError, OSError):
+                self.events.put(("end", None))
+                return
+            self.events.put(("call", call))
+
+    def _call(self, method: str, args: tuple[Any, ...]) -> None:
+        if method == "process":
+            self.replies.append(self._process(*args))
+            return
+        self._send_all()  # a flush or a close comes after every page sent before it
         try:
             if method == _CLOSE:
+                self.stop_extractors()
                 try:
-                    pipeline.close()
+                    self.pipeline.close()
                 finally:
-                    archive.close()
-                connection.send(None)
+                    self.closed = True
+                    self.pipeline.archive.close()
+                self._answer(None)
                 return
-            result = getattr(pipeline, method)(*args)
-            # The crawl needs the outcome, not the article: no need to pickle it back.
-            connection.send(replace(result, article=None) if isinstance(result, Outcome) else result)
+            self._answer(getattr(self.pipeline, method)(*args))
         except Exception as error:
-            connection.send(WorkerFailure.of(error))
-            if method == _CLOSE:
-                return
+            self._answer(WorkerFailure.of(error))
+
+    def _process(self, page: FetchedPage, force: bool = False) -> _Reply:
+        url = page.final_url or page.url
+        if any(waiting.page is not None and (waiting.page.final_url or waiting.page.url) == url for waiting in self.replies):
+            # Whether its bytes are those of its stored article depends on that one being stored.
+            self._send_all()
+        try:
+            page_id, outcome = self.pipeline.take(page, force=force)
+            if outcome is not None:
+                return _Reply(self._outcome(outcome))
+            if (
+                self.extractors is None
+                and self.workers
+                and self.extracted_here >= self.start_after
+                and self.events.qsize() >= self.start_backlog
+            ):
+                self._start_extractors()
+            if self.extractors is None:
+                self.extracted_here += 1
+                return _Reply(self._outcome(self.pipeline.extract_and_store(page_id, page)))
+            future = self.extractors.submit(_extract_page, page)
+            future.add_done_callback(lambda _done: self.events.put(("extracted", None)))
+            return _Reply(page_id=page_id, page=page, future=future)
+        except Exception as error:
+            return _Reply(WorkerFailure.of(error))
+
+    def _outcome(self, outcome: Outcome) -> Outcome:
+        # The crawl needs the outcome, not the article: no need to pickle it back.
+        return replace(self.pipeline.counted(outcome), article=None)
+
+    def _finish(self, waiting: _Reply) -> Any:
+        if waiting.future is None or waiting.page is None:
+            return waiting.reply
+        try:
+            extracted = waiting.future.result()
+        except Exception as error:  # the extraction raised, or its process died (BrokenProcessPool)
+            return WorkerFailure.of(error)
+        try:
+            return self._outcome(self.pipeline.store_extracted(waiting.page_id, waiting.page, extracted))
+        except Exception as error:
+            return WorkerFailure.of(error)
+
+    def _send_ready(self) -> None:
+        while self.replies and self.replies[0].ready():
+            self._answer(self._finish(self.replies.popleft()))
+
+    def _send_all(self) -> None:
+        while self.replies:
+            self._answer(self._finish(self.replies.popleft()))  # waits for its extraction
+
+    def _answer(self, reply: Any) -> None:
+        self.connection.send(reply)
+        self.room.release()
+
+    def _start_extractors(self) -> None:
+        log.info("extracting pages in %d processes of their own (%d pages waiting)", self.workers, self.events.qsize())
+        self.extractors = ProcessPoolExecutor(
+            self.workers,
+            mp_context=spawn_context(),
+            initializer=_start_page_extractor,
+            initargs=(self.pipeline.overrides, self.pipeline.default_overrides, os.getpid(), self.log_queue),
+        )
+
+    def stop_extractors(self) -> None:
+        if self.extractors is not None:
+            self.extractors.shutdown(wait=True, cancel_futures=True)
+            self.extractors = None
+
+
+class _Extractor(TypedDict, total=False):
+    overrides: dict[str, ExtractionOverrides]
+    default_overrides: ExtractionOverrides | None
+
+
+_EXTRACTOR: _Extractor = {}
+
+
+def _start_page_extractor(
+    overrides: dict[str, ExtractionOverrides],
+    default_overrides: ExtractionOverrides | None,
+    parent_pid: int,
+    log_queue: Queue[logging.LogRecord],
+) -> None:
+    from jiwen.extract import process_page
+
+    become_worker(parent_pid, log_queue)
+    _EXTRACTOR["overrides"], _EXTRACTOR["default_overrides"] = overrides, default_overrides
+    try:
+        process_page(WARM_UP_PAGE, url="http://warm-up.invalid/")
+    except Exception:
+        log.exception("warming up an extraction process failed")
+
+
+def _extract_page(page: FetchedPage) -> Extracted:
+    return extract(page, _EXTRACTOR["overrides"], _EXTRACTOR["default_overrides"])
 
 
 __all__ = ["Outcome", "PipelineWorker"]
 
 
-def crawl(archive_dir: Path, **options: Any) -> dict[str, Any]:
-    """Crawl into the archive at `archive_dir` through the page pipeline; the options are
-    `jiwen.crawler.run.run_crawl`'s (sites, urls, settings_overrides, progress). Returns the
-    crawl report."""
+def crawl(archive_dir: Path, *, extract_workers: int | None = None, **options: Any) -> dict[str, Any]:
+    """Crawl into the archive at `archive_dir` through the page pipeline; `extract_workers`: the
+    extraction processes the pipeline may start (default EXTRACT_WORKERS; 1: none); the other
+    options are `jiwen.crawler.run.run_crawl`'s (sites, urls, settings_overrides, progress).
+    Returns the crawl report."""
     from jiwen.crawler.run import run_crawl
 
-    report = run_crawl(archive_dir, worker_factory=PipelineWorker, **options)
+    workers = EXTRACT_WORKERS if extract_workers is None else extract_workers
+    report = run_crawl(archive_dir, worker_factory=functools.partial(PipelineWorker, extract_workers=workers), **options)
     report.update(_watch_report(archive_dir))
     return report
 

@@ -52,8 +52,7 @@ def reextract(
             )  # fmt: skip
         try:
             for page_id, page, result in counted(extracted, progress):
-                outcome = pipeline.store_extracted(page_id, page, result)
-                pipeline.counts[outcome.status] = pipeline.counts.get(outcome.status, 0) + 1
+                outcome = pipeline.counted(pipeline.store_extracted(page_id, page, result))
                 if on_outcome is not None:
                     on_outcome(outcome)
         finally:

@@ -124,17 +124,27 @@ class PagePipeline:
         return self._index
 
     def process(self, page: FetchedPage, *, force: bool = False) -> Outcome:
-        outcome = self._process(page, force=force)
-        self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
-        return outcome
+        page_id, outcome = self.take(page, force=force)
+        if outcome is None:
+            outcome = self.extract_and_store(page_id, page)
+        return self.counted(outcome)
 
-    def _process(self, page: FetchedPage, *, force: bool) -> Outcome:
+    def take(self, page: FetchedPage, *, force: bool = False) -> tuple[int, Outcome | None]:
+        """Archive a fetched page as it came: (its page id, and its outcome when it needs no
+        extraction — the same bytes as the page its stored article was made from). `process`
+        is `take`, then `extract_and_store` when the outcome is None; the crawl's pipeline
+        process may extract elsewhere in between (jiwen.library.crawl)."""
         url = page.final_url or page.url
         page_id, new_bytes = self.archive.add_page(page, run_id=self.run_id)
         known = self.archive.article_for_url(url)
         if not new_bytes and known is not None and not force:
-            return Outcome("unchanged", url, known["id"])
-        return self.extract_and_store(page_id, page)
+            return page_id, Outcome("unchanged", url, known["id"])
+        return page_id, None
+
+    def counted(self, outcome: Outcome) -> Outcome:
+        """`outcome`, counted in `counts` (the run's report)."""
+        self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
+        return outcome
 
     def extract_and_store(self, page_id: int, page: FetchedPage) -> Outcome:
         return self.store_extracted(page_id, page, extract(page, self.overrides, self.default_overrides))

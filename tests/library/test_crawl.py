@@ -3,6 +3,8 @@ calls sent ahead down a real pipe and its replies matched to them in order by th
 
 from __future__ import annotations
 
+import logging
+
 from jiwen.core.models import FetchedPage
 from jiwen.library.crawl import PipelineWorker
 from jiwen.store import Archive
@@ -38,3 +40,45 @@ def test_a_call_that_cannot_be_sent_fails_alone_and_every_later_reply_reaches_it
         worker.close()  # answered "close" in turn: raises if the replies were still out of step
     with Archive(tmp_path / "archive") as archive:
         assert len(archive.db.execute("SELECT id FROM articles").fetchall()) == 2
+
+
+def _stored(archive_dir) -> tuple[list[tuple], list[tuple]]:
+    with Archive(archive_dir) as archive:
+        articles = archive.db.execute(
+            "SELECT id, url, title, published, relevant, duplicate_of, fact_count, fact_kinds FROM articles ORDER BY id"
+        ).fetchall()
+        facts = archive.db.execute("SELECT * FROM facts ORDER BY article_id, seq").fetchall()
+    return articles, facts
+
+
+def _crawl_pages(archive_dir, pages: list[FetchedPage], **options) -> list[str]:
+    with Archive(archive_dir) as archive:
+        run_id = archive.start_run("crawl", "fixture", {})
+    worker = PipelineWorker(archive_dir, run_id, **options)
+    worker.start()
+    try:
+        calls = [worker._submit("process", fetched) for fetched in pages]
+        flushed = worker._submit("flush")
+        again = [worker._submit("process", fetched) for fetched in pages[:3]]  # the same bytes: unchanged
+        statuses = [call.result(timeout=WAIT).status for call in calls + again]
+        assert flushed.result(timeout=WAIT) is None
+    finally:
+        worker.close()
+    return statuses
+
+
+def test_pages_extracted_in_extraction_processes_are_stored_as_the_pipeline_stores_them(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="jiwen")
+    pages = [page(path) for path in sorted(FIXTURE_SITE.rglob("*.html"))]
+    pages += [page(path) for path in PAGES]  # a page again: its near-duplicate decided in order
+    alone = _crawl_pages(tmp_path / "alone", pages, extract_workers=1)
+    assert not [record for record in caplog.records if "processes of their own" in record.getMessage()]
+    # Started at once (the defaults wait for a busy pipeline): every page goes through them.
+    helped = _crawl_pages(tmp_path / "helped", pages, extract_workers=2, start_after=0, start_backlog=0)
+    assert [record for record in caplog.records if "extracting pages in 2 processes of their own" in record.getMessage()]
+    assert helped == alone
+    # The pages sent again (the same bytes) are unchanged: decided after their first copy was stored.
+    assert alone[len(pages) - 2 :] == ["unchanged"] * 5 and {"new", "offtopic"} <= set(alone)
+    articles, facts = _stored(tmp_path / "helped")
+    assert (articles, facts) == _stored(tmp_path / "alone")
+    assert len(articles) >= 10 and len(facts) > 50

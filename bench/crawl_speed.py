@@ -171,9 +171,9 @@ def run_bare(base_url: str, concurrency: int, reactor: str = "twisted") -> dict:
     return report
 
 
-def run_full(base_url: str, archive: Path, sites_file: Path) -> dict:
-    """`jiwen crawl --site bench --no-throttle` in its own process, as the CLI runs it."""
-    return run_measured(archive, sites_file)
+def run_full(base_url: str, archive: Path, sites_file: Path, workers: int | None = None) -> dict:
+    """`jiwen crawl --site bench --no-throttle [--workers N]` in its own process, as the CLI runs it."""
+    return run_measured(archive, sites_file, *(("--workers", str(workers)) if workers else ()))
 
 
 def run_measured(archive: Path, sites_file: Path, *extra: str) -> dict:
@@ -214,6 +214,8 @@ def run_measured(archive: Path, sites_file: Path, *extra: str) -> dict:
                     times = member.cpu_times()
                     cpu[member.pid] = times.user + times.system
                     if member.pid not in roles and (role := _role(member, tree)) is not None:
+                        if role == "indexer" and "indexer" in roles.values():
+                            role = "extraction processes"  # the pipeline's children after its indexer
                         roles[member.pid] = role
             except psutil.Error:
                 pass
@@ -362,6 +364,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--browser", action="store_true", help="also crawl with --render browser: pages/s and peak memory")
     parser.add_argument("--repeat", type=int, default=1, help="run each crawl N times and keep the fastest")
+    parser.add_argument(
+        "--workers", default="", help="also the full crawl with `--workers N` for each N of this comma list (1: no extraction processes)"
+    )
     parser.add_argument("--bare-crawl", nargs=3, metavar=("URL", "CONCURRENCY", "REACTOR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_crawl:
@@ -386,16 +391,21 @@ def main() -> None:
 
             load_before = os.getloadavg()[0]
             bare_same, bare_default, fulls, pipeline_onlies = [], [], [], []
+            worker_counts = [int(n) for n in args.workers.split(",") if n.strip()]
+            by_workers: dict[int, list[dict]] = {n: [] for n in worker_counts}
             for attempt in range(args.repeat):
                 bare_same.append(run_bare(server.base_url, 2))
                 bare_default.append(run_bare(server.base_url, 8, "asyncio"))
                 fulls.append(run_full(server.base_url, Path(temp) / f"archive-{attempt}", sites_file))
                 pipeline_onlies.append(run_pipeline_only(Path(temp) / f"archive-{attempt}", Path(temp) / f"archive-pipeline-{attempt}"))
+                for n in worker_counts:
+                    by_workers[n].append(run_full(server.base_url, Path(temp) / f"archive-{attempt}-workers-{n}", sites_file, n))
             bare_same, bare_default, full, pipeline_only = best(bare_same), best(bare_default), best(fulls), best(pipeline_onlies)
             rows = [
                 ("bare Scrapy, 2 per domain (jiwen's politeness)", bare_same),
                 ("bare Scrapy, all defaults (8 per domain, asyncio)", bare_default),
                 ("jiwen crawl (archive, extract, facts, index)", full),
+                *((f"jiwen crawl --workers {n}", best(runs)) for n, runs in by_workers.items()),
                 ("PagePipeline alone on the same pages (no fetch)", pipeline_only),
             ]
             print(f"\nbest of {args.repeat} run(s) each")
@@ -416,7 +426,11 @@ def main() -> None:
                 f"{overhead / full['seconds']:.0%} of the full crawl; fetching alone took {bare_same['seconds']:.1f} s"
             )
             print("\nCPU per article (user + system, whole process, start-up included):")
-            for label, row in (("bare Scrapy, 2 per domain", bare_same), ("jiwen crawl", full)):
+            for label, row in (
+                ("bare Scrapy, 2 per domain", bare_same),
+                ("jiwen crawl", full),
+                *((f"jiwen crawl --workers {n}", best(runs)) for n, runs in by_workers.items()),
+            ):
                 parts = ", ".join(f"{role} {1000 * seconds / row['articles']:.1f} ms" for role, seconds in sorted(row["cpu"].items()))
                 total = 1000 * sum(row["cpu"].values()) / row["articles"]
                 print(f"  {label}: {total:.1f} ms ({parts})")

@@ -409,11 +409,12 @@ def main() -> None:
                 ("PagePipeline alone on the same pages (no fetch)", pipeline_only),
             ]
             print(f"\nbest of {args.repeat} run(s) each")
-            print(f"\n{'crawl':<50}{'articles':>9}{'crawl s':>9}{'art/s':>8}{'wall s':>8}{'art/s wall':>11}")
+            print(f"\n{'crawl':<50}{'articles':>9}{'crawl s':>9}{'art/s':>8}{'wall s':>8}{'art/s wall':>11}{'peak MB':>9}")
             for label, row in rows:
+                peak = f"{row['peak_mb']:.0f}" if row.get("peak_mb") else "-"  # the process tree's, sampled (jiwen's crawls)
                 print(
                     f"{label:<50}{row['articles']:>9}{row['seconds']:>9.1f}{row['articles'] / row['seconds']:>8.1f}"
-                    f"{row['wall']:>8.1f}{row['articles'] / row['wall']:>11.1f}"
+                    f"{row['wall']:>8.1f}{row['articles'] / row['wall']:>11.1f}{peak:>9}"
                 )
             ratio = (full["articles"] / full["seconds"]) / (bare_same["articles"] / bare_same["seconds"])
             ratio_wall = (full["articles"] / full["wall"]) / (bare_same["articles"] / bare_same["wall"])

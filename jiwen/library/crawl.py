@@ -33,6 +33,7 @@ import queue
 import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -352,12 +353,16 @@ class _Served:
                 and self.events.qsize() >= self.start_backlog
             ):
                 self._start_extractors()
-            if self.extractors is None:
-                self.extracted_here += 1
-                return _Reply(self._outcome(self.pipeline.extract_and_store(page_id, page)))
-            future = self.extractors.submit(_extract_page, page)
-            future.add_done_callback(lambda _done: self.events.put(("extracted", None)))
-            return _Reply(page_id=page_id, page=page, future=future)
+            if self.extractors is not None:
+                try:
+                    future = self.extractors.submit(_extract_page, page)
+                except BrokenProcessPool:
+                    self._lose_extractors()
+                else:
+                    future.add_done_callback(lambda _done: self.events.put(("extracted", None)))
+                    return _Reply(page_id=page_id, page=page, future=future)
+            self.extracted_here += 1
+            return _Reply(self._outcome(self.pipeline.extract_and_store(page_id, page)))
         except Exception as error:
             return _Reply(WorkerFailure.of(error))
 
@@ -369,10 +374,11 @@ class _Served:
         if waiting.future is None or waiting.page is None:
             return waiting.reply
         try:
-            extracted = waiting.future.result()
-        except Exception as error:  # the extraction raised, or its process died (BrokenProcessPool)
-            return WorkerFailure.of(error)
-        try:
+            try:
+                extracted = waiting.future.result()
+            except BrokenProcessPool:  # an extraction process died (killed, out of memory)
+                self._lose_extractors()
+                extracted = extract(waiting.page, self.pipeline.overrides, self.pipeline.default_overrides)
             return self._outcome(self.pipeline.store_extracted(waiting.page_id, waiting.page, extracted))
         except Exception as error:
             return WorkerFailure.of(error)
@@ -397,6 +403,14 @@ class _Served:
             initializer=_start_page_extractor,
             initargs=(self.pipeline.overrides, self.pipeline.default_overrides, os.getpid(), self.log_queue),
         )
+
+    def _lose_extractors(self) -> None:
+        """After an extraction process died: the pages it held, and every later one, are extracted
+        here, as before they started."""
+        if self.extractors is not None:
+            log.warning("an extraction process ended unexpectedly; the page pipeline extracts the pages itself from now on")
+            self.extractors.shutdown(wait=False, cancel_futures=True)
+            self.extractors, self.workers = None, 0
 
     def stop_extractors(self) -> None:
         if self.extractors is not None:

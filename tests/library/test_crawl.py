@@ -4,6 +4,9 @@ calls sent ahead down a real pipe and its replies matched to them in order by th
 from __future__ import annotations
 
 import logging
+import os
+import signal
+from pathlib import Path
 
 from jiwen.core.models import FetchedPage
 from jiwen.library.crawl import PipelineWorker
@@ -82,3 +85,41 @@ def test_pages_extracted_in_extraction_processes_are_stored_as_the_pipeline_stor
     articles, facts = _stored(tmp_path / "helped")
     assert (articles, facts) == _stored(tmp_path / "alone")
     assert len(articles) >= 10 and len(facts) > 50
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`, oldest first (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append((int(fields[19]), int(stat.parent.name)))  # start time, pid
+    return [child for _, child in sorted(found)]
+
+
+def test_an_extraction_process_killed_mid_crawl_loses_no_page(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="jiwen")
+    pages = [page(path) for path in sorted(FIXTURE_SITE.rglob("*.html"))]
+    alone = _crawl_pages(tmp_path / "alone", pages, extract_workers=1)
+    with Archive(tmp_path / "killed") as archive:
+        run_id = archive.start_run("crawl", "fixture", {})
+    worker = PipelineWorker(tmp_path / "killed", run_id, extract_workers=2, start_after=0, start_backlog=0)
+    worker.start()
+    try:
+        first = [worker._submit("process", fetched) for fetched in pages[:4]]
+        statuses = [call.result(timeout=WAIT).status for call in first]
+        assert worker._process is not None
+        extractors = _children(worker._process.pid)[1:]  # the first child is the background indexer
+        assert len(extractors) == 2
+        os.kill(extractors[-1], signal.SIGKILL)
+        rest = [worker._submit("process", fetched) for fetched in pages[4:]]
+        statuses += [call.result(timeout=WAIT).status for call in rest]
+        assert worker._submit("flush").result(timeout=WAIT) is None
+    finally:
+        worker.close()
+    assert statuses == alone[: len(pages)]
+    assert _stored(tmp_path / "killed") == _stored(tmp_path / "alone")
+    assert [record for record in caplog.records if "extraction process ended unexpectedly" in record.getMessage()]

@@ -79,6 +79,7 @@ def test_pages_extracted_in_extraction_processes_are_stored_as_the_pipeline_stor
     # Started at once (the defaults wait for a busy pipeline): every page goes through them.
     helped = _crawl_pages(tmp_path / "helped", pages, extract_workers=2, start_after=0, start_backlog=0)
     assert [record for record in caplog.records if "extracting pages in 2 processes of their own" in record.getMessage()]
+    assert not [record for record in caplog.records if "ended unexpectedly" in record.getMessage()]  # they did the work
     assert helped == alone
     # The pages sent again (the same bytes) are unchanged: decided after their first copy was stored.
     assert alone[len(pages) - 2 :] == ["unchanged"] * 5 and {"new", "offtopic"} <= set(alone)

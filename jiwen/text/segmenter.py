@@ -80,8 +80,13 @@ def segmenter():
         # add_word counts each word's frequency into the tokenizer's total, not the trie's: the
         # saved trie carries the total the cuts are computed with.
         trie.total_freq = tokenizer.total
-        store_file(trie_path, lambda partial: trie.save_all(str(partial)))
+        store_file(trie_path, lambda partial: _save_trie(trie, partial))
     return tokenizer
+
+
+def _save_trie(trie, path: Path) -> None:
+    if trie.save_all(str(path)) != 0:  # it reports failure by its return value, not an exception
+        raise OSError(f"the segmenter's trie could not be written to {path}")
 
 
 def _load_trie(tokenizer, path: Path) -> bool:

@@ -22,6 +22,7 @@ JIWEN_CACHE=off turns it off (every process builds).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import marshal
 import os
@@ -38,7 +39,7 @@ T = TypeVar("T")
 OFF = "off"
 # Third-party packages whose data or behaviour the derived data depends on.
 PACKAGES = ("jieba", "jieba_fast_dat", "jionlp")
-FORMAT = 1  # raise when the shape of any cached value changes
+FORMAT = 2  # raise when the shape of any cached value changes (2: word tags as UTF-8 bytes)
 
 
 def enabled() -> bool:
@@ -49,6 +50,7 @@ def folder() -> Path:
     return cache_dir() / "derived"
 
 
+@functools.cache  # a package's version does not change within a process; each look-up reads its metadata
 def _package_version(name: str) -> str:
     try:
         return version(name)

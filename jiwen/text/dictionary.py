@@ -27,14 +27,15 @@ def _jieba_dictionary() -> str:
 
 class WordTags:
     """jieba's dictionary as word -> part-of-speech tag, with `get` like a dict's. The 350,000
-    entries are kept as one text per first character and a character's entries become a dict only
-    when a word starting with it is looked up: an article asks about a few hundred characters, and
-    making all 350,000 entries into a dict took a quarter of a second a process."""
+    entries are kept as one UTF-8 text per first character and a character's entries become a dict
+    only when a word starting with it is looked up: an article asks about a few hundred characters,
+    and making all 350,000 entries into a dict took a quarter of a second a process (and decoding
+    all 4.4 MB from the cache, 15 ms of every one-shot command's start)."""
 
     __slots__ = ("_by_first", "_tables")
 
-    def __init__(self, by_first: dict[str, str]):
-        self._by_first = by_first  # first character -> "word<TAB>tag\n..." in dictionary order
+    def __init__(self, by_first: dict[str, bytes]):
+        self._by_first = by_first  # first character -> "word<TAB>tag\n..." in dictionary order, UTF-8
         self._tables: dict[str, dict[str, str]] = {}
 
     def get(self, word: str, default: str | None = None) -> str | None:
@@ -43,7 +44,7 @@ class WordTags:
         table = self._tables.get(word[0])
         if table is None:
             text = self._by_first.get(word[0])
-            lines = text.split("\n") if text else []
+            lines = text.decode("utf-8").split("\n") if text else []
             table = self._tables[word[0]] = dict(line.split("\t", 1) for line in lines)  # type: ignore[misc]
         return table.get(word, default)
 
@@ -57,13 +58,13 @@ class WordTags:
         return isinstance(word, str) and self.get(word) is not None
 
 
-def _tag_texts() -> dict[str, str]:
+def _tag_texts() -> dict[str, bytes]:
     # One regular expression over the file, twice as fast as splitting its 350,000 lines; a word
     # listed twice keeps its last tag, as a dict built in file order would.
     grouped: dict[str, list[str]] = {}
     for word, tag in re.findall(r"^(\S+) \d+ (\S+)$", _jieba_dictionary(), re.MULTILINE):
         grouped.setdefault(word[0], []).append(f"{word}\t{tag}")
-    return {first: "\n".join(lines) for first, lines in grouped.items()}
+    return {first: "\n".join(lines).encode("utf-8") for first, lines in grouped.items()}
 
 
 @functools.cache

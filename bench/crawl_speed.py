@@ -214,8 +214,6 @@ def run_measured(archive: Path, sites_file: Path, *extra: str) -> dict:
                     times = member.cpu_times()
                     cpu[member.pid] = times.user + times.system
                     if member.pid not in roles and (role := _role(member, tree)) is not None:
-                        if role == "indexer" and "indexer" in roles.values():
-                            role = "extraction processes"  # the pipeline's children after its indexer
                         roles[member.pid] = role
             except psutil.Error:
                 pass
@@ -258,7 +256,15 @@ def _role(member, root) -> str | None:
         return "chromium + Playwright"
     if "resource_tracker" in command:
         return "other"
-    return "page pipeline" if parent == root.pid else "indexer"
+    if "multiprocessing.forkserver" in command:
+        return "extraction processes"  # their fork server: it loads the extractor once for them
+    if parent == root.pid:
+        return "page pipeline"
+    try:
+        forked = "multiprocessing.forkserver" in " ".join(member.parent().cmdline())
+    except Exception:
+        return None
+    return "extraction processes" if forked else "indexer"
 
 
 def print_browser_rows(temp: Path, sites_file: Path) -> None:
@@ -306,8 +312,7 @@ def profile_full(archive: Path, sites_file: Path, top: int) -> None:
     import cProfile
     import pstats
 
-    from jiwen.extract import process_page
-    from jiwen.library.crawl import WARM_UP_PAGE
+    from jiwen.library.extractors import warm_up
 
     os.environ["JIWEN_SITES"] = str(sites_file)
     from jiwen.crawler.sites import find_site, load_sites
@@ -320,7 +325,7 @@ def profile_full(archive: Path, sites_file: Path, top: int) -> None:
     report = crawl(archive, sites=[site], settings_overrides={"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0}, progress=False)
     reactor_profiler.disable()
     wall = time.perf_counter() - started
-    process_page(WARM_UP_PAGE, url="http://warm-up.invalid/")  # dictionaries: startup, not per page
+    warm_up()  # dictionaries: startup, not per page
     pipeline_profiler = cProfile.Profile()
     pipeline_profiler.enable()
     pipeline_run = run_pipeline_only(archive, archive.parent / "archive-profile-pipeline")

@@ -46,6 +46,7 @@ from jiwen.core.errors import JiwenError, WorkerError
 from jiwen.core.models import FetchedPage
 from jiwen.core.processes import LogForwarding, WorkerFailure, become_worker, spawn_context
 from jiwen.crawler.deferreds import deferred_from_future
+from jiwen.library.extractors import extraction_context, warm_up
 from jiwen.library.pipeline import Extracted, Outcome, PagePipeline, extract
 from jiwen.store import Archive
 
@@ -55,13 +56,6 @@ if TYPE_CHECKING:
     from jiwen.extract import ExtractionOverrides
 
 log = logging.getLogger(__name__)
-
-# Exercises the whole extraction path once (encoding, boilerplate, numbers, places, programmes,
-# dates, segmentation) so its dictionaries load before the first download, not during one.
-WARM_UP_PAGE = """<html><head><meta charset="utf-8"><title>某县举办春风行动专场招聘会</title></head>
-<body><h1>某县举办春风行动专场招聘会</h1><div>发布时间：2024-02-20 来源：县人社局</div>
-<p>2月19日，贵州省黔东南苗族侗族自治州从江县举办“春风行动”专场招聘会，36家企业提供就业岗位1200余个，
-现场达成就业意向480人，发放一次性交通补贴12.5万元，同比增长15%。</p></body></html>""".encode()
 
 _CLOSE = "close"
 
@@ -248,8 +242,6 @@ def _serve(
 ) -> None:
     become_worker(parent_pid, log_queue)
     try:
-        from jiwen.extract import process_page
-
         archive = Archive(Path(archive_dir))
         pipeline = PagePipeline(archive, run_id=run_id, index_in_background=True, log_queue=log_queue, overrides=overrides)
     except Exception as error:
@@ -257,7 +249,7 @@ def _serve(
         return
     connection.send("opened")
     try:
-        process_page(WARM_UP_PAGE, url="http://warm-up.invalid/")
+        warm_up()
     except Exception:  # the first real page meets the same problem and reports it per URL
         log.exception("warming up the extractor failed")
     served = _Served(connection, pipeline, log_queue, extract_workers if extract_workers > 1 else 0, start)
@@ -399,9 +391,9 @@ class _Served:
         log.info("extracting pages in %d processes of their own (%d pages waiting)", self.workers, self.events.qsize())
         self.extractors = ProcessPoolExecutor(
             self.workers,
-            mp_context=spawn_context(),
+            mp_context=extraction_context(),
             initializer=_start_page_extractor,
-            initargs=(self.pipeline.overrides, self.pipeline.default_overrides, os.getpid(), self.log_queue),
+            initargs=(self.pipeline.overrides, self.pipeline.default_overrides, self.log_queue),
         )
 
     def _lose_extractors(self) -> None:
@@ -429,15 +421,14 @@ _EXTRACTOR: _Extractor = {}
 def _start_page_extractor(
     overrides: dict[str, ExtractionOverrides],
     default_overrides: ExtractionOverrides | None,
-    parent_pid: int,
     log_queue: Queue[logging.LogRecord],
 ) -> None:
-    from jiwen.extract import process_page
-
-    become_worker(parent_pid, log_queue)
+    # Forked by the extraction processes' fork server (which ends with the pipeline process):
+    # warm already, so warm_up() costs a few milliseconds.
+    become_worker(os.getppid(), log_queue)
     _EXTRACTOR["overrides"], _EXTRACTOR["default_overrides"] = overrides, default_overrides
     try:
-        process_page(WARM_UP_PAGE, url="http://warm-up.invalid/")
+        warm_up()
     except Exception:
         log.exception("warming up an extraction process failed")
 

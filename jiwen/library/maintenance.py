@@ -75,13 +75,12 @@ def extracted_in_workers(
 ) -> Generator[ExtractedPage, None, None]:
     """(page id, page without its body, `Extracted`) for the newest page of every URL, in store
     order, extracted by `workers` processes that read the pages themselves (read-only)."""
-    import os
     from collections import deque
     from itertools import islice
 
-    from jiwen.core.processes import spawn_context
+    from jiwen.library.extractors import extraction_context
 
-    pool = spawn_context().Pool(workers, initializer=_start_extractor, initargs=(str(archive.directory), overrides, os.getpid()))
+    pool = extraction_context().Pool(workers, initializer=_start_extractor, initargs=(str(archive.directory), overrides))
     try:
         page_ids = archive.latest_page_ids(site=site)
         pending: deque[AsyncResult[list[ExtractedPage]]] = deque()
@@ -112,10 +111,13 @@ class _Worker(TypedDict, total=False):
 _WORKER: _Worker = {}
 
 
-def _start_extractor(archive_dir: str, overrides: dict[str, ExtractionOverrides], parent_pid: int) -> None:
+def _start_extractor(archive_dir: str, overrides: dict[str, ExtractionOverrides]) -> None:
+    import os
+
     from jiwen.core.processes import become_worker
 
-    become_worker(parent_pid, None)
+    # Forked warm by the extraction processes' fork server, which ends with this run's process.
+    become_worker(os.getppid(), None)
     _WORKER["archive"] = Archive(archive_dir, read_only=True)
     _WORKER["overrides"] = overrides
 

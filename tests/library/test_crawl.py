@@ -101,6 +101,19 @@ def _children(pid: int) -> list[int]:
     return [child for _, child in sorted(found)]
 
 
+def _extraction_processes(pipeline_pid: int) -> list[int]:
+    """The extraction processes of a page pipeline: the children of its fork server, a child of
+    the pipeline process (beside the background indexer) started as multiprocessing.forkserver."""
+    servers = [pid for pid in _children(pipeline_pid) if b"multiprocessing.forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    assert len(servers) == 1, "the extraction processes are forked from one fork server"
+    return _children(servers[0])
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def test_an_extraction_process_killed_mid_crawl_loses_no_page(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="jiwen")
     pages = [page(path) for path in sorted(FIXTURE_SITE.rglob("*.html"))]
@@ -113,8 +126,11 @@ def test_an_extraction_process_killed_mid_crawl_loses_no_page(tmp_path, caplog):
         first = [worker._submit("process", fetched) for fetched in pages[:4]]
         statuses = [call.result(timeout=WAIT).status for call in first]
         assert worker._process is not None
-        extractors = _children(worker._process.pid)[1:]  # the first child is the background indexer
+        extractors = _extraction_processes(worker._process.pid)
         assert len(extractors) == 2
+        # Forked warm from the server: neither loaded the extractor itself (a spawned one
+        # spends a second of CPU on it before its first page).
+        assert all(_cpu_seconds(pid) < 0.5 for pid in extractors)
         os.kill(extractors[-1], signal.SIGKILL)
         rest = [worker._submit("process", fetched) for fetched in pages[4:]]
         statuses += [call.result(timeout=WAIT).status for call in rest]

@@ -19,9 +19,9 @@ article id and position:
 - period: the article's publication month (40 %), its year (25 %), the year before (10 %), the next
   year (a target, 7 %), none (18 %).
 
-It rewrites the `facts` table and the `figures` table (which measures each article reports), not
+It rewrites the `facts` table and (schemas 2-4) the `figures` table (which measures each article reports), not
 the facts blobs of the articles: the article pages and `/trends`, which read those, still show
-the synthetic facts. On a schema-4 archive it then rebuilds the fact summaries (`/facts` reads
+the synthetic facts. From schema 4 on it then rebuilds the fact summaries (`/facts` reads
 those) from the rewritten rows, as the upgrade to schema 4 builds them.
 
     python bench/attribution.py DIR       # DIR/archive.sqlite3, in place: give it a copy
@@ -127,8 +127,8 @@ def attribution(article_id: str, seq: int, kind: str, published: str | None, sit
 def attribute(database: Path, batch: int = 5_000) -> int:
     """Rewrite the attribution columns of every row of `facts` in `database`, `batch` articles a
     transaction (the rows are read a batch at a time: a million articles hold some 58 million
-    figures, more than memory holds as tuples); then the `figures` table and, on a schema-4
-    archive, the fact summaries, rebuilt from the rewritten rows as the upgrade builds them.
+    figures, more than memory holds as tuples); then (schemas 2-4) the `figures` table and, from
+    schema 4 on, the fact summaries, rebuilt from the rewritten rows as the upgrade builds them.
     Killed midway, run it again: the attribution of a figure is always the same. Returns how many
     figures were rewritten."""
     db = sqlite3.connect(database, isolation_level=None)
@@ -155,10 +155,11 @@ def attribute(database: Path, batch: int = 5_000) -> int:
         if written and written // 1_000_000 != (written - len(updates)) // 1_000_000:
             print(f"  {written:,} figures, up to article {last}", file=sys.stderr, flush=True)
     db.execute("BEGIN")
-    # The `figures` table says which articles report which measure (`jiwen trends`, and the
-    # check of a /facts measure= against the archive's measures).
-    db.execute("DELETE FROM figures")
-    db.execute("INSERT INTO figures (article_id, seq, measure) SELECT article_id, seq, measure FROM facts WHERE measure IS NOT NULL")
+    # Schemas 2-4's `figures` table said which articles report which measure (`jiwen trends`);
+    # from schema 5 the summaries below say it.
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'figures'").fetchone():
+        db.execute("DELETE FROM figures")
+        db.execute("INSERT INTO figures (article_id, seq, measure) SELECT article_id, seq, measure FROM facts WHERE measure IS NOT NULL")
     version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if version and int(version[0]) >= 4:
         from jiwen.store.fact_summary import build_fact_summary

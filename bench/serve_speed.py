@@ -23,7 +23,7 @@ started on 127.0.0.1 and timed from this process over HTTP, one request at a tim
   of figures: 20 fixed questions (no filter, each filter alone, a county, a month, combinations,
   later pages); `mentioning=` (answered by the search index first) apart;
 - `/trends` once and again: the first reads the figures of the most reported measure (the
-  store's `figures` table says which articles have them), the second is served from the
+  store's fact summaries say which articles have them), the second is served from the
   process's cache (kept until a writer commits);
 - baselines in the same run: a static file (the server's floor) and `/api/search` for the same
   queries without facets (what `jiwen search --json` costs inside a server).
@@ -154,7 +154,7 @@ def main() -> None:
                 "/article/<id> (first)": fetch(f"{base}/article/{ids[0]}"),
                 # The figures of the archive's most reported measure (then cached until the store
                 # changes). bench/synthetic.py's figures carry no measure: on its archives this times
-                # the page and the figures-table lookup, not the reading of figures.
+                # the page and the summaries' lookup, not the reading of figures.
                 "/trends (first)": fetch(base + "/trends"),
                 "/trends (again: cached)": fetch(base + "/trends"),
             })  # fmt: skip

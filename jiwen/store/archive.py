@@ -9,7 +9,7 @@ from jiwen.store.articles import Articles
 from jiwen.store.fact_queries import FactTable
 from jiwen.store.fact_summary import build_fact_summary
 from jiwen.store.fact_table import build_fact_table
-from jiwen.store.facts import migrate_fact_rows
+from jiwen.store.facts import drop_figures, migrate_fact_rows
 from jiwen.store.fingerprints import Fingerprints
 from jiwen.store.pages import Pages
 from jiwen.store.runs import Runs
@@ -29,6 +29,7 @@ class Archive(Pages, Articles, FactTable, Fingerprints, Runs, Statistics, Watche
         1: migrate_fact_rows,  # schema 1 -> 2: fact rows become each article's facts blob
         2: _to_schema_3,  # schema 2 -> 3: the plain `facts` table beside the blob, for SQL; watches
         3: build_fact_summary,  # schema 3 -> 4: counts and keys of the figures, for /facts
+        4: drop_figures,  # schema 4 -> 5: the figures table goes (trends reads the summaries)
     }
 
     def __init__(self, directory: Path | str, *, create: bool = True, read_only: bool = False) -> None:

@@ -121,7 +121,6 @@ class Articles(Facts, Connection):
                        changed_at=excluded.changed_at, indexed=0""",
                 (article_id, *content, page_id, fetched_at, timestamp, timestamp),
             )
-            self._replace_figures(article_id, facts)
             replace_fact_rows(self.db, article_id, facts)
             update_article_figures(self.db, counted, article_figures(self.db, article_id))
         return article_id, "updated" if before is not None else "new"

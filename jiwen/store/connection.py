@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Callable
@@ -12,19 +13,11 @@ from typing import Self
 
 from jiwen.core.errors import ArchiveError
 
-SCHEMA_VERSION = 4
+log = logging.getLogger(__name__)
 
-# One row per figure (count, money, percent fact) that has a measure: how `jiwen trends` finds
-# the articles reporting an indicator (schema 2; the facts themselves are in articles.facts).
-FIGURES_SCHEMA = """
-CREATE TABLE IF NOT EXISTS figures (
-    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    measure TEXT NOT NULL,
-    PRIMARY KEY (article_id, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS figures_measure ON figures(measure);
-"""
+SCHEMA_VERSION = 5
+# An upgrade that frees more than 1/VACUUM_WHEN_FREED of the file is followed by VACUUM.
+VACUUM_WHEN_FREED = 4
 
 # One plain row per figure (count, money, percent fact; schema 3), for SQL users and /facts:
 # see fact_table.py.
@@ -156,7 +149,6 @@ CREATE INDEX IF NOT EXISTS articles_indexed ON articles(indexed);
 CREATE INDEX IF NOT EXISTS articles_changed ON articles(changed_at);
 CREATE INDEX IF NOT EXISTS articles_page ON articles(page_id);
 """
-    + FIGURES_SCHEMA
     + FACT_TABLE_SCHEMA
     + FACT_SUMMARY_SCHEMA
     + WATCH_SCHEMA
@@ -329,8 +321,11 @@ class Connection:
         """Bring an older archive to SCHEMA_VERSION in one transaction: killed midway, it stays as
         it was and the next writer starts over. Then VACUUM gives the freed pages back to the disk
         (itself atomic; an archive whose VACUUM was interrupted is migrated, only larger), when
-        the upgrade freed some: one that only adds tables (3 -> 4) frees none, and rewriting the
-        whole file of a million articles for nothing would take as long as the upgrade itself."""
+        the upgrade freed a quarter of the file or more (1 -> 2 frees two thirds). VACUUM rewrites
+        the whole file, which takes as long as a large upgrade and as much free disk as the
+        archive: not worth it for an upgrade that only adds tables (3 -> 4) or frees a tenth
+        (4 -> 5), whose freed pages the next articles fill. A VACUUM that fails (a full disk)
+        leaves the upgraded archive as it is, with a warning."""
         # SQLite as Debian builds it zeroes every freed page (secure_delete): dropping schema 1's
         # facts table would write gigabytes of zeros, just before VACUUM rewrites the file anyway.
         secure_delete = self.db.execute("PRAGMA secure_delete").fetchone()[0]
@@ -341,8 +336,15 @@ class Connection:
                     upgrade(self.db)
             self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         free, pages = (self.db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("freelist_count", "page_count"))
-        if free * 100 > pages:
-            self.db.execute("VACUUM")
+        if free * VACUUM_WHEN_FREED > pages:
+            try:
+                self.db.execute("VACUUM")
+            except sqlite3.OperationalError as error:
+                log.warning(
+                    "archive %s: upgraded, but giving %d MB of freed pages back to the disk failed (%s); "
+                    "it works as it is, and new articles reuse them",
+                    self.directory, free * self.db.execute("PRAGMA page_size").fetchone()[0] // 2**20, error,
+                )  # fmt: skip
         self.db.execute(f"PRAGMA secure_delete = {int(secure_delete)}")
 
     def transaction(self) -> _Transaction:

@@ -266,7 +266,7 @@ def test_an_archive_written_at_schema_3_gets_exact_summaries_from_its_first_writ
         assert [(archive.count_facts(q), archive.fact_facets(q), archive.select_facts(q, limit=5, offset=2)) for q in questions] == scanned
     assert len(rows) == len(facts_before) > 20 and {row[0] for row in _table(db_path, "SELECT on_topic FROM fact_counts")} == {0, 1}
     assert _table(db_path, "SELECT * FROM facts ORDER BY article_id, seq") == facts_before
-    assert _table(db_path, "SELECT value FROM meta WHERE key = 'schema_version'") == [("4",)]
+    assert _table(db_path, "SELECT value FROM meta WHERE key = 'schema_version'") == [("5",)]
     assert scanned[1][0] > scanned[0][0] > 0 and scanned[2][0] > 0 and scanned[3][0] > 0 and len(scanned[0][2]) == 5
 
 

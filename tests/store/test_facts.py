@@ -151,7 +151,7 @@ def _to_schema_1(db_path, articles_by_url: dict[str, Article]) -> None:
         )  # fmt: skip
     db.execute("ALTER TABLE articles DROP COLUMN facts")
     db.execute("ALTER TABLE articles DROP COLUMN fact_kinds")
-    db.execute("DROP TABLE figures")
+    db.execute("DROP TABLE figures")  # schemas 2-4's
     db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     db.execute("COMMIT")
     db.execute("VACUUM")
@@ -221,16 +221,17 @@ def test_a_schema_1_archive_migrates_on_open_and_exports_byte_for_byte_the_same(
         # A writer migrates the archive while this reader is open: the reader goes on reading the
         # layout it opened (its snapshot), every format the same as before.
         Archive(folder).close()
-        assert _schema_of(db_path)[0] == "4"
+        assert _schema_of(db_path)[0] == "5"
         for name, data in expected.items():
             assert _export(unmigrated, name) == data, name
         assert unmigrated.stats() == stats
     _to_schema_1(db_path, _urls(archive, articles))
     with Archive(folder) as migrated:
+        # Two thirds of the file freed (schema 1's fact rows): given back to the disk (VACUUM).
+        assert migrated.db.execute("PRAGMA freelist_count").fetchone()[0] == 0
         assert _schema_of(db_path) == (
-            "4",
-            {"meta", "pages", "articles", "figures", "facts", "fact_counts", "fact_keys"}
-            | {"watches", "watch_matches", "runs", "fetch_errors"},
+            "5",
+            {"meta", "pages", "articles", "facts", "fact_counts", "fact_keys"} | {"watches", "watch_matches", "runs", "fetch_errors"},
         )
         for name, data in expected.items():
             assert _export(migrated, name) == data, name
@@ -267,12 +268,27 @@ def test_an_archive_killed_while_migrating_is_left_as_it_was_and_migrates_next_t
     assert process.returncode == -signal.SIGKILL
     assert _schema_of(db_path) == ("1", {"meta", "pages", "articles", "facts", "runs", "fetch_errors"})
     with Archive(folder) as migrated:
-        assert _schema_of(db_path)[0] == "4"
+        assert _schema_of(db_path)[0] == "5"
         assert _export(migrated) == expected
+
+
+def _to_schema_4(db_path) -> None:
+    """Rewrite an archive as schema 4 had it: a `figures` row (article, position, measure) for
+    each figure with a measure, as schemas 2-4 kept them for trends."""
+    db = sqlite3.connect(db_path, isolation_level=None)
+    db.execute(
+        "CREATE TABLE figures (article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+        "seq INTEGER NOT NULL, measure TEXT NOT NULL, PRIMARY KEY (article_id, seq)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX figures_measure ON figures(measure)")
+    db.execute("INSERT INTO figures SELECT article_id, seq, measure FROM facts WHERE measure IS NOT NULL")
+    db.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    db.close()
 
 
 def _to_schema_3(db_path) -> None:
     """Rewrite an archive as schema 3 had it: no summaries of the facts table."""
+    _to_schema_4(db_path)
     db = sqlite3.connect(db_path, isolation_level=None)
     for table in ("fact_counts", "fact_keys"):
         db.execute(f"DROP TABLE {table}")
@@ -348,9 +364,58 @@ def test_a_schema_2_archive_gets_its_facts_table_from_the_first_writer(tmp_path)
     with Archive(folder, read_only=True) as reader:  # a reader reads schema 2 as it is
         assert _export(reader) == expected
     with Archive(folder) as migrated:
-        assert _schema_of(db_path)[0] == "4" and {"facts", "fact_keys", "watches", "watch_matches"} <= _schema_of(db_path)[1]
+        assert _schema_of(db_path)[0] == "5" and {"facts", "fact_keys", "watches", "watch_matches"} <= _schema_of(db_path)[1]
         assert _export(migrated) == expected
     assert _fact_table(db_path) == expected_rows and expected_rows
+
+
+def _trends_answers(archive: Archive) -> tuple:
+    measures = archive.measure_counts()
+    return (
+        measures,
+        {measure: list(archive.measured_facts(measure)) for measure in measures},
+        [archive.has_measure(measure) for measure in [*measures, "没有这个指标"]],
+    )
+
+
+def test_trends_answer_alike_from_the_summaries_of_schema_5_and_the_figures_table_of_schemas_3_and_4(tmp_path):
+    body = "一季度全省农村劳动力转移就业12万人，发放补贴300万元。"
+    second = Article(
+        title="转移就业",
+        body=body,
+        facts=[
+            CountFact(text="12万人", start=14, end=18, value=120000, unit="人", measure="农村劳动力转移就业人数", role="actual"),
+            MoneyFact(text="300万元", start=23, end=28, value=3000000),
+        ],
+    )
+    assert [body[fact.start : fact.end] for fact in second.facts] == [fact.text for fact in second.facts]
+    articles = [_article(number) for number in range(12)] + [second, _odd_article(), _article(20)]
+    folder = tmp_path / "archive"
+    with Archive(folder) as archive:
+        ids = _store(archive, articles[:-2])
+        # An off-topic article and a copy of another: their figures are not counted by trends.
+        for number, (article, relevant, duplicate_of) in enumerate(((articles[-2], False, None), (articles[-1], True, ids[0]))):
+            page = FetchedPage(url=f"https://rst.guizhou.gov.cn/other/{number}.html", body=b"<p>x</p>", status=200, site="gz")
+            page_id, _ = archive.add_page(page)
+            archive.save_article(page_id, page, article, relevant=relevant, relevance=0.5, fingerprint=number, duplicate_of=duplicate_of)
+        expected = _trends_answers(archive)
+        db_path = archive.db_path
+        assert "figures" not in _schema_of(db_path)[1]
+    measures, facts, found = expected
+    assert len(measures) >= 2 and found[:-1] == [True] * len(measures) and found[-1] is False
+    assert sum(measures.values()) == sum(len(listed) for listed in facts.values())
+    for make_old, version in ((_to_schema_4, "4"), (_to_schema_3, "3")):
+        make_old(db_path)
+        assert _schema_of(db_path)[0] == version and "figures" in _schema_of(db_path)[1]
+        with Archive(folder, read_only=True) as reader:  # read as it is, through its figures table
+            assert _trends_answers(reader) == expected
+        with Archive(folder) as writer:  # the first writer drops the table
+            assert _schema_of(db_path)[0] == "5" and "figures" not in _schema_of(db_path)[1]
+            assert _trends_answers(writer) == expected
+            # Its pages are free for the next articles: a few percent of the file are not worth
+            # rewriting all of it (VACUUM).
+            free, pages = (writer.db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("freelist_count", "page_count"))
+            assert 0 < free * 4 < pages
 
 
 def test_a_figures_role_is_a_column_of_the_facts_table(tmp_path):

@@ -1,12 +1,23 @@
 """Imported for its effect, by the fork server of the extraction processes (see extractors.py):
 importing this module loads the extractor (spaCy's blank pipeline, jieba's dictionary with the
 project's words, the gazetteer and patterns), so every process forked from the server starts with
-it loaded. Nothing else imports it."""
+it loaded. Nothing else imports it.
+
+It also ties the server's life to the process that started it (the page pipeline, `jiwen
+reextract`; from its main thread). The server ends when every holder of its pipe has closed it,
+and the processes it forks hold it too (so that they could ask it for processes of their own):
+killed, the starter would leave the server and its extraction processes waiting for each other
+for ever. With the kernel's parent-death signal the server dies with its starter, and its
+processes with it (theirs is the server: `become_worker(os.getppid())`).
+"""
 
 import logging
+import os
 
+from jiwen.core.processes import die_with_parent
 from jiwen.library.extractors import warm_up
 
+die_with_parent(os.getppid())
 try:
     warm_up()
 except Exception:  # each process meets the same problem on its first page and reports it there

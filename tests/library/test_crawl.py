@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import time
 from pathlib import Path
 
 from jiwen.core.models import FetchedPage
@@ -140,3 +141,36 @@ def test_an_extraction_process_killed_mid_crawl_loses_no_page(tmp_path, caplog):
     assert statuses == alone[: len(pages)]
     assert _stored(tmp_path / "killed") == _stored(tmp_path / "alone")
     assert [record for record in caplog.records if "extraction process ended unexpectedly" in record.getMessage()]
+
+
+def test_a_killed_page_pipeline_leaves_no_extraction_process_behind(tmp_path):
+    # The extraction processes hold their fork server's pipe open (they could ask it for
+    # processes), so the server never sees its starter go: without the server dying with it,
+    # the server and its two processes waited for each other for ever.
+    pages = [page(path) for path in sorted(FIXTURE_SITE.rglob("*.html"))]
+    with Archive(tmp_path / "killed") as archive:
+        run_id = archive.start_run("crawl", "fixture", {})
+    worker = PipelineWorker(tmp_path / "killed", run_id, extract_workers=2, start_after=0, start_backlog=0)
+    worker.start()
+    try:
+        assert all(call.result(timeout=WAIT).status for call in [worker._submit("process", fetched) for fetched in pages[:4]])
+        assert worker._process is not None and worker._process.pid is not None
+        server = [
+            pid for pid in _children(worker._process.pid) if b"multiprocessing.forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        extractors = _extraction_processes(worker._process.pid)
+        assert len(server) == 1 and len(extractors) == 2
+        os.kill(worker._process.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() and _state(pid) != "Z" for pid in server + extractors):
+            time.sleep(0.1)
+        assert [pid for pid in server + extractors if Path(f"/proc/{pid}").exists() and _state(pid) != "Z"] == []
+    finally:
+        worker.close()
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"  # gone meanwhile

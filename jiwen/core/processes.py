@@ -48,9 +48,11 @@ def spawn_context() -> SpawnContext:
 def warm_fork_context(*preload: str) -> BaseContext:
     """multiprocessing's "forkserver" context, its server made to import the `preload` modules
     (by name: a module whose import warms what its processes need) before it forks any process.
-    The server is one per process and starts with the first process asked of it; it ends when
-    this process does (its pipe from here closes). Its processes' parent is the server: they call
-    `become_worker(os.getppid(), ...)`. "spawn" where there is no fork server (Windows)."""
+    The server is one per process and starts with the first process asked of it. It ends once
+    every holder of its pipe is gone, its own processes included: a preload module ties it to
+    this process (`die_with_parent`), or a killed process leaves it and them behind. Its
+    processes' parent is the server: they call `become_worker(os.getppid(), ...)`. "spawn" where
+    there is no fork server (Windows)."""
     import multiprocessing
 
     if "forkserver" not in multiprocessing.get_all_start_methods():

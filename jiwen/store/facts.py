@@ -173,19 +173,15 @@ class Facts(Connection):
 
     # -- figures, for trends ---------------------------------------------------------------
     _ON_TOPIC = "articles.relevant = 1 AND articles.duplicate_of IS NULL"
-    _figure_layout: str | None = None
 
     def _figures_in(self) -> str:
         """Where the figures of a measure are found in this archive (a reader may open one that
         no writer has upgraded): "summaries" (schema 4 on: fact_counts and fact_keys),
         "figures" (schemas 2 and 3: the figures table), "rows" (schema 1: facts as JSON rows)."""
-        if self._figure_layout is None:
-            if self._facts_in_rows():
-                self._figure_layout = "rows"
-            else:
-                tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                self._figure_layout = "summaries" if "fact_keys" in tables else "figures"
-        return self._figure_layout
+        if self._facts_in_rows():
+            return "rows"
+        found = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fact_keys'").fetchone()
+        return "summaries" if found else "figures"
 
     def measure_counts(self) -> dict[str, int]:
         """How many figures (count, money, percent facts) of each measure the on-topic,
@@ -245,9 +241,9 @@ class Facts(Connection):
             )
         else:
             rows = self.db.execute(
-                "SELECT DISTINCT articles.id, articles.url, articles.title, articles.published, articles.site, "
-                "articles.data, articles.facts FROM figures JOIN articles ON articles.id = figures.article_id "
-                f"WHERE figures.measure = ? AND {self._ON_TOPIC} ORDER BY articles.id",
+                "SELECT articles.id, articles.url, articles.title, articles.published, articles.site, "
+                "articles.data, articles.facts FROM articles WHERE articles.id IN "
+                f"(SELECT article_id FROM figures WHERE measure = ?) AND {self._ON_TOPIC} ORDER BY articles.id",
                 (measure,),
             )
         for row in rows:

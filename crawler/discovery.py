@@ -32,6 +32,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
 from jiwen.crawler.middlewares import KIND
+from jiwen.crawler.pagers import list_links, next_datastore_group
 from jiwen.crawler.sites import SiteConfig
 
 DEFAULT_DEPTH = 2
@@ -170,10 +171,13 @@ class ColumnSurvey:
             return
         if depth == 0:
             self.result.site_title = clean_text(response.xpath("//title/text()").get() or "", 80)
-        links = [link for link in self.links.extract_links(response) if self.on_site(link.url)]
+        links = [link for link in list_links(self.links, response) if self.on_site(link.url)]
         articles = [link for link in links if self.site.is_article_url(link.url)]
-        pager = [link for link in links if is_pager_link(self.site, response.url, link)]
-        is_list = len(articles) >= MIN_ARTICLE_LINKS or (pager and articles)
+        # A pager link, or the further records of a JCMS list (crawler/pagers.py).
+        pager = any(is_pager_link(self.site, response.url, link) for link in links) or bool(
+            next_datastore_group(response.text, response.url)
+        )
+        is_list = len(articles) >= MIN_ARTICLE_LINKS or (pager and bool(articles))
         if is_list:
             if depth == 0:
                 self.result.start_is_list = True
@@ -183,7 +187,7 @@ class ColumnSurvey:
                 title = clean_text(via_text, 30) or clean_text(response.xpath("//title/text()").get() or "", 30)
                 column = self.columns[key] = Column(url=response.url, title=title, depth=depth, article_links=0, list_pages=0)
             column.list_pages += 1
-            column.has_pager = column.has_pager or bool(pager)
+            column.has_pager = column.has_pager or pager
             seen = self.article_urls.setdefault(key, set())
             seen.update(link.url for link in articles)
             column.article_links = len(seen)
@@ -360,7 +364,7 @@ class DiscoveryMode(SurveyCallbacks):
     def wants_discovery(self, response: Response, page: int) -> bool:
         if not self.discover_from_start or self.survey is not None or page != 1 or not isinstance(response, TextResponse):
             return False
-        links = [link for link in LinkExtractor(unique=True).extract_links(response) if self.on_site(link.url)]
+        links = [link for link in list_links(LinkExtractor(unique=True), response) if self.on_site(link.url)]
         articles = sum(1 for link in links if self.site.is_article_url(link.url))
         # A page without article links is surveyed, and so is a site's home page whatever it
         # links to (its 要闻 box is not the site: its columns are); a column page with two

@@ -133,7 +133,9 @@ class FetchOutcomeMiddleware(ContextComponent):
             self._record(request, "redirect_refused", response.status, f"redirect not followed, to {location or 'nowhere'!r}")
             raise IgnoreRequest("redirect not followed")
         content_type = (response.headers.get(b"Content-Type") or b"").split(b";")[0].strip().lower()
-        allowed = HTML_TYPES + (XML_TYPES if kind in ("sitemap", "feed") else ())
+        # List pages may be XML: a JCMS list's further records come from its data proxy as a
+        # <datastore> (crawler/pagers.py).
+        allowed = HTML_TYPES + (XML_TYPES if kind in ("sitemap", "feed", "list") else ())
         declared_other = content_type and content_type not in allowed
         if declared_other or looks_binary(response.body) or not isinstance(response, TextResponse):
             shown = content_type.decode("latin-1") or "no content type"

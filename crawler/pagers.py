@@ -1,4 +1,4 @@
-"""List pagers that are not links: TRS WCM draws its pager with JavaScript,
+"""List pages that are not plain links. TRS WCM draws its pager with JavaScript,
 
     <script>createPageHTML(12, 0, "index", "html");</script>        (TRS WCM 5-6)
     <script>createPageHTML('page_div', 12, 0, 'index', 'html', 230);</script>   (later builds)
@@ -7,12 +7,31 @@
 meaning 12 list pages, this is page 0, named index.html, index_1.html ... index_11.html. A crawl
 reads the call and walks to the next page itself. (Pagers that are links — 下一页, ?page=2,
 index_1.html — are followed by NewsSpider.is_next_page from link_patterns.toml.)
+
+Hanweb JCMS (大汉; many 人社厅 and 人社局 sites of 浙江, 江苏, 安徽, 山东...) puts a column's list
+in the page as data for its jpage script, not as links:
+
+    <div id="4567890"><script type="text/xml"><datastore>
+    <nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&webid=3&path=/&columnid=1229&unitid=4567890&permissiontype=0"></a>]]></nextgroup>
+    <recordset><record><![CDATA[<li><a href="/art/2024/3/5/art_1229_5012345.html">...</a><span>2024-03-05</span></li>]]></record>
+    ...</recordset></datastore></script></div>
+
+the first records of the column (often 45: three screens of 15), the rest fetched by the script
+from the data proxy, `dataproxy.jsp?startrecord=46&endrecord=90&perpage=15` with the nextgroup
+link's parameters, which answers with another <datastore>. `datastore_links` gives a crawl the
+records' links, and `next_datastore_group` the data proxy's URL for the records after these
+(asked with GET, every parameter in the query, as the proxy reads either).
 """
 
 from __future__ import annotations
 
+import html as html_module
 import re
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.link import Link
+from scrapy.linkextractors import LinkExtractor
 
 CREATE_PAGE_HTML = re.compile(r"createPageHTML\s*\(([^)]{0,200})\)")
 ARGUMENT = re.compile(r"""\s*(?:(['"])([^'"]*)\1|(\d+)|([A-Za-z_$][\w$]*))\s*(?:,|$)""")
@@ -50,3 +69,64 @@ def next_script_page(html: str, url: str) -> str | None:
     if current + 1 >= count:
         return None
     return urljoin(url, f"{prefix}_{current + 1}.{suffix}")
+
+
+DATASTORE = re.compile(r"<datastore\b", re.IGNORECASE)
+RECORD = re.compile(r"<record\b[^>]*>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.IGNORECASE | re.DOTALL)
+NEXT_GROUP = re.compile(r"<nextgroup\b[^>]*>\s*<!\[CDATA\[.*?href\s*=\s*(['\"])(.*?)\1", re.IGNORECASE | re.DOTALL)
+TOTAL_RECORDS = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|\btotalRecord\s*[:=]\s*['\"]?(\d+)", re.IGNORECASE)
+PER_PAGE = re.compile(r"\bperPage\s*[:=]\s*['\"]?(\d+)", re.IGNORECASE)
+# The proxy's paging parameters; the others (webid, columnid, unitid, ...) say which list.
+_PAGING = frozenset({"page", "startrecord", "endrecord", "perpage"})
+DEFAULT_PER_PAGE = 15
+
+
+def datastore_records(text: str) -> list[str]:
+    """The HTML fragments of a JCMS <datastore>'s records (empty when the page has none)."""
+    if not DATASTORE.search(text):
+        return []
+    return RECORD.findall(text)
+
+
+def datastore_links(response: Response) -> list[Link]:
+    """The links of a JCMS <datastore>'s records in `response` (a column page or the data
+    proxy's answer), as Scrapy's LinkExtractor reads them from the records' HTML."""
+    if not isinstance(response, TextResponse):
+        return []
+    records = datastore_records(response.text)
+    if not records:
+        return []
+    page = HtmlResponse(url=response.url, body="\n".join(records).encode("utf-8"), encoding="utf-8")
+    return LinkExtractor(unique=True).extract_links(page)
+
+
+def list_links(extractor: LinkExtractor, response: Response) -> list[Link]:
+    """A list page's links: those of its HTML (what `extractor` takes) and those of the JCMS
+    records it holds as data."""
+    links = extractor.extract_links(response) if isinstance(response, HtmlResponse) else []
+    return links + datastore_links(response)
+
+
+def next_datastore_group(text: str, url: str) -> str | None:
+    """The data proxy's URL for the records after this page's (a column page holding a
+    <datastore>, or the proxy's own answer at `url`), as many as this page held; None when it
+    held none, when its total says there are no more, or when it names no proxy."""
+    records = len(datastore_records(text))
+    if not records:
+        return None
+    asked = dict(parse_qsl(urlsplit(url).query))
+    start = int(asked["startrecord"]) if asked.get("startrecord", "").isdigit() else 1
+    total = TOTAL_RECORDS.search(text)
+    if total is not None and start + records > int(total.group(1) or total.group(2)):
+        return None
+    if "startrecord" in asked:  # the proxy's answer: ask it again, further on
+        proxy, parameters = url.split("?", 1)[0], parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    else:
+        link = NEXT_GROUP.search(text)
+        if link is None:
+            return None
+        href = urljoin(url, html_module.unescape(link.group(2)).strip())
+        proxy, parameters = href.split("?", 1)[0], parse_qsl(urlsplit(href).query, keep_blank_values=True)
+    per_page = asked.get("perpage") or (match.group(1) if (match := PER_PAGE.search(text)) else str(DEFAULT_PER_PAGE))
+    paging = [("startrecord", str(start + records)), ("endrecord", str(start + 2 * records - 1)), ("perpage", per_page)]
+    return f"{proxy}?{urlencode(paging + [(name, value) for name, value in parameters if name.lower() not in _PAGING])}"

@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from lxml import etree
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
@@ -20,7 +20,7 @@ from jiwen.crawler.browser import RENDERED_FLAG, RENDERED_HEADER
 from jiwen.crawler.discovery import DiscoveryMode
 from jiwen.crawler.items import PageItem
 from jiwen.crawler.middlewares import KIND, record_limit_hit
-from jiwen.crawler.pagers import next_script_page
+from jiwen.crawler.pagers import list_links, next_datastore_group, next_script_page
 from jiwen.crawler.sites import SiteConfig, is_fetchable
 
 # Headers worth keeping with an archived page: what it is, and how to ask for it again.
@@ -99,7 +99,7 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
         column = response.meta.get(COLUMN) or (response.url if self.start_is_crawled and page == 1 else None)
         article_links = new_links = 0
         next_pages: list[str] = []
-        for link in self.links.extract_links(response):
+        for link in list_links(self.links, response):
             if not self.on_site(link.url):
                 continue
             if self.site.is_article_url(link.url):
@@ -108,8 +108,11 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
                 yield self.article_request(link.url, column)
             elif page < self.site.pagination.max_pages and self.is_next_page(response.url, link):
                 next_pages.append(link.url)
-        if not next_pages and page < self.site.pagination.max_pages and (scripted := next_script_page(response.text, response.url)):
-            next_pages.append(scripted)  # a TRS createPageHTML pager (crawler/pagers.py)
+        if not next_pages and page < self.site.pagination.max_pages and isinstance(response, TextResponse):
+            # A TRS createPageHTML pager, or the next records of a JCMS list (crawler/pagers.py).
+            scripted = next_script_page(response.text, response.url) or next_datastore_group(response.text, response.url)
+            if scripted and self.on_site(scripted):
+                next_pages.append(scripted)
         if new_links or not article_links:
             # A list page with nothing new to this crawl (a ?page=99 that repeats the last page, a
             # pager that wraps around) ends its column's walk.

@@ -71,11 +71,18 @@ def next_script_page(html: str, url: str) -> str | None:
     return urljoin(url, f"{prefix}_{current + 1}.{suffix}")
 
 
+# Read from untrusted pages: every pattern is bounded (a record's opening tag, a nextgroup's
+# link), and the records are cut with str.find, so a page of a million unclosed <record> tags
+# is read in one pass, not one pass a tag.
 DATASTORE = re.compile(r"<datastore\b", re.IGNORECASE)
-RECORD = re.compile(r"<record\b[^>]*>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.IGNORECASE | re.DOTALL)
-NEXT_GROUP = re.compile(r"<nextgroup\b[^>]*>\s*<!\[CDATA\[.*?href\s*=\s*(['\"])(.*?)\1", re.IGNORECASE | re.DOTALL)
-TOTAL_RECORDS = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|\btotalRecord\s*[:=]\s*['\"]?(\d+)", re.IGNORECASE)
-PER_PAGE = re.compile(r"\bperPage\s*[:=]\s*['\"]?(\d+)", re.IGNORECASE)
+RECORD_OPENING = re.compile(r"<record\b[^>]{0,200}>\s{0,100}<!\[CDATA\[", re.IGNORECASE)
+NEXT_GROUP = re.compile(
+    r"<nextgroup\b[^>]{0,200}>\s{0,100}<!\[CDATA\[[^\]]{0,2000}?href\s{0,5}=\s{0,5}(['\"])([^'\"<>]{1,2000})\1", re.IGNORECASE
+)
+TOTAL_RECORDS = re.compile(
+    r"<totalrecord>\s{0,20}(\d{1,9})\s{0,20}</totalrecord>|\btotalRecord\s{0,5}[:=]\s{0,5}['\"]?(\d{1,9})", re.IGNORECASE
+)
+PER_PAGE = re.compile(r"\bperPage\s{0,5}[:=]\s{0,5}['\"]?(\d{1,4})", re.IGNORECASE)
 # The proxy's paging parameters; the others (webid, columnid, unitid, ...) say which list.
 _PAGING = frozenset({"page", "startrecord", "endrecord", "perpage"})
 DEFAULT_PER_PAGE = 15
@@ -83,9 +90,18 @@ DEFAULT_PER_PAGE = 15
 
 def datastore_records(text: str) -> list[str]:
     """The HTML fragments of a JCMS <datastore>'s records (empty when the page has none)."""
-    if not DATASTORE.search(text):
+    found = DATASTORE.search(text)
+    if found is None:
         return []
-    return RECORD.findall(text)
+    records = []
+    position = found.end()
+    while (opening := RECORD_OPENING.search(text, position)) is not None:
+        end = text.find("]]>", opening.end())
+        if end < 0:
+            break
+        records.append(text[opening.end() : end])
+        position = end + 3
+    return records
 
 
 def datastore_links(response: Response) -> list[Link]:
@@ -115,7 +131,7 @@ def next_datastore_group(text: str, url: str) -> str | None:
     if not records:
         return None
     asked = dict(parse_qsl(urlsplit(url).query))
-    start = int(asked["startrecord"]) if asked.get("startrecord", "").isdigit() else 1
+    start = int(asked["startrecord"]) if re.fullmatch(r"\d{1,9}", asked.get("startrecord", "")) else 1
     total = TOTAL_RECORDS.search(text)
     if total is not None and start + records > int(total.group(1) or total.group(2)):
         return None

@@ -147,6 +147,22 @@ def test_the_records_of_a_datastore_are_a_list_pages_links_and_the_proxy_gives_t
     assert datastore_links(HtmlResponse(url="http://h/", body=b"<html><body>no list</body></html>", encoding="utf-8")) == []
 
 
+def test_a_hostile_datastore_is_read_in_one_pass_and_asks_nothing_odd():
+    # Two megabytes of records that never close and groups without a link: read in one pass
+    # (a pattern that scanned to the end from each of them would take hours).
+    hostile = "<datastore>" + "<record><![CDATA[<a href='/art/1.html'>" * 40_000 + "<nextgroup><![CDATA[" * 40_000
+    assert len(hostile) > 2_000_000
+    assert datastore_links(HtmlResponse(url="http://h/", body=hostile.encode(), encoding="utf-8")) == []
+    assert next_datastore_group(hostile, "http://h/") is None
+    # A proxy's answer asked at an absurd record number, or naming no total, goes on from there
+    # and only within the proxy it came from.
+    one = "<datastore><recordset><record><![CDATA[<a href='/art/2024/1/1/art_1_1.html'>a</a>]]></record></recordset></datastore>"
+    assert next_datastore_group(one, "http://h/p.jsp?startrecord=" + "9" * 5000) == "http://h/p.jsp?startrecord=2&endrecord=2&perpage=15"
+    assert next_datastore_group(one, "http://h/p.jsp?startrecord=7&perpage=20&columnid=3") == (
+        "http://h/p.jsp?startrecord=8&endrecord=8&perpage=20&columnid=3"
+    )
+
+
 @pytest.fixture(scope="module")
 def jcms_crawl(tmp_path_factory):
     from tests.conftest import run_jiwen

@@ -17,7 +17,9 @@ CLI does.
 `--browser` adds the browser path (`--render browser`: every list and article page rendered by
 headless Debian chromium, crawler/browser.py) beside the plain crawl, with the peak memory of each
 crawl's whole process tree (jiwen, Playwright's driver, chromium's processes), sampled every
-0.1 s with psutil (pip install -e '.[bench]').
+0.1 s with psutil (pip install -e '.[bench]'). "peak MB" sums the processes' RSS, which counts a
+page shared by several processes (the extraction processes forked from one server) once each;
+"PSS MB" shares it among them (sampled every 0.5 s).
 
 Two bare baselines: one with jiwen's downloader settings (2 per domain, Twisted's reactor: the
 overhead comparison, the ratio that matters), one with all of Scrapy's defaults (8 per domain, the
@@ -201,7 +203,8 @@ def run_measured(archive: Path, sites_file: Path, *extra: str) -> dict:
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "JIWEN_SITES": str(sites_file)}
     )
-    peak = 0
+    peak = peak_shared = 0
+    samples = 0
     cpu: dict[int, float] = {}  # pid -> user + system seconds, last sample
     roles: dict[int, str] = {}  # pid -> its part of the crawl, told once it can be read
     if psutil is not None:
@@ -210,6 +213,11 @@ def run_measured(archive: Path, sites_file: Path, *extra: str) -> dict:
             try:
                 members = [tree, *tree.children(recursive=True)]
                 peak = max(peak, sum(member.memory_info().rss for member in members if member.is_running()))
+                samples += 1
+                if samples % 5 == 0:
+                    # PSS (a page shared by n processes counts 1/n in each): what forked processes
+                    # really hold together. 0.3 ms a process to read, so every fifth sample.
+                    peak_shared = max(peak_shared, sum(member.memory_full_info().pss for member in members if member.is_running()))
                 for member in members:
                     times = member.cpu_times()
                     cpu[member.pid] = times.user + times.system
@@ -237,6 +245,7 @@ def run_measured(archive: Path, sites_file: Path, *extra: str) -> dict:
         "seconds": report["elapsed_seconds"],
         "wall": wall,
         "peak_mb": peak / 2**20 if peak else None,
+        "peak_pss_mb": peak_shared / 2**20 if peak_shared else None,
         "cpu": by_role,
         "report": report,
     }
@@ -414,12 +423,13 @@ def main() -> None:
                 ("PagePipeline alone on the same pages (no fetch)", pipeline_only),
             ]
             print(f"\nbest of {args.repeat} run(s) each")
-            print(f"\n{'crawl':<50}{'articles':>9}{'crawl s':>9}{'art/s':>8}{'wall s':>8}{'art/s wall':>11}{'peak MB':>9}")
+            print(f"\n{'crawl':<50}{'articles':>9}{'crawl s':>9}{'art/s':>8}{'wall s':>8}{'art/s wall':>11}{'peak MB':>9}{'PSS MB':>8}")
             for label, row in rows:
                 peak = f"{row['peak_mb']:.0f}" if row.get("peak_mb") else "-"  # the process tree's, sampled (jiwen's crawls)
+                shared = f"{row['peak_pss_mb']:.0f}" if row.get("peak_pss_mb") else "-"
                 print(
                     f"{label:<50}{row['articles']:>9}{row['seconds']:>9.1f}{row['articles'] / row['seconds']:>8.1f}"
-                    f"{row['wall']:>8.1f}{row['articles'] / row['wall']:>11.1f}{peak:>9}"
+                    f"{row['wall']:>8.1f}{row['articles'] / row['wall']:>11.1f}{peak:>9}{shared:>8}"
                 )
             ratio = (full["articles"] / full["seconds"]) / (bare_same["articles"] / bare_same["seconds"])
             ratio_wall = (full["articles"] / full["wall"]) / (bare_same["articles"] / bare_same["wall"])

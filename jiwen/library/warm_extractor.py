@@ -18,6 +18,18 @@ from jiwen.core.processes import die_with_parent
 from jiwen.library.extractors import warm_up
 
 die_with_parent(os.getppid())
+_SERVER = os.getpid()
+
+
+def _die_with_the_server() -> None:
+    # In each process the server forks, first thing after the fork: a process still starting
+    # (not yet at its initializer's become_worker) when the server died would otherwise wait
+    # for work for ever. The server's pid is known here, so a server already gone is seen.
+    if os.getpid() != _SERVER:
+        die_with_parent(_SERVER)
+
+
+os.register_at_fork(after_in_child=_die_with_the_server)
 try:
     warm_up()
 except Exception:  # each process meets the same problem on its first page and reports it there

@@ -23,6 +23,9 @@ def add_diagnosis(report: dict, names: list[str], crawlers: list[Crawler]) -> No
         discovery = getattr(spider, "discovery", None)
         if discovery is not None and discovery.started:
             explanations.append(f"{name}: {discovery.summary()}")
+        if learned := getattr(spider, "learned_shapes", None):
+            shapes = "; ".join(f"{pattern} (from {url})" for pattern, url in learned.items())
+            explanations.append(f"{name}: article URLs of a shape no known CMS has, learned from the dated items of its lists: {shapes}")
         for kind in answer_kinds():
             if stats.get(f"jiwen/blocked/{kind}"):
                 explanations.append(explain(kind, stats[f"jiwen/blocked/{kind}"], name))
@@ -35,6 +38,9 @@ def add_diagnosis(report: dict, names: list[str], crawlers: list[Crawler]) -> No
         if reason:
             nothing_reasons.append(f"{name}: {reason}")
     report["by_site"] = {name: site_summary(crawler.stats.get_stats()) for name, crawler in zip(names, crawlers)}
+    for name, crawler in zip(names, crawlers):
+        if learned := getattr(getattr(crawler, "spider", None), "learned_shapes", None):
+            report["by_site"][name]["learned_patterns"] = list(learned)
     if explanations:
         report["explanations"] = explanations
     if missing := missing_browser_line(crawlers):

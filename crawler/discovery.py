@@ -33,6 +33,7 @@ from scrapy.linkextractors import LinkExtractor
 
 from jiwen.crawler.middlewares import KIND
 from jiwen.crawler.pagers import list_links, next_datastore_group
+from jiwen.crawler.shapes import DATE_NEAR_LINK, learn_site_shape
 from jiwen.crawler.sites import SiteConfig
 
 DEFAULT_DEPTH = 2
@@ -44,7 +45,6 @@ MIN_ARTICLE_LINKS = 3  # a page linking to this many article pages is a list
 SAMPLE_PER_COLUMN = 4  # articles read per column to judge whether it is on topic
 ON_TOPIC_SHARE = 0.5  # a column is chosen when at least this share of its sample is on topic
 SURVEY_PRIORITY = -5  # after the crawl's own lists and articles, when both run in one spider
-DATE_NEAR_LINK = re.compile(r"(19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -94,6 +94,9 @@ class Discovery(msgspec.Struct, kw_only=True):
     blocked: int = 0
     started: bool = True
     render: str | None = None  # the --render the discovery ran with, kept in the site's entry
+    # Article shapes learned from the site's dated lists (crawler/shapes.py), and where.
+    learned_patterns: list[str] = []
+    learned_from: list[str] = []
     browser_notes: list[str] = []  # what the browser path did (crawler/browser.py), for the entry's comments
 
     @property
@@ -173,6 +176,12 @@ class ColumnSurvey:
             self.result.site_title = clean_text(response.xpath("//title/text()").get() or "", 80)
         links = [link for link in list_links(self.links, response) if self.on_site(link.url)]
         articles = [link for link in links if self.site.is_article_url(link.url)]
+        if len(articles) < MIN_ARTICLE_LINKS and (shape := learn_site_shape(self.site, response)):
+            # Dated items that link to pages of a shape no known CMS has: this site's articles.
+            self.site = self.site.learning(shape)
+            self.result.learned_patterns.append(shape)
+            self.result.learned_from.append(response.url)
+            articles = [link for link in links if self.site.is_article_url(link.url)]
         # A pager link, or the further records of a JCMS list (crawler/pagers.py).
         pager = any(is_pager_link(self.site, response.url, link) for link in links) or bool(
             next_datastore_group(response.text, response.url)
@@ -304,9 +313,16 @@ class SurveyCallbacks:
 
     survey: ColumnSurvey | None = None
 
+    site: SiteConfig
+    learned_shapes: dict[str, str]  # article shape learned -> the list page it was learned from
+
     def survey_requests(self, response: Response, depth: int, via: str = "") -> Iterator[scrapy.Request]:
         assert self.survey is not None
-        for kind, url, meta in self.survey.survey(response, depth, via):
+        wishes = list(self.survey.survey(response, depth, via))
+        for pattern, url in zip(self.survey.result.learned_patterns, self.survey.result.learned_from):
+            self.learned_shapes.setdefault(pattern, url)
+        self.site = self.survey.site  # with the article shapes it learned, if any
+        for kind, url, meta in wishes:
             if kind == "sample":
                 yield scrapy.Request(
                     url,

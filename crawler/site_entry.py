@@ -30,6 +30,14 @@ def render_site_entry(discovery: Discovery, *, name: str | None = None, interval
     lines.extend(f"    {toml_string(column.url)},  # {clean_text(column.title, 30)}" for column in discovery.chosen)
     lines.append("]")
     lines.append(f"interval = {toml_string(interval)}")
+    if discovery.learned_patterns:
+        # The site's own article shapes, learned from the dated items of its lists (crawler/shapes.py).
+        lines.append("learned_patterns = [")
+        lines.extend(
+            f"    {toml_string(pattern)},  # from {clean_text(url, 120)}"
+            for pattern, url in zip(discovery.learned_patterns, discovery.learned_from)
+        )
+        lines.append("]")
     if discovery.render in ("browser", "http"):
         lines.append(f"render = {toml_string(discovery.render)}")  # as the discovery was made
     lines.extend(f"# {clean_text(note, 300)}" for note in discovery.browser_notes)

@@ -56,6 +56,9 @@ class SiteConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
     title: str = ""
     allowed_domains: list[str] = []  # empty: the hosts of start_urls
     article_patterns: list[str] = []  # empty: the generic CMS shapes
+    # Shapes added to those (article_patterns, or the generic ones): what discovery learned from
+    # the site's dated lists (crawler/shapes.py) and wrote into the entry it printed.
+    learned_patterns: list[str] = []
     deny_patterns: list[str] = []
     # XPath of the page region holding the article list, to ignore sidebars and "related" boxes.
     list_area: str | None = None
@@ -89,7 +92,7 @@ class SiteConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
 
     @cached_property
     def article_regexes(self) -> list[GuardedPattern]:
-        return [path_pattern(p) for p in self.article_patterns or default_link_patterns()["article"]]
+        return [path_pattern(p) for p in [*(self.article_patterns or default_link_patterns()["article"]), *self.learned_patterns]]
 
     @cached_property
     def deny_regexes(self) -> list[GuardedPattern]:
@@ -102,6 +105,10 @@ class SiteConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
     @cached_property
     def next_texts(self) -> frozenset[str]:
         return frozenset(self.pagination.next_texts or default_link_patterns()["next_texts"])
+
+    def learning(self, pattern: str) -> SiteConfig:
+        """This site with one more learned article shape (a new SiteConfig: they are frozen)."""
+        return msgspec.structs.replace(self, learned_patterns=[*self.learned_patterns, pattern])
 
     def is_article_url(self, url: str) -> bool:
         if not is_fetchable(url):
@@ -259,7 +266,7 @@ def site_problems(site: SiteConfig) -> list[str]:
     for domain in site.allowed_domains:
         if "/" in domain or ":" in domain:
             problems.append(f"allowed_domains entry {domain!r} must be a bare host name such as hrss.gd.gov.cn")
-    for pattern in [*site.article_patterns, *site.deny_patterns, *site.pagination.patterns]:
+    for pattern in [*site.article_patterns, *site.learned_patterns, *site.deny_patterns, *site.pagination.patterns]:
         # Invalid, or backtracking without end ('(a+)+$'): refused here, before any crawl.
         if problem := pattern_problem(pattern):
             problems.append(problem)

@@ -34,6 +34,7 @@ class DiscoverySpider(SurveyCallbacks, scrapy.Spider):
         self.site = site_for_url(start_url)
         self.allowed_domains = list(self.site.domains)
         self.survey = ColumnSurvey(self.site, start_url, depth=depth, max_pages=max_pages)
+        self.learned_shapes: dict[str, str] = {}  # article shapes the survey learned -> where
 
     async def start(self):
         yield scrapy.Request(

@@ -21,6 +21,7 @@ from jiwen.crawler.discovery import DiscoveryMode
 from jiwen.crawler.items import PageItem
 from jiwen.crawler.middlewares import KIND, record_limit_hit
 from jiwen.crawler.pagers import list_links, next_datastore_group, next_script_page
+from jiwen.crawler.shapes import learn_site_shape
 from jiwen.crawler.sites import SiteConfig, is_fetchable
 
 # Headers worth keeping with an archived page: what it is, and how to ask for it again.
@@ -43,6 +44,7 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
         # LinkExtractor, whose allow_domains compares host:port and so rejects a local test site.
         self.links = LinkExtractor(restrict_xpaths=site.list_area or (), unique=True)
         self.seen_articles: set[str] = set()
+        self.learned_shapes: dict[str, str] = {}  # article shapes learned (crawler/shapes.py) -> where
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -99,9 +101,10 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
         column = response.meta.get(COLUMN) or (response.url if self.start_is_crawled and page == 1 else None)
         article_links = new_links = 0
         next_pages: list[str] = []
-        for link in list_links(self.links, response):
-            if not self.on_site(link.url):
-                continue
+        links = [link for link in list_links(self.links, response) if self.on_site(link.url)]
+        if not any(self.site.is_article_url(link.url) for link in links) and (shape := learn_site_shape(self.site, response)):
+            self.learn(shape, response.url)
+        for link in links:
             if self.site.is_article_url(link.url):
                 article_links += 1
                 new_links += self.first_sight(link.url)
@@ -124,6 +127,15 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
         if template and page == 1:
             for number in range(1, self.site.pagination.max_pages):
                 yield self.list_request(urljoin(response.url, template.format(n=number)), page=number + 1, column=column)
+
+    def learn(self, shape: str, list_url: str) -> None:
+        """Take `shape` as one of the site's article shapes for the rest of the run: a list page
+        whose dated items link to pages of it, where no known shape matched (crawler/shapes.py)."""
+        self.site = self.site.learning(shape)
+        if self.survey is not None:
+            self.survey.site = self.site
+        self.learned_shapes.setdefault(shape, list_url)
+        self.logger.info("article shape learned from the dated items of %s: %s", list_url, shape)
 
     def first_sight(self, url: str) -> bool:
         """An article URL not seen before in this crawl. (Not "not archived": a crawl resumed

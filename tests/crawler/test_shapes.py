@@ -2,8 +2,10 @@
 shape of a URL, when a page teaches one, and a site of no known CMS family crawled from its home
 page and from the entry `jiwen sites discover --write` made of it, through the real CLI. The site
 is written here (its pages are examples, not any publisher's): a 要闻 box on the home page, a 工作动态
-column of 30 employment articles on three list pages (12 a page, 下一页 between them), a 县内动态
-column of 14 articles that are not about employment, and a 机构概况 page. Its articles are
+column of 30 employment articles on three list pages (12 a page, 下一页 between them), a 通知公告
+column of 12 where every fourth is about employment (the others about sport, as in a county's
+mixed columns: it is crawled, one in four of its sample being on topic), a 县内动态 column of 14
+articles that are not about employment, and a 机构概况 page. Its articles are
 /xwdt/gzdt/t17234001.shtml and the like: a shape none of link_patterns.toml's has."""
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from tests.crawler.conftest import FAST_CRAWL_ENV, crawl, query
 
 PER_PAGE = 12
 NAV = (
-    '<div class="nav"><a href="/">首页</a> <a href="/xwdt/gzdt/">工作动态</a> <a href="/xwdt/xndt/">县内动态</a> '
-    '<a href="/jggk/">机构概况</a></div>'
+    '<div class="nav"><a href="/">首页</a> <a href="/xwdt/gzdt/">工作动态</a> <a href="/xwdt/tzgg/">通知公告</a> '
+    '<a href="/xwdt/xndt/">县内动态</a> <a href="/jggk/">机构概况</a></div>'
 )
+COLUMNS = {"gzdt": "工作动态", "tzgg": "通知公告", "xndt": "县内动态"}
 FOOTER = '<div class="footer">本站为 jiwen 测试站点，页面内容均为编写的示例，不代表任何机构发布的信息。</div>'
 TOWNS = ("城关镇", "西山镇", "东河乡", "南岭镇", "北坪乡")
 
@@ -105,9 +108,10 @@ def _article_page(path: str, title: str, body: str, date: str) -> str:
 def write_site(root: Path) -> dict[str, tuple[str, str]]:
     """The site under `root`; returns path -> (title, date) of the on-topic articles."""
     on_topic: dict[str, tuple[str, str]] = {}
-    for folder, count, on in (("gzdt", 30, True), ("xndt", 14, False)):
+    for folder, count, on_every in (("gzdt", 30, 1), ("tzgg", 12, 4), ("xndt", 14, 0)):
         listed = []
         for number in range(count):
+            on = bool(on_every) and number % on_every == 0
             town = TOWNS[number % len(TOWNS)]
             date = f"2024-05-{1 + number % 28:02d}"
             if on:
@@ -119,7 +123,7 @@ def write_site(root: Path) -> dict[str, tuple[str, str]]:
             else:
                 title = f"{town}举办第{number + 1}届乡村篮球邀请赛"
                 body = f"<p>{town}举办乡村篮球邀请赛，{8 + number}支球队参赛，吸引群众{500 + number}余人观赛。</p><p>比赛持续三天。</p>"
-            path = f"/xwdt/{folder}/t{17234001 + number + (0 if on else 500)}.shtml"
+            path = f"/xwdt/{folder}/t{17234001 + number + {'gzdt': 0, 'tzgg': 300, 'xndt': 500}[folder]}.shtml"
             (root / path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
             (root / path.lstrip("/")).write_text(_article_page(path, title, body, date), "utf-8")
             listed.append((path, title, date))
@@ -131,7 +135,7 @@ def write_site(root: Path) -> dict[str, tuple[str, str]]:
             rows = "".join(f'<li><a href="{path.rsplit("/", 1)[1]}">{title}</a><span>{date}</span></li>' for path, title, date in items)
             pager = f'<a href="index_{number + 1}.shtml">下一页</a>' if number + 1 < len(pages) else ""
             (root / f"xwdt/{folder}/{name}").write_text(
-                f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{"工作动态" if on else "县内动态"}</title></head>'
+                f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{COLUMNS[folder]}</title></head>'
                 f'<body>{NAV}<ul class="list">{rows}</ul><div class="page">{pager}</div>{FOOTER}</body></html>',
                 "utf-8",
             )
@@ -148,7 +152,7 @@ def write_site(root: Path) -> dict[str, tuple[str, str]]:
     )
     (root / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\n", "utf-8")
     # The server answers a folder with its index.html: these folders' first list page is index.shtml.
-    for folder in ("gzdt", "xndt"):
+    for folder in ("gzdt", "tzgg", "xndt"):
         (root / f"xwdt/{folder}/index.html").write_text((root / f"xwdt/{folder}/index.shtml").read_text("utf-8"), "utf-8")
     return on_topic
 
@@ -184,11 +188,11 @@ def _archived(archive: Path, base: str) -> dict[str, tuple[str, str]]:
 
 
 def test_a_site_of_no_known_cms_yields_every_on_topic_article_from_its_home_page(unknown_cms):
-    assert len(unknown_cms["on_topic"]) == 30
+    assert len(unknown_cms["on_topic"]) == 33
     assert _archived(unknown_cms["work"] / "from-home", unknown_cms["base"]) == unknown_cms["on_topic"]  # title and date right
     output = unknown_cms["home"].stdout
     crawled, _, left_out = output.partition("left out:")
-    assert "/xwdt/gzdt/" in crawled and "/xwdt/xndt/" in left_out
+    assert "/xwdt/gzdt/" in crawled and "/xwdt/tzgg/" in crawled and "/xwdt/xndt/" in left_out
     assert "learned from the dated items of its lists" in output and r"/xwdt/gzdt/t\d+\.shtml" in output
     report = query(unknown_cms["work"] / "from-home", "SELECT report FROM runs")[0][0]
     assert r"/xwdt/gzdt/t\\d+\\.shtml(\\?|$)" in report  # by_site.<site>.learned_patterns, JSON-escaped
@@ -196,7 +200,7 @@ def test_a_site_of_no_known_cms_yields_every_on_topic_article_from_its_home_page
 
 def test_discover_writes_the_learned_shapes_into_the_entry_and_a_crawl_of_it_finds_every_article(unknown_cms):
     entry = tomllib.loads(unknown_cms["discovered"].stdout)["site"][0]
-    assert entry["start_urls"] == [unknown_cms["base"] + "/xwdt/gzdt/"]
+    assert sorted(entry["start_urls"]) == [unknown_cms["base"] + "/xwdt/gzdt/", unknown_cms["base"] + "/xwdt/tzgg/"]
     assert r"/xwdt/gzdt/t\d+\.shtml(\?|$)" in entry["learned_patterns"]
     assert all(re.compile(pattern) for pattern in entry["learned_patterns"])
     assert _archived(unknown_cms["work"] / "from-entry", unknown_cms["base"]) == unknown_cms["on_topic"]

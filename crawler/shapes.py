@@ -88,18 +88,26 @@ def url_shape(url: str) -> str | None:
     return shape if varied else None
 
 
+# List items and table rows (and <dd>s) that hold a link and no list of their own (a menu's item).
+ITEMS = "//li[.//a][not(.//li)] | //tr[.//a][not(.//tr)] | //dd[.//a]"
+
+
 def dated_item_links(response: Response) -> list[str]:
-    """The first link of each list item or table row of the page that also holds a date, as
-    absolute URLs, in page order."""
+    """The headline link of each list item or table row of the page that also holds a date, as
+    absolute URLs, in page order. The headline is the row's link with the longest text: a row
+    may open with its column's link (`[工作动态]`)."""
     if not isinstance(response, TextResponse):
         return []
     links: list[str] = []
-    for row in response.xpath("//li[a] | //tr[.//a]")[:MAX_ROWS]:
+    for row in response.xpath(ITEMS)[:MAX_ROWS]:
         if not DATE_NEAR_LINK.search(" ".join(row.xpath(".//text()").getall())[:400]):
             continue
-        href = row.xpath(".//a/@href").get()
-        if href and not href.strip().lower().startswith(("javascript:", "mailto:", "#")):
-            links.append(response.urljoin(href.strip()))
+        anchors = [(len(" ".join(a.xpath(".//text()").getall()).strip()), a.attrib.get("href", "")) for a in row.xpath(".//a[@href]")[:5]]
+        if not anchors:
+            continue
+        href = max(anchors, key=lambda anchor: anchor[0])[1].strip()  # the first of the longest
+        if href and not href.lower().startswith(("javascript:", "mailto:", "#")):
+            links.append(response.urljoin(href))
     return links
 
 

@@ -88,6 +88,18 @@ def test_a_list_teaches_the_shape_most_of_its_dated_items_link_to():
     assert learn_site_shape(site, _list_page(rows[: MIN_ITEMS - 1])) is None
     mixed = [f'<li><a href="/a{n}/x.html?n={n}&k=v{n}">第{n}条</a> 2024年5月{n + 1}日</li>' for n in range(8)]
     assert learn_article_shape(dated_item_links(_list_page(mixed))) is None
+    # Rows that open with their column's link, or wrap the headline: the headline link counts;
+    # a menu's item that holds a dated list of its own is not a row.
+    wrapped = [
+        f'<li><a href="/xwdt/gzdt/">[工作动态]</a><div class="t"><a href="t{17234100 + n}.shtml">县人社局开展第{n}场招聘</a></div>'
+        f"<span>2024-05-{n + 1:02d}</span></li>"
+        for n in range(5)
+    ]
+    menu = '<li><a href="/xwdt/">新闻动态</a><ul><li><a href="/xwdt/gzdt/">工作动态</a> 2024-05-01</li></ul></li>'
+    page = _list_page([menu, *wrapped])
+    # (the menu's own dated item is one: a link and a date; the menu around it is not)
+    assert dated_item_links(page) == ["http://h/xwdt/gzdt/", *(f"http://h/xwdt/gzdt/t{17234100 + n}.shtml" for n in range(5))]
+    assert learn_site_shape(site, page) == r"/xwdt/gzdt/t\d+\.shtml(\?|$)"
     # A site whose entry names its article_patterns keeps to them; an off-site list teaches nothing.
     named = SiteConfig(name="h", start_urls=["http://h/"], article_patterns=["/art/"])
     assert learn_site_shape(named, page) is None

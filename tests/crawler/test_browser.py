@@ -308,3 +308,42 @@ def test_chromium_that_stops_answering_mid_page_is_killed_and_restarted_and_the_
     failed = {url for (url,) in query(archive, "SELECT url FROM fetch_errors")}
     assert {base + "/news/202406/" + name for name in ARTICLES} <= archived | failed
     assert len(archived) >= 8
+
+
+# A 云锁-style gate written for these tests: HTTP 200 (no status to tell it by), a script that
+# computes a cookie (its value appears nowhere in the page), sets it and loads the page again.
+SCRIPT_GATE_PAGE = """<html><head><meta charset="utf-8"></head><body><script>
+var verify = (2024 * 613 + 17).toString(16);
+document.cookie = "security_session_verify=" + verify + "; path=/";
+window.location.href = window.location.href;
+</script></body></html>"""
+SCRIPT_GATE = """[routes."/robots.txt"]
+[routes."*"]
+file = "answers/verify.html"
+pass_cookie = "security_session_verify=12ee99"
+"""
+
+
+@needs_chromium
+def test_a_gate_that_answers_200_with_a_cookie_script_is_passed_with_default_settings(tmp_path, jiwen):
+    site = gate_copy(tmp_path, SCRIPT_GATE)
+    (site / "answers" / "verify.html").write_text(SCRIPT_GATE_PAGE, "utf-8")
+    archive = tmp_path / "archive"
+    with serve_site(site) as server:
+        result = crawl(jiwen, archive, "--url", server.base_url + "/")
+        home = [entry.status for entry in server.requests if entry.path == "/"]
+    assert len(query(archive, "SELECT url FROM articles")) == len(ARTICLES) == 10
+    assert report_of(jiwen, archive)["blocked"] == {}
+    assert "continued through chromium" in result.stdout and "script_challenge" in result.stdout
+    assert len(home) >= 3  # plain (the gate), chromium (the gate), chromium again with the cookie
+
+
+def test_with_render_http_the_200_gate_is_counted_and_explained_not_archived(tmp_path, jiwen):
+    site = gate_copy(tmp_path, SCRIPT_GATE)
+    (site / "answers" / "verify.html").write_text(SCRIPT_GATE_PAGE, "utf-8")
+    archive = tmp_path / "archive"
+    with serve_site(site) as server:
+        result = jiwen("crawl", "--url", server.base_url + "/", "--archive", str(archive), "--no-throttle", "--render", "http")
+    assert result.returncode == 1
+    assert "script_challenge" in result.stdout + result.stderr
+    assert query(archive, "SELECT count(*) FROM articles") == [(0,)]

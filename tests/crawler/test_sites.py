@@ -247,6 +247,29 @@ def test_url_patterns_match_the_path_anchored_never_a_query_string():
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "/xwzx/index_2.html",
+        "/2043/list2.htm",
+        "/a/news/list_12_2.html",
+        "/list-3.html",
+        "/col/node_113_2.htm",
+        "/l.jsp?cid=3&curPage=2",
+        "/s?pn=2",
+    ],
+)
+def test_the_pagers_of_the_common_cms_families_are_next_pages(url):
+    assert site_for_url("http://h.example.cn/").is_pagination_url("http://h.example.cn" + url)
+
+
+@pytest.mark.parametrize(
+    "url", ["/2043/list.htm", "/col/node_113.htm", "/l.jsp?cid=3", "/news/202401/t20240101_2.html"]
+)
+def test_first_list_pages_and_articles_are_not_next_pages(url):
+    assert not site_for_url("http://h.example.cn/").is_pagination_url("http://h.example.cn" + url)
+
+
+@pytest.mark.parametrize(
     ("interval", "expected"),
     [
         ("99999999999999d", "interval '99999999999999d' is longer than a year"),

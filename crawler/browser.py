@@ -540,9 +540,24 @@ class RenderState:
     plain_refused: bool = False  # the site challenged a plain request that carried the cookies
     missing: str | None = None  # why a challenge could not be rendered (no chromium)
     browser_failed: bool = False  # a rendered page still answered with the challenge
+    scripted_lists: bool = False  # no news list in the site's plain pages: rendered from then on
 
     def renders_everything(self) -> bool:
-        return self.mode == "browser" or (self.switched_by is not None and self.plain_refused and not self.browser_failed)
+        return (
+            self.mode == "browser"
+            or self.scripted_lists
+            or (self.switched_by is not None and self.plain_refused and not self.browser_failed)
+        )
+
+    def render_for_lists(self) -> bool:
+        """Send an `auto` site whose plain pages showed no news list at all to the browser for the
+        rest of the run (its lists are drawn by scripts: a JCMS page without its records, a
+        column filled from JSON); False when that cannot help (`http`, rendered already, done
+        once, no chromium)."""
+        if self.mode != "auto" or self.scripted_lists or self.renders_everything() or not self.available:
+            return False
+        self.scripted_lists = True
+        return True
 
     def on_challenge(self, request: Request, kind: str, *, raw: bool = False) -> Request | None:
         """The request again, to be rendered, when the browser gets past this answer; None when
@@ -671,6 +686,11 @@ def render_explanations(name: str, crawler) -> list[str]:
             cookies = "but chromium did not get past the challenge either"
         lines.append(
             f"{name}: answered with a JavaScript challenge ({state.switched_by}); continued through chromium for this run: {rendered} page(s) rendered, {cookies}"
+        )
+    elif state.scripted_lists:
+        lines.append(
+            f"{name}: no news list in its pages over plain HTTP; surveyed again through chromium "
+            f"(lists drawn by scripts) and continued so for this run: {rendered} page(s) rendered"
         )
     elif state.mode == "browser" and rendered:
         lines.append(f'{name}: rendered with chromium (render = "browser"): {rendered} page(s)')

@@ -31,6 +31,7 @@ from scrapy import signals
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 
+from jiwen.crawler.browser import render_state_of
 from jiwen.crawler.middlewares import KIND
 from jiwen.crawler.pagers import list_links, next_datastore_group
 from jiwen.crawler.shapes import DATE_NEAR_LINK, learn_site_shape
@@ -426,6 +427,13 @@ class DiscoveryMode(SurveyCallbacks):
         if self.survey is None or self.survey.decided:
             return
         result = self.survey.decide()
+        if not result.columns and not result.blocked and render_state_of(self.crawler).render_for_lists():
+            # No list at all in the plain pages: perhaps scripts draw them. The survey starts
+            # again from the start page, every page rendered (crawler/browser.py).
+            self.logger.info("%s; surveying again through chromium", result.summary())
+            self.survey = None
+            self.crawler.engine.crawl(self.list_request(result.start_url, page=1, dont_filter=True, column=result.start_url))
+            raise DontCloseSpider
         self.logger.info("%s", result.summary())
         if not result.chosen:
             return

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
 from jiwen.core.errors import ConfigError
@@ -18,6 +20,7 @@ from jiwen.crawler.browser import (
     crawl_browser,
     missing_browser_line,
     render_explanations,
+    render_state_of,
 )
 from jiwen.crawler.discovery import DEFAULT_DEPTH, DEFAULT_MAX_PAGES, ColumnSurvey, Discovery, SurveyCallbacks
 from jiwen.crawler.middlewares import KIND
@@ -36,13 +39,33 @@ class DiscoverySpider(SurveyCallbacks, scrapy.Spider):
         self.survey = ColumnSurvey(self.site, start_url, depth=depth, max_pages=max_pages)
         self.learned_shapes: dict[str, str] = {}  # article shapes the survey learned -> where
 
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        return spider
+
     async def start(self):
-        yield scrapy.Request(
+        yield self.start_request()
+
+    def start_request(self) -> scrapy.Request:
+        return scrapy.Request(
             self.survey.result.start_url, callback=self.parse_start, errback=self.survey_failed, meta={KIND: "list"}, dont_filter=True
         )
 
     def parse_start(self, response: Response) -> Iterator[scrapy.Request]:
         yield from self.survey_requests(response, 0)
+
+    def idle(self) -> None:
+        """No list at all in the site's plain pages: survey it again, every page rendered (its
+        lists may be drawn by scripts; crawler/browser.py), once."""
+        result = self.survey.result
+        if self.survey.decided or result.columns or result.blocked or not render_state_of(self.crawler).render_for_lists():
+            return
+        self.logger.info("no list page in the plain pages of %s; surveying again through chromium", result.start_url)
+        self.survey = ColumnSurvey(self.site, result.start_url, depth=result.depth, max_pages=self.survey.max_pages)
+        self.crawler.engine.crawl(self.start_request())
+        raise DontCloseSpider
 
     def closed(self, reason: str) -> None:
         self.survey.decide()
@@ -99,6 +122,8 @@ def discover_site(
             browser.close()
     found = crawler.spider.survey.decide()
     found.render = settings.get(RENDER_SETTING)
+    if render_state_of(crawler).scripted_lists:
+        found.render = "browser"  # its lists are drawn by scripts: the entry's crawls render too
     found.browser_notes = render_explanations(crawler.spider.site.name, crawler)
     if not found.chosen and (missing := missing_browser_line([crawler])):
         raise ConfigError(missing)  # a gated portal, and no chromium to get past its gate

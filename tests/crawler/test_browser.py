@@ -347,3 +347,23 @@ def test_with_render_http_the_200_gate_is_counted_and_explained_not_archived(tmp
     assert result.returncode == 1
     assert "script_challenge" in result.stdout + result.stderr
     assert query(archive, "SELECT count(*) FROM articles") == [(0,)]
+
+
+@needs_chromium
+def test_a_column_drawn_by_script_is_found_and_crawled_with_default_settings(tmp_path, jiwen):
+    # No list in its plain HTML: the survey finds none, goes again through chromium, and the
+    # drawn list is crawled; `sites discover` writes render = "browser" into the entry.
+    archive = tmp_path / "archive"
+    with serve_site(SCRIPT_LIST_SITE) as server:
+        result = crawl(jiwen, archive, "--url", server.base_url + "/gzdt/")
+        discovered = jiwen("sites", "discover", server.base_url + "/gzdt/", "--no-throttle", env=FAST_CRAWL_ENV)
+        # With --render http nothing is rendered, and the crawl says it found nothing.
+        plain = jiwen(
+            "crawl", "--url", server.base_url + "/gzdt/", "--archive", str(tmp_path / "plain"), "--no-throttle", "--render", "http"
+        )
+    titles = {title for (title,) in query(archive, "SELECT title FROM articles")}
+    assert len(titles) == 6 and "测试市零工市场上线 一个月撮合用工6000人次" in titles
+    assert "lists drawn by scripts" in result.stdout
+    assert discovered.returncode == 0, discovered.stderr[-2000:]
+    assert 'render = "browser"' in discovered.stdout
+    assert plain.returncode == 1 and "nothing crawled" in plain.stderr

@@ -262,9 +262,7 @@ def test_the_pagers_of_the_common_cms_families_are_next_pages(url):
     assert site_for_url("http://h.example.cn/").is_pagination_url("http://h.example.cn" + url)
 
 
-@pytest.mark.parametrize(
-    "url", ["/2043/list.htm", "/col/node_113.htm", "/l.jsp?cid=3", "/news/202401/t20240101_2.html"]
-)
+@pytest.mark.parametrize("url", ["/2043/list.htm", "/col/node_113.htm", "/l.jsp?cid=3", "/news/202401/t20240101_2.html"])
 def test_first_list_pages_and_articles_are_not_next_pages(url):
     assert not site_for_url("http://h.example.cn/").is_pagination_url("http://h.example.cn" + url)
 

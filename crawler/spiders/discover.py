@@ -60,7 +60,7 @@ class DiscoverySpider(SurveyCallbacks, scrapy.Spider):
         """No list at all in the site's plain pages: survey it again, every page rendered (its
         lists may be drawn by scripts; crawler/browser.py), once."""
         result = self.survey.result
-        if self.survey.decided or result.columns or result.blocked or not render_state_of(self.crawler).render_for_lists():
+        if self.survey.decided or self.survey.columns or result.blocked or not render_state_of(self.crawler).render_for_lists():
             return
         self.logger.info("no list page in the plain pages of %s; surveying again through chromium", result.start_url)
         self.survey = ColumnSurvey(self.site, result.start_url, depth=result.depth, max_pages=self.survey.max_pages)

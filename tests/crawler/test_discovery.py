@@ -15,7 +15,7 @@ from jiwen.crawler.discovery import Discovery, column_key
 from jiwen.crawler.site_entry import render_site_entry
 from jiwen.crawler.sites import site_for_url
 from jiwen.demo.server import serve_site
-from tests.crawler.conftest import FAST_CRAWL_ENV, crawl, query
+from tests.crawler.conftest import FAST_CRAWL_ENV, crawl_discover_and_crawl_the_entry, query
 
 PORTAL = Path(__file__).resolve().parent.parent / "fixtures" / "portal_site"
 NEWS_ARTICLES = sorted(path.relative_to(PORTAL).as_posix() for path in (PORTAL / "xwzx" / "202406").glob("*.html"))
@@ -32,24 +32,10 @@ def portal_runs(tmp_path_factory):
     from tests.conftest import run_jiwen
 
     root = tmp_path_factory.mktemp("portal")
-    sites_file = root / "sites.toml"
-    sites_file.write_text("# my sites\n", "utf-8")
-    env = {**FAST_CRAWL_ENV, "JIWEN_SITES": str(sites_file)}
     with serve_site(PORTAL) as server:
-        home = crawl(run_jiwen, root / "from-home", "--url", server.base_url + "/")
-        discovered = run_jiwen("sites", "discover", server.base_url + "/", "--no-throttle", "--name", "portal", "--write", env=env)
-        assert discovered.returncode == 0, discovered.stderr[-3000:]
-        configured = crawl(run_jiwen, root / "from-entry", "--site", "portal", env=env)
+        runs = crawl_discover_and_crawl_the_entry(run_jiwen, server, root, "portal")
         paths = [entry.path for entry in server.requests]
-    return {
-        "root": root,
-        "base": server.base_url,
-        "home": home,
-        "discovered": discovered,
-        "configured": configured,
-        "sites_file": sites_file,
-        "paths": paths,
-    }
+    return {"root": root, "paths": paths, **runs}
 
 
 def test_a_crawl_from_the_home_page_archives_every_news_article_and_nothing_else_on_topic(portal_runs):

@@ -16,7 +16,7 @@ from scrapy.http import HtmlResponse, TextResponse
 
 from jiwen.crawler.pagers import datastore_links, next_datastore_group
 from jiwen.demo.server import serve_site
-from tests.crawler.conftest import crawl, query
+from tests.crawler.conftest import crawl, query, write_county_pages
 
 WEBNAME = quote("测试县人力资源和社会保障局")
 PROXY = "/module/web/jpage/dataproxy.jsp"
@@ -112,18 +112,7 @@ def write_jcms_site(root: Path) -> dict[str, tuple[str, str]]:
             routes.append(
                 f'[routes."{_proxy_query(column, start)}"]\nfile = "proxy/{column}-{start}.xml"\ncontent_type = "text/xml;charset=UTF-8"\n'
             )
-    (root / "col/col1231").mkdir(parents=True)
-    (root / "col/col1231/index.html").write_text(
-        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>机构概况</title></head><body>{NAV}<p>测试县人力资源和社会保障局是县政府工作部门。</p>{FOOTER}</body></html>',
-        "utf-8",
-    )
-    box = "".join(f'<li><a href="{path}">{title}</a><span>{date}</span></li>' for path, (title, date) in list(on_topic.items())[:3])
-    (root / "index.html").write_text(
-        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>首页_测试县人力资源和社会保障局</title></head>'
-        f'<body>{NAV}<div class="yw"><h2>要闻</h2><ul>{box}</ul></div>{FOOTER}</body></html>',
-        "utf-8",
-    )
-    (root / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\n", "utf-8")
+    write_county_pages(root, NAV, FOOTER, "col/col1231", on_topic)
     (root / "_routes.toml").write_text("\n".join(routes), "utf-8")
     return on_topic
 

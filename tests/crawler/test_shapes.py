@@ -20,7 +20,7 @@ from scrapy.http import HtmlResponse
 from jiwen.crawler.shapes import MIN_ITEMS, dated_item_links, learn_article_shape, learn_site_shape, url_shape
 from jiwen.crawler.sites import SiteConfig, site_for_url
 from jiwen.demo.server import serve_site
-from tests.crawler.conftest import FAST_CRAWL_ENV, crawl, query
+from tests.crawler.conftest import crawl_discover_and_crawl_the_entry, query, write_county_pages
 
 PER_PAGE = 12
 NAV = (
@@ -151,18 +151,7 @@ def write_site(root: Path) -> dict[str, tuple[str, str]]:
                 f'<body>{NAV}<ul class="list">{rows}</ul><div class="page">{pager}</div>{FOOTER}</body></html>',
                 "utf-8",
             )
-    (root / "jggk").mkdir()
-    (root / "jggk/index.html").write_text(
-        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>机构概况</title></head><body>{NAV}<p>县人社局是县政府工作部门。</p>{FOOTER}</body></html>',
-        "utf-8",
-    )
-    box = "".join(f'<li><a href="{path}">{title}</a><span>{date}</span></li>' for path, (title, date) in list(on_topic.items())[:3])
-    (root / "index.html").write_text(
-        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>首页_测试县人力资源和社会保障局</title></head>'
-        f'<body>{NAV}<div class="yw"><h2>要闻</h2><ul>{box}</ul></div>{FOOTER}</body></html>',
-        "utf-8",
-    )
-    (root / "robots.txt").write_text("User-agent: *\nDisallow: /admin/\n", "utf-8")
+    write_county_pages(root, NAV, FOOTER, "jggk", on_topic)
     # The server answers a folder with its index.html: these folders' first list page is index.shtml.
     for folder in ("gzdt", "tzgg", "xndt"):
         (root / f"xwdt/{folder}/index.html").write_text((root / f"xwdt/{folder}/index.shtml").read_text("utf-8"), "utf-8")
@@ -176,22 +165,8 @@ def unknown_cms(tmp_path_factory):
     root = tmp_path_factory.mktemp("shapes-site")
     on_topic = write_site(root)
     work = tmp_path_factory.mktemp("shapes")
-    sites_file = work / "sites.toml"
-    sites_file.write_text("# my sites\n", "utf-8")
-    env = {**FAST_CRAWL_ENV, "JIWEN_SITES": str(sites_file)}
     with serve_site(root) as server:
-        home = crawl(run_jiwen, work / "from-home", "--url", server.base_url + "/")
-        discovered = run_jiwen("sites", "discover", server.base_url + "/", "--no-throttle", "--name", "county", "--write", env=env)
-        assert discovered.returncode == 0, discovered.stderr[-3000:]
-        configured = crawl(run_jiwen, work / "from-entry", "--site", "county", env=env)
-        yield {
-            "work": work,
-            "base": server.base_url,
-            "home": home,
-            "discovered": discovered,
-            "configured": configured,
-            "on_topic": on_topic,
-        }
+        yield {"work": work, "on_topic": on_topic, **crawl_discover_and_crawl_the_entry(run_jiwen, server, work, "county")}
 
 
 def _archived(archive: Path, base: str) -> dict[str, tuple[str, str]]:

@@ -34,7 +34,7 @@ from scrapy.linkextractors import LinkExtractor
 from jiwen.crawler.browser import render_state_of
 from jiwen.crawler.middlewares import KIND
 from jiwen.crawler.pagers import list_links, next_datastore_group
-from jiwen.crawler.shapes import DATE_NEAR_LINK, learn_site_shape
+from jiwen.crawler.shapes import DATE_NEAR_LINK, FILE_SUFFIX, learn_site_shape
 from jiwen.crawler.sites import SiteConfig
 
 DEFAULT_DEPTH = 2
@@ -278,10 +278,6 @@ def dated_link_count(response: TextResponse) -> int:
         if DATE_NEAR_LINK.search(" ".join(row.xpath(".//text()").getall())):
             count += 1
     return count
-
-
-# Links that are files, not pages: never worth a request during discovery.
-FILE_SUFFIX = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|mp4|mp3|apk|exe|wps|txt|xml|css|js)$", re.IGNORECASE)
 
 
 def is_home_page(url: str) -> bool:

@@ -40,10 +40,10 @@ MIN_ITEMS = 4  # dated items linking to one shape, at least
 SHARE = 0.6  # and at least this share of the page's dated items
 MAX_ROWS = 200  # list items and rows read from one page
 MAX_LEARNED = 20  # shapes one site may learn in one run
-# Runs made patterns: long hexadecimal ids (with a digit and a letter), then digits.
-_HEX_ID = re.compile(r"[0-9a-f]{16,64}")
-_DIGITS = re.compile(r"\d{1,40}")
-_FILE = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|mp4|mp3|apk|exe|wps|txt|xml|css|js)$", re.IGNORECASE)
+# Runs made patterns: long hexadecimal ids (with a digit among their letters), then digits.
+_VARYING = re.compile(r"[0-9a-f]{16,64}|\d{1,40}")
+# Links that are files, not pages (never an article, and never worth a survey's request).
+FILE_SUFFIX = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|mp4|mp3|apk|exe|wps|txt|xml|css|js)$", re.IGNORECASE)
 
 
 def url_shape(url: str) -> str | None:
@@ -51,7 +51,7 @@ def url_shape(url: str) -> str | None:
     vary (or is a file, or has no path)."""
     parts = urlsplit(url)
     path = parts.path
-    if not path or path.endswith("/") or _FILE.search(path) or len(path) > 300:
+    if not path or path.endswith("/") or FILE_SUFFIX.search(path) or len(path) > 300:
         return None
     varied = False
 
@@ -59,9 +59,9 @@ def url_shape(url: str) -> str | None:
         nonlocal varied
         pieces: list[str] = []
         position = 0
-        for match in re.finditer(r"[0-9a-f]{16,64}|\d{1,40}", segment):
+        for match in _VARYING.finditer(segment):
             token = match.group()
-            if not token.isdigit() and not (_HEX_ID.fullmatch(token) and re.search(r"\d", token) and re.search(r"[a-f]", token)):
+            if not token.isdigit() and not any(character.isdigit() for character in token):
                 continue  # a hexadecimal-looking word without digits is a word
             pieces.append(re.escape(segment[position : match.start()]))
             pieces.append(r"\d+" if token.isdigit() else "[0-9a-f]+")

@@ -169,8 +169,7 @@ class ColumnSurvey:
         return len(self.requested) < self.max_pages
 
     def on_site(self, url: str) -> bool:
-        host = urlsplit(url).hostname or ""
-        return any(host == domain or host.endswith("." + domain) for domain in self.site.domains)
+        return self.site.owns(url)
 
     def survey(self, response: Response, depth: int, via_text: str = "") -> Iterator[tuple[str, str, dict]]:
         """Classify a fetched page; yields what to fetch next as (kind, url, meta): kind is

@@ -128,11 +128,9 @@ def learn_site_shape(site: SiteConfig, response: Response) -> str | None:
     site names its own article_patterns (the user's word stands), or it learned enough."""
     if site.article_patterns or len(site.learned_patterns) >= MAX_LEARNED:
         return None
-    hosts = site.domains
     candidates = []
     for url in dated_item_links(response):
-        host = urlsplit(url).hostname or ""
-        if not any(host == domain or host.endswith("." + domain) for domain in hosts):
+        if not site.owns(url):
             continue
         if site.is_article_url(url) or any(pattern.match(path_and_query(url)) for pattern in site.deny_regexes):
             continue

@@ -106,6 +106,11 @@ class SiteConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
     def next_texts(self) -> frozenset[str]:
         return frozenset(self.pagination.next_texts or default_link_patterns()["next_texts"])
 
+    def owns(self, url: str) -> bool:
+        """The URL's host is one of the site's domains, or a subdomain of one."""
+        host = urlsplit(url).hostname or ""
+        return any(host == domain or host.endswith("." + domain) for domain in self.domains)
+
     def learning(self, pattern: str) -> SiteConfig:
         """This site with one more learned article shape (a new SiteConfig: they are frozen)."""
         return msgspec.structs.replace(self, learned_patterns=[*self.learned_patterns, pattern])

@@ -152,8 +152,7 @@ class NewsSpider(DiscoveryMode, scrapy.Spider):
             if getattr(self, "crawler", None) is not None:  # for the diagnosis of an empty crawl
                 self.crawler.stats.inc_value("jiwen/refused_links")
             return False
-        host = urlsplit(url).hostname or ""
-        return any(host == domain or host.endswith("." + domain) for domain in self.site.domains)
+        return self.site.owns(url)
 
     def is_next_page(self, list_url: str, link) -> bool:
         """A pager link: a pagination URL shape or a 下一页-like text, in the list's own folder
